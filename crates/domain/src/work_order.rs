@@ -491,7 +491,6 @@ pub fn apply(
                     lead.signed_at = Some(now);
                 }
             }
-            s.assignments.retain(|a| !(a.active && a.unit_id == to.id));
             s.assignments.push(new_assignment(&to.id, AssignmentRole::Lead, now));
             s.set_due(DeadlineKind::Sign, limits.sign.due(now, cal));
             s.set_due(DeadlineKind::Return, limits.return_window.due(now, cal));

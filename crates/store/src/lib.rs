@@ -1,1 +1,21 @@
+//! Persistence for Sanfu, on an embedded SQLite file or on PostgreSQL, chosen by the URL.
+//!
+//! One set of SQL serves both (sqlx's Any driver, `$1` placeholders, BIGINT for every integer).
+//! Every write runs in a transaction through [`in_tx!`]: on SQLite the writes of this process go
+//! one at a time behind a mutex (SQLite has one writer anyway, and this avoids busy errors); on
+//! PostgreSQL they run concurrently and a transaction that loses a race — a version check on the
+//! work item, a serialization failure (40001) or a deadlock (40P01) — is retried from the start.
+//! A state change and its event are always written in the same transaction.
 
+#[macro_use]
+mod tx;
+pub mod calendar;
+pub mod catalog;
+mod db;
+pub mod events;
+mod migrations;
+pub mod orders;
+pub mod org;
+pub mod seed;
+
+pub use db::{Backend, Store, StoreError, new_id, now_ms, from_ms, to_ms};

@@ -1,0 +1,204 @@
+use std::str::FromStr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sanfu_calendar::Calendar;
+use sanfu_domain::DomainError;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::migrations::MIGRATIONS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A rule said no; shown to the user as it is.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// Another transaction changed the same thing first; retried.
+    #[error("concurrent change")]
+    Raced,
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl StoreError {
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Raced => true,
+            StoreError::Db(sqlx::Error::Database(e)) => {
+                // PostgreSQL: serialization failure, deadlock. SQLite: busy, locked.
+                matches!(e.code().as_deref(), Some("40001" | "40P01" | "5" | "6" | "517" | "261"))
+            }
+            StoreError::Db(sqlx::Error::PoolTimedOut) => false,
+            _ => false,
+        }
+    }
+
+    /// The unique-constraint violation of either backend.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("23505" | "2067" | "1555"))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The handle every part of Sanfu shares: the pool and the calendar in force.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    write_lock: Option<Arc<Mutex<()>>>,
+    calendar: Arc<RwLock<Calendar>>,
+}
+
+impl Store {
+    /// Connect to `url` (`sqlite://path?mode=rwc` or `postgres://…`), apply the migrations, and
+    /// load the calendar (seeding it from the shipped table on a new database).
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Other(format!("unsupported database URL: {url}")));
+        };
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL: readers never wait for the writer. FULL: an acknowledged write
+                            // survives a power cut, not only a crash of the process.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        let store = Store {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            calendar: Arc::new(RwLock::new(Calendar::empty(Default::default()))),
+        };
+        store.migrate().await?;
+        store.init_calendar().await?;
+        store.init_time_limits().await?;
+        Ok(store)
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Held for the length of a write transaction (SQLite only).
+    pub async fn write_guard(&self) -> Option<MutexGuard<'_, ()>> {
+        match &self.write_lock {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        }
+    }
+
+    /// A copy of the calendar in force.
+    pub fn calendar(&self) -> Calendar {
+        match self.calendar.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub(crate) fn replace_calendar(&self, cal: Calendar) {
+        match self.calendar.write() {
+            Ok(mut c) => *c = cal,
+            Err(poisoned) => *poisoned.into_inner() = cal,
+        }
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        self.pool
+            .execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            )
+            .await?;
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+            .fetch_all(&self.pool)
+            .await?;
+        for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
+            let version = i as i64 + 1;
+            if applied.contains(&version) {
+                continue;
+            }
+            let mut tx = self.pool.begin().await?;
+            tx.execute(*sql).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(version)
+                .bind(*name)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::debug!(version, name, "migration applied");
+        }
+        Ok(())
+    }
+}
+
+/// A new identifier: UUID v7, so ids sort by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+pub fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+pub fn to_ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn from_ms(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}

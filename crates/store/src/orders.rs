@@ -1,0 +1,971 @@
+//! Work orders in the database: registration, the one `act` that runs every transition of
+//! [`sanfu_domain::work_order`], and the views each kind of reader gets.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use sanfu_calendar::Deadline;
+use sanfu_domain::validate::{self, MAX_CONTENT_CHARS, MAX_SHORT_TEXT_CHARS, MAX_SUBJECT_CHARS};
+use sanfu_domain::work_order::{
+    self, Action, Assignment, AssignmentRole, Channel, DeadlineKind, DeadlineState, OrderType, PendingExtension,
+    Satisfaction, Snapshot, State, UnitRef, Urgency,
+};
+use sanfu_domain::{Actor, DomainError, Staff, UnitKind};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+
+use crate::db::{Store, StoreError, from_ms, new_id, to_ms};
+use crate::events::{self, Event, NewEvent};
+use crate::org::Scope;
+
+/// What a person (or a client program) submits to register an order, before any check.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OrderInput {
+    pub channel: Option<String>,
+    pub order_type: Option<String>,
+    pub urgency: Option<String>,
+    pub category_id: Option<String>,
+    pub subject: Option<String>,
+    pub content: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub citizen_name: Option<String>,
+    pub citizen_phone: Option<String>,
+    #[serde(default)]
+    pub confidential: bool,
+}
+
+/// The order after every check, ready to store.
+#[derive(Debug, Clone)]
+struct CheckedOrder {
+    channel: Channel,
+    order_type: OrderType,
+    urgency: Urgency,
+    category_id: String,
+    subject: String,
+    content: String,
+    address: Option<String>,
+    lat: Option<f64>,
+    lng: Option<f64>,
+    citizen_name: Option<String>,
+    citizen_phone: Option<String>,
+    confidential: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitName {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineView {
+    pub kind: DeadlineKind,
+    pub label: &'static str,
+    pub due_at: DateTime<Utc>,
+    /// Rests on a year whose holiday schedule is not loaded yet.
+    pub provisional: bool,
+    pub met_at: Option<DateTime<Utc>>,
+    /// Done late, or not done and past due.
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssignmentView {
+    pub unit: UnitName,
+    pub role: AssignmentRole,
+    pub role_label: &'static str,
+    pub active: bool,
+    pub assigned_at: DateTime<Utc>,
+    pub signed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Citizen {
+    /// `None` when hidden from this reader (a confidential order).
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// Whether `phone` is the masked form.
+    pub masked: bool,
+}
+
+/// An order as a member of staff sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderView {
+    pub id: String,
+    pub number: String,
+    pub state: State,
+    pub state_label: &'static str,
+    pub channel: Channel,
+    pub channel_label: &'static str,
+    pub order_type: OrderType,
+    pub order_type_label: &'static str,
+    pub urgency: Urgency,
+    pub urgency_label: &'static str,
+    pub category: UnitName,
+    pub subject: String,
+    pub content: String,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub citizen: Citizen,
+    pub confidential: bool,
+    pub lead_unit: Option<UnitName>,
+    pub co_units: Vec<UnitName>,
+    pub assignments: Vec<AssignmentView>,
+    pub deadlines: Vec<DeadlineView>,
+    pub pending_extension: Option<PendingExtension>,
+    pub extension_days: u32,
+    pub reopen_count: u32,
+    pub answer: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
+    pub master_id: Option<String>,
+    pub knowledge_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+/// One row of a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderSummary {
+    pub id: String,
+    pub number: String,
+    pub state: State,
+    pub state_label: &'static str,
+    pub order_type: OrderType,
+    pub order_type_label: &'static str,
+    pub urgency: Urgency,
+    pub subject: String,
+    pub lead_unit: Option<UnitName>,
+    pub created_at: DateTime<Utc>,
+    /// The next deadline not yet met.
+    pub next_due: Option<DeadlineView>,
+}
+
+/// What the citizen sees with number and query code.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicView {
+    pub number: String,
+    pub state: State,
+    pub state_label: &'static str,
+    pub order_type_label: &'static str,
+    pub subject: String,
+    pub content: String,
+    pub created_at: DateTime<Utc>,
+    pub handling_unit: Option<String>,
+    pub answer: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
+    pub can_rate: bool,
+    pub can_withdraw: bool,
+    pub timeline: Vec<PublicStep>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStep {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Registered {
+    pub order: OrderView,
+    /// Shown once, to the citizen; only its hash is stored.
+    pub query_code: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListFilter {
+    pub state: Option<String>,
+    pub unit_id: Option<String>,
+    pub order_type: Option<String>,
+    pub phone: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+fn new_query_code() -> String {
+    let mut rng = rand::rng();
+    (0..8).map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char).collect()
+}
+
+fn code_hash(code: &str) -> String {
+    Sha256::digest(code.trim().to_ascii_uppercase().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn parse_enum<T>(v: Option<&str>, parse: fn(&str) -> Option<T>, default: Option<T>, code: &'static str, label: &str) -> Result<T, DomainError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => default.ok_or_else(|| DomainError::invalid(code, format!("请选择{label}"))),
+        Some(s) => parse(s).ok_or_else(|| DomainError::invalid(code, format!("{label}“{s}”不存在"))),
+    }
+}
+
+/// Whom a reader is, for masking.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    /// The hotline centre sees names and full numbers.
+    pub full: bool,
+}
+
+impl Viewer {
+    pub fn of(staff: &Staff) -> Self {
+        Viewer { full: staff.is_hotline() }
+    }
+}
+
+type ItemRow = (String, String, String, i64, String, Option<String>, i64, i64, Option<i64>);
+/// The order-specific columns of `work_orders`.
+struct OrderRow {
+    channel: String,
+    category_id: String,
+    content: String,
+    address: Option<String>,
+    lat: Option<f64>,
+    lng: Option<f64>,
+    citizen_name: Option<String>,
+    citizen_phone: Option<String>,
+    confidential: bool,
+    query_code_hash: String,
+}
+
+/// Everything loaded about one order.
+struct Loaded {
+    id: String,
+    number: String,
+    version: i64,
+    title: String,
+    updated_at: i64,
+    row: OrderRow,
+    snapshot: Snapshot,
+    knowledge_id: Option<String>,
+}
+
+impl Store {
+    /// A unit as the rules need it; an unknown key is a 422.
+    pub async fn unit_ref(&self, key: &str) -> Result<UnitRef, StoreError> {
+        match self.unit(key).await? {
+            Some(u) => Ok(UnitRef { id: u.id, name: u.name, kind: u.kind, parent_id: u.parent_id }),
+            None => Err(DomainError::invalid("unknown_unit", format!("单位“{key}”不存在")).into()),
+        }
+    }
+
+    async fn check_order(&self, input: &OrderInput, default_channel: Channel) -> Result<CheckedOrder, StoreError> {
+        let channel = parse_enum(input.channel.as_deref(), Channel::parse, Some(default_channel), "invalid_channel", "渠道")?;
+        let order_type = parse_enum(input.order_type.as_deref(), OrderType::parse, None, "invalid_order_type", "诉求类型")?;
+        let urgency = parse_enum(input.urgency.as_deref(), Urgency::parse, Some(Urgency::Normal), "invalid_urgency", "紧急程度")?;
+        let content = validate::text("content", "诉求内容", input.content.as_deref().unwrap_or_default(), MAX_CONTENT_CHARS)?;
+        let subject = match validate::optional_text("subject", "标题", input.subject.as_deref(), MAX_SUBJECT_CHARS)? {
+            Some(s) => s,
+            None => content.chars().take(30).collect(),
+        };
+        let category_key = input.category_id.as_deref().map(str::trim).unwrap_or_default();
+        if category_key.is_empty() {
+            return Err(DomainError::invalid("unknown_category", "请选择诉求分类").into());
+        }
+        let Some(category) = self.category(category_key).await? else {
+            return Err(DomainError::invalid("unknown_category", format!("诉求分类“{category_key}”不存在")).into());
+        };
+        let address = validate::optional_text("address", "地址", input.address.as_deref(), 500)?;
+        let (lat, lng) = match (input.lat, input.lng) {
+            (Some(a), Some(b)) if (-90.0..=90.0).contains(&a) && (-180.0..=180.0).contains(&b) => (Some(a), Some(b)),
+            (None, None) => (None, None),
+            _ => return Err(DomainError::invalid("invalid_coordinates", "坐标应同时给出纬度（-90～90）和经度（-180～180）").into()),
+        };
+        let citizen_name = validate::optional_text("name", "姓名", input.citizen_name.as_deref(), 50)?;
+        let citizen_phone = match input.citizen_phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(p) => Some(validate::phone(p)?),
+            None => None,
+        };
+        Ok(CheckedOrder {
+            channel,
+            order_type,
+            urgency,
+            category_id: category.id,
+            subject,
+            content,
+            address,
+            lat,
+            lng,
+            citizen_name,
+            citizen_phone,
+            confidential: input.confidential,
+        })
+    }
+
+    /// 受理: register an order. Staff register by phone (or any channel they name); citizens
+    /// through the web form. The citizen gets the number and a query code.
+    pub async fn register(&self, input: &OrderInput, actor: &Actor) -> Result<Registered, StoreError> {
+        let default_channel = if actor.is_citizen() { Channel::Web } else { Channel::Phone };
+        let mut o = self.check_order(input, default_channel).await?;
+        if actor.is_citizen() && !matches!(o.channel, Channel::Web | Channel::Board | Channel::MayorMailbox) {
+            o.channel = Channel::Web;
+        }
+        if let Some(st) = actor.staff() {
+            if !st.is_hotline() {
+                return Err(DomainError::forbidden("not_allowed_for_user", "只有热线中心可以受理工单").into());
+            }
+        }
+        if actor.is_citizen() && o.citizen_phone.is_none() {
+            return Err(DomainError::invalid("invalid_phone", "请填写联系电话，以便承办单位联系和回访").into());
+        }
+        let id = new_id();
+        let code = new_query_code();
+        let now = Utc::now();
+        let local_day = now.with_timezone(&self.calendar().offset()).format("%Y%m%d").to_string();
+        let number = in_tx!(self, tx => {
+            let seq = next_counter(&mut tx, &format!("work_order:{local_day}")).await?;
+            let number = format!("{local_day}{seq:06}");
+            let t = to_ms(now);
+            sqlx::query("INSERT INTO work_items (id, kind, number, state, version, title, lead_unit_id, created_at, updated_at, closed_at)
+                         VALUES ($1, 'work_order', $2, $3, 1, $4, NULL, $5, $5, NULL)")
+                .bind(&id).bind(&number).bind(State::Registered.as_str()).bind(&o.subject).bind(t)
+                .execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO work_orders (id, channel, order_type, urgency, category_id, content, address, lat, lng,
+                            citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0)")
+                .bind(&id).bind(o.channel.as_str()).bind(o.order_type.as_str()).bind(o.urgency.as_str())
+                .bind(&o.category_id).bind(&o.content).bind(&o.address).bind(o.lat).bind(o.lng)
+                .bind(&o.citizen_name).bind(&o.citizen_phone).bind(i64::from(o.confidential)).bind(code_hash(&code))
+                .execute(&mut *tx).await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: &id, entity_kind: "work_order", action: "register", actor,
+                from_state: None, to_state: Some(State::Registered.as_str()),
+                // No personal data here: the event log is read more widely than the order.
+                details: json!({
+                    "number": number, "channel": o.channel.as_str(), "order_type": o.order_type.as_str(),
+                    "urgency": o.urgency.as_str(), "category_id": o.category_id, "confidential": o.confidential,
+                }),
+                at: Some(t),
+            }).await?;
+            Ok(number)
+        })?;
+        let _ = number;
+        let order = self.load(&id).await?.ok_or_else(|| StoreError::Other("order vanished".into()))?;
+        Ok(Registered { order: self.view(order, Viewer { full: true }).await?, query_code: code })
+    }
+
+    async fn load(&self, key: &str) -> Result<Option<Loaded>, StoreError> {
+        let item: Option<ItemRow> = sqlx::query_as(
+            "SELECT id, number, state, version, title, lead_unit_id, created_at, updated_at, closed_at
+             FROM work_items WHERE (id = $1 OR number = $1) AND kind = 'work_order'",
+        )
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some((id, number, state, version, title, _lead, created_at, updated_at, closed_at)) = item else {
+            return Ok(None);
+        };
+        let r = sqlx::query(
+            "SELECT channel, order_type, urgency, category_id, content, address, lat, lng, citizen_name, citizen_phone,
+                    confidential, answer, satisfaction, reopen_count, extension_days, pending_extension, master_id,
+                    knowledge_id, query_code_hash
+             FROM work_orders WHERE id = $1",
+        )
+        .bind(&id)
+        .fetch_one(self.pool())
+        .await?;
+        let row = OrderRow {
+            channel: r.try_get(0)?,
+            category_id: r.try_get(3)?,
+            content: r.try_get(4)?,
+            address: r.try_get(5)?,
+            lat: r.try_get(6)?,
+            lng: r.try_get(7)?,
+            citizen_name: r.try_get(8)?,
+            citizen_phone: r.try_get(9)?,
+            confidential: r.try_get::<i64, _>(10)? == 1,
+            query_code_hash: r.try_get(18)?,
+        };
+        let order_type: String = r.try_get(1)?;
+        let urgency: String = r.try_get(2)?;
+        let answer: Option<String> = r.try_get(11)?;
+        let satisfaction: Option<String> = r.try_get(12)?;
+        let reopen_count: i64 = r.try_get(13)?;
+        let extension_days: i64 = r.try_get(14)?;
+        let pending: Option<String> = r.try_get(15)?;
+        let master_id: Option<String> = r.try_get(16)?;
+        let knowledge_id: Option<String> = r.try_get(17)?;
+        let assignments: Vec<(String, String, i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT unit_id, role, active, assigned_at, signed_at FROM assignments WHERE work_id = $1 ORDER BY idx",
+        )
+        .bind(&id)
+        .fetch_all(self.pool())
+        .await?;
+        let deadlines: Vec<(String, i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT kind, due_at, provisional, met_at FROM deadlines WHERE work_id = $1 AND active = 1",
+        )
+        .bind(&id)
+        .fetch_all(self.pool())
+        .await?;
+        let bad = |what: &str| StoreError::Other(format!("order {id}: bad {what}"));
+        let order_type = OrderType::parse(&order_type).ok_or_else(|| bad("type"))?;
+        let urgency = Urgency::parse(&urgency).ok_or_else(|| bad("urgency"))?;
+        let mut snapshot = Snapshot::new(order_type, urgency, from_ms(created_at));
+        snapshot.state = State::parse(&state).ok_or_else(|| bad("state"))?;
+        snapshot.assignments = assignments
+            .into_iter()
+            .map(|(unit_id, role, active, at, signed)| Assignment {
+                unit_id,
+                role: AssignmentRole::parse(&role).unwrap_or(AssignmentRole::Co),
+                active: active == 1,
+                assigned_at: from_ms(at),
+                signed_at: signed.map(from_ms),
+            })
+            .collect();
+        snapshot.deadlines = deadlines
+            .into_iter()
+            .filter_map(|(k, due, prov, met)| {
+                Some((
+                    DeadlineKind::parse(&k)?,
+                    DeadlineState { due: Deadline { at: from_ms(due), provisional: prov == 1 }, met_at: met.map(from_ms) },
+                ))
+            })
+            .collect::<BTreeMap<_, _>>();
+        snapshot.answer = answer;
+        snapshot.satisfaction = satisfaction.as_deref().and_then(Satisfaction::parse);
+        snapshot.reopen_count = reopen_count.max(0) as u32;
+        snapshot.extension_days = extension_days.max(0) as u32;
+        snapshot.pending_extension = pending.as_deref().and_then(|s| serde_json::from_str(s).ok());
+        snapshot.master_id = master_id;
+        snapshot.closed_at = closed_at.map(from_ms);
+        Ok(Some(Loaded { id, number, version, title, updated_at, row, snapshot, knowledge_id }))
+    }
+
+    async fn unit_names(&self) -> Result<BTreeMap<String, String>, StoreError> {
+        Ok(self.units().await?.into_iter().map(|u| (u.id, u.name)).collect())
+    }
+
+    async fn view(&self, l: Loaded, viewer: Viewer) -> Result<OrderView, StoreError> {
+        let names = self.unit_names().await?;
+        let name_of = |id: &str| UnitName { id: id.to_string(), name: names.get(id).cloned().unwrap_or_default() };
+        let s = &l.snapshot;
+        let now = Utc::now();
+        let row = &l.row;
+        let confidential = row.confidential;
+        let citizen = if viewer.full {
+            Citizen { name: row.citizen_name.clone(), phone: row.citizen_phone.clone(), masked: false }
+        } else if confidential {
+            Citizen { name: None, phone: None, masked: true }
+        } else {
+            Citizen {
+                name: row.citizen_name.as_deref().map(validate::mask_name),
+                phone: row.citizen_phone.as_deref().map(validate::mask_phone),
+                masked: true,
+            }
+        };
+        let channel = Channel::parse(&row.channel).unwrap_or(Channel::Phone);
+        let category_name = self.category(&row.category_id).await?.map(|c| c.name).unwrap_or_default();
+        Ok(OrderView {
+            id: l.id.clone(),
+            number: l.number.clone(),
+            state: s.state,
+            state_label: s.state.label(),
+            channel,
+            channel_label: channel.label(),
+            order_type: s.order_type,
+            order_type_label: s.order_type.label(),
+            urgency: s.urgency,
+            urgency_label: s.urgency.label(),
+            category: UnitName { id: row.category_id.clone(), name: category_name },
+            subject: l.title.clone(),
+            content: row.content.clone(),
+            address: row.address.clone(),
+            lat: row.lat,
+            lng: row.lng,
+            citizen,
+            confidential,
+            lead_unit: s.lead_unit_id().map(name_of),
+            co_units: s.co_unit_ids().into_iter().map(name_of).collect(),
+            assignments: s
+                .assignments
+                .iter()
+                .map(|a| AssignmentView {
+                    unit: name_of(&a.unit_id),
+                    role: a.role,
+                    role_label: a.role.label(),
+                    active: a.active,
+                    assigned_at: a.assigned_at,
+                    signed_at: a.signed_at,
+                })
+                .collect(),
+            deadlines: s.deadlines.iter().map(|(k, d)| deadline_view(*k, d, now)).collect(),
+            pending_extension: s.pending_extension.clone(),
+            extension_days: s.extension_days,
+            reopen_count: s.reopen_count,
+            answer: s.answer.clone(),
+            satisfaction: s.satisfaction,
+            master_id: s.master_id.clone(),
+            knowledge_id: l.knowledge_id.clone(),
+            created_at: s.created_at,
+            updated_at: from_ms(l.updated_at),
+            closed_at: s.closed_at,
+            version: l.version,
+        })
+    }
+
+    /// Whether `staff` may read this order: the centre and the office read all; a unit reads
+    /// orders that are or were handed to it; a leader, those of the portfolio's units.
+    async fn may_read(&self, staff: &Staff, id: &str) -> Result<bool, StoreError> {
+        match Store::scope_of(staff) {
+            Scope::All => Ok(true),
+            Scope::Units(units) => {
+                let (clause, _) = in_clause(2, units.len());
+                let sql = format!("SELECT COUNT(*) FROM assignments WHERE work_id = $1 AND unit_id IN {clause}");
+                let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(id);
+                for u in &units {
+                    q = q.bind(u);
+                }
+                Ok(q.fetch_one(self.pool()).await? > 0)
+            }
+        }
+    }
+
+    /// An order for a member of staff; one they may not read is "not found" (403 would confirm
+    /// that the number exists).
+    pub async fn order_for(&self, key: &str, staff: &Staff) -> Result<OrderView, StoreError> {
+        let l = self.visible(key, staff).await?;
+        self.view(l, Viewer::of(staff)).await
+    }
+
+    async fn visible(&self, key: &str, staff: &Staff) -> Result<Loaded, StoreError> {
+        let not_found = || StoreError::from(DomainError::not_found("order_not_found", format!("工单“{key}”不存在或无权查看")));
+        let l = self.load(key).await?.ok_or_else(not_found)?;
+        if !self.may_read(staff, &l.id).await? {
+            return Err(DomainError::forbidden("order_forbidden", "该工单不属于本单位，无权查看").into());
+        }
+        Ok(l)
+    }
+
+    pub async fn order_events(&self, key: &str, staff: &Staff) -> Result<Vec<Event>, StoreError> {
+        let l = self.visible(key, staff).await?;
+        events::list(self.pool(), &l.id).await
+    }
+
+    /// The target of a merge: id, number and state of the master order.
+    pub async fn merge_target(&self, key: &str) -> Result<(String, String, State), StoreError> {
+        let l = self
+            .load(key)
+            .await?
+            .ok_or_else(|| DomainError::invalid("unknown_order", format!("主工单“{key}”不存在")))?;
+        Ok((l.id, l.number, l.snapshot.state))
+    }
+
+    /// Run one transition: load, check with the rules, write the new state and its event in one
+    /// transaction. A concurrent change to the same order makes the loser start again from a
+    /// fresh load, so the rules always judge the state that is actually stored.
+    pub async fn act(&self, key: &str, actor: &Actor, action: &Action) -> Result<OrderView, StoreError> {
+        if let Some(staff) = actor.staff() {
+            self.visible(key, staff).await?;
+        }
+        let cal = self.calendar();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let l = self
+                .load(key)
+                .await?
+                .ok_or_else(|| DomainError::not_found("order_not_found", format!("工单“{key}”不存在")))?;
+            if let Action::Merge { master_id, .. } = action {
+                if *master_id == l.id {
+                    return Err(DomainError::invalid("merge_into_self", "不能把工单合并到它自己").into());
+                }
+            }
+            let limits = self.limits_for(l.snapshot.order_type, l.snapshot.urgency).await?;
+            let now = Utc::now();
+            let out = work_order::apply(&l.snapshot, actor, action, now, &cal, &limits)?;
+            let knowledge = match action {
+                Action::CloseDirectly { knowledge_id, .. } => knowledge_id.clone(),
+                _ => l.knowledge_id.clone(),
+            };
+            let res = in_tx!(self, tx => {
+                write_transition(&mut tx, &l, &out, actor, now, knowledge.as_deref()).await?;
+                if let Action::Merge { master_id, .. } = action {
+                    events::append(&mut tx, NewEvent {
+                        entity_id: master_id, entity_kind: "work_order", action: "duplicate_merged", actor,
+                        from_state: None, to_state: None,
+                        details: json!({"duplicate_id": l.id, "duplicate_number": l.number}), at: Some(to_ms(now)),
+                    }).await?;
+                }
+                Ok(())
+            });
+            match res {
+                Err(StoreError::Raced) if attempts < 10 => continue,
+                Err(StoreError::Raced) => {
+                    return Err(DomainError::conflict("concurrent_change", "工单刚被他人修改，请刷新后重试").into())
+                }
+                Err(e) => return Err(e),
+                Ok(()) => break,
+            }
+        }
+        let l = self.load(key).await?.ok_or_else(|| StoreError::Other("order vanished".into()))?;
+        let viewer = actor.staff().map(Viewer::of).unwrap_or(Viewer { full: false });
+        self.view(l, viewer).await
+    }
+
+    /// Orders a member of staff may read, newest first, filtered and paged.
+    pub async fn list_orders(&self, staff: &Staff, f: &ListFilter) -> Result<Page<OrderSummary>, StoreError> {
+        let per_page = f.per_page.unwrap_or(20).clamp(1, 200);
+        let page = f.page.unwrap_or(1).max(1);
+        let mut conds = vec!["w.kind = 'work_order'".to_string()];
+        let mut binds: Vec<String> = Vec::new();
+        if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty()) {
+            let st = State::parse(s).ok_or_else(|| DomainError::invalid("invalid_state_filter", format!("状态“{s}”不存在")))?;
+            binds.push(st.as_str().into());
+            conds.push(format!("w.state = ${}", binds.len()));
+        }
+        if let Some(t) = f.order_type.as_deref().filter(|s| !s.is_empty()) {
+            let ot = OrderType::parse(t).ok_or_else(|| DomainError::invalid("invalid_order_type", format!("诉求类型“{t}”不存在")))?;
+            binds.push(ot.as_str().into());
+            conds.push(format!("o.order_type = ${}", binds.len()));
+        }
+        if let Some(p) = f.phone.as_deref().filter(|s| !s.is_empty()) {
+            if !staff.is_hotline() {
+                return Err(DomainError::forbidden("not_allowed_for_user", "只有热线中心可以按电话号码查询").into());
+            }
+            binds.push(validate::phone(p)?);
+            conds.push(format!("o.citizen_phone = ${}", binds.len()));
+        }
+        if let Some(u) = f.unit_id.as_deref().filter(|s| !s.is_empty()) {
+            let unit = self.unit(u).await?.ok_or_else(|| DomainError::invalid("unknown_unit", format!("单位“{u}”不存在")))?;
+            binds.push(unit.id);
+            conds.push(format!("EXISTS (SELECT 1 FROM assignments a WHERE a.work_id = w.id AND a.unit_id = ${})", binds.len()));
+        }
+        if let Scope::Units(units) = Store::scope_of(staff) {
+            let (clause, _) = in_clause(binds.len() + 1, units.len());
+            binds.extend(units);
+            conds.push(format!("EXISTS (SELECT 1 FROM assignments a WHERE a.work_id = w.id AND a.unit_id IN {clause})"));
+        }
+        let filter = conds.join(" AND ");
+        let count_sql = format!("SELECT COUNT(*) FROM work_items w JOIN work_orders o ON o.id = w.id WHERE {filter}");
+        let mut cq = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+        for b in &binds {
+            cq = cq.bind(b);
+        }
+        let total = cq.fetch_one(self.pool()).await?;
+        let list_sql = format!(
+            "SELECT w.id FROM work_items w JOIN work_orders o ON o.id = w.id WHERE {filter}
+             ORDER BY w.created_at DESC, w.id DESC LIMIT {per_page} OFFSET {}",
+            (page - 1) * per_page
+        );
+        let mut lq = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(list_sql));
+        for b in &binds {
+            lq = lq.bind(b);
+        }
+        let ids = lq.fetch_all(self.pool()).await?;
+        let items = self.summaries(&ids).await?;
+        Ok(Page { items, total, page, per_page })
+    }
+
+    async fn summaries(&self, ids: &[String]) -> Result<Vec<OrderSummary>, StoreError> {
+        let names = self.unit_names().await?;
+        let now = Utc::now();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(l) = self.load(id).await? {
+                let s = &l.snapshot;
+                let next_due = s
+                    .deadlines
+                    .iter()
+                    .filter(|(_, d)| d.met_at.is_none())
+                    .min_by_key(|(_, d)| d.due.at)
+                    .map(|(k, d)| deadline_view(*k, d, now));
+                out.push(OrderSummary {
+                    id: l.id.clone(),
+                    number: l.number.clone(),
+                    state: s.state,
+                    state_label: s.state.label(),
+                    order_type: s.order_type,
+                    order_type_label: s.order_type.label(),
+                    urgency: s.urgency,
+                    subject: l.title.clone(),
+                    lead_unit: s.lead_unit_id().map(|u| UnitName { id: u.into(), name: names.get(u).cloned().unwrap_or_default() }),
+                    created_at: s.created_at,
+                    next_due: if s.state.is_terminal() { None } else { next_due },
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// 我的待办: orders waiting on this person (the centre's queues, or the unit's own work),
+    /// the most urgent deadline first.
+    pub async fn inbox(&self, staff: &Staff) -> Result<Vec<(String, OrderSummary)>, StoreError> {
+        let mut ids: Vec<(String, String)> = Vec::new();
+        let queues: Vec<(State, &str, bool)> = vec![
+            (State::Registered, "待派单", staff.is_hotline()),
+            (State::Returned, "退单待重派", staff.is_hotline()),
+            (State::ReturnRequested, "退单待审核", staff.has(sanfu_domain::Role::Dispatcher)),
+            (State::Answered, "答复待审核", staff.has(sanfu_domain::Role::Dispatcher)),
+            (State::Callback, "待回访", staff.is_hotline()),
+        ];
+        for (state, why, applies) in queues {
+            if !applies {
+                continue;
+            }
+            let found: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM work_items WHERE kind = 'work_order' AND state = $1 ORDER BY created_at LIMIT 500",
+            )
+            .bind(state.as_str())
+            .fetch_all(self.pool())
+            .await?;
+            push_unique(&mut ids, found, why);
+        }
+        if staff.has(sanfu_domain::Role::Dispatcher) {
+            let found: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM work_orders WHERE pending_extension IS NOT NULL ORDER BY id LIMIT 500",
+            )
+            .fetch_all(self.pool())
+            .await?;
+            push_unique(&mut ids, found, "延期待审批");
+        }
+        if staff.acts_for_unit() {
+            for (state, role, why) in [
+                (State::Dispatched, "lead", "待签收"),
+                (State::Handling, "lead", "待答复"),
+                (State::Handling, "co", "协办"),
+            ] {
+                let found: Vec<String> = sqlx::query_scalar(
+                    "SELECT w.id FROM work_items w JOIN assignments a ON a.work_id = w.id
+                     WHERE a.unit_id = $1 AND a.active = 1 AND a.role = $2 AND w.state = $3 LIMIT 500",
+                )
+                .bind(&staff.unit_id)
+                .bind(role)
+                .bind(state.as_str())
+                .fetch_all(self.pool())
+                .await?;
+                push_unique(&mut ids, found, why);
+            }
+        }
+        let only_ids: Vec<String> = ids.iter().map(|(i, _)| i.clone()).collect();
+        let sums = self.summaries(&only_ids).await?;
+        let mut out: Vec<(String, OrderSummary)> =
+            sums.into_iter().zip(ids.into_iter().map(|(_, w)| w)).map(|(s, w)| (w, s)).collect();
+        out.sort_by_key(|(_, s)| s.next_due.as_ref().map(|d| d.due_at).unwrap_or(s.created_at));
+        Ok(out)
+    }
+
+    /// The citizen's view, proven by number and query code. A wrong code looks like a wrong
+    /// number, so that numbers cannot be probed.
+    pub async fn public_view(&self, number: &str, code: &str) -> Result<PublicView, StoreError> {
+        let l = self.citizen_load(number, code).await?;
+        let names = self.unit_names().await?;
+        let s = &l.snapshot;
+        let evs = events::list(self.pool(), &l.id).await?;
+        let timeline = evs
+            .iter()
+            .filter_map(|e| {
+                let d = match e.action.as_str() {
+                    "register" => "诉求已受理".to_string(),
+                    "dispatch" => format!(
+                        "已转交{}办理",
+                        e.details["lead_unit"]["name"].as_str().unwrap_or("承办单位")
+                    ),
+                    "forward" => format!("已转交{}办理", e.details["to_unit"]["name"].as_str().unwrap_or("承办单位")),
+                    "sign" => "承办单位已签收".into(),
+                    "answer" => "承办单位已答复".into(),
+                    "review" if e.details["pass"] == true => "答复已通过审核".into(),
+                    "review" => "答复未通过审核，已要求重新办理".into(),
+                    "callback" => format!("回访评价：{}", e.details["satisfaction"].as_str().and_then(Satisfaction::parse).map(|s| s.label()).unwrap_or("")),
+                    "decide_extension" if e.details["approve"] == true => "办理期限已延长".into(),
+                    "judge_return" if e.details["approve"] == true => "正在重新确定承办单位".into(),
+                    "close_directly" => "已直接答复办结".into(),
+                    "merge" => "与相同诉求合并办理".into(),
+                    "withdraw" => "诉求已撤回".into(),
+                    _ => return None,
+                };
+                Some(PublicStep { at: e.at, action: e.action.clone(), description: d })
+            })
+            .collect();
+        let shows_answer = matches!(s.state, State::Callback | State::Closed);
+        Ok(PublicView {
+            number: l.number.clone(),
+            state: s.state,
+            state_label: s.state.label(),
+            order_type_label: s.order_type.label(),
+            subject: l.title.clone(),
+            content: l.row.content.clone(),
+            created_at: s.created_at,
+            handling_unit: s.lead_unit_id().and_then(|u| names.get(u).cloned()),
+            answer: if shows_answer { s.answer.clone() } else { None },
+            satisfaction: s.satisfaction,
+            can_rate: s.state == State::Callback,
+            can_withdraw: !s.state.is_terminal(),
+            timeline,
+        })
+    }
+
+    async fn citizen_load(&self, number: &str, code: &str) -> Result<Loaded, StoreError> {
+        let nf = || StoreError::from(DomainError::not_found("order_not_found", "工单编号或查询码不正确"));
+        let l = self.load(number.trim()).await?.ok_or_else(nf)?;
+        if l.row.query_code_hash != code_hash(code) || l.number != number.trim() {
+            return Err(nf());
+        }
+        Ok(l)
+    }
+
+    /// A citizen acts on their own order (rate, withdraw), proven by the query code.
+    pub async fn citizen_act(&self, number: &str, code: &str, actor: &Actor, action: &Action) -> Result<PublicView, StoreError> {
+        let l = self.citizen_load(number, code).await?;
+        self.act(&l.id, actor, action).await?;
+        self.public_view(number, code).await
+    }
+
+    /// Earlier orders from the same phone number (for the operator on the phone).
+    pub async fn orders_by_phone(&self, staff: &Staff, phone: &str) -> Result<Page<OrderSummary>, StoreError> {
+        self.list_orders(staff, &ListFilter { phone: Some(phone.into()), per_page: Some(20), ..Default::default() }).await
+    }
+}
+
+fn push_unique(rows: &mut Vec<(String, String)>, found: Vec<String>, why: &str) {
+    for id in found {
+        if !rows.iter().any(|(i, _)| *i == id) {
+            rows.push((id, why.to_string()));
+        }
+    }
+}
+
+fn deadline_view(kind: DeadlineKind, d: &DeadlineState, now: DateTime<Utc>) -> DeadlineView {
+    let overdue = match d.met_at {
+        Some(m) => m > d.due.at,
+        None => now > d.due.at,
+    };
+    DeadlineView { kind, label: kind.label(), due_at: d.due.at, provisional: d.due.provisional, met_at: d.met_at, overdue }
+}
+
+/// `($start, $start+1, …)` for `n` values.
+fn in_clause(start: usize, n: usize) -> (String, usize) {
+    if n == 0 {
+        return ("(NULL)".into(), start);
+    }
+    let parts: Vec<String> = (start..start + n).map(|i| format!("${i}")).collect();
+    (format!("({})", parts.join(", ")), start + n)
+}
+
+async fn next_counter(conn: &mut AnyConnection, name: &str) -> Result<i64, StoreError> {
+    sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    let v: i64 = sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
+        .bind(name)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(v)
+}
+
+async fn write_transition(
+    conn: &mut AnyConnection,
+    l: &Loaded,
+    out: &work_order::Outcome,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    knowledge_id: Option<&str>,
+) -> Result<(), StoreError> {
+    let s = &out.snapshot;
+    let t = to_ms(now);
+    let moved = sqlx::query(
+        "UPDATE work_items SET state = $1, version = version + 1, lead_unit_id = $2, updated_at = $3, closed_at = $4
+         WHERE id = $5 AND version = $6",
+    )
+    .bind(s.state.as_str())
+    .bind(s.lead_unit_id())
+    .bind(t)
+    .bind(s.closed_at.map(to_ms))
+    .bind(&l.id)
+    .bind(l.version)
+    .execute(&mut *conn)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Err(StoreError::Raced);
+    }
+    sqlx::query(
+        "UPDATE work_orders SET answer = $1, satisfaction = $2, reopen_count = $3, extension_days = $4,
+            pending_extension = $5, master_id = $6, knowledge_id = $7 WHERE id = $8",
+    )
+    .bind(&s.answer)
+    .bind(s.satisfaction.map(|x| x.as_str()))
+    .bind(i64::from(s.reopen_count))
+    .bind(i64::from(s.extension_days))
+    .bind(s.pending_extension.as_ref().map(|p| serde_json::to_string(p).unwrap_or_default()))
+    .bind(&s.master_id)
+    .bind(knowledge_id)
+    .bind(&l.id)
+    .execute(&mut *conn)
+    .await?;
+    for (i, a) in s.assignments.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO assignments (work_id, idx, unit_id, role, active, assigned_at, signed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (work_id, idx) DO UPDATE SET role = excluded.role, active = excluded.active, signed_at = excluded.signed_at",
+        )
+        .bind(&l.id)
+        .bind(i as i64)
+        .bind(&a.unit_id)
+        .bind(a.role.as_str())
+        .bind(i64::from(a.active))
+        .bind(to_ms(a.assigned_at))
+        .bind(a.signed_at.map(to_ms))
+        .execute(&mut *conn)
+        .await?;
+    }
+    if s.deadlines != l.snapshot.deadlines {
+        sqlx::query("UPDATE deadlines SET active = 0 WHERE work_id = $1").bind(&l.id).execute(&mut *conn).await?;
+        for (k, d) in &s.deadlines {
+            let changed_due = l.snapshot.deadlines.get(k).map(|old| old.due) != Some(d.due);
+            sqlx::query(
+                "INSERT INTO deadlines (work_id, kind, due_at, provisional, met_at, active, warned) VALUES ($1, $2, $3, $4, $5, 1, 0)
+                 ON CONFLICT (work_id, kind) DO UPDATE SET due_at = excluded.due_at, provisional = excluded.provisional,
+                    met_at = excluded.met_at, active = 1,
+                    warned = CASE WHEN $6 = 1 THEN 0 ELSE deadlines.warned END",
+            )
+            .bind(&l.id)
+            .bind(k.as_str())
+            .bind(to_ms(d.due.at))
+            .bind(i64::from(d.due.provisional))
+            .bind(d.met_at.map(to_ms))
+            .bind(i64::from(changed_due))
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    events::append(
+        conn,
+        NewEvent {
+            entity_id: &l.id,
+            entity_kind: "work_order",
+            action: out.action,
+            actor,
+            from_state: Some(l.snapshot.state.as_str()),
+            to_state: Some(s.state.as_str()),
+            details: out.details.clone(),
+            at: Some(t),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every unit kind that takes hotline work, for pickers.
+pub fn handler_kinds() -> Vec<UnitKind> {
+    UnitKind::ALL.into_iter().filter(|k| k.can_handle()).collect()
+}
+
+/// Short texts given with actions (reasons, notes, answers).
+pub fn action_text(field: &'static str, label: &str, v: Option<&str>) -> Result<String, DomainError> {
+    validate::text(field, label, v.unwrap_or_default(), MAX_SHORT_TEXT_CHARS.max(if field == "answer" { MAX_CONTENT_CHARS } else { 0 }))
+}

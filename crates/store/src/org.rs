@@ -1,0 +1,426 @@
+//! Units, users, passwords and sessions.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+use sanfu_domain::{Actor, DomainError, ErrorKind, Principal, Role, Staff, UnitKind};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::db::{Store, StoreError, from_ms, new_id, now_ms};
+use crate::events::{self, NewEvent};
+
+/// Sessions last 12 hours: a working day with overtime; people log in again the next morning.
+const SESSION_MS: i64 = 12 * 3600 * 1000;
+/// After this many failed logins for one account within [`THROTTLE_WINDOW_MS`], refuse for a while.
+const MAX_FAILED_LOGINS: i64 = 5;
+const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Unit {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub kind_label: &'static str,
+    pub parent_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    pub unit_id: String,
+    pub roles: Vec<Role>,
+    pub portfolio: Vec<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub name: String,
+    pub password: String,
+    pub unit_id: String,
+    pub roles: Vec<Role>,
+    /// For leaders: the units of their portfolio (分管领域).
+    pub portfolio: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub ip: String,
+    pub current: bool,
+}
+
+/// What a user may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Units(Vec<String>),
+}
+
+pub fn hash_password(password: &str) -> Result<String, StoreError> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Other(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Other(e.to_string()))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+type UnitRow = (String, String, String, String, Option<String>);
+
+fn unit_from_row((id, code, name, kind, parent_id): UnitRow) -> Unit {
+    let kind = UnitKind::parse(&kind).unwrap_or(UnitKind::Department);
+    Unit { id, code, name, kind, kind_label: kind.label(), parent_id }
+}
+
+/// `roots` and every unit below them.
+pub fn subtree(units: &[Unit], roots: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = roots.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        let cur = out[i].clone();
+        for u in units {
+            if u.parent_id.as_deref() == Some(cur.as_str()) && !out.contains(&u.id) {
+                out.push(u.id.clone());
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+impl Store {
+    pub async fn units(&self) -> Result<Vec<Unit>, StoreError> {
+        let rows: Vec<UnitRow> = sqlx::query_as(
+            "SELECT id, code, name, kind, parent_id FROM units WHERE active = 1 ORDER BY sort, code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(unit_from_row).collect())
+    }
+
+    /// A unit by id or by code.
+    pub async fn unit(&self, key: &str) -> Result<Option<Unit>, StoreError> {
+        let row: Option<UnitRow> = sqlx::query_as(
+            "SELECT id, code, name, kind, parent_id FROM units WHERE (id = $1 OR code = $1) AND active = 1",
+        )
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(unit_from_row))
+    }
+
+    pub async fn create_unit(
+        &self,
+        code: &str,
+        name: &str,
+        kind: UnitKind,
+        parent: Option<&str>,
+        actor: &Actor,
+    ) -> Result<Unit, StoreError> {
+        let parent_id = match parent {
+            None => None,
+            Some(p) => match self.unit(p).await? {
+                Some(u) => Some(u.id),
+                None => return Err(DomainError::invalid("unknown_unit", format!("上级单位“{p}”不存在")).into()),
+            },
+        };
+        let id = new_id();
+        let sort: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(self.pool()).await?;
+        let res = in_tx!(self, tx => {
+            sqlx::query("INSERT INTO units (id, code, name, kind, parent_id, sort, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)")
+                .bind(&id).bind(code).bind(name).bind(kind.as_str()).bind(&parent_id).bind(sort).bind(now_ms())
+                .execute(&mut *tx).await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: &format!("unit:{id}"), entity_kind: "unit", action: "create", actor,
+                from_state: None, to_state: None,
+                details: json!({"code": code, "name": name, "kind": kind.as_str(), "parent_id": parent_id}),
+                at: None,
+            }).await?;
+            Ok(())
+        });
+        match res {
+            Err(e) if e.is_unique_violation() => {
+                Err(DomainError::conflict("duplicate_code", format!("单位编码“{code}”已存在")).into())
+            }
+            Err(e) => Err(e),
+            Ok(()) => Ok(Unit { id, code: code.into(), name: name.into(), kind, kind_label: kind.label(), parent_id }),
+        }
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let rows: Vec<(String, String, String, String, String, i64)> =
+            sqlx::query_as("SELECT id, username, name, unit_id, roles, active FROM users ORDER BY username")
+                .fetch_all(self.pool())
+                .await?;
+        let portfolio: Vec<(String, String)> =
+            sqlx::query_as("SELECT user_id, unit_id FROM leader_units").fetch_all(self.pool()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, username, name, unit_id, roles, active)| User {
+                portfolio: portfolio.iter().filter(|(u, _)| *u == id).map(|(_, unit)| unit.clone()).collect(),
+                id,
+                username,
+                name,
+                unit_id,
+                roles: parse_roles(&roles),
+                active: active == 1,
+            })
+            .collect())
+    }
+
+    /// Create a user. `password_hash` may be given to reuse a hash (the demo accounts share one).
+    pub async fn create_user(&self, u: &NewUser, password_hash: Option<&str>, actor: &Actor) -> Result<User, StoreError> {
+        if u.roles.is_empty() {
+            return Err(DomainError::invalid("empty_roles", "至少需要一个角色").into());
+        }
+        if u.password.chars().count() < 8 && password_hash.is_none() {
+            return Err(DomainError::invalid("weak_password", "密码至少 8 位").into());
+        }
+        if self.unit(&u.unit_id).await?.is_none() {
+            return Err(DomainError::invalid("unknown_unit", format!("单位“{}”不存在", u.unit_id)).into());
+        }
+        for p in &u.portfolio {
+            if self.unit(p).await?.is_none() {
+                return Err(DomainError::invalid("unknown_unit", format!("分管单位“{p}”不存在")).into());
+            }
+        }
+        let hash = match password_hash {
+            Some(h) => h.to_string(),
+            None => {
+                let pw = u.password.clone();
+                tokio::task::spawn_blocking(move || hash_password(&pw))
+                    .await
+                    .map_err(|e| StoreError::Other(e.to_string()))??
+            }
+        };
+        let unit_id = self.unit(&u.unit_id).await?.map(|x| x.id).unwrap_or_default();
+        let mut portfolio = Vec::new();
+        for p in &u.portfolio {
+            if let Some(x) = self.unit(p).await? {
+                portfolio.push(x.id);
+            }
+        }
+        let id = new_id();
+        let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
+        let res = in_tx!(self, tx => {
+            sqlx::query("INSERT INTO users (id, username, name, password_hash, unit_id, roles, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)")
+                .bind(&id).bind(&u.username).bind(&u.name).bind(&hash).bind(&unit_id).bind(roles.join(",")).bind(now_ms())
+                .execute(&mut *tx).await?;
+            for p in &portfolio {
+                sqlx::query("INSERT INTO leader_units (user_id, unit_id) VALUES ($1, $2)")
+                    .bind(&id).bind(p).execute(&mut *tx).await?;
+            }
+            events::append(&mut tx, NewEvent {
+                entity_id: &format!("user:{id}"), entity_kind: "user", action: "create", actor,
+                from_state: None, to_state: None,
+                details: json!({"username": u.username, "name": u.name, "unit_id": unit_id, "roles": roles, "portfolio": portfolio}),
+                at: None,
+            }).await?;
+            Ok(())
+        });
+        match res {
+            Err(e) if e.is_unique_violation() => {
+                Err(DomainError::conflict("duplicate_username", format!("用户名“{}”已存在", u.username)).into())
+            }
+            Err(e) => Err(e),
+            Ok(()) => Ok(User {
+                id,
+                username: u.username.clone(),
+                name: u.name.clone(),
+                unit_id,
+                roles: u.roles.clone(),
+                portfolio,
+                active: true,
+            }),
+        }
+    }
+
+    /// Check a password and open a session. Returns the session token (shown once) and the user.
+    pub async fn login(&self, username: &str, password: &str, ip: &str, user_agent: Option<&str>) -> Result<(String, Staff), StoreError> {
+        let now = now_ms();
+        let row: Option<(String, String, i64)> =
+            sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
+                .bind(username)
+                .fetch_optional(self.pool())
+                .await?;
+        let entity = match &row {
+            Some((id, _, _)) => format!("user:{id}"),
+            None => format!("login:{username}"),
+        };
+        let failures: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM events WHERE entity_id = $1 AND action = 'login_failed' AND at > $2
+               AND at > COALESCE((SELECT MAX(at) FROM events WHERE entity_id = $1 AND action = 'login'), 0)",
+        )
+        .bind(&entity)
+        .bind(now - THROTTLE_WINDOW_MS)
+        .fetch_one(self.pool())
+        .await?;
+        if failures >= MAX_FAILED_LOGINS {
+            return Err(DomainError::new(ErrorKind::TooMany, "too_many_attempts", "登录失败次数过多，请 15 分钟后再试").into());
+        }
+        let ok = match &row {
+            Some((_, hash, active)) if *active == 1 => {
+                let (pw, h) = (password.to_string(), hash.clone());
+                tokio::task::spawn_blocking(move || verify_password(&pw, &h))
+                    .await
+                    .map_err(|e| StoreError::Other(e.to_string()))?
+            }
+            _ => false,
+        };
+        let anon = Actor { principal: Principal::System, ip: ip.to_string() };
+        let Some((user_id, _, _)) = row.filter(|_| ok) else {
+            in_tx!(self, tx => {
+                events::append(&mut tx, NewEvent {
+                    entity_id: &entity, entity_kind: "user", action: "login_failed", actor: &anon,
+                    from_state: None, to_state: None, details: json!({"username": username}), at: None,
+                }).await?;
+                Ok(())
+            })?;
+            return Err(DomainError::new(ErrorKind::Unauthenticated, "bad_credentials", "用户名或密码不正确").into());
+        };
+        let mut raw = [0u8; 32];
+        rand::rng().fill_bytes(&mut raw);
+        let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+        let staff = self.staff(&user_id).await?.ok_or_else(|| StoreError::Other("user vanished".into()))?;
+        let actor = Actor { principal: Principal::Staff(staff.clone()), ip: ip.to_string() };
+        let session_id = new_id();
+        in_tx!(self, tx => {
+            sqlx::query("INSERT INTO sessions (token_hash, id, user_id, created_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(token_hash(&token)).bind(&session_id).bind(&user_id).bind(now).bind(now + SESSION_MS).bind(ip).bind(user_agent)
+                .execute(&mut *tx).await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: &entity, entity_kind: "user", action: "login", actor: &actor,
+                from_state: None, to_state: None, details: json!({"session_id": session_id}), at: None,
+            }).await?;
+            Ok(())
+        })?;
+        Ok((token, staff))
+    }
+
+    /// The user behind a session token, if the session is live.
+    pub async fn session_staff(&self, token: &str) -> Result<Option<(String, Staff)>, StoreError> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT s.id, s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active = 1",
+        )
+        .bind(token_hash(token))
+        .bind(now_ms())
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            None => Ok(None),
+            Some((sid, uid)) => Ok(self.staff(&uid).await?.map(|s| (sid, s))),
+        }
+    }
+
+    pub async fn staff(&self, user_id: &str) -> Result<Option<Staff>, StoreError> {
+        let row: Option<(String, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT u.id, u.username, u.name, u.unit_id, n.name, u.roles FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some((user_id, username, name, unit_id, unit_name, roles)) = row else { return Ok(None) };
+        let roles = parse_roles(&roles);
+        let mut portfolio = Vec::new();
+        if roles.contains(&Role::Leader) {
+            let roots: Vec<String> = sqlx::query_scalar("SELECT unit_id FROM leader_units WHERE user_id = $1")
+                .bind(&user_id)
+                .fetch_all(self.pool())
+                .await?;
+            portfolio = subtree(&self.units().await?, &roots);
+        }
+        Ok(Some(Staff { user_id, username, name, unit_id, unit_name, roles, portfolio }))
+    }
+
+    pub async fn logout(&self, session_id: &str, actor: &Actor) -> Result<(), StoreError> {
+        let uid = actor.user_id().unwrap_or_default().to_string();
+        in_tx!(self, tx => {
+            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now_ms()).bind(session_id).execute(&mut *tx).await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: &format!("user:{uid}"), entity_kind: "user", action: "logout", actor,
+                from_state: None, to_state: None, details: json!({"session_id": session_id}), at: None,
+            }).await?;
+            Ok(())
+        })
+    }
+
+    pub async fn sessions_of(&self, user_id: &str, current: &str) -> Result<Vec<SessionInfo>, StoreError> {
+        let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
+            "SELECT id, created_at, expires_at, ip FROM sessions
+             WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC",
+        )
+        .bind(user_id)
+        .bind(now_ms())
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, c, e, ip)| SessionInfo {
+                current: id == current,
+                id,
+                created_at: from_ms(c),
+                expires_at: from_ms(e),
+                ip,
+            })
+            .collect())
+    }
+
+    /// Revoke sessions of `user_id`: one (`session_id`) or all. Returns how many were revoked.
+    pub async fn revoke_sessions(&self, user_id: &str, session_id: Option<&str>, actor: &Actor) -> Result<u64, StoreError> {
+        if self.staff(user_id).await?.is_none() {
+            return Err(DomainError::not_found("user_not_found", "用户不存在").into());
+        }
+        in_tx!(self, tx => {
+            let n = match session_id {
+                Some(sid) => sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id = $3 AND revoked_at IS NULL")
+                    .bind(now_ms()).bind(user_id).bind(sid).execute(&mut *tx).await?.rows_affected(),
+                None => sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                    .bind(now_ms()).bind(user_id).execute(&mut *tx).await?.rows_affected(),
+            };
+            events::append(&mut tx, NewEvent {
+                entity_id: &format!("user:{user_id}"), entity_kind: "user", action: "revoke_sessions", actor,
+                from_state: None, to_state: None, details: json!({"session_id": session_id, "revoked": n}), at: None,
+            }).await?;
+            Ok(n)
+        })
+    }
+
+    /// What `staff` may read.
+    pub fn scope_of(staff: &Staff) -> Scope {
+        if staff.sees_all() {
+            Scope::All
+        } else if staff.has(Role::Leader) {
+            let mut v = staff.portfolio.clone();
+            if !v.contains(&staff.unit_id) {
+                v.push(staff.unit_id.clone());
+            }
+            Scope::Units(v)
+        } else {
+            Scope::Units(vec![staff.unit_id.clone()])
+        }
+    }
+}
+
+fn parse_roles(s: &str) -> Vec<Role> {
+    s.split(',').filter_map(|r| Role::parse(r.trim())).collect()
+}
