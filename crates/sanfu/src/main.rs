@@ -1,1 +1,227 @@
-fn main() {}
+//! `sanfu` — run the server, seed the demo city, manage the calendar and accounts.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use sanfu::{Application, Config, database_url, shutdown_signal};
+use sanfu_domain::limits::Limit;
+use sanfu_domain::{Actor, Principal, Role};
+use sanfu_store::Store;
+use sanfu_store::org::NewUser;
+
+#[derive(Parser)]
+#[command(name = "sanfu", version, about = "三服务 — 市政府办公室工作平台")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArgs {
+    /// Where the SQLite file lives (ignored when DATABASE_URL is set).
+    #[arg(long, default_value = "sanfu-data")]
+    data: PathBuf,
+    /// PostgreSQL (postgres://…) or SQLite (sqlite://…) URL; overrides --data.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Seed the demo city 江州市 into an empty database, print its accounts, and serve.
+    Demo(ServeArgs),
+    /// The working-day calendar.
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+    /// Accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Load a year's published schedule from a CSV file (date,kind,holiday).
+    Load {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List the loaded years, or one year's special days.
+    Show {
+        year: Option<i32>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Compute a deadline: `sanfu calendar due --limit 5wd [--from 2026-09-30T08:00:00+08:00]`.
+    Due {
+        #[arg(long)]
+        limit: String,
+        #[arg(long)]
+        from: Option<chrono::DateTime<chrono::FixedOffset>>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account. The password is read from SANFU_PASSWORD.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Unit code or id.
+        #[arg(long)]
+        unit: String,
+        /// Roles: operator, dispatcher, unit_liaison, unit_head, office_staff, leader, admin.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// For leaders: units of the portfolio.
+        #[arg(long = "portfolio")]
+        portfolio: Vec<String>,
+        #[arg(long, env = "SANFU_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn cli_actor() -> Actor {
+    Actor { principal: Principal::System, ip: "cli".into() }
+}
+
+async fn open(db: &DbArgs) -> anyhow::Result<Store> {
+    let url = database_url(db.database_url.clone(), &db.data)?;
+    Store::open(&url).await.context("cannot open the database")
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(a) => serve(a, false).await,
+        Command::Demo(a) => serve(a, true).await,
+        Command::Calendar(c) => calendar(c).await,
+        Command::User(c) => user(c).await,
+    }
+}
+
+async fn serve(a: ServeArgs, demo: bool) -> anyhow::Result<()> {
+    let url = database_url(a.db.database_url.clone(), &a.db.data)?;
+    let app = Application::build(&Config { listen: a.listen.clone(), database_url: url }).await?;
+    if demo {
+        if app.store().is_empty().await? {
+            println!("正在生成演示城市“江州市”……");
+            let accounts = app.store().seed_demo(true).await?;
+            println!("演示账号（密码均为 {}）：", sanfu_store::seed::DEMO_PASSWORD);
+            for acc in accounts {
+                println!("  {:<12} {:<10} {:<8} {}", acc.username, acc.role, acc.unit, acc.name);
+            }
+            println!("  各承办单位：用户名为单位编码（联络员）或“编码-head”（负责人），如 zjj、donghu-head");
+        } else {
+            println!("数据库中已有数据，跳过演示数据生成。演示账号密码为 {}", sanfu_store::seed::DEMO_PASSWORD);
+        }
+    }
+    let addr = app.local_addr()?;
+    println!("三服务 Sanfu 已启动：http://{addr}  （健康检查 http://{addr}/healthz）");
+    tracing::info!(%addr, "listening");
+    app.run_until(shutdown_signal()).await
+}
+
+async fn calendar(c: CalendarCmd) -> anyhow::Result<()> {
+    match c {
+        CalendarCmd::Load { file, db } => {
+            let store = open(&db).await?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let source = file.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+            match store.load_schedule(&text, &source, &cli_actor()).await {
+                Ok(years) => println!("已导入 {} 年的节假日安排", years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("、")),
+                Err(sanfu_store::StoreError::Domain(e)) => bail!("{}", e.message),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        CalendarCmd::Show { year, db } => {
+            let store = open(&db).await?;
+            let cal = store.calendar();
+            match year {
+                None => {
+                    let years: Vec<String> = cal.years().map(|y| y.to_string()).collect();
+                    println!("已导入年份：{}", years.join(" "));
+                    println!("工作时间：{}（UTC+8）", cal.hours());
+                }
+                Some(y) if !cal.is_year_loaded(y) => bail!("{y} 年的节假日安排尚未导入"),
+                Some(y) => {
+                    for d in cal.special_days(y) {
+                        let kind = if d.kind == sanfu_calendar::DayKind::Holiday { "放假" } else { "调休上班" };
+                        println!("{} {} {}", d.date, kind, d.name);
+                    }
+                }
+            }
+        }
+        CalendarCmd::Due { limit, from, db } => {
+            let store = open(&db).await?;
+            let cal = store.calendar();
+            let l: Limit = limit.parse().map_err(anyhow::Error::msg)?;
+            let from = from.map(|f| f.with_timezone(&chrono::Utc)).unwrap_or_else(chrono::Utc::now);
+            let d = l.due(from, &cal);
+            let local = d.at.with_timezone(&cal.offset());
+            println!(
+                "{} 起 {}：{}{}",
+                from.with_timezone(&cal.offset()).format("%Y-%m-%d %H:%M"),
+                l.label(),
+                local.format("%Y-%m-%d %H:%M"),
+                if d.provisional { "（暂定：涉及尚未导入节假日安排的年份）" } else { "" }
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn user(c: UserCmd) -> anyhow::Result<()> {
+    match c {
+        UserCmd::Add { username, name, unit, roles, portfolio, password, db } => {
+            let store = open(&db).await?;
+            let mut parsed = Vec::new();
+            for r in roles {
+                parsed.push(Role::parse(&r).with_context(|| format!("unknown role {r}"))?);
+            }
+            let u = NewUser { username, name, password, unit_id: unit, roles: parsed, portfolio };
+            match store.create_user(&u, None, &cli_actor()).await {
+                Ok(u) => println!("已创建用户 {}（{}）", u.username, u.name),
+                Err(sanfu_store::StoreError::Domain(e)) => bail!("{}", e.message),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        UserCmd::List { db } => {
+            let store = open(&db).await?;
+            for u in store.users().await? {
+                let roles: Vec<&str> = u.roles.iter().map(|r| r.label()).collect();
+                println!("{:<16} {:<24} {}", u.username, u.name, roles.join("、"));
+            }
+        }
+    }
+    Ok(())
+}

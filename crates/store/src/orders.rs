@@ -679,12 +679,7 @@ impl Store {
         for id in ids {
             if let Some(l) = self.load(id).await? {
                 let s = &l.snapshot;
-                let next_due = s
-                    .deadlines
-                    .iter()
-                    .filter(|(_, d)| d.met_at.is_none())
-                    .min_by_key(|(_, d)| d.due.at)
-                    .map(|(k, d)| deadline_view(*k, d, now));
+                let next_due = current_deadline(s).and_then(|k| s.deadlines.get(&k).map(|d| deadline_view(k, d, now)));
                 out.push(OrderSummary {
                     id: l.id.clone(),
                     number: l.number.clone(),
@@ -696,7 +691,7 @@ impl Store {
                     subject: l.title.clone(),
                     lead_unit: s.lead_unit_id().map(|u| UnitName { id: u.into(), name: names.get(u).cloned().unwrap_or_default() }),
                     created_at: s.created_at,
-                    next_due: if s.state.is_terminal() { None } else { next_due },
+                    next_due,
                 });
             }
         }
@@ -829,6 +824,16 @@ impl Store {
     /// Earlier orders from the same phone number (for the operator on the phone).
     pub async fn orders_by_phone(&self, staff: &Staff, phone: &str) -> Result<Page<OrderSummary>, StoreError> {
         self.list_orders(staff, &ListFilter { phone: Some(phone.into()), per_page: Some(20), ..Default::default() }).await
+    }
+}
+
+/// The deadline the order is running against in its state.
+pub fn current_deadline(s: &Snapshot) -> Option<DeadlineKind> {
+    match s.state {
+        State::Dispatched => Some(DeadlineKind::Sign),
+        State::Handling | State::ReturnRequested => Some(DeadlineKind::Answer),
+        State::Answered | State::Callback => Some(DeadlineKind::Close),
+        _ => None,
     }
 }
 

@@ -1,0 +1,182 @@
+use std::time::Duration;
+
+use reqwest::{Client, Method, StatusCode};
+use sanfu::Application;
+use sanfu_store::Store;
+use serde_json::{Value, json};
+use sqlx::Connection;
+use tokio::sync::oneshot;
+
+pub const PW: &str = sanfu_store::seed::DEMO_PASSWORD;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub store: Store,
+    pub database_url: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh database URL: a new PostgreSQL database under TEST_DATABASE_URL, or an SQLite file
+/// in a temporary directory.
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(admin_url) => {
+            let name = format!("sanfu_test_{}", uuid::Uuid::now_v7().simple());
+            let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            conn.close().await.ok();
+            let (no_query, query) = match admin_url.split_once('?') {
+                Some((a, q)) => (a.to_string(), format!("?{q}")),
+                None => (admin_url.clone(), String::new()),
+            };
+            let host_start = no_query.find("://").map(|i| i + 3).unwrap_or(0);
+            let base = match no_query[host_start..].find('/') {
+                Some(i) => no_query[..host_start + i].to_string(),
+                None => no_query.clone(),
+            };
+            (format!("{base}/{name}{query}"), None)
+        }
+        None => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("sanfu.db").display());
+            (url, Some(dir))
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let (url, dir) = fresh_database().await;
+    let store = Store::open(&url).await.expect("open store");
+    store.seed_demo(false).await.expect("seed demo city");
+    start(url, store, dir).await
+}
+
+async fn start(database_url: String, store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
+    let app = Application::with_store("127.0.0.1:0", store.clone()).await.expect("bind");
+    let addr = app.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        app.run_until(async move {
+            let _ = rx.await;
+        })
+        .await
+        .expect("server");
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        client: Client::builder().timeout(Duration::from_secs(60)).build().unwrap(),
+        store,
+        database_url,
+        stop: Some(tx),
+        task: Some(task),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// Stop the server and start a new one on the same database (a restart).
+    pub async fn restart(mut self) -> TestApp {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.unwrap();
+        }
+        let store = Store::open(&self.database_url).await.expect("reopen store");
+        let dir = self._dir.take();
+        start(self.database_url.clone(), store, dir).await
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let r = self.post(None, "/api/auth/login", json!({"username": username, "password": PW})).await;
+        assert_eq!(r.0, StatusCode::OK, "login {username}: {}", r.1);
+        r.1["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn call(&self, method: Method, token: Option<&str>, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, v)
+    }
+
+    pub async fn get(&self, token: Option<&str>, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, token, path, None).await
+    }
+
+    pub async fn post(&self, token: Option<&str>, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, token, path, Some(body)).await
+    }
+
+    /// Register an order by phone as `token` (an operator) and return it.
+    pub async fn register(&self, token: &str, body: Value) -> Value {
+        let (s, v) = self.post(Some(token), "/api/orders", body).await;
+        assert_eq!(s, StatusCode::CREATED, "register: {v}");
+        v
+    }
+
+    /// Run an action and insist it succeeds.
+    pub async fn act(&self, token: &str, order: &str, action: &str, body: Value) -> Value {
+        let (s, v) = self.post(Some(token), &format!("/api/orders/{order}/{action}"), body).await;
+        assert_eq!(s, StatusCode::OK, "{action} on {order}: {v}");
+        v["order"].clone()
+    }
+
+    /// Run an action that must be refused; returns (status, code).
+    pub async fn refused(&self, token: &str, order: &str, action: &str, body: Value) -> (StatusCode, String) {
+        let (s, v) = self.post(Some(token), &format!("/api/orders/{order}/{action}"), body).await;
+        assert!(s.is_client_error(), "{action} on {order} should be refused: {s} {v}");
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "refusal has a message: {v}");
+        (s, v["code"].as_str().unwrap_or_default().to_string())
+    }
+
+    pub async fn events(&self, token: &str, order: &str) -> Vec<Value> {
+        let (s, v) = self.get(Some(token), &format!("/api/orders/{order}/events")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["events"].as_array().unwrap().clone()
+    }
+
+    pub async fn order(&self, token: &str, order: &str) -> Value {
+        let (s, v) = self.get(Some(token), &format!("/api/orders/{order}")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["order"].clone()
+    }
+
+    /// Orders in the database and events in the log, for "nothing was written" checks.
+    pub async fn counts(&self) -> (i64, i64) {
+        let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items").fetch_one(self.store.pool()).await.unwrap();
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(self.store.pool()).await.unwrap();
+        (orders, events)
+    }
+}
+
+/// A typical phone registration.
+pub fn complaint(content: &str) -> Value {
+    json!({
+        "order_type": "complaint",
+        "category_id": "0301",
+        "subject": "夜间施工噪音扰民",
+        "content": content,
+        "address": "东湖区湖滨路88号",
+        "citizen_name": "张三",
+        "citizen_phone": "13812341234",
+    })
+}
+
+pub fn names(events: &[Value]) -> Vec<String> {
+    events.iter().map(|e| e["action"].as_str().unwrap().to_string()).collect()
+}

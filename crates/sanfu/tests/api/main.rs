@@ -1,0 +1,14 @@
+//! The API, tested through the real server on 127.0.0.1:0 against a fresh database: SQLite by
+//! default, PostgreSQL when TEST_DATABASE_URL is set (each test gets a database of its own).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod auth;
+mod bad_input;
+mod calendar;
+mod citizens;
+mod concurrency;
+mod lifecycle;
+mod permissions;
+mod returns_and_extensions;

@@ -1,0 +1,127 @@
+//! Extractors whose rejections are [`ApiError`]s: a JSON body (with the size, encoding and
+//! syntax checks the API promises), the logged-in user, the client's address.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use axum::http::request::Parts;
+use sanfu_domain::{Actor, Principal, Role, Staff};
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY: usize = 1024 * 1024;
+pub const SESSION_COOKIE: &str = "sanfu_session";
+
+/// The client's address as the server saw it.
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientIp(ip))
+    }
+}
+
+/// Read the whole body within [`MAX_BODY`] and check it is UTF-8.
+pub async fn body_text(req: Request) -> Result<String, ApiError> {
+    let bytes = Bytes::from_request(req, &()).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "请求内容超过 1 MiB 上限")
+        } else {
+            ApiError::bad_request("unreadable_body", "无法读取请求内容")
+        }
+    })?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::bad_request("invalid_utf8", "请求内容不是有效的 UTF-8 文本"))
+}
+
+/// Parse JSON text into `T`: broken JSON is 400, JSON of the wrong shape 422.
+pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => ApiError::unprocessable("invalid_field", format!("字段不正确：{e}")),
+            _ => ApiError::bad_request("invalid_json", format!("请求内容不是有效的 JSON：{e}")),
+        }
+    })
+}
+
+/// A JSON body. An empty body reads as `{}` so that actions without parameters need none.
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let ct = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let text = body_text(req).await?;
+        if text.trim().is_empty() {
+            return parse_json("{}").map(Json);
+        }
+        if !ct.is_empty() && !ct.starts_with("application/json") {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请求内容类型应为 application/json",
+            ));
+        }
+        parse_json(&text).map(Json)
+    }
+}
+
+/// A logged-in member of staff.
+pub struct Authed {
+    pub staff: Staff,
+    pub session_id: String,
+    pub actor: Actor,
+}
+
+impl Authed {
+    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+        if self.staff.has(role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("not_allowed_for_user", format!("此操作需要“{}”角色", role.label())))
+        }
+    }
+}
+
+fn token_from(parts: &Parts) -> Option<String> {
+    if let Some(v) = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        if let Some(t) = v.strip_prefix("Bearer ") {
+            return Some(t.trim().to_string());
+        }
+    }
+    for v in parts.headers.get_all(COOKIE) {
+        let Ok(s) = v.to_str() else { continue };
+        for kv in s.split(';') {
+            if let Some((k, val)) = kv.trim().split_once('=') {
+                if k == SESSION_COOKIE && !val.is_empty() {
+                    return Some(val.to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let unauth = || ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录");
+        let token = token_from(parts).ok_or_else(unauth)?;
+        let (session_id, staff) = state.store.session_staff(&token).await?.ok_or_else(unauth)?;
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state).await?;
+        let actor = Actor { principal: Principal::Staff(staff.clone()), ip };
+        Ok(Authed { staff, session_id, actor })
+    }
+}

@@ -1,0 +1,137 @@
+//! Units, users, categories and time limits: everyone logged in reads them, administrators
+//! change them.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use sanfu_domain::validate;
+use sanfu_domain::work_order::{OrderType, TimeLimits, Urgency};
+use sanfu_domain::{Role, UnitKind};
+use sanfu_store::org::NewUser;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Authed, Json};
+
+type JsonOut = axum::Json<Value>;
+
+pub async fn units(State(st): State<AppState>, _a: Authed) -> ApiResult<JsonOut> {
+    Ok(axum::Json(json!({ "units": st.store.units().await? })))
+}
+
+/// Public: the citizens' form needs the categories too.
+pub async fn categories(State(st): State<AppState>) -> ApiResult<JsonOut> {
+    Ok(axum::Json(json!({ "categories": st.store.categories().await? })))
+}
+
+pub async fn time_limits(State(st): State<AppState>, _a: Authed) -> ApiResult<JsonOut> {
+    Ok(axum::Json(json!({ "time_limits": st.store.time_limits().await? })))
+}
+
+#[derive(Deserialize)]
+pub struct UnitBody {
+    code: String,
+    name: String,
+    kind: String,
+    parent_id: Option<String>,
+}
+
+fn code_field(v: &str) -> Result<String, ApiError> {
+    let v = v.trim();
+    if v.is_empty() || v.len() > 64 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(ApiError::unprocessable("invalid_code", "编码应为 1～64 位字母、数字、短横线或下划线"));
+    }
+    Ok(v.to_string())
+}
+
+pub async fn create_unit(State(st): State<AppState>, a: Authed, Json(b): Json<UnitBody>) -> ApiResult<(StatusCode, JsonOut)> {
+    a.require(Role::Admin)?;
+    let code = code_field(&b.code)?;
+    let name = validate::text("name", "单位名称", &b.name, 100)?;
+    let kind = UnitKind::parse(b.kind.trim())
+        .ok_or_else(|| ApiError::unprocessable("invalid_unit_kind", format!("单位类型“{}”不存在", b.kind)))?;
+    if kind != UnitKind::Government && b.parent_id.as_deref().unwrap_or("").is_empty() {
+        return Err(ApiError::unprocessable("missing_parent", "请选择上级单位"));
+    }
+    let u = st.store.create_unit(&code, &name, kind, b.parent_id.as_deref().filter(|s| !s.is_empty()), &a.actor).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "unit": u }))))
+}
+
+pub async fn users(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    Ok(axum::Json(json!({ "users": st.store.users().await? })))
+}
+
+#[derive(Deserialize)]
+pub struct UserBody {
+    username: String,
+    name: String,
+    password: String,
+    unit_id: String,
+    roles: Vec<String>,
+    #[serde(default)]
+    portfolio: Vec<String>,
+}
+
+pub async fn create_user(State(st): State<AppState>, a: Authed, Json(b): Json<UserBody>) -> ApiResult<(StatusCode, JsonOut)> {
+    a.require(Role::Admin)?;
+    let username = code_field(&b.username).map_err(|_| ApiError::unprocessable("invalid_username", "用户名应为 1～64 位字母、数字、短横线或下划线"))?;
+    let name = validate::text("name", "姓名", &b.name, 50)?;
+    let mut roles = Vec::new();
+    for r in &b.roles {
+        roles.push(Role::parse(r.trim()).ok_or_else(|| ApiError::unprocessable("invalid_role", format!("角色“{r}”不存在")))?);
+    }
+    if !b.portfolio.is_empty() && !roles.contains(&Role::Leader) {
+        return Err(ApiError::unprocessable("portfolio_without_leader", "只有市领导角色可以设置分管单位"));
+    }
+    let u = st
+        .store
+        .create_user(&NewUser { username, name, password: b.password, unit_id: b.unit_id, roles, portfolio: b.portfolio }, None, &a.actor)
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "user": u }))))
+}
+
+pub async fn revoke_sessions(State(st): State<AppState>, a: Authed, Path(id): Path<String>) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    let n = st.store.revoke_sessions(&id, None, &a.actor).await?;
+    Ok(axum::Json(json!({ "revoked": n })))
+}
+
+#[derive(Deserialize)]
+pub struct CategoryBody {
+    code: String,
+    name: String,
+    parent_id: Option<String>,
+    default_unit_id: Option<String>,
+}
+
+pub async fn create_category(State(st): State<AppState>, a: Authed, Json(b): Json<CategoryBody>) -> ApiResult<(StatusCode, JsonOut)> {
+    a.require(Role::Admin)?;
+    let code = code_field(&b.code)?;
+    let name = validate::text("name", "分类名称", &b.name, 100)?;
+    let c = st
+        .store
+        .create_category(
+            &code,
+            &name,
+            b.parent_id.as_deref().filter(|s| !s.is_empty()),
+            b.default_unit_id.as_deref().filter(|s| !s.is_empty()),
+            &a.actor,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "category": c }))))
+}
+
+pub async fn set_time_limits(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((t, u)): Path<(String, String)>,
+    Json(b): Json<TimeLimits>,
+) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    let t = OrderType::parse(&t).ok_or_else(|| ApiError::not_found("unknown_order_type", format!("诉求类型“{t}”不存在")))?;
+    let u = Urgency::parse(&u).ok_or_else(|| ApiError::not_found("unknown_urgency", format!("紧急程度“{u}”不存在")))?;
+    st.store.set_limits(t, u, &b, &a.actor).await?;
+    Ok(axum::Json(json!({ "order_type": t, "urgency": u, "limits": st.store.limits_for(t, u).await? })))
+}

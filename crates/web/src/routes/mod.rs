@@ -1,0 +1,43 @@
+use axum::Router;
+use axum::routing::{get, post, put};
+
+use crate::AppState;
+
+mod admin;
+mod auth;
+mod calendar;
+mod orders;
+mod public;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(auth::healthz))
+        .route("/api/auth/login", post(auth::login))
+        .route("/api/auth/logout", post(auth::logout))
+        .route("/api/me", get(auth::me))
+        .route("/api/me/sessions", get(auth::my_sessions))
+        .route("/api/me/sessions/{id}/revoke", post(auth::revoke_my_session))
+        .route("/api/units", get(admin::units))
+        .route("/api/categories", get(admin::categories))
+        .route("/api/time-limits", get(admin::time_limits))
+        .route("/api/calendar", get(calendar::overview))
+        .route("/api/calendar/deadline", get(calendar::deadline))
+        .route("/api/calendar/{year}", get(calendar::year))
+        .route("/api/admin/units", post(admin::create_unit))
+        .route("/api/admin/users", get(admin::users).post(admin::create_user))
+        .route("/api/admin/users/{id}/revoke-sessions", post(admin::revoke_sessions))
+        .route("/api/admin/categories", post(admin::create_category))
+        .route("/api/admin/time-limits/{order_type}/{urgency}", put(admin::set_time_limits))
+        .route("/api/admin/calendar", post(calendar::load))
+        .route("/api/admin/calendar/working-hours", put(calendar::set_hours))
+        .route("/api/orders", get(orders::list).post(orders::register))
+        .route("/api/orders/{key}", get(orders::get_one))
+        .route("/api/orders/{key}/events", get(orders::events))
+        .route("/api/orders/{key}/{action}", post(orders::act))
+        .route("/api/inbox", get(orders::inbox))
+        .route("/api/public/orders", post(public::submit))
+        .route("/api/public/orders/{number}", get(public::follow))
+        .route("/api/public/orders/{number}/rate", post(public::rate))
+        .route("/api/public/orders/{number}/withdraw", post(public::withdraw))
+        .fallback(auth::not_found)
+}

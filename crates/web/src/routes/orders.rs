@@ -1,0 +1,143 @@
+//! Work orders for staff: register, list, read, the timeline, every action, the inbox.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use sanfu_domain::work_order::{Action, Satisfaction};
+use sanfu_domain::validate::{self, MAX_CONTENT_CHARS, MAX_SHORT_TEXT_CHARS};
+use sanfu_store::orders::{ListFilter, OrderInput};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Authed, Json};
+
+type JsonOut = axum::Json<Value>;
+
+pub async fn register(State(st): State<AppState>, a: Authed, Json(input): Json<OrderInput>) -> ApiResult<(StatusCode, JsonOut)> {
+    let r = st.store.register(&input, &a.actor).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "order": r.order, "query_code": r.query_code }))))
+}
+
+pub async fn list(State(st): State<AppState>, a: Authed, Query(f): Query<ListFilter>) -> ApiResult<JsonOut> {
+    let page = st.store.list_orders(&a.staff, &f).await?;
+    Ok(axum::Json(json!(page)))
+}
+
+pub async fn get_one(State(st): State<AppState>, a: Authed, Path(key): Path<String>) -> ApiResult<JsonOut> {
+    let o = st.store.order_for(&key, &a.staff).await?;
+    Ok(axum::Json(json!({ "order": o })))
+}
+
+pub async fn events(State(st): State<AppState>, a: Authed, Path(key): Path<String>) -> ApiResult<JsonOut> {
+    let e = st.store.order_events(&key, &a.staff).await?;
+    Ok(axum::Json(json!({ "events": e })))
+}
+
+pub async fn inbox(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    let items: Vec<Value> = st
+        .store
+        .inbox(&a.staff)
+        .await?
+        .into_iter()
+        .map(|(why, o)| json!({ "waiting_for": why, "order": o }))
+        .collect();
+    Ok(axum::Json(json!({ "count": items.len(), "items": items })))
+}
+
+/// Every field any action takes; each action reads the ones it needs.
+#[derive(Debug, Default, Deserialize)]
+pub struct ActionBody {
+    pub lead_unit_id: Option<String>,
+    #[serde(default)]
+    pub co_unit_ids: Vec<String>,
+    pub answer_due: Option<DateTime<Utc>>,
+    pub unit_id: Option<String>,
+    pub note: Option<String>,
+    pub text: Option<String>,
+    pub reason: Option<String>,
+    pub comment: Option<String>,
+    pub approve: Option<bool>,
+    pub pass: Option<bool>,
+    pub satisfaction: Option<String>,
+    pub reopen: Option<bool>,
+    pub days: Option<u32>,
+    pub master: Option<String>,
+    pub answer: Option<String>,
+    pub knowledge_id: Option<String>,
+}
+
+fn short(field: &'static str, label: &str, v: &Option<String>) -> Result<String, ApiError> {
+    Ok(validate::text(field, label, v.as_deref().unwrap_or_default(), MAX_SHORT_TEXT_CHARS)?)
+}
+
+fn long(field: &'static str, label: &str, v: &Option<String>) -> Result<String, ApiError> {
+    Ok(validate::text(field, label, v.as_deref().unwrap_or_default(), MAX_CONTENT_CHARS)?)
+}
+
+fn optional(v: &Option<String>) -> Result<Option<String>, ApiError> {
+    Ok(validate::optional_text("comment", "说明", v.as_deref(), MAX_SHORT_TEXT_CHARS)?)
+}
+
+fn flag(v: Option<bool>, name: &str) -> Result<bool, ApiError> {
+    v.ok_or_else(|| ApiError::unprocessable("missing_field", format!("缺少字段 {name}（true 或 false）")))
+}
+
+pub fn satisfaction(v: &Option<String>) -> Result<Satisfaction, ApiError> {
+    let s = v.as_deref().unwrap_or_default();
+    Satisfaction::parse(s.trim())
+        .ok_or_else(|| ApiError::unprocessable("invalid_satisfaction", "评价应为 satisfied（满意）、basic（基本满意）或 unsatisfied（不满意）"))
+}
+
+/// `POST /api/orders/{key}/{action}`.
+pub async fn act(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((key, action)): Path<(String, String)>,
+    Json(b): Json<ActionBody>,
+) -> ApiResult<JsonOut> {
+    let store = &st.store;
+    let act = match action.as_str() {
+        "close-directly" => Action::CloseDirectly { answer: long("answer", "答复内容", &b.answer)?, knowledge_id: b.knowledge_id },
+        "dispatch" => {
+            let lead_key = b.lead_unit_id.as_deref().filter(|s| !s.is_empty())
+                .ok_or_else(|| ApiError::unprocessable("unknown_unit", "请选择主办单位"))?;
+            let lead = store.unit_ref(lead_key).await?;
+            let mut co = Vec::new();
+            for c in &b.co_unit_ids {
+                co.push(store.unit_ref(c).await?);
+            }
+            Action::Dispatch { lead, co, answer_due: b.answer_due, note: optional(&b.note)? }
+        }
+        "forward" => {
+            let to_key = b.unit_id.as_deref().filter(|s| !s.is_empty())
+                .ok_or_else(|| ApiError::unprocessable("unknown_unit", "请选择下级承办单位"))?;
+            let to = store.unit_ref(to_key).await?;
+            let from = store.unit_ref(&a.staff.unit_id).await?;
+            Action::Forward { from, to, note: optional(&b.note)? }
+        }
+        "sign" => Action::Sign,
+        "note" => Action::Note { text: short("text", "办理情况", &b.text)? },
+        "return" => Action::RequestReturn { reason: short("reason", "退单理由", &b.reason)? },
+        "judge-return" => Action::JudgeReturn { approve: flag(b.approve, "approve")?, comment: optional(&b.comment)? },
+        "answer" => Action::Answer { text: long("answer", "答复内容", &b.text)? },
+        "review" => Action::Review { pass: flag(b.pass, "pass")?, comment: optional(&b.comment)? },
+        "callback" => Action::Callback { satisfaction: satisfaction(&b.satisfaction)?, comment: optional(&b.comment)?, reopen: b.reopen },
+        "extension" => Action::RequestExtension {
+            days: b.days.ok_or_else(|| ApiError::unprocessable("missing_field", "请填写延期天数 days"))?,
+            reason: short("reason", "延期理由", &b.reason)?,
+        },
+        "decide-extension" => Action::DecideExtension { approve: flag(b.approve, "approve")?, comment: optional(&b.comment)? },
+        "merge" => {
+            let master = b.master.as_deref().filter(|s| !s.is_empty())
+                .ok_or_else(|| ApiError::unprocessable("unknown_order", "请填写主工单编号 master"))?;
+            let (master_id, master_number, master_state) = store.merge_target(master).await?;
+            Action::Merge { master_id, master_number, master_state }
+        }
+        "withdraw" => Action::Withdraw { reason: short("reason", "撤单理由", &b.reason)? },
+        other => return Err(ApiError::not_found("unknown_action", format!("没有“{other}”这个操作"))),
+    };
+    let o = store.act(&key, &a.actor, &act).await?;
+    Ok(axum::Json(json!({ "order": o })))
+}

@@ -1,0 +1,77 @@
+//! The citizens' side: submit a request, follow it with number and query code, rate the
+//! answer, withdraw. No account; the query code is the proof.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use sanfu_domain::validate::{self, MAX_SHORT_TEXT_CHARS};
+use sanfu_domain::work_order::Action;
+use sanfu_domain::{Actor, Principal};
+use sanfu_store::orders::OrderInput;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::orders::satisfaction;
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ClientIp, Json};
+
+type JsonOut = axum::Json<Value>;
+
+fn citizen(ip: String) -> Actor {
+    Actor { principal: Principal::Citizen, ip }
+}
+
+pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, Json(mut input): Json<OrderInput>) -> ApiResult<(StatusCode, JsonOut)> {
+    input.urgency = None; // urgency is the centre's judgement, not the form's
+    let r = st.store.register(&input, &citizen(ip)).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({
+            "number": r.order.number,
+            "query_code": r.query_code,
+            "message": format!("您的诉求已受理，工单编号 {}，查询码 {}，请妥善保存。", r.order.number, r.query_code),
+        })),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    code: Option<String>,
+}
+
+fn code_of(c: Option<String>) -> Result<String, ApiError> {
+    c.filter(|s| !s.trim().is_empty()).ok_or_else(|| ApiError::bad_request("missing_query_code", "请输入查询码"))
+}
+
+pub async fn follow(State(st): State<AppState>, Path(number): Path<String>, Query(q): Query<CodeQuery>) -> ApiResult<JsonOut> {
+    let v = st.store.public_view(&number, &code_of(q.code)?).await?;
+    Ok(axum::Json(json!({ "order": v })))
+}
+
+#[derive(Deserialize)]
+pub struct RateBody {
+    code: Option<String>,
+    satisfaction: Option<String>,
+    comment: Option<String>,
+}
+
+pub async fn rate(State(st): State<AppState>, ClientIp(ip): ClientIp, Path(number): Path<String>, Json(b): Json<RateBody>) -> ApiResult<JsonOut> {
+    let code = code_of(b.code)?;
+    let comment = validate::optional_text("comment", "评价说明", b.comment.as_deref(), MAX_SHORT_TEXT_CHARS)?;
+    let action = Action::Callback { satisfaction: satisfaction(&b.satisfaction)?, comment, reopen: None };
+    let v = st.store.citizen_act(&number, &code, &citizen(ip), &action).await?;
+    Ok(axum::Json(json!({ "order": v })))
+}
+
+#[derive(Deserialize)]
+pub struct WithdrawBody {
+    code: Option<String>,
+    reason: Option<String>,
+}
+
+pub async fn withdraw(State(st): State<AppState>, ClientIp(ip): ClientIp, Path(number): Path<String>, Json(b): Json<WithdrawBody>) -> ApiResult<JsonOut> {
+    let code = code_of(b.code)?;
+    let reason = validate::text("reason", "撤单理由", b.reason.as_deref().unwrap_or_default(), MAX_SHORT_TEXT_CHARS)?;
+    let v = st.store.citizen_act(&number, &code, &citizen(ip), &Action::Withdraw { reason }).await?;
+    Ok(axum::Json(json!({ "order": v })))
+}
