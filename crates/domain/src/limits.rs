@@ -52,6 +52,11 @@ impl Limit {
         }
     }
 
+    /// Whether the limit runs in working time (working days/hours) rather than clock time.
+    pub fn is_working_time(&self) -> bool {
+        matches!(self.unit, LimitUnit::WorkingDays | LimitUnit::WorkingHours)
+    }
+
     /// How it reads in Chinese: 2个工作小时, 5个工作日, 30分钟, 24小时.
     pub fn label(&self) -> String {
         match self.unit {
@@ -60,6 +65,22 @@ impl Limit {
             LimitUnit::Hours => format!("{}小时", self.amount),
             LimitUnit::Minutes => format!("{}分钟", self.amount),
         }
+    }
+}
+
+/// The moment when `percent` of the time from `start` to `due` is used: counted in working
+/// minutes for working-time limits, in clock time otherwise. The yellow warning fires there.
+pub fn warn_point(start: DateTime<Utc>, due: DateTime<Utc>, working: bool, percent: u32, cal: &Calendar) -> DateTime<Utc> {
+    if due <= start {
+        return due;
+    }
+    let pct = i64::from(percent.min(100));
+    if working {
+        let (minutes, _) = cal.working_minutes_between(start, due);
+        let at = cal.add_working_minutes(start, u32::try_from(minutes * pct / 100).unwrap_or(u32::MAX)).at;
+        at.min(due)
+    } else {
+        start + Duration::seconds((due - start).num_seconds() * pct / 100)
     }
 }
 

@@ -24,7 +24,7 @@ use serde_json::json;
 
 use crate::actor::Actor;
 use crate::error::DomainError;
-use crate::limits::Limit;
+use crate::limits::{Limit, warn_point};
 use crate::org::{Role, UnitKind};
 
 macro_rules! labelled_enum {
@@ -134,6 +134,13 @@ pub struct TimeLimits {
     pub close: Limit,
     /// Most working days all extensions together may add.
     pub max_extension_days: u32,
+    /// The yellow warning fires when this share of the time is used.
+    #[serde(default = "default_warn_percent")]
+    pub warn_percent: u32,
+}
+
+fn default_warn_percent() -> u32 {
+    80
 }
 
 /// SPEC.md's defaults: sign within 2 working hours (紧急 30 minutes), return within 1 working
@@ -149,6 +156,7 @@ pub fn default_limits(t: OrderType, u: Urgency) -> TimeLimits {
             answer: Limit::hours(2),
             close: Limit::hours(24),
             max_extension_days: 10,
+            warn_percent: 80,
         },
         Urgency::Normal => {
             let days = match t {
@@ -165,6 +173,7 @@ pub fn default_limits(t: OrderType, u: Urgency) -> TimeLimits {
                 answer: Limit::working_days(days),
                 close: Limit::working_days(days + 3),
                 max_extension_days: 10,
+                warn_percent: 80,
             }
         }
     }
@@ -186,11 +195,21 @@ pub struct Assignment {
     pub active: bool,
     pub assigned_at: DateTime<Utc>,
     pub signed_at: Option<DateTime<Utc>>,
+    /// How the assignment ended, when not by handling the order: "returned" (退单 approved) or
+    /// "forwarded" (二级派单).
+    #[serde(default)]
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeadlineState {
+    /// When the clock started (the dispatch, the 重办).
+    pub started_at: DateTime<Utc>,
     pub due: Deadline,
+    /// When the yellow warning is due (by default 80% of the time used).
+    pub warn_at: DateTime<Utc>,
+    /// Counted in working time (else clock time).
+    pub working: bool,
     /// When the thing the deadline asks for was done.
     pub met_at: Option<DateTime<Utc>>,
 }
@@ -220,6 +239,8 @@ pub struct Snapshot {
     pub satisfaction: Option<Satisfaction>,
     pub master_id: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// 督办: escalated into supervision.
+    pub escalated: bool,
 }
 
 impl Snapshot {
@@ -238,6 +259,7 @@ impl Snapshot {
             satisfaction: None,
             master_id: None,
             closed_at: None,
+            escalated: false,
         }
     }
 
@@ -268,8 +290,13 @@ impl Snapshot {
         }
     }
 
-    fn set_due(&mut self, kind: DeadlineKind, due: Deadline) {
-        self.deadlines.insert(kind, DeadlineState { due, met_at: None });
+    fn set_due(&mut self, kind: DeadlineKind, start: DateTime<Utc>, due: Deadline, working: bool, cal: &Calendar, pct: u32) {
+        let warn_at = warn_point(start, due.at, working, pct, cal);
+        self.deadlines.insert(kind, DeadlineState { started_at: start, due, warn_at, working, met_at: None });
+    }
+
+    fn start(&mut self, kind: DeadlineKind, limit: &Limit, now: DateTime<Utc>, cal: &Calendar, pct: u32) {
+        self.set_due(kind, now, limit.due(now, cal), limit.is_working_time(), cal, pct);
     }
 
     fn meet(&mut self, kind: DeadlineKind, at: DateTime<Utc>) {
@@ -314,6 +341,9 @@ pub enum Action {
     Merge { master_id: String, master_number: String, master_state: State },
     /// 撤单.
     Withdraw { reason: String },
+    /// 督办: escalate into supervision. The caller states whether the order is overdue and
+    /// whether it repeats an earlier complaint; one of them must hold.
+    Escalate { reason: String, overdue: bool, repeat: bool },
 }
 
 impl Action {
@@ -334,6 +364,7 @@ impl Action {
             Action::DecideExtension { .. } => "decide_extension",
             Action::Merge { .. } => "merge",
             Action::Withdraw { .. } => "withdraw",
+            Action::Escalate { .. } => "escalate",
         }
     }
 }
@@ -354,6 +385,7 @@ enum Party {
     LeadUnit,
     CoUnit,
     Citizen,
+    Office,
 }
 
 fn parties(s: &Snapshot, actor: &Actor) -> Vec<Party> {
@@ -367,6 +399,9 @@ fn parties(s: &Snapshot, actor: &Actor) -> Vec<Party> {
         }
         if st.has(Role::Dispatcher) {
             v.push(Party::Dispatcher);
+        }
+        if st.has(Role::OfficeStaff) {
+            v.push(Party::Office);
         }
         if st.acts_for_unit() {
             if s.lead_unit_id() == Some(st.unit_id.as_str()) {
@@ -393,6 +428,7 @@ fn require(s: &Snapshot, actor: &Actor, allowed: &[Party], what: &str) -> Result
             Party::LeadUnit => "主办单位",
             Party::CoUnit => "协办单位",
             Party::Citizen => "诉求人",
+            Party::Office => "督查科",
         })
         .collect();
     Err(DomainError::forbidden("not_allowed_for_user", format!("只有{}可以{what}", who.join("或"))))
@@ -458,10 +494,11 @@ pub fn apply(
             for c in co {
                 s.assignments.push(new_assignment(&c.id, AssignmentRole::Co, now));
             }
-            s.set_due(DeadlineKind::Sign, limits.sign.due(now, cal));
-            s.set_due(DeadlineKind::Return, limits.return_window.due(now, cal));
-            s.set_due(DeadlineKind::Answer, answer);
-            s.set_due(DeadlineKind::Close, limits.close.due(now, cal));
+            let pct = limits.warn_percent;
+            s.start(DeadlineKind::Sign, &limits.sign, now, cal, pct);
+            s.start(DeadlineKind::Return, &limits.return_window, now, cal, pct);
+            s.set_due(DeadlineKind::Answer, now, answer, limits.answer.is_working_time(), cal, pct);
+            s.start(DeadlineKind::Close, &limits.close, now, cal, pct);
             s.pending_extension = None;
             s.state = State::Dispatched;
             json!({
@@ -486,14 +523,15 @@ pub fn apply(
             check_handler(to)?;
             if let Some(lead) = s.lead_mut() {
                 lead.role = AssignmentRole::Forwarded;
+                lead.outcome = Some("forwarded".into());
                 lead.active = false;
                 if lead.signed_at.is_none() {
                     lead.signed_at = Some(now);
                 }
             }
             s.assignments.push(new_assignment(&to.id, AssignmentRole::Lead, now));
-            s.set_due(DeadlineKind::Sign, limits.sign.due(now, cal));
-            s.set_due(DeadlineKind::Return, limits.return_window.due(now, cal));
+            s.start(DeadlineKind::Sign, &limits.sign, now, cal, limits.warn_percent);
+            s.start(DeadlineKind::Return, &limits.return_window, now, cal, limits.warn_percent);
             s.state = State::Dispatched;
             json!({ "from_unit": {"id": from.id, "name": from.name}, "to_unit": {"id": to.id, "name": to.name}, "note": note })
         }
@@ -531,6 +569,9 @@ pub fn apply(
             in_state(current, &[State::ReturnRequested], "审核退单")?;
             let lead = current.lead_unit_id().map(str::to_string);
             if *approve {
+                if let Some(lead) = s.lead_mut() {
+                    lead.outcome = Some("returned".into());
+                }
                 s.end_assignments();
                 s.deadlines.clear();
                 s.pending_extension = None;
@@ -620,6 +661,7 @@ pub fn apply(
                     if let Some(d) = s.deadlines.get_mut(&kind) {
                         let moved = cal.add_working_days(d.due.at, p.days);
                         d.due = Deadline { at: moved.at, provisional: moved.provisional || d.due.provisional };
+                        d.warn_at = warn_point(d.started_at, d.due.at, d.working, limits.warn_percent, cal);
                         if kind == DeadlineKind::Answer {
                             new_due = Some(moved.at);
                         }
@@ -656,6 +698,23 @@ pub fn apply(
             s.closed_at = Some(now);
             json!({ "reason": reason, "by_citizen": actor.is_citizen() })
         }
+        Action::Escalate { reason, overdue, repeat } => {
+            require(current, actor, &[Party::Hotline, Party::Office], "督办")?;
+            if current.state.is_terminal() {
+                return Err(DomainError::conflict(
+                    "invalid_state",
+                    format!("工单当前状态为“{}”，不能督办", current.state.label()),
+                ));
+            }
+            if current.escalated {
+                return Err(DomainError::conflict("already_escalated", "该工单已转督办"));
+            }
+            if !overdue && !repeat {
+                return Err(DomainError::conflict("not_escalatable", "只有超期未办或重复投诉的工单可以转督办"));
+            }
+            s.escalated = true;
+            json!({ "reason": reason, "overdue": overdue, "repeat": repeat })
+        }
     };
     Ok(Outcome { snapshot: s, action: action.name(), details })
 }
@@ -665,12 +724,12 @@ fn reopen(s: &mut Snapshot, now: DateTime<Utc>, cal: &Calendar, limits: &TimeLim
     s.reopen_count += 1;
     s.state = State::Handling;
     s.answer = None;
-    s.set_due(DeadlineKind::Answer, limits.answer.due(now, cal));
-    s.set_due(DeadlineKind::Close, limits.close.due(now, cal));
+    s.start(DeadlineKind::Answer, &limits.answer, now, cal, limits.warn_percent);
+    s.start(DeadlineKind::Close, &limits.close, now, cal, limits.warn_percent);
 }
 
 fn new_assignment(unit_id: &str, role: AssignmentRole, now: DateTime<Utc>) -> Assignment {
-    Assignment { unit_id: unit_id.to_string(), role, active: true, assigned_at: now, signed_at: None }
+    Assignment { unit_id: unit_id.to_string(), role, active: true, assigned_at: now, signed_at: None, outcome: None }
 }
 
 fn check_handler(u: &UnitRef) -> Result<(), DomainError> {

@@ -27,6 +27,7 @@ pub fn database_url(env_url: Option<String>, data_dir: &Path) -> anyhow::Result<
 pub struct Application {
     listener: TcpListener,
     store: Store,
+    scheduler: Option<std::time::Duration>,
 }
 
 impl Application {
@@ -37,7 +38,13 @@ impl Application {
 
     pub async fn with_store(listen: &str, store: Store) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-        Ok(Application { listener, store })
+        Ok(Application { listener, store, scheduler: None })
+    }
+
+    /// Run the deadline warnings every `every` while serving.
+    pub fn with_scheduler(mut self, every: std::time::Duration) -> Self {
+        self.scheduler = Some(every);
+        self
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -51,9 +58,27 @@ impl Application {
     /// Serve until `shutdown` completes; requests in flight are finished first.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let app = sanfu_web::router(self.store.clone());
+        let ticker = self.scheduler.map(|every| {
+            let store = self.store.clone();
+            tokio::spawn(async move {
+                let mut interval = tokio::time::interval(every);
+                interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    interval.tick().await;
+                    match store.run_warnings(chrono::Utc::now()).await {
+                        Ok(r) if r.yellow + r.red > 0 => tracing::info!(yellow = r.yellow, red = r.red, "deadline warnings"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "deadline warnings failed; will retry"),
+                    }
+                }
+            })
+        });
         axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
+        if let Some(t) = ticker {
+            t.abort();
+        }
         self.store.close().await;
         Ok(())
     }

@@ -32,6 +32,9 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: String,
+    /// Seconds between runs of the deadline warnings.
+    #[arg(long, default_value_t = 30)]
+    tick_seconds: u64,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -131,7 +134,9 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(a: ServeArgs, demo: bool) -> anyhow::Result<()> {
     let url = database_url(a.db.database_url.clone(), &a.db.data)?;
-    let app = Application::build(&Config { listen: a.listen.clone(), database_url: url }).await?;
+    let app = Application::build(&Config { listen: a.listen.clone(), database_url: url })
+        .await?
+        .with_scheduler(std::time::Duration::from_secs(a.tick_seconds.max(1)));
     if demo {
         if app.store().is_empty().await? {
             println!("正在生成演示城市“江州市”……");

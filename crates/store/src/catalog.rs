@@ -128,8 +128,8 @@ impl Store {
     }
 
     pub async fn limits_for(&self, t: OrderType, u: Urgency) -> Result<TimeLimits, StoreError> {
-        let row: Option<(String, String, String, String, i64)> = sqlx::query_as(
-            "SELECT sign_limit, return_limit, answer_limit, close_limit, max_extension_days
+        let row: Option<(String, String, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT sign_limit, return_limit, answer_limit, close_limit, max_extension_days, warn_percent
              FROM time_limits WHERE order_type = $1 AND urgency = $2",
         )
         .bind(t.as_str())
@@ -138,17 +138,21 @@ impl Store {
         .await?;
         match row {
             None => Ok(default_limits(t, u)),
-            Some((s, r, a, c, m)) => Ok(TimeLimits {
+            Some((s, r, a, c, m, w)) => Ok(TimeLimits {
                 sign: parse_limit(&s)?,
                 return_window: parse_limit(&r)?,
                 answer: parse_limit(&a)?,
                 close: parse_limit(&c)?,
                 max_extension_days: m.max(0) as u32,
+                warn_percent: w.clamp(1, 100) as u32,
             }),
         }
     }
 
     pub async fn set_limits(&self, t: OrderType, u: Urgency, l: &TimeLimits, actor: &Actor) -> Result<(), StoreError> {
+        if l.warn_percent == 0 || l.warn_percent > 99 {
+            return Err(DomainError::invalid("invalid_limit", "预警比例应为 1～99（%）").into());
+        }
         if l.max_extension_days > 60 {
             return Err(DomainError::invalid("invalid_limit", "延期上限不能超过 60 个工作日").into());
         }
@@ -168,11 +172,11 @@ impl Store {
 
 async fn write_limits(conn: &mut sqlx::AnyConnection, t: OrderType, u: Urgency, l: &TimeLimits) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO time_limits (order_type, urgency, sign_limit, return_limit, answer_limit, close_limit, max_extension_days, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO time_limits (order_type, urgency, sign_limit, return_limit, answer_limit, close_limit, max_extension_days, updated_at, warn_percent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (order_type, urgency) DO UPDATE SET sign_limit = excluded.sign_limit, return_limit = excluded.return_limit,
             answer_limit = excluded.answer_limit, close_limit = excluded.close_limit,
-            max_extension_days = excluded.max_extension_days, updated_at = excluded.updated_at",
+            max_extension_days = excluded.max_extension_days, updated_at = excluded.updated_at, warn_percent = excluded.warn_percent",
     )
     .bind(t.as_str())
     .bind(u.as_str())
@@ -182,6 +186,7 @@ async fn write_limits(conn: &mut sqlx::AnyConnection, t: OrderType, u: Urgency, 
     .bind(l.close.to_string())
     .bind(i64::from(l.max_extension_days))
     .bind(now_ms())
+    .bind(i64::from(l.warn_percent))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -19,6 +19,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::db::{Store, StoreError, from_ms, new_id, to_ms};
 use crate::events::{self, Event, NewEvent};
+use crate::facts;
 use crate::org::Scope;
 
 /// What a person (or a client program) submits to register an order, before any check.
@@ -72,6 +73,9 @@ pub struct DeadlineView {
     pub met_at: Option<DateTime<Utc>>,
     /// Done late, or not done and past due.
     pub overdue: bool,
+    /// green (time enough), yellow (most of the time used), red (past due), met, late (met after the due time).
+    pub level: &'static str,
+    pub warn_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -125,6 +129,10 @@ pub struct OrderView {
     pub satisfaction: Option<Satisfaction>,
     pub master_id: Option<String>,
     pub knowledge_id: Option<String>,
+    /// 督办: escalated into supervision.
+    pub escalated: bool,
+    /// An earlier order from the same caller in the same category within 30 days (重复来电).
+    pub repeat_of: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -242,6 +250,7 @@ struct OrderRow {
     citizen_phone: Option<String>,
     confidential: bool,
     query_code_hash: String,
+    repeat_of: Option<String>,
 }
 
 /// Everything loaded about one order.
@@ -327,6 +336,11 @@ impl Store {
         let id = new_id();
         let code = new_query_code();
         let now = Utc::now();
+        let repeat_of = match &o.citizen_phone {
+            Some(phone) => self.earlier_order(phone, &o.category_id, now).await?,
+            None => None,
+        };
+        let cal = self.calendar();
         let local_day = now.with_timezone(&self.calendar().offset()).format("%Y%m%d").to_string();
         let number = in_tx!(self, tx => {
             let seq = next_counter(&mut tx, &format!("work_order:{local_day}")).await?;
@@ -337,12 +351,17 @@ impl Store {
                 .bind(&id).bind(&number).bind(State::Registered.as_str()).bind(&o.subject).bind(t)
                 .execute(&mut *tx).await?;
             sqlx::query("INSERT INTO work_orders (id, channel, order_type, urgency, category_id, content, address, lat, lng,
-                            citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0)")
+                            citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days, repeat_of)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0, $14)")
                 .bind(&id).bind(o.channel.as_str()).bind(o.order_type.as_str()).bind(o.urgency.as_str())
                 .bind(&o.category_id).bind(&o.content).bind(&o.address).bind(o.lat).bind(o.lng)
                 .bind(&o.citizen_name).bind(&o.citizen_phone).bind(i64::from(o.confidential)).bind(code_hash(&code))
+                .bind(&repeat_of)
                 .execute(&mut *tx).await?;
+            let fixed = facts::Fixed {
+                id: &id, created_at: now, channel: o.channel.as_str(), category_id: &o.category_id, is_repeat: repeat_of.is_some(),
+            };
+            facts::write(&mut tx, &fixed, &Snapshot::new(o.order_type, o.urgency, now), &cal).await?;
             events::append(&mut tx, NewEvent {
                 entity_id: &id, entity_kind: "work_order", action: "register", actor,
                 from_state: None, to_state: Some(State::Registered.as_str()),
@@ -350,6 +369,7 @@ impl Store {
                 details: json!({
                     "number": number, "channel": o.channel.as_str(), "order_type": o.order_type.as_str(),
                     "urgency": o.urgency.as_str(), "category_id": o.category_id, "confidential": o.confidential,
+                    "repeat_of": repeat_of,
                 }),
                 at: Some(t),
             }).await?;
@@ -374,7 +394,7 @@ impl Store {
         let r = sqlx::query(
             "SELECT channel, order_type, urgency, category_id, content, address, lat, lng, citizen_name, citizen_phone,
                     confidential, answer, satisfaction, reopen_count, extension_days, pending_extension, master_id,
-                    knowledge_id, query_code_hash
+                    knowledge_id, query_code_hash, escalated, repeat_of
              FROM work_orders WHERE id = $1",
         )
         .bind(&id)
@@ -391,7 +411,9 @@ impl Store {
             citizen_phone: r.try_get(9)?,
             confidential: r.try_get::<i64, _>(10)? == 1,
             query_code_hash: r.try_get(18)?,
+            repeat_of: r.try_get(20)?,
         };
+        let escalated: i64 = r.try_get(19)?;
         let order_type: String = r.try_get(1)?;
         let urgency: String = r.try_get(2)?;
         let answer: Option<String> = r.try_get(11)?;
@@ -401,14 +423,14 @@ impl Store {
         let pending: Option<String> = r.try_get(15)?;
         let master_id: Option<String> = r.try_get(16)?;
         let knowledge_id: Option<String> = r.try_get(17)?;
-        let assignments: Vec<(String, String, i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT unit_id, role, active, assigned_at, signed_at FROM assignments WHERE work_id = $1 ORDER BY idx",
+        let assignments: Vec<(String, String, i64, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT unit_id, role, active, assigned_at, signed_at, outcome FROM assignments WHERE work_id = $1 ORDER BY idx",
         )
         .bind(&id)
         .fetch_all(self.pool())
         .await?;
-        let deadlines: Vec<(String, i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT kind, due_at, provisional, met_at FROM deadlines WHERE work_id = $1 AND active = 1",
+        let deadlines: Vec<(String, i64, i64, Option<i64>, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT kind, due_at, provisional, met_at, started_at, warn_at, working FROM deadlines WHERE work_id = $1 AND active = 1",
         )
         .bind(&id)
         .fetch_all(self.pool())
@@ -420,20 +442,27 @@ impl Store {
         snapshot.state = State::parse(&state).ok_or_else(|| bad("state"))?;
         snapshot.assignments = assignments
             .into_iter()
-            .map(|(unit_id, role, active, at, signed)| Assignment {
+            .map(|(unit_id, role, active, at, signed, outcome)| Assignment {
                 unit_id,
                 role: AssignmentRole::parse(&role).unwrap_or(AssignmentRole::Co),
                 active: active == 1,
                 assigned_at: from_ms(at),
                 signed_at: signed.map(from_ms),
+                outcome,
             })
             .collect();
         snapshot.deadlines = deadlines
             .into_iter()
-            .filter_map(|(k, due, prov, met)| {
+            .filter_map(|(k, due, prov, met, started, warn, working)| {
                 Some((
                     DeadlineKind::parse(&k)?,
-                    DeadlineState { due: Deadline { at: from_ms(due), provisional: prov == 1 }, met_at: met.map(from_ms) },
+                    DeadlineState {
+                        started_at: from_ms(started.unwrap_or(due)),
+                        due: Deadline { at: from_ms(due), provisional: prov == 1 },
+                        warn_at: from_ms(warn.unwrap_or(due)),
+                        working: working == 1,
+                        met_at: met.map(from_ms),
+                    },
                 ))
             })
             .collect::<BTreeMap<_, _>>();
@@ -444,6 +473,7 @@ impl Store {
         snapshot.pending_extension = pending.as_deref().and_then(|s| serde_json::from_str(s).ok());
         snapshot.master_id = master_id;
         snapshot.closed_at = closed_at.map(from_ms);
+        snapshot.escalated = escalated == 1;
         Ok(Some(Loaded { id, number, version, title, updated_at, row, snapshot, knowledge_id }))
     }
 
@@ -512,6 +542,8 @@ impl Store {
             satisfaction: s.satisfaction,
             master_id: s.master_id.clone(),
             knowledge_id: l.knowledge_id.clone(),
+            escalated: s.escalated,
+            repeat_of: row.repeat_of.clone(),
             created_at: s.created_at,
             updated_at: from_ms(l.updated_at),
             closed_at: s.closed_at,
@@ -594,7 +626,7 @@ impl Store {
                 _ => l.knowledge_id.clone(),
             };
             let res = in_tx!(self, tx => {
-                write_transition(&mut tx, &l, &out, actor, now, knowledge.as_deref()).await?;
+                write_transition(&mut tx, &l, &out, actor, now, knowledge.as_deref(), &cal).await?;
                 if let Action::Merge { master_id, .. } = action {
                     events::append(&mut tx, NewEvent {
                         entity_id: master_id, entity_kind: "work_order", action: "duplicate_merged", actor,
@@ -672,7 +704,7 @@ impl Store {
         Ok(Page { items, total, page, per_page })
     }
 
-    async fn summaries(&self, ids: &[String]) -> Result<Vec<OrderSummary>, StoreError> {
+    pub(crate) async fn summaries(&self, ids: &[String]) -> Result<Vec<OrderSummary>, StoreError> {
         let names = self.unit_names().await?;
         let now = Utc::now();
         let mut out = Vec::with_capacity(ids.len());
@@ -695,63 +727,6 @@ impl Store {
                 });
             }
         }
-        Ok(out)
-    }
-
-    /// 我的待办: orders waiting on this person (the centre's queues, or the unit's own work),
-    /// the most urgent deadline first.
-    pub async fn inbox(&self, staff: &Staff) -> Result<Vec<(String, OrderSummary)>, StoreError> {
-        let mut ids: Vec<(String, String)> = Vec::new();
-        let queues: Vec<(State, &str, bool)> = vec![
-            (State::Registered, "待派单", staff.is_hotline()),
-            (State::Returned, "退单待重派", staff.is_hotline()),
-            (State::ReturnRequested, "退单待审核", staff.has(sanfu_domain::Role::Dispatcher)),
-            (State::Answered, "答复待审核", staff.has(sanfu_domain::Role::Dispatcher)),
-            (State::Callback, "待回访", staff.is_hotline()),
-        ];
-        for (state, why, applies) in queues {
-            if !applies {
-                continue;
-            }
-            let found: Vec<String> = sqlx::query_scalar(
-                "SELECT id FROM work_items WHERE kind = 'work_order' AND state = $1 ORDER BY created_at LIMIT 500",
-            )
-            .bind(state.as_str())
-            .fetch_all(self.pool())
-            .await?;
-            push_unique(&mut ids, found, why);
-        }
-        if staff.has(sanfu_domain::Role::Dispatcher) {
-            let found: Vec<String> = sqlx::query_scalar(
-                "SELECT id FROM work_orders WHERE pending_extension IS NOT NULL ORDER BY id LIMIT 500",
-            )
-            .fetch_all(self.pool())
-            .await?;
-            push_unique(&mut ids, found, "延期待审批");
-        }
-        if staff.acts_for_unit() {
-            for (state, role, why) in [
-                (State::Dispatched, "lead", "待签收"),
-                (State::Handling, "lead", "待答复"),
-                (State::Handling, "co", "协办"),
-            ] {
-                let found: Vec<String> = sqlx::query_scalar(
-                    "SELECT w.id FROM work_items w JOIN assignments a ON a.work_id = w.id
-                     WHERE a.unit_id = $1 AND a.active = 1 AND a.role = $2 AND w.state = $3 LIMIT 500",
-                )
-                .bind(&staff.unit_id)
-                .bind(role)
-                .bind(state.as_str())
-                .fetch_all(self.pool())
-                .await?;
-                push_unique(&mut ids, found, why);
-            }
-        }
-        let only_ids: Vec<String> = ids.iter().map(|(i, _)| i.clone()).collect();
-        let sums = self.summaries(&only_ids).await?;
-        let mut out: Vec<(String, OrderSummary)> =
-            sums.into_iter().zip(ids.into_iter().map(|(_, w)| w)).map(|(s, w)| (w, s)).collect();
-        out.sort_by_key(|(_, s)| s.next_due.as_ref().map(|d| d.due_at).unwrap_or(s.created_at));
         Ok(out)
     }
 
@@ -821,6 +796,34 @@ impl Store {
         self.public_view(number, code).await
     }
 
+    /// The latest order from the same phone number in the same category within the 30 days
+    /// before `now` (a repeat call, 重复来电).
+    async fn earlier_order(&self, phone: &str, category_id: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError> {
+        let since = to_ms(now) - 30 * 24 * 3600 * 1000;
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT w.id FROM work_orders o JOIN work_items w ON w.id = o.id
+             WHERE o.citizen_phone = $1 AND o.category_id = $2 AND w.created_at >= $3
+             ORDER BY w.created_at DESC LIMIT 1",
+        )
+        .bind(phone)
+        .bind(category_id)
+        .bind(since)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(id)
+    }
+
+    /// Whether an order may be escalated (督办): overdue on the deadline of its state, or a
+    /// repeat of an earlier complaint.
+    pub async fn escalation_grounds(&self, key: &str, staff: &Staff) -> Result<(bool, bool), StoreError> {
+        let l = self.visible(key, staff).await?;
+        let now = Utc::now();
+        let overdue = current_deadline(&l.snapshot)
+            .and_then(|k| l.snapshot.deadlines.get(&k))
+            .is_some_and(|d| d.met_at.is_none() && d.due.at < now);
+        Ok((overdue, l.row.repeat_of.is_some()))
+    }
+
     /// Earlier orders from the same phone number (for the operator on the phone).
     pub async fn orders_by_phone(&self, staff: &Staff, phone: &str) -> Result<Page<OrderSummary>, StoreError> {
         self.list_orders(staff, &ListFilter { phone: Some(phone.into()), per_page: Some(20), ..Default::default() }).await
@@ -837,20 +840,28 @@ pub fn current_deadline(s: &Snapshot) -> Option<DeadlineKind> {
     }
 }
 
-fn push_unique(rows: &mut Vec<(String, String)>, found: Vec<String>, why: &str) {
-    for id in found {
-        if !rows.iter().any(|(i, _)| *i == id) {
-            rows.push((id, why.to_string()));
-        }
-    }
-}
-
 fn deadline_view(kind: DeadlineKind, d: &DeadlineState, now: DateTime<Utc>) -> DeadlineView {
     let overdue = match d.met_at {
         Some(m) => m > d.due.at,
         None => now > d.due.at,
     };
-    DeadlineView { kind, label: kind.label(), due_at: d.due.at, provisional: d.due.provisional, met_at: d.met_at, overdue }
+    let level = match d.met_at {
+        Some(m) if m > d.due.at => "late",
+        Some(_) => "met",
+        None if now > d.due.at => "red",
+        None if now >= d.warn_at => "yellow",
+        None => "green",
+    };
+    DeadlineView {
+        kind,
+        label: kind.label(),
+        due_at: d.due.at,
+        provisional: d.due.provisional,
+        met_at: d.met_at,
+        overdue,
+        level,
+        warn_at: d.warn_at,
+    }
 }
 
 /// `($start, $start+1, …)` for `n` values.
@@ -881,6 +892,7 @@ async fn write_transition(
     actor: &Actor,
     now: DateTime<Utc>,
     knowledge_id: Option<&str>,
+    cal: &sanfu_calendar::Calendar,
 ) -> Result<(), StoreError> {
     let s = &out.snapshot;
     let t = to_ms(now);
@@ -901,7 +913,7 @@ async fn write_transition(
     }
     sqlx::query(
         "UPDATE work_orders SET answer = $1, satisfaction = $2, reopen_count = $3, extension_days = $4,
-            pending_extension = $5, master_id = $6, knowledge_id = $7 WHERE id = $8",
+            pending_extension = $5, master_id = $6, knowledge_id = $7, escalated = $9 WHERE id = $8",
     )
     .bind(&s.answer)
     .bind(s.satisfaction.map(|x| x.as_str()))
@@ -911,12 +923,14 @@ async fn write_transition(
     .bind(&s.master_id)
     .bind(knowledge_id)
     .bind(&l.id)
+    .bind(i64::from(s.escalated))
     .execute(&mut *conn)
     .await?;
     for (i, a) in s.assignments.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO assignments (work_id, idx, unit_id, role, active, assigned_at, signed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (work_id, idx) DO UPDATE SET role = excluded.role, active = excluded.active, signed_at = excluded.signed_at",
+            "INSERT INTO assignments (work_id, idx, unit_id, role, active, assigned_at, signed_at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (work_id, idx) DO UPDATE SET role = excluded.role, active = excluded.active,
+                signed_at = excluded.signed_at, outcome = excluded.outcome",
         )
         .bind(&l.id)
         .bind(i as i64)
@@ -925,6 +939,7 @@ async fn write_transition(
         .bind(i64::from(a.active))
         .bind(to_ms(a.assigned_at))
         .bind(a.signed_at.map(to_ms))
+        .bind(&a.outcome)
         .execute(&mut *conn)
         .await?;
     }
@@ -933,9 +948,11 @@ async fn write_transition(
         for (k, d) in &s.deadlines {
             let changed_due = l.snapshot.deadlines.get(k).map(|old| old.due) != Some(d.due);
             sqlx::query(
-                "INSERT INTO deadlines (work_id, kind, due_at, provisional, met_at, active, warned) VALUES ($1, $2, $3, $4, $5, 1, 0)
+                "INSERT INTO deadlines (work_id, kind, due_at, provisional, met_at, active, warned, started_at, warn_at, working)
+                 VALUES ($1, $2, $3, $4, $5, 1, 0, $7, $8, $9)
                  ON CONFLICT (work_id, kind) DO UPDATE SET due_at = excluded.due_at, provisional = excluded.provisional,
-                    met_at = excluded.met_at, active = 1,
+                    met_at = excluded.met_at, active = 1, started_at = excluded.started_at, warn_at = excluded.warn_at,
+                    working = excluded.working,
                     warned = CASE WHEN $6 = 1 THEN 0 ELSE deadlines.warned END",
             )
             .bind(&l.id)
@@ -944,10 +961,21 @@ async fn write_transition(
             .bind(i64::from(d.due.provisional))
             .bind(d.met_at.map(to_ms))
             .bind(i64::from(changed_due))
+            .bind(to_ms(d.started_at))
+            .bind(to_ms(d.warn_at))
+            .bind(i64::from(d.working))
             .execute(&mut *conn)
             .await?;
         }
     }
+    let fixed = facts::Fixed {
+        id: &l.id,
+        created_at: l.snapshot.created_at,
+        channel: &l.row.channel,
+        category_id: &l.row.category_id,
+        is_repeat: l.row.repeat_of.is_some(),
+    };
+    facts::write(&mut *conn, &fixed, s, cal).await?;
     events::append(
         conn,
         NewEvent {

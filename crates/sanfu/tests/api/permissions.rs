@@ -120,7 +120,9 @@ async fn the_inbox_lists_what_waits_on_each_person_most_urgent_first() {
     urgent["urgency"] = json!("urgent");
     let u = app.register(&disp, urgent).await["order"]["id"].as_str().unwrap().to_string();
     let (_, inbox) = app.get(Some(&disp), "/api/inbox").await;
-    assert_eq!(inbox["count"], 3);
+    assert_eq!(inbox["total"], 3);
+    assert_eq!(inbox["counts"][0]["label"], "待派单");
+    assert_eq!(inbox["counts"][0]["count"], 3);
     assert!(inbox["items"].as_array().unwrap().iter().all(|i| i["waiting_for"] == "待派单"));
     app.act(&disp, &a, "dispatch", json!({"lead_unit_id": "zjj"})).await;
     app.act(&disp, &u, "dispatch", json!({"lead_unit_id": "zjj"})).await;

@@ -35,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/orders/{key}/events", get(orders::events))
         .route("/api/orders/{key}/{action}", post(orders::act))
         .route("/api/inbox", get(orders::inbox))
+        .route("/api/inbox/counts", get(orders::inbox_counts))
+        .route("/api/done", get(orders::done))
         .route("/api/public/orders", post(public::submit))
         .route("/api/public/orders/{number}", get(public::follow))
         .route("/api/public/orders/{number}/rate", post(public::rate))

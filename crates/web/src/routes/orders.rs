@@ -35,15 +35,26 @@ pub async fn events(State(st): State<AppState>, a: Authed, Path(key): Path<Strin
     Ok(axum::Json(json!({ "events": e })))
 }
 
-pub async fn inbox(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
-    let items: Vec<Value> = st
-        .store
-        .inbox(&a.staff)
-        .await?
-        .into_iter()
-        .map(|(why, o)| json!({ "waiting_for": why, "order": o }))
-        .collect();
-    Ok(axum::Json(json!({ "count": items.len(), "items": items })))
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+pub async fn inbox(State(st): State<AppState>, a: Authed, Query(q): Query<PageQuery>) -> ApiResult<JsonOut> {
+    let inbox = st.store.inbox(&a.staff, q.page.unwrap_or(1), q.per_page.unwrap_or(20)).await?;
+    Ok(axum::Json(json!(inbox)))
+}
+
+/// The badge: counts per queue only.
+pub async fn inbox_counts(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    let inbox = st.store.inbox(&a.staff, 1, 1).await?;
+    Ok(axum::Json(json!({ "total": inbox.total, "counts": inbox.counts })))
+}
+
+pub async fn done(State(st): State<AppState>, a: Authed, Query(q): Query<PageQuery>) -> ApiResult<JsonOut> {
+    let page = st.store.done(&a.staff, q.page.unwrap_or(1), q.per_page.unwrap_or(20)).await?;
+    Ok(axum::Json(json!(page)))
 }
 
 /// Every field any action takes; each action reads the ones it needs.
@@ -136,6 +147,11 @@ pub async fn act(
             Action::Merge { master_id, master_number, master_state }
         }
         "withdraw" => Action::Withdraw { reason: short("reason", "撤单理由", &b.reason)? },
+        "escalate" => {
+            let reason = short("reason", "督办理由", &b.reason)?;
+            let (overdue, repeat) = store.escalation_grounds(&key, &a.staff).await?;
+            Action::Escalate { reason, overdue, repeat }
+        }
         other => return Err(ApiError::not_found("unknown_action", format!("没有“{other}”这个操作"))),
     };
     let o = store.act(&key, &a.actor, &act).await?;
