@@ -12,3 +12,4 @@ mod concurrency;
 mod lifecycle;
 mod permissions;
 mod returns_and_extensions;
+mod warnings;
