@@ -15,6 +15,7 @@ mod db;
 pub mod events;
 mod facts;
 pub mod inbox;
+pub mod knowledge;
 pub mod warnings;
 mod migrations;
 pub mod orders;

@@ -626,6 +626,11 @@ impl Store {
                 _ => l.knowledge_id.clone(),
             };
             let res = in_tx!(self, tx => {
+                let mut out = out.clone();
+                if let (Action::CloseDirectly { knowledge_id: Some(k), .. }, Some(obj)) = (action, out.details.as_object_mut()) {
+                    let title = self.use_entry(&mut tx, k).await?;
+                    obj.insert("knowledge_title".into(), json!(title));
+                }
                 write_transition(&mut tx, &l, &out, actor, now, knowledge.as_deref(), &cal).await?;
                 if let Action::Merge { master_id, .. } = action {
                     events::append(&mut tx, NewEvent {

@@ -102,12 +102,28 @@ async fn answered_at_once_from_the_knowledge_base() {
     body["order_type"] = json!("inquiry");
     body["category_id"] = json!("1002");
     let id = app.register(&op, body).await["order"]["id"].as_str().unwrap().to_string();
+    let (s, e) = app
+        .post(Some(&op), "/api/knowledge", json!({
+            "title": "居住证办理材料", "content": "携带身份证、居住证明到辖区派出所办理。",
+            "category_id": "1002", "keywords": "居住证 暂住证 流动人口", "public": true,
+        }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let kb = e["entry"]["id"].as_str().unwrap().to_string();
+    // The operator finds it while on the phone.
+    let (_, found) = app.get(Some(&op), "/api/knowledge?q=%E5%B1%85%E4%BD%8F%E8%AF%81").await;
+    assert_eq!(found["items"][0]["id"], kb.as_str());
+    assert_eq!(app.refused(&op, &id, "close-directly", json!({"answer": "x", "knowledge_id": "no-such-entry"})).await.1, "unknown_knowledge");
     let o = app
-        .act(&op, &id, "close-directly", json!({"answer": "携带身份证、居住证明到辖区派出所办理。", "knowledge_id": "kb-12"}))
+        .act(&op, &id, "close-directly", json!({"answer": "携带身份证、居住证明到辖区派出所办理。", "knowledge_id": kb}))
         .await;
     assert_eq!(o["state"], "closed");
-    assert_eq!(o["knowledge_id"], "kb-12");
+    assert_eq!(o["knowledge_id"], kb.as_str());
     assert_eq!(o["answer"], "携带身份证、居住证明到辖区派出所办理。");
+    let last = app.events(&op, &id).await.last().unwrap().clone();
+    assert_eq!(last["details"]["knowledge_title"], "居住证办理材料");
+    let (_, e) = app.get(Some(&op), &format!("/api/knowledge/{kb}")).await;
+    assert_eq!(e["entry"]["used"], 1);
     assert_eq!(app.refused(&op, &id, "dispatch", json!({"lead_unit_id": "zjj"})).await.0, StatusCode::CONFLICT);
 }
 

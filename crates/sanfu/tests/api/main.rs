@@ -9,6 +9,7 @@ mod bad_input;
 mod calendar;
 mod citizens;
 mod concurrency;
+mod knowledge;
 mod lifecycle;
 mod permissions;
 mod returns_and_extensions;

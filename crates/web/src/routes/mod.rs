@@ -6,6 +6,7 @@ use crate::AppState;
 mod admin;
 mod auth;
 mod calendar;
+mod knowledge;
 mod orders;
 mod public;
 
@@ -34,6 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/orders/{key}", get(orders::get_one))
         .route("/api/orders/{key}/events", get(orders::events))
         .route("/api/orders/{key}/{action}", post(orders::act))
+        .route("/api/knowledge", get(knowledge::search).post(knowledge::create))
+        .route("/api/knowledge/{id}", get(knowledge::get_one).put(knowledge::update))
+        .route("/api/public/knowledge", get(knowledge::public_search))
         .route("/api/inbox", get(orders::inbox))
         .route("/api/inbox/counts", get(orders::inbox_counts))
         .route("/api/done", get(orders::done))
