@@ -21,5 +21,6 @@ mod migrations;
 pub mod orders;
 pub mod org;
 pub mod seed;
+pub mod stats;
 
 pub use db::{Backend, Store, StoreError, new_id, now_ms, from_ms, to_ms};

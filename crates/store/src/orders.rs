@@ -320,6 +320,11 @@ impl Store {
     /// 受理: register an order. Staff register by phone (or any channel they name); citizens
     /// through the web form. The citizen gets the number and a query code.
     pub async fn register(&self, input: &OrderInput, actor: &Actor) -> Result<Registered, StoreError> {
+        self.register_at(input, actor, Utc::now()).await
+    }
+
+    /// [`Store::register`] at a given moment: for imports and simulations, never for a request.
+    pub async fn register_at(&self, input: &OrderInput, actor: &Actor, now: DateTime<Utc>) -> Result<Registered, StoreError> {
         let default_channel = if actor.is_citizen() { Channel::Web } else { Channel::Phone };
         let mut o = self.check_order(input, default_channel).await?;
         if actor.is_citizen() && !matches!(o.channel, Channel::Web | Channel::Board | Channel::MayorMailbox) {
@@ -335,7 +340,6 @@ impl Store {
         }
         let id = new_id();
         let code = new_query_code();
-        let now = Utc::now();
         let repeat_of = match &o.citizen_phone {
             Some(phone) => self.earlier_order(phone, &o.category_id, now).await?,
             None => None,
@@ -602,6 +606,11 @@ impl Store {
     /// transaction. A concurrent change to the same order makes the loser start again from a
     /// fresh load, so the rules always judge the state that is actually stored.
     pub async fn act(&self, key: &str, actor: &Actor, action: &Action) -> Result<OrderView, StoreError> {
+        self.act_at(key, actor, action, None).await
+    }
+
+    /// [`Store::act`] at a given moment (`None` is now): for imports and simulations.
+    pub async fn act_at(&self, key: &str, actor: &Actor, action: &Action, at: Option<DateTime<Utc>>) -> Result<OrderView, StoreError> {
         if let Some(staff) = actor.staff() {
             self.visible(key, staff).await?;
         }
@@ -619,7 +628,7 @@ impl Store {
                 }
             }
             let limits = self.limits_for(l.snapshot.order_type, l.snapshot.urgency).await?;
-            let now = Utc::now();
+            let now = at.unwrap_or_else(Utc::now);
             let out = work_order::apply(&l.snapshot, actor, action, now, &cal, &limits)?;
             let knowledge = match action {
                 Action::CloseDirectly { knowledge_id, .. } => knowledge_id.clone(),

@@ -4,6 +4,7 @@
 //! return JSON or an [`error::ApiError`]. Rules live in the domain crate, persistence in the store.
 
 pub mod error;
+pub mod export;
 pub mod extract;
 mod routes;
 

@@ -180,3 +180,22 @@ pub fn complaint(content: &str) -> Value {
 pub fn names(events: &[Value]) -> Vec<String> {
     events.iter().map(|e| e["action"].as_str().unwrap().to_string()).collect()
 }
+
+impl TestApp {
+    /// An actor for store-level calls (simulated times).
+    pub async fn actor(&self, username: &str) -> sanfu_domain::Actor {
+        let id: String = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap();
+        let staff = self.store.staff(&id).await.unwrap().unwrap();
+        sanfu_domain::Actor { principal: sanfu_domain::Principal::Staff(staff), ip: "127.0.0.1".into() }
+    }
+}
+
+/// A moment in China time.
+pub fn cst(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    sanfu_calendar::china_offset().with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&chrono::Utc)
+}

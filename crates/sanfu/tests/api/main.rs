@@ -13,4 +13,5 @@ mod knowledge;
 mod lifecycle;
 mod permissions;
 mod returns_and_extensions;
+mod stats;
 mod warnings;

@@ -9,6 +9,7 @@ mod calendar;
 mod knowledge;
 mod orders;
 mod public;
+mod stats;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,6 +33,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/calendar", post(calendar::load))
         .route("/api/admin/calendar/working-hours", put(calendar::set_hours))
         .route("/api/orders", get(orders::list).post(orders::register))
+        .route("/api/orders/export", get(stats::orders))
+        .route("/api/stats", get(stats::stats))
+        .route("/api/stats/ranking", get(stats::ranking))
         .route("/api/orders/{key}", get(orders::get_one))
         .route("/api/orders/{key}/events", get(orders::events))
         .route("/api/orders/{key}/{action}", post(orders::act))

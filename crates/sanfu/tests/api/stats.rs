@@ -1,0 +1,188 @@
+//! Statistics against a hand-computed fixture: seven orders of October 2026 with known times.
+
+use reqwest::StatusCode;
+use sanfu_domain::work_order::{Action, Satisfaction};
+use sanfu_store::orders::OrderInput;
+use serde_json::json;
+
+use crate::helpers::*;
+
+fn input(phone: &str, subject: &str) -> OrderInput {
+    OrderInput {
+        order_type: Some("complaint".into()),
+        category_id: Some("0301".into()),
+        subject: Some(subject.into()),
+        content: Some(format!("{subject}，请尽快处理。")),
+        citizen_phone: Some(phone.into()),
+        ..Default::default()
+    }
+}
+
+/// Builds the fixture; see the expected figures in the test below.
+async fn october(app: &TestApp) {
+    let s = &app.store;
+    let disp = app.actor("dispatcher").await;
+    let zjj = app.actor("zjj").await;
+    let cgj = app.actor("cgj").await;
+    let lead = |u: &str| {
+        let u = u.to_string();
+        async move { Action::Dispatch { lead: s.unit_ref(&u).await.unwrap(), co: vec![], answer_due: None, note: None } }
+    };
+    let answer = |t: &str| Action::Answer { text: t.into() };
+    let pass = Action::Review { pass: true, comment: None };
+    let rate = |sat, reopen| Action::Callback { satisfaction: sat, comment: None, reopen };
+    let go = |id: String, who: &'static str, a: Action, at: chrono::DateTime<chrono::Utc>| {
+        let actor = match who { "disp" => disp.clone(), "zjj" => zjj.clone(), _ => cgj.clone() };
+        async move { s.act_at(&id, &actor, &a, Some(at)).await.unwrap() }
+    };
+    let reg = |phone: &'static str, subject: &'static str, at| {
+        let d = disp.clone();
+        async move { s.register_at(&input(phone, subject), &d, at).await.unwrap().order.id }
+    };
+
+    // O1: on time throughout, 满意.
+    let o1 = reg("13800000001", "O1", cst(2026, 10, 12, 9, 0)).await;
+    go(o1.clone(), "disp", lead("zjj").await, cst(2026, 10, 12, 9, 10)).await;
+    go(o1.clone(), "zjj", Action::Sign, cst(2026, 10, 12, 9, 30)).await;
+    go(o1.clone(), "zjj", answer("已处理"), cst(2026, 10, 13, 10, 0)).await;
+    go(o1.clone(), "disp", pass.clone(), cst(2026, 10, 13, 11, 0)).await;
+    go(o1.clone(), "disp", rate(Satisfaction::Satisfied, None), cst(2026, 10, 14, 9, 0)).await;
+    // O2: signed late, answered late, closed late, 不满意 without reopening.
+    let o2 = reg("13800000002", "O2", cst(2026, 10, 12, 9, 0)).await;
+    go(o2.clone(), "disp", lead("zjj").await, cst(2026, 10, 12, 9, 10)).await;
+    go(o2.clone(), "zjj", Action::Sign, cst(2026, 10, 12, 16, 0)).await;
+    go(o2.clone(), "zjj", answer("已处理"), cst(2026, 10, 30, 10, 0)).await;
+    go(o2.clone(), "disp", pass.clone(), cst(2026, 10, 30, 11, 0)).await;
+    go(o2.clone(), "disp", rate(Satisfaction::Unsatisfied, Some(false)), cst(2026, 10, 30, 15, 0)).await;
+    // O3: reopened after 不满意, then answered again on time and 满意.
+    let o3 = reg("13800000003", "O3", cst(2026, 10, 13, 8, 50)).await;
+    go(o3.clone(), "disp", lead("zjj").await, cst(2026, 10, 13, 9, 0)).await;
+    go(o3.clone(), "zjj", Action::Sign, cst(2026, 10, 13, 9, 5)).await;
+    go(o3.clone(), "zjj", answer("第一次答复"), cst(2026, 10, 14, 9, 0)).await;
+    go(o3.clone(), "disp", pass.clone(), cst(2026, 10, 14, 10, 0)).await;
+    go(o3.clone(), "disp", rate(Satisfaction::Unsatisfied, None), cst(2026, 10, 15, 9, 0)).await;
+    go(o3.clone(), "zjj", answer("第二次答复"), cst(2026, 10, 16, 10, 0)).await;
+    go(o3.clone(), "disp", pass.clone(), cst(2026, 10, 16, 11, 0)).await;
+    go(o3.clone(), "disp", rate(Satisfaction::Satisfied, None), cst(2026, 10, 16, 15, 0)).await;
+    // O4: never signed.
+    let o4 = reg("13800000004", "O4", cst(2026, 10, 14, 8, 50)).await;
+    go(o4.clone(), "disp", lead("zjj").await, cst(2026, 10, 14, 9, 0)).await;
+    // O5: returned by 住建局, re-dispatched to 城管局, signed on time.
+    let o5 = reg("13800000005", "O5", cst(2026, 10, 14, 8, 50)).await;
+    go(o5.clone(), "disp", lead("zjj").await, cst(2026, 10, 14, 9, 0)).await;
+    go(o5.clone(), "zjj", Action::RequestReturn { reason: "属城管职责".into() }, cst(2026, 10, 14, 10, 0)).await;
+    go(o5.clone(), "disp", Action::JudgeReturn { approve: true, comment: None }, cst(2026, 10, 14, 10, 30)).await;
+    go(o5.clone(), "disp", lead("cgj").await, cst(2026, 10, 14, 11, 0)).await;
+    go(o5.clone(), "cgj", Action::Sign, cst(2026, 10, 14, 11, 30)).await;
+    // O6: the same caller as O1 three days later, not dispatched (a repeat, no unit).
+    reg("13800000001", "O6", cst(2026, 10, 15, 9, 0)).await;
+    // O7: the same caller as O2, dispatched to 住建局, signed on time (a repeat for 住建局).
+    let o7 = reg("13800000002", "O7", cst(2026, 10, 20, 9, 0)).await;
+    go(o7.clone(), "disp", lead("zjj").await, cst(2026, 10, 20, 9, 10)).await;
+    go(o7, "zjj", Action::Sign, cst(2026, 10, 20, 9, 20)).await;
+}
+
+#[tokio::test]
+async fn each_rate_matches_the_hand_computed_figures() {
+    let app = spawn_app().await;
+    october(&app).await;
+    let disp = app.login("dispatcher").await;
+    let (s, v) = app.get(Some(&disp), "/api/stats?unit_id=zjj&from=2026-10-01&to=2026-10-31").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let c = &v["counts"];
+    let r = &v["rates"];
+    // O1, O2, O3, O4, O7 answer to 住建局 (O5 went to 城管局, O6 was never dispatched).
+    assert_eq!(c["volume"], 5);
+    assert_eq!(c["dispatched"], 5);
+    assert_eq!((c["signed"].as_i64(), c["signed_on_time"].as_i64()), (Some(4), Some(3)));
+    assert_eq!(r["on_time_signing"], 0.75);
+    // Response: signed on time (O1, O3, O7) out of signings due (4 signed + O4 unsigned).
+    assert_eq!(r["response"], 0.6);
+    // Answers: O1 and O3 (its second answer, after 重办) on time, O2 late.
+    assert_eq!(r["on_time_answer"], 0.6667);
+    // Closed: O1 on time, O2 late, O3 on time against the limit restarted by 重办.
+    assert_eq!(r["on_time_closing"], 0.6667);
+    // Resolved without 重办: O1, O2 out of three closed.
+    assert_eq!(r["resolution"], 0.6667);
+    // Rated: O1 满意, O2 不满意, O3 满意 (its final rating).
+    assert_eq!((c["rated"].as_i64(), c["satisfied"].as_i64(), c["unsatisfied"].as_i64()), (Some(3), Some(2), Some(1)));
+    assert_eq!(r["satisfaction"], 0.6667);
+    // Returns: one of six lead assignments received (O1–O5, O7) was returned.
+    assert_eq!((c["assignments"].as_i64(), c["returned"].as_i64()), (Some(6), Some(1)));
+    assert_eq!(r["returns"], 0.1667);
+    // Repeats: O7 of five.
+    assert_eq!(r["repeats"], 0.2);
+    // Handling: O1 470, O2 5,930, O3 1,320 working minutes from dispatch to (last) answer.
+    assert_eq!(r["avg_handling_hours"], ((470.0 + 5930.0 + 1320.0) / 3.0 / 60.0 * 100.0_f64).round() / 100.0);
+    assert_eq!(v["by_type"][0]["label"], "投诉");
+    assert_eq!(v["by_category"][0]["label"], "噪声污染");
+    assert_eq!(v["by_channel"][0]["count"], 5);
+
+    // The whole city: all seven, and no rate for what did not happen.
+    let (_, v) = app.get(Some(&disp), "/api/stats?from=2026-10-01&to=2026-10-31").await;
+    assert_eq!(v["counts"]["volume"], 7);
+    assert_eq!(v["counts"]["repeats"], 2);
+    let (_, v) = app.get(Some(&disp), "/api/stats?unit_id=zjj&from=2026-09-01&to=2026-09-30").await;
+    assert_eq!(v["counts"]["volume"], 0);
+    assert!(v["rates"]["response"].is_null());
+
+    // A district's figures include its streets; 城管局's month ranks above 住建局's.
+    let (_, v) = app.get(Some(&disp), "/api/stats/ranking?month=2026-10").await;
+    let ranks: Vec<(&str, f64)> = v["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["unit"]["code"].as_str().unwrap(), r["score"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(ranks, [("cgj", 1.0), ("zjj", 0.6444)]);
+}
+
+#[tokio::test]
+async fn statistics_export_to_excel_and_csv_and_units_see_only_their_own() {
+    let app = spawn_app().await;
+    october(&app).await;
+    let disp = app.login("dispatcher").await;
+    let zjj = app.login("zjj").await;
+    let fetch = |token: String, path: String| {
+        let c = app.client.clone();
+        let base = app.base.clone();
+        async move { c.get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap() }
+    };
+    let x = fetch(disp.clone(), "/api/stats?unit_id=zjj&from=2026-10-01&to=2026-10-31&format=xlsx".into()).await;
+    assert_eq!(x.status(), StatusCode::OK);
+    assert!(x.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert!(x.headers()["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''"));
+    let bytes = x.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an xlsx is a zip");
+    let c = fetch(disp.clone(), "/api/stats?unit_id=zjj&from=2026-10-01&to=2026-10-31&format=csv".into()).await;
+    let text = c.text().await.unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    assert!(text.contains("响应率,60.00%"), "{text}");
+    let c = fetch(disp.clone(), "/api/stats/ranking?month=2026-10&format=csv".into()).await;
+    let text = c.text().await.unwrap();
+    assert!(text.contains("1,市城市管理局,100.00%"), "{text}");
+    let (s, v) = app.get(Some(&disp), "/api/stats?format=pdf").await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_format")));
+    let (s, v) = app.get(Some(&disp), "/api/stats?from=2026-10-31&to=2026-10-01").await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_period")));
+
+    // A unit sees its own figures only.
+    assert_eq!(app.get(Some(&zjj), "/api/stats?unit_id=zjj&from=2026-10-01&to=2026-10-31").await.0, StatusCode::OK);
+    assert_eq!(app.get(Some(&zjj), "/api/stats?unit_id=cgj").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(Some(&zjj), "/api/stats").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(Some(&zjj), "/api/stats/ranking").await.0, StatusCode::FORBIDDEN);
+
+    // The order export is masked for the unit exactly as on screen.
+    let mut secret = complaint("举报违建");
+    secret["confidential"] = json!(true);
+    secret["citizen_phone"] = json!("13911112222");
+    let id = app.register(&disp, secret).await["order"]["id"].as_str().unwrap().to_string();
+    app.act(&disp, &id, "dispatch", json!({"lead_unit_id": "zjj"})).await;
+    let unit_csv = fetch(zjj.clone(), "/api/orders/export?format=csv".into()).await.text().await.unwrap();
+    assert!(unit_csv.contains("（保密）") && unit_csv.contains("138****0002"), "{unit_csv}");
+    assert!(!unit_csv.contains("13911112222") && !unit_csv.contains("13800000002"));
+    let unit_xlsx = fetch(zjj, "/api/orders/export?format=xlsx".into()).await.bytes().await.unwrap();
+    assert_eq!(&unit_xlsx[..2], b"PK");
+    let centre_csv = fetch(disp, "/api/orders/export?format=csv".into()).await.text().await.unwrap();
+    assert!(centre_csv.contains("13911112222"));
+}

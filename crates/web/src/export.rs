@@ -1,0 +1,114 @@
+//! Tables out as CSV (UTF-8 with a byte-order mark, so Excel opens Chinese text correctly) or
+//! as an Excel workbook with one sheet per table.
+
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::error::ApiError;
+
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    /// A share, shown as a percentage.
+    Rate(Option<f64>),
+    Num(Option<f64>),
+}
+
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Rate(Some(r)) => format!("{:.2}%", r * 100.0),
+            Cell::Num(Some(n)) => format!("{n:.2}"),
+            Cell::Rate(None) | Cell::Num(None) => String::new(),
+        }
+    }
+}
+
+pub struct Table {
+    /// Sheet name (at most 31 characters in Excel).
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format_ {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+pub fn parse_format(v: Option<&str>) -> Result<Format_, ApiError> {
+    match v.unwrap_or("json") {
+        "json" => Ok(Format_::Json),
+        "csv" => Ok(Format_::Csv),
+        "xlsx" => Ok(Format_::Xlsx),
+        other => Err(ApiError::unprocessable("invalid_format", format!("导出格式“{other}”不支持，可选 json、csv、xlsx"))),
+    }
+}
+
+fn disposition(name: &str, ext: &str) -> String {
+    let encoded: String = format!("{name}.{ext}")
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    format!("attachment; filename=\"sanfu.{ext}\"; filename*=UTF-8''{encoded}")
+}
+
+pub fn csv_response(name: &str, t: &Table) -> Result<Response, ApiError> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let fail = |_| ApiError::internal();
+    w.write_record(&t.headers).map_err(fail)?;
+    for r in &t.rows {
+        w.write_record(r.iter().map(Cell::text)).map_err(fail)?;
+    }
+    let bytes = w.into_inner().map_err(|_| ApiError::internal())?;
+    Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (CONTENT_DISPOSITION, disposition(name, "csv"))], bytes).into_response())
+}
+
+pub fn xlsx_response(name: &str, tables: &[Table]) -> Result<Response, ApiError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let pct = Format::new().set_num_format("0.00%");
+    let num = Format::new().set_num_format("0.00");
+    let fail = |e: rust_xlsxwriter::XlsxError| {
+        tracing::error!(error = %e, "xlsx");
+        ApiError::internal()
+    };
+    for t in tables {
+        let ws = wb.add_worksheet();
+        let title: String = t.title.chars().take(31).collect();
+        ws.set_name(&title).map_err(fail)?;
+        for (c, h) in t.headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold).map_err(fail)?;
+            ws.set_column_width(c as u16, (h.chars().count() as f64 * 2.2).max(12.0)).map_err(fail)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Cell::Text(s) => ws.write_string(r, c, s).map(|_| ()),
+                    Cell::Int(i) => ws.write_number(r, c, *i as f64).map(|_| ()),
+                    Cell::Rate(Some(v)) => ws.write_number_with_format(r, c, *v, &pct).map(|_| ()),
+                    Cell::Num(Some(v)) => ws.write_number_with_format(r, c, *v, &num).map(|_| ()),
+                    Cell::Rate(None) | Cell::Num(None) => Ok(()),
+                }
+                .map_err(fail)?;
+            }
+        }
+    }
+    let bytes = wb.save_to_buffer().map_err(fail)?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (CONTENT_DISPOSITION, disposition(name, "xlsx")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
