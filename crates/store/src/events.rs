@@ -38,7 +38,7 @@ pub struct Event {
     pub hash: String,
 }
 
-fn digest(prev: &str, entity: &str, seq: i64, at: i64, action: &str, actor: &str, details: &str) -> String {
+pub(crate) fn digest(prev: &str, entity: &str, seq: i64, at: i64, action: &str, actor: &str, details: &str) -> String {
     let mut h = Sha256::new();
     for part in [prev, entity, &seq.to_string(), &at.to_string(), action, actor, details] {
         h.update(part.as_bytes());

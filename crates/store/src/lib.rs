@@ -14,6 +14,8 @@ pub mod catalog;
 mod db;
 pub mod events;
 mod facts;
+pub mod generate;
+pub mod import;
 pub mod inbox;
 pub mod knowledge;
 pub mod warnings;

@@ -8,6 +8,9 @@ use crate::db::{Store, StoreError};
 use crate::orders::OrderInput;
 use crate::org::{NewUser, hash_password};
 
+/// How many historical orders the demo city starts with.
+pub const DEMO_HISTORY: usize = 3000;
+
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "sanfu2026";
 
@@ -206,9 +209,41 @@ impl Store {
             }
         }
         if with_orders {
+            self.seed_knowledge().await?;
+            // Six months of history, then a few orders handled live today.
+            let now = chrono::Utc::now();
+            let history = crate::generate::orders(DEMO_HISTORY, now - chrono::Duration::days(183), now, now, 2026);
+            let summary = self.import_records(history).await?;
+            tracing::info!(imported = summary.imported, skipped = summary.skipped, "demo history");
             self.seed_orders().await?;
         }
         Ok(shown)
+    }
+
+    async fn seed_knowledge(&self) -> Result<(), StoreError> {
+        let sys = system();
+        let entries: &[(&str, &str, &str, &str, bool)] = &[
+            ("0501", "外地户籍子女入学材料", "持居住证满一年的非本市户籍适龄儿童，可凭父母居住证、房屋租赁备案证明、社保缴费证明和户口簿，在每年5月通过“江州教育”平台报名，由居住地所在学区统筹安排。", "入学 外地户籍 居住证 报名", true),
+            ("0104", "住房公积金提取", "购房、租房、离职、退休等情形可提取住房公积金。租房提取每年一次，可通过“江州公积金”APP或各管理部线上办理，材料齐全的3个工作日内到账。", "公积金 提取 租房 购房", true),
+            ("0602", "养老保险关系转移", "跨省流动就业的，可在“国家社会保险公共服务平台”或江州人社APP申请转移接续，无需本人往返两地，一般45个工作日内办结。", "社保 养老保险 转移 接续", true),
+            ("0603", "异地就医备案", "参保人可通过“国家医保服务平台”APP办理异地就医备案，备案后在就医地定点医院直接结算；未备案的，回参保地按规定比例报销。", "医保 异地就医 备案 报销", true),
+            ("1001", "高龄津贴申请", "年满80周岁的本市户籍老人，由本人或家属持户口簿、身份证、银行卡到户籍所在地社区（村）申请，次月起按月发放。", "高龄津贴 老人 80岁", true),
+            ("1002", "最低生活保障申请", "家庭人均收入低于本市低保标准且财产符合规定的，可向户籍所在地街道（乡镇）提出申请，经入户调查、民主评议和公示后审批。", "低保 困难 救助", true),
+            ("0901", "停水查询与抢修电话", "计划停水会提前24小时在“江州水务”公众号和小区公告栏公告；突发停水请拨打水务集团24小时抢修电话。", "停水 水务 抢修", true),
+            ("0902", "停电报修", "突发停电请先确认是否本户跳闸；小区整体停电可拨打95598报修，供电公司承诺城区45分钟内到达现场。", "停电 供电 报修 95598", true),
+            ("0201", "占道经营处置流程", "热线受理占道经营诉求后派至属地城管执法中队，要求2小时内到场处置；对夜市等区域性问题，派属地街道牵头整治。", "占道经营 城管 摊贩", false),
+        ];
+        for (cat, title, content, kw, public) in entries {
+            let input = crate::knowledge::EntryInput {
+                title: Some((*title).into()),
+                content: Some((*content).into()),
+                category_id: Some((*cat).into()),
+                keywords: (*kw).into(),
+                public: *public,
+            };
+            self.create_entry(&input, &sys).await?;
+        }
+        Ok(())
     }
 
     async fn seed_orders(&self) -> Result<(), StoreError> {
