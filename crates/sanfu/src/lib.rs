@@ -5,6 +5,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+pub mod bench;
+
 use anyhow::Context;
 use sanfu_store::Store;
 use tokio::net::TcpListener;

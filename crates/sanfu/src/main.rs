@@ -51,6 +51,57 @@ enum Command {
     /// Accounts.
     #[command(subcommand)]
     User(UserCmd),
+    /// Import historical orders from JSON lines (.jsonl) or CSV (.csv), with a progress bar.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write generated orders of the demo city as JSON lines (for imports and benchmarks).
+    Generate {
+        #[arg(long, default_value_t = 10_000)]
+        orders: usize,
+        /// Spread over this many days before now.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Benchmarks (see BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(BenchCmd),
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Register orders through the HTTP API at a concurrency; a fresh server unless --url.
+    Intake {
+        #[arg(long, default_value_t = 10_000)]
+        orders: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// An existing server to measure instead of a fresh one.
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long, default_value = "operator")]
+        username: String,
+        #[arg(long, default_value = "sanfu2026")]
+        password: String,
+    },
+    /// Bulk import of generated orders into a fresh database.
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        orders: usize,
+    },
+    /// Inbox, order view and one-month statistics of the largest unit with N orders stored.
+    Read {
+        #[arg(long, default_value_t = 100_000)]
+        orders: usize,
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -129,6 +180,30 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo(a) => serve(a, true).await,
         Command::Calendar(c) => calendar(c).await,
         Command::User(c) => user(c).await,
+        Command::Import { file, db } => {
+            let store = open(&db).await?;
+            let (records, total) = sanfu::bench::read_records(&file)?;
+            let (imported, skipped, secs) = sanfu::bench::import_with_progress(&store, records, total).await?;
+            println!("import orders={imported} skipped={skipped} seconds={secs:.1} orders_per_s={:.0}", imported as f64 / secs.max(1e-9));
+            Ok(())
+        }
+        Command::Generate { orders, days, seed, out } => {
+            use std::io::Write;
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&out)?);
+            for r in sanfu::bench::history(orders, days, seed) {
+                writeln!(w, "{}", serde_json::to_string(&r)?)?;
+            }
+            w.flush()?;
+            println!("已生成 {orders} 条工单：{}", out.display());
+            Ok(())
+        }
+        Command::Bench(b) => match b {
+            BenchCmd::Intake { orders, concurrency, url, username, password } => {
+                sanfu::bench::intake(orders, concurrency, url, &username, &password).await
+            }
+            BenchCmd::Import { orders } => sanfu::bench::import(orders).await,
+            BenchCmd::Read { orders, samples } => sanfu::bench::read(orders, samples).await,
+        },
     }
 }
 

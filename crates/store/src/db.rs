@@ -116,6 +116,18 @@ impl Store {
         Ok(store)
     }
 
+    /// Create database `name` on the PostgreSQL server that `admin_url` reaches.
+    pub async fn create_database(admin_url: &str, name: &str) -> Result<(), StoreError> {
+        sqlx::any::install_default_drivers();
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::Other(format!("bad database name {name}")));
+        }
+        let pool = AnyPoolOptions::new().max_connections(1).connect(admin_url).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await?;
+        pool.close().await;
+        Ok(())
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

@@ -26,7 +26,7 @@ use crate::events::digest;
 use crate::facts::responsible_unit;
 
 /// One historical order.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 pub struct ImportRecord {
     pub number: Option<String>,
     pub channel: Option<String>,

@@ -1,0 +1,357 @@
+//! Benchmarks (not tests): intake through the HTTP API, bulk import, and reads on a large
+//! database. Each prints one summary line that BENCHMARKS.md quotes.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::Rng;
+use sanfu_store::Store;
+use sanfu_store::import::{ImportRecord, Importer};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use crate::Application;
+
+/// A server for a benchmark: the given URL, or a fresh one in this process on a temporary
+/// database (SQLite, or a new PostgreSQL database when `DATABASE_URL` is set).
+pub struct Target {
+    pub base: String,
+    pub store: Option<Store>,
+    _dir: Option<tempfile::TempDir>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Target {
+    pub async fn start(url: Option<String>, database_url: Option<String>) -> anyhow::Result<Target> {
+        if let Some(u) = url {
+            return Ok(Target { base: u.trim_end_matches('/').to_string(), store: None, _dir: None, stop: None });
+        }
+        let (db, dir) = match database_url {
+            Some(u) => (fresh_pg(&u).await?, None),
+            None => {
+                let dir = tempfile::tempdir()?;
+                (format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()), Some(dir))
+            }
+        };
+        let store = Store::open(&db).await?;
+        store.seed_demo(false).await?;
+        let app = Application::with_store("127.0.0.1:0", store.clone()).await?;
+        let addr = app.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = app
+                .run_until(async move {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Target { base: format!("http://{addr}"), store: Some(store), _dir: dir, stop: Some(tx) })
+    }
+
+    pub fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// A new database next to the one `url` names, for a benchmark of its own.
+async fn fresh_pg(url: &str) -> anyhow::Result<String> {
+    let name = format!("sanfu_bench_{}", Utc::now().timestamp_millis());
+    Store::create_database(url, &name).await?;
+    let (no_q, q) = match url.split_once('?') {
+        Some((a, b)) => (a.to_string(), format!("?{b}")),
+        None => (url.to_string(), String::new()),
+    };
+    let host_start = no_q.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match no_q[host_start..].find('/') {
+        Some(i) => no_q[..host_start + i].to_string(),
+        None => no_q.clone(),
+    };
+    Ok(format!("{base}/{name}{q}"))
+}
+
+async fn login(client: &reqwest::Client, base: &str, user: &str, password: &str) -> anyhow::Result<String> {
+    let r: Value = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({"username": user, "password": password}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    r["token"].as_str().map(str::to_string).with_context(|| format!("login as {user} failed: {r}"))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+const PHRASES: &[&str] = &[
+    "小区门口道路破损严重，雨天积水",
+    "楼下餐馆油烟直排，影响居民生活",
+    "公交站台广告牌松动，存在安全隐患",
+    "夜间施工噪音扰民，影响休息",
+    "小区停水没有提前通知",
+    "路灯损坏多日无人维修",
+];
+
+/// `sanfu bench intake`: register `orders` orders through the API at `concurrency`.
+pub async fn intake(orders: usize, concurrency: usize, url: Option<String>, user: &str, password: &str) -> anyhow::Result<()> {
+    let target = Target::start(url, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency.max(1)).build()?;
+    let token = login(&client, &target.base, user, password).await?;
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(orders)));
+    let failures = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency.max(1) {
+        let (client, token, next, latencies, failures, base) =
+            (client.clone(), token.clone(), next.clone(), latencies.clone(), failures.clone(), target.base.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= orders {
+                    break;
+                }
+                let body = json!({
+                    "order_type": "complaint", "category_id": "0203",
+                    "subject": format!("{}（{}）", PHRASES[i % PHRASES.len()], i),
+                    "content": format!("第{i}号：{}，请相关部门尽快处理。", PHRASES[i % PHRASES.len()]),
+                    "address": "东湖区湖滨路88号", "citizen_name": "张先生",
+                    "citizen_phone": format!("138{:08}", i % 100_000_000),
+                });
+                let t = Instant::now();
+                let r = client.post(format!("{base}/api/orders")).bearer_auth(&token).json(&body).send().await;
+                let ok = matches!(&r, Ok(resp) if resp.status().as_u16() == 201);
+                if let Ok(resp) = r {
+                    let _ = resp.bytes().await;
+                }
+                mine.push(t.elapsed().as_secs_f64() * 1000.0);
+                if !ok {
+                    failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            latencies.lock().await.extend(mine);
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let mut l = latencies.lock().await.clone();
+    l.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let failed = failures.load(std::sync::atomic::Ordering::Relaxed);
+    target.stop();
+    if failed > 0 {
+        bail!("{failed} of {orders} registrations failed");
+    }
+    println!(
+        "intake orders={orders} orders_per_s={:.0} p50_ms={:.2} p99_ms={:.2}",
+        orders as f64 / secs,
+        percentile(&l, 0.5),
+        percentile(&l, 0.99)
+    );
+    Ok(())
+}
+
+fn bar(len: u64) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} {per_sec} 剩余 {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb
+}
+
+/// Import `records` with a progress bar; returns (imported, skipped, seconds).
+pub async fn import_with_progress(
+    store: &Store,
+    records: impl Iterator<Item = anyhow::Result<ImportRecord>>,
+    total: Option<u64>,
+) -> anyhow::Result<(u64, u64, f64)> {
+    let pb = match total {
+        Some(n) => bar(n),
+        None => ProgressBar::new_spinner(),
+    };
+    let mut imp = Importer::new(store).await?;
+    let started = Instant::now();
+    for (n, r) in records.enumerate() {
+        match r {
+            Ok(rec) => imp.add(n + 1, &rec).await?,
+            Err(e) => {
+                imp.summary.skipped += 1;
+                if imp.summary.errors.len() < 100 {
+                    imp.summary.errors.push(format!("第 {} 条：{e}", n + 1));
+                }
+            }
+        }
+        pb.inc(1);
+    }
+    let summary = imp.finish().await?;
+    let secs = started.elapsed().as_secs_f64();
+    pb.finish_and_clear();
+    for e in summary.errors.iter().take(20) {
+        eprintln!("{e}");
+    }
+    Ok((summary.imported, summary.skipped, secs))
+}
+
+/// Read JSON lines or CSV (by extension) as import records.
+pub fn read_records(path: &Path) -> anyhow::Result<(Box<dyn Iterator<Item = anyhow::Result<ImportRecord>>>, Option<u64>)> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        let rdr = csv::ReaderBuilder::new().flexible(true).from_reader(std::io::BufReader::new(file));
+        let it = rdr.into_deserialize::<CsvRecord>().map(|r| r.map_err(anyhow::Error::from).and_then(CsvRecord::into_record));
+        return Ok((Box::new(it), None));
+    }
+    use std::io::BufRead;
+    let lines = std::io::BufReader::new(file).lines();
+    let it = lines
+        .filter(|l| !matches!(l, Ok(s) if s.trim().is_empty()))
+        .map(|l| -> anyhow::Result<ImportRecord> { Ok(serde_json::from_str(&l?)?) });
+    Ok((Box::new(it), None))
+}
+
+/// CSV columns are the JSON field names; empty cells are absent values.
+#[derive(serde::Deserialize)]
+struct CsvRecord {
+    number: Option<String>,
+    channel: Option<String>,
+    order_type: String,
+    urgency: Option<String>,
+    category: String,
+    subject: Option<String>,
+    content: String,
+    address: Option<String>,
+    citizen_name: Option<String>,
+    citizen_phone: Option<String>,
+    confidential: Option<String>,
+    created_at: String,
+    unit: Option<String>,
+    dispatched_at: Option<String>,
+    signed_at: Option<String>,
+    answer: Option<String>,
+    answered_at: Option<String>,
+    closed_at: Option<String>,
+    satisfaction: Option<String>,
+}
+
+impl CsvRecord {
+    fn into_record(self) -> anyhow::Result<ImportRecord> {
+        let t = |v: Option<String>| -> anyhow::Result<Option<chrono::DateTime<Utc>>> {
+            match v.filter(|s| !s.trim().is_empty()) {
+                None => Ok(None),
+                Some(s) => Ok(Some(chrono::DateTime::parse_from_rfc3339(s.trim()).with_context(|| format!("时间“{s}”应为 RFC 3339"))?.with_timezone(&Utc))),
+            }
+        };
+        let ne = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        Ok(ImportRecord {
+            number: ne(self.number),
+            channel: ne(self.channel),
+            order_type: self.order_type,
+            urgency: ne(self.urgency),
+            category: self.category,
+            subject: ne(self.subject),
+            content: self.content,
+            address: ne(self.address),
+            citizen_name: ne(self.citizen_name),
+            citizen_phone: ne(self.citizen_phone),
+            confidential: matches!(self.confidential.as_deref().map(str::trim), Some("true" | "1" | "是")),
+            created_at: t(Some(self.created_at))?.context("缺少 created_at")?,
+            unit: ne(self.unit),
+            dispatched_at: t(self.dispatched_at)?,
+            signed_at: t(self.signed_at)?,
+            answer: ne(self.answer),
+            answered_at: t(self.answered_at)?,
+            closed_at: t(self.closed_at)?,
+            satisfaction: ne(self.satisfaction),
+        })
+    }
+}
+
+/// Generated history: `n` orders over the `days` before now.
+pub fn history(n: usize, days: i64, seed: u64) -> Vec<ImportRecord> {
+    let now = Utc::now();
+    sanfu_store::generate::orders(n, now - chrono::Duration::days(days), now, now, seed)
+}
+
+/// `sanfu bench import`: generate `n` orders over a year and import them into a fresh database.
+pub async fn import(n: usize) -> anyhow::Result<()> {
+    let target = Target::start(None, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
+    let store = target.store.clone().context("no store")?;
+    let gen_started = Instant::now();
+    let records = history(n, 365, 7);
+    eprintln!("generated {n} records in {:.1} s", gen_started.elapsed().as_secs_f64());
+    let (imported, skipped, secs) = import_with_progress(&store, records.into_iter().map(Ok), Some(n as u64)).await?;
+    target.stop();
+    println!("import orders={imported} skipped={skipped} seconds={secs:.1} orders_per_s={:.0}", imported as f64 / secs);
+    Ok(())
+}
+
+/// `sanfu bench read`: with `n` orders stored, the inbox and one-month statistics of the
+/// largest unit and the view of random orders, through the API.
+pub async fn read(n: usize, samples: usize) -> anyhow::Result<()> {
+    let target = Target::start(None, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
+    let store = target.store.clone().context("no store")?;
+    if n > 0 {
+        let (imported, _, secs) = import_with_progress(&store, history(n, 365, 11).into_iter().map(Ok), Some(n as u64)).await?;
+        eprintln!("imported {imported} orders in {secs:.1} s");
+    }
+    let (unit_id, count): (String, i64) = sqlx::query_as(
+        "SELECT unit_id, COUNT(*) FROM order_facts WHERE unit_id IS NOT NULL GROUP BY unit_id ORDER BY COUNT(*) DESC LIMIT 1",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    let unit = store.unit(&unit_id).await?.context("largest unit")?;
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM order_facts WHERE unit_id = $1 LIMIT 5000")
+        .bind(&unit_id)
+        .fetch_all(store.pool())
+        .await?;
+    let client = reqwest::Client::new();
+    let unit_token = login(&client, &target.base, &unit.code, sanfu_store::seed::DEMO_PASSWORD).await?;
+    let centre = login(&client, &target.base, "dispatcher", sanfu_store::seed::DEMO_PASSWORD).await?;
+    let today = Utc::now().with_timezone(&store.calendar().offset()).date_naive();
+    let month_ago = today - chrono::Duration::days(30);
+    let mut results = Vec::new();
+    for (name, token) in [("inbox", &unit_token), ("order", &unit_token), ("stats_month", &centre)] {
+        let mut l = Vec::with_capacity(samples);
+        for i in 0..samples {
+            let path = match name {
+                "inbox" => "/api/inbox?per_page=20".to_string(),
+                "order" => format!("/api/orders/{}", ids[rand::rng().random_range(0..ids.len())]),
+                _ => format!("/api/stats?unit_id={}&from={month_ago}&to={today}", unit.code),
+            };
+            let t = Instant::now();
+            let r = client.get(format!("{}{path}", target.base)).bearer_auth(token).send().await?;
+            let status = r.status();
+            let _ = r.bytes().await?;
+            if i > 0 || samples == 1 {
+                l.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            if !status.is_success() {
+                bail!("{path}: {status}");
+            }
+        }
+        l.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        results.push((name, percentile(&l, 0.5), percentile(&l, 0.99)));
+    }
+    target.stop();
+    let mut line = format!("read orders={n} largest_unit={} unit_orders={count}", unit.code);
+    for (name, p50, p99) in results {
+        line.push_str(&format!(" {name}_p50_ms={p50:.2} {name}_p99_ms={p99:.2}"));
+    }
+    println!("{line}");
+    Ok(())
+}
