@@ -244,6 +244,7 @@ struct CsvRecord {
     signed_at: Option<String>,
     answer: Option<String>,
     answered_at: Option<String>,
+    reviewed_at: Option<String>,
     closed_at: Option<String>,
     satisfaction: Option<String>,
 }
@@ -275,6 +276,7 @@ impl CsvRecord {
             signed_at: t(self.signed_at)?,
             answer: ne(self.answer),
             answered_at: t(self.answered_at)?,
+            reviewed_at: t(self.reviewed_at)?,
             closed_at: t(self.closed_at)?,
             satisfaction: ne(self.satisfaction),
         })

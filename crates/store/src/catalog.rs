@@ -7,7 +7,9 @@ use sanfu_domain::{Actor, DomainError};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::db::{Store, StoreError, new_id, now_ms};
+use std::sync::Arc;
+
+use crate::db::{Store, StoreError, cached, new_id, now_ms, set_cache};
 use crate::events::{self, NewEvent};
 
 #[derive(Debug, Clone, Serialize)]
@@ -35,19 +37,29 @@ fn parse_limit(s: &str) -> Result<Limit, StoreError> {
 
 impl Store {
     pub async fn categories(&self) -> Result<Vec<Category>, StoreError> {
+        Ok(self.categories_shared().await?.as_ref().clone())
+    }
+
+    async fn categories_shared(&self) -> Result<Arc<Vec<Category>>, StoreError> {
+        if let Some(c) = cached(&self.categories_cache) {
+            return Ok(c);
+        }
         let rows: Vec<(String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT id, code, name, parent_id, default_unit_id FROM categories WHERE active = 1 ORDER BY code",
         )
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, code, name, parent_id, default_unit_id)| Category { id, code, name, parent_id, default_unit_id })
-            .collect())
+        let v = Arc::new(
+            rows.into_iter()
+                .map(|(id, code, name, parent_id, default_unit_id)| Category { id, code, name, parent_id, default_unit_id })
+                .collect::<Vec<_>>(),
+        );
+        set_cache(&self.categories_cache, Some(v.clone()));
+        Ok(v)
     }
 
     pub async fn category(&self, id: &str) -> Result<Option<Category>, StoreError> {
-        Ok(self.categories().await?.into_iter().find(|c| c.id == id || c.code == id))
+        Ok(self.categories_shared().await?.iter().find(|c| c.id == id || c.code == id).cloned())
     }
 
     pub async fn create_category(
@@ -86,13 +98,16 @@ impl Store {
                 Err(DomainError::conflict("duplicate_code", format!("分类编码“{code}”已存在")).into())
             }
             Err(e) => Err(e),
-            Ok(()) => Ok(Category {
+            Ok(()) => {
+                set_cache(&self.categories_cache, None);
+                Ok(Category {
                 id,
                 code: code.into(),
                 name: name.into(),
                 parent_id: parent_id.map(Into::into),
                 default_unit_id: default_unit_id.map(Into::into),
-            }),
+            })
+            }
         }
     }
 

@@ -62,6 +62,14 @@ pub struct Store {
     backend: Backend,
     write_lock: Option<Arc<Mutex<()>>>,
     calendar: Arc<RwLock<Calendar>>,
+    /// Units and categories change rarely and are read on every request: kept in memory,
+    /// dropped whenever this process changes them.
+    pub(crate) units_cache: Arc<RwLock<Option<Arc<Vec<crate::org::Unit>>>>>,
+    pub(crate) categories_cache: Arc<RwLock<Option<Arc<Vec<crate::catalog::Category>>>>>,
+    /// Live sessions recently looked up: token hash → (session id, user, expiry, when cached).
+    /// Emptied by every logout and revocation in this process, and each entry trusted for a few
+    /// seconds only, so a revocation made elsewhere takes effect within that time.
+    pub(crate) sessions_cache: Arc<RwLock<std::collections::HashMap<String, crate::org::CachedSession>>>,
 }
 
 impl Store {
@@ -109,6 +117,9 @@ impl Store {
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
             calendar: Arc::new(RwLock::new(Calendar::empty(Default::default()))),
+            units_cache: Arc::new(RwLock::new(None)),
+            categories_cache: Arc::new(RwLock::new(None)),
+            sessions_cache: Arc::new(RwLock::new(std::collections::HashMap::new())),
         };
         store.migrate().await?;
         store.init_calendar().await?;
@@ -195,6 +206,20 @@ impl Store {
             tracing::debug!(version, name, "migration applied");
         }
         Ok(())
+    }
+}
+
+pub(crate) fn cached<T>(cell: &RwLock<Option<Arc<T>>>) -> Option<Arc<T>> {
+    match cell.read() {
+        Ok(c) => c.clone(),
+        Err(p) => p.into_inner().clone(),
+    }
+}
+
+pub(crate) fn set_cache<T>(cell: &RwLock<Option<Arc<T>>>, v: Option<Arc<T>>) {
+    match cell.write() {
+        Ok(mut c) => *c = v,
+        Err(p) => *p.into_inner() = v,
     }
 }
 

@@ -209,7 +209,12 @@ pub fn orders(n: usize, from: DateTime<Utc>, to: DateTime<Utc>, now: DateTime<Ut
         };
         r.answered_at = Some(answered);
         r.answer = Some((*pick(&mut rng, ANSWERS)).into());
-        let Some(closed) = upto(answered + Duration::hours(rng.random_range(2..72))) else {
+        let Some(reviewed) = upto(answered + Duration::hours(rng.random_range(1..24))) else {
+            out.push(r);
+            continue;
+        };
+        r.reviewed_at = Some(reviewed);
+        let Some(closed) = upto(reviewed + Duration::hours(rng.random_range(1..48))) else {
             out.push(r);
             continue;
         };

@@ -48,6 +48,8 @@ pub struct ImportRecord {
     pub signed_at: Option<DateTime<Utc>>,
     pub answer: Option<String>,
     pub answered_at: Option<DateTime<Utc>>,
+    /// When the centre passed the answer (审核); without `closed_at` the order awaits call-back.
+    pub reviewed_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub satisfaction: Option<String>,
 }
@@ -103,6 +105,7 @@ pub struct Importer<'a> {
     counters: HashMap<String, i64>,
     last_by_caller: HashMap<(String, String), (DateTime<Utc>, String)>,
     centre: Actor,
+    now: DateTime<Utc>,
     batch: Batch,
     pub summary: ImportSummary,
     /// Orders per transaction.
@@ -163,6 +166,7 @@ impl<'a> Importer<'a> {
             counters: counters.into_iter().collect(),
             last_by_caller: HashMap::new(),
             centre: importer_staff("hotline", "热线中心", vec![Role::Dispatcher, Role::Operator]),
+            now: Utc::now(),
             batch: Batch::default(),
             summary: ImportSummary::default(),
             batch_size: 5000,
@@ -222,8 +226,10 @@ impl<'a> Importer<'a> {
             if let Some(at) = r.answered_at {
                 let text = r.answer.clone().unwrap_or_else(|| "已办理。".into());
                 steps.push((at, unit_actor, Action::Answer { text }));
+                if let Some(reviewed) = r.reviewed_at.or(r.closed_at) {
+                    steps.push((reviewed, self.centre.clone(), Action::Review { pass: true, comment: None }));
+                }
                 if let Some(closed) = r.closed_at {
-                    steps.push((closed, self.centre.clone(), Action::Review { pass: true, comment: None }));
                     let satisfaction = match r.satisfaction.as_deref() {
                         None | Some("") => Satisfaction::Satisfied,
                         Some(x) => Satisfaction::parse(x).ok_or_else(|| format!("评价“{x}”不存在"))?,
@@ -299,9 +305,15 @@ impl<'a> Importer<'a> {
             ]);
         }
         for (k, d) in &snap.deadlines {
-            // Warnings already owed for history are settled: an imported order raises no alarms
-            // about its past, only about deadlines still ahead.
-            let warned = if d.met_at.is_some() || d.due.at <= last { 2 } else { 0 };
+            // Warnings owed before the import are settled (the order still shows yellow or red):
+            // importing history must not set off a burst of alarms, only those still ahead.
+            let warned = if d.met_at.is_some() || d.due.at <= self.now {
+                2
+            } else if d.warn_at <= self.now {
+                1
+            } else {
+                0
+            };
             b.deadlines.push(vec![
                 s(&id), s(k.as_str()), i(to_ms(d.due.at)), i(i64::from(d.due.provisional)), io(d.met_at.map(to_ms)),
                 i(1), i(warned), i(to_ms(d.started_at)), i(to_ms(d.warn_at)), i(i64::from(d.working)),

@@ -379,9 +379,30 @@ impl Store {
             }).await?;
             Ok(number)
         })?;
-        let _ = number;
-        let order = self.load(&id).await?.ok_or_else(|| StoreError::Other("order vanished".into()))?;
-        Ok(Registered { order: self.view(order, Viewer { full: true }).await?, query_code: code })
+        // What was just written, without reading it back.
+        let loaded = Loaded {
+            id: id.clone(),
+            number,
+            version: 1,
+            title: o.subject.clone(),
+            updated_at: to_ms(now),
+            row: OrderRow {
+                channel: o.channel.as_str().to_string(),
+                category_id: o.category_id.clone(),
+                content: o.content.clone(),
+                address: o.address.clone(),
+                lat: o.lat,
+                lng: o.lng,
+                citizen_name: o.citizen_name.clone(),
+                citizen_phone: o.citizen_phone.clone(),
+                confidential: o.confidential,
+                query_code_hash: String::new(),
+                repeat_of,
+            },
+            snapshot: Snapshot::new(o.order_type, o.urgency, now),
+            knowledge_id: None,
+        };
+        Ok(Registered { order: self.view(loaded, Viewer { full: true }).await?, query_code: code })
     }
 
     async fn load(&self, key: &str) -> Result<Option<Loaded>, StoreError> {

@@ -8,7 +8,9 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::db::{Store, StoreError, from_ms, new_id, now_ms};
+use std::sync::Arc;
+
+use crate::db::{Store, StoreError, cached, from_ms, new_id, now_ms, set_cache};
 use crate::events::{self, NewEvent};
 
 /// Sessions last 12 hours: a working day with overtime; people log in again the next morning.
@@ -57,6 +59,17 @@ pub struct SessionInfo {
     pub ip: String,
     pub current: bool,
 }
+
+#[derive(Debug, Clone)]
+pub(crate) struct CachedSession {
+    session_id: String,
+    staff: Staff,
+    expires_at: i64,
+    cached_at: i64,
+}
+
+/// How long a looked-up session is trusted without asking the database again.
+const SESSION_CACHE_MS: i64 = 5_000;
 
 /// What a user may read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,23 +121,26 @@ pub fn subtree(units: &[Unit], roots: &[String]) -> Vec<String> {
 
 impl Store {
     pub async fn units(&self) -> Result<Vec<Unit>, StoreError> {
+        Ok(self.units_shared().await?.as_ref().clone())
+    }
+
+    pub(crate) async fn units_shared(&self) -> Result<Arc<Vec<Unit>>, StoreError> {
+        if let Some(u) = cached(&self.units_cache) {
+            return Ok(u);
+        }
         let rows: Vec<UnitRow> = sqlx::query_as(
             "SELECT id, code, name, kind, parent_id FROM units WHERE active = 1 ORDER BY sort, code",
         )
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.into_iter().map(unit_from_row).collect())
+        let v = Arc::new(rows.into_iter().map(unit_from_row).collect::<Vec<_>>());
+        set_cache(&self.units_cache, Some(v.clone()));
+        Ok(v)
     }
 
     /// A unit by id or by code.
     pub async fn unit(&self, key: &str) -> Result<Option<Unit>, StoreError> {
-        let row: Option<UnitRow> = sqlx::query_as(
-            "SELECT id, code, name, kind, parent_id FROM units WHERE (id = $1 OR code = $1) AND active = 1",
-        )
-        .bind(key)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(unit_from_row))
+        Ok(self.units_shared().await?.iter().find(|u| u.id == key || u.code == key).cloned())
     }
 
     pub async fn create_unit(
@@ -161,7 +177,10 @@ impl Store {
                 Err(DomainError::conflict("duplicate_code", format!("单位编码“{code}”已存在")).into())
             }
             Err(e) => Err(e),
-            Ok(()) => Ok(Unit { id, code: code.into(), name: name.into(), kind, kind_label: kind.label(), parent_id }),
+            Ok(()) => {
+                set_cache(&self.units_cache, None);
+                Ok(Unit { id, code: code.into(), name: name.into(), kind, kind_label: kind.label(), parent_id })
+            }
         }
     }
 
@@ -317,17 +336,46 @@ impl Store {
 
     /// The user behind a session token, if the session is live.
     pub async fn session_staff(&self, token: &str) -> Result<Option<(String, Staff)>, StoreError> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT s.id, s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
+        let key = token_hash(token);
+        let now = now_ms();
+        let hit = match self.sessions_cache.read() {
+            Ok(c) => c.get(&key).cloned(),
+            Err(p) => p.into_inner().get(&key).cloned(),
+        };
+        if let Some(c) = hit {
+            if now < c.expires_at && now - c.cached_at < SESSION_CACHE_MS {
+                return Ok(Some((c.session_id, c.staff)));
+            }
+        }
+        let row: Option<(String, String, i64)> = sqlx::query_as(
+            "SELECT s.id, s.user_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.active = 1",
         )
-        .bind(token_hash(token))
-        .bind(now_ms())
+        .bind(&key)
+        .bind(now)
         .fetch_optional(self.pool())
         .await?;
-        match row {
-            None => Ok(None),
-            Some((sid, uid)) => Ok(self.staff(&uid).await?.map(|s| (sid, s))),
+        let Some((sid, uid, expires_at)) = row else { return Ok(None) };
+        let Some(staff) = self.staff(&uid).await? else { return Ok(None) };
+        let entry = CachedSession { session_id: sid.clone(), staff: staff.clone(), expires_at, cached_at: now };
+        match self.sessions_cache.write() {
+            Ok(mut c) => {
+                if c.len() > 10_000 {
+                    c.clear();
+                }
+                c.insert(key, entry);
+            }
+            Err(p) => {
+                p.into_inner().insert(key, entry);
+            }
+        }
+        Ok(Some((sid, staff)))
+    }
+
+    fn forget_sessions(&self) {
+        match self.sessions_cache.write() {
+            Ok(mut c) => c.clear(),
+            Err(p) => p.into_inner().clear(),
         }
     }
 
@@ -353,7 +401,8 @@ impl Store {
 
     pub async fn logout(&self, session_id: &str, actor: &Actor) -> Result<(), StoreError> {
         let uid = actor.user_id().unwrap_or_default().to_string();
-        in_tx!(self, tx => {
+        self.forget_sessions();
+        let res = in_tx!(self, tx => {
             sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now_ms()).bind(session_id).execute(&mut *tx).await?;
             events::append(&mut tx, NewEvent {
@@ -361,7 +410,9 @@ impl Store {
                 from_state: None, to_state: None, details: json!({"session_id": session_id}), at: None,
             }).await?;
             Ok(())
-        })
+        });
+        self.forget_sessions();
+        res
     }
 
     pub async fn sessions_of(&self, user_id: &str, current: &str) -> Result<Vec<SessionInfo>, StoreError> {
@@ -390,7 +441,8 @@ impl Store {
         if self.staff(user_id).await?.is_none() {
             return Err(DomainError::not_found("user_not_found", "用户不存在").into());
         }
-        in_tx!(self, tx => {
+        self.forget_sessions();
+        let res = in_tx!(self, tx => {
             let n = match session_id {
                 Some(sid) => sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id = $3 AND revoked_at IS NULL")
                     .bind(now_ms()).bind(user_id).bind(sid).execute(&mut *tx).await?.rows_affected(),
@@ -402,7 +454,9 @@ impl Store {
                 from_state: None, to_state: None, details: json!({"session_id": session_id, "revoked": n}), at: None,
             }).await?;
             Ok(n)
-        })
+        });
+        self.forget_sessions();
+        res
     }
 
     /// What `staff` may read.

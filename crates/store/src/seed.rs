@@ -271,6 +271,7 @@ impl Store {
             ("help", "0902", "老旧小区频繁跳闸", "青龙小区最近一个月停电五六次，每次一两个小时，家里冰箱里的东西都坏了。", "东湖区青龙街道青龙小区", "13858112233", "power", 4),
             ("praise", "0701", "表扬市一医院急诊科医护人员", "上周六凌晨父亲突发心梗，急诊科张医生团队抢救及时，特此表扬。", "", "13967654321", "wjw", 0),
             ("complaint", "0102", "物业不作为电梯长期故障", "阳光小区5栋电梯坏了一个多月，物业一直说在等配件，楼里有很多老人上下楼很困难。", "东湖区阳光路5号", "13812349999", "zjj", 8),
+            ("help", "0204", "路口红绿灯不亮", "青年路与学府路路口的红绿灯从今天早上开始不亮，车辆和行人混行，非常危险，请尽快抢修。", "北山区青年路与学府路路口", "13656781234", "jtysj", 10),
         ];
         for (i, (t, cat, subject, content, address, phone, unit, stage)) in samples.iter().enumerate() {
             let input = OrderInput {
@@ -286,6 +287,9 @@ impl Store {
             };
             let reg = self.register(&input, &op).await?;
             let id = reg.order.id.clone();
+            if *stage == 10 {
+                continue; // waits for dispatch
+            }
             if *stage == 0 {
                 self.act(&id, &op, &Action::CloseDirectly { answer: "感谢您的表扬，已转达市卫生健康委员会。".into(), knowledge_id: None }).await?;
                 continue;

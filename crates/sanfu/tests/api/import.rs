@@ -1,0 +1,98 @@
+//! Bulk import from the command line, and the demo city.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+fn run(app: &TestApp, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sanfu"))
+        .args(args)
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn historical_orders_are_imported_with_their_whole_timeline_and_bad_lines_are_named() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("history.jsonl");
+    let lines = [
+        json!({"number": "20250301000123", "order_type": "complaint", "category": "0301", "subject": "工地夜间施工",
+               "content": "湖滨路工地夜间施工扰民。", "citizen_phone": "13812345678", "created_at": "2025-03-03T01:00:00Z",
+               "unit": "sthjj", "dispatched_at": "2025-03-03T01:30:00Z", "signed_at": "2025-03-03T02:00:00Z",
+               "answered_at": "2025-03-05T03:00:00Z", "answer": "已责令停工整改。", "closed_at": "2025-03-06T03:00:00Z",
+               "satisfaction": "basic"}),
+        json!({"order_type": "help", "category": "0901", "content": "小区停水。", "created_at": "2025-03-04T01:00:00Z",
+               "unit": "water", "dispatched_at": "2025-03-04T01:10:00Z"}),
+        json!({"order_type": "help", "category": "0901", "content": "答复早于签收。", "created_at": "2025-03-04T01:00:00Z",
+               "unit": "water", "dispatched_at": "2025-03-04T01:10:00Z", "answered_at": "2025-03-04T02:10:00Z"}),
+        json!({"order_type": "help", "category": "0901", "content": "没有这个单位。", "created_at": "2025-03-04T01:00:00Z",
+               "unit": "atlantis", "dispatched_at": "2025-03-04T01:10:00Z"}),
+    ];
+    let mut text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    text.push_str("{not json}\n");
+    std::fs::write(&file, text).unwrap();
+    let out = run(&app, &["import", file.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("import orders=2 skipped=3"), "{stdout}");
+    assert!(stderr.contains("第 3 条") && stderr.contains("第 4 条") && stderr.contains("atlantis") && stderr.contains("第 5 条"), "{stderr}");
+
+    let disp = app.login("dispatcher").await;
+    let o = app.order(&disp, "20250301000123").await;
+    assert_eq!((o["state"].as_str(), o["satisfaction"].as_str()), (Some("closed"), Some("basic")));
+    assert_eq!(o["lead_unit"]["name"], "市生态环境局");
+    let ev = app.events(&disp, "20250301000123").await;
+    assert_eq!(names(&ev), ["register", "dispatch", "sign", "answer", "review", "callback"]);
+    assert_eq!(ev[2]["at"], "2025-03-03T02:00:00Z");
+    let id = o["id"].as_str().unwrap();
+    assert_eq!(sanfu_store::events::verify_chain(app.store.pool(), id).await.unwrap(), Ok(6));
+    // Imported history counts in the statistics like live work.
+    let (_, v) = app.get(Some(&disp), "/api/stats?unit_id=sthjj&from=2025-03-01&to=2025-03-31").await;
+    assert_eq!((v["counts"]["volume"].as_i64(), v["rates"]["satisfaction"].as_f64()), (Some(1), Some(1.0)));
+    // The still-open one waits in the unit's inbox, and its old deadlines raise no fresh alarms.
+    let (_, inbox) = app.get(Some(&app.login("water").await), "/api/inbox").await;
+    assert_eq!(inbox["counts"][0]["count"], 1);
+    assert_eq!(app.store.run_warnings(chrono::Utc::now()).await.unwrap().red, 0);
+
+    // CSV with the same columns.
+    let csv = dir.path().join("more.csv");
+    std::fs::write(&csv, "order_type,category,content,created_at,unit,dispatched_at,closed_at\n\
+        inquiry,0104,公积金提取咨询,2025-04-01T02:00:00Z,,,2025-04-01T02:05:00Z\n").unwrap();
+    let out = run(&app, &["import", csv.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("import orders=1 skipped=0"), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_, v) = app.get(Some(&disp), "/api/stats?from=2025-04-01&to=2025-04-30").await;
+    assert_eq!(v["counts"]["volume"], 1);
+}
+
+#[tokio::test]
+async fn the_demo_city_has_forty_units_every_role_and_orders_in_every_state() {
+    let (url, _dir) = fresh_database().await;
+    let store = sanfu_store::Store::open(&url).await.unwrap();
+    let accounts = store.seed_demo(true).await.unwrap();
+    let roles: Vec<&str> = accounts.iter().map(|a| a.role).collect();
+    for r in ["系统管理员", "话务员", "派单员", "办公室科室人员", "市领导", "承办单位联络员"] {
+        assert!(roles.contains(&r), "{r}");
+    }
+    let units = store.units().await.unwrap();
+    assert!(units.len() >= 40, "{}", units.len());
+    assert_eq!(units.iter().filter(|u| u.kind == sanfu_domain::UnitKind::District).count(), 5);
+    let states: Vec<(String, i64)> = sqlx::query_as("SELECT state, COUNT(*) FROM work_items GROUP BY state")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let total: i64 = states.iter().map(|(_, n)| n).sum();
+    assert!(total >= 3000, "{total}");
+    for s in ["registered", "dispatched", "handling", "answered", "callback", "closed"] {
+        assert!(states.iter().any(|(x, n)| x == s && *n > 0), "no order {s}: {states:?}");
+    }
+    // Varied text: many distinct subjects and contents.
+    let distinct: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT content) FROM work_orders").fetch_one(store.pool()).await.unwrap();
+    assert!(distinct > 1500, "{distinct}");
+    // Months of history.
+    let span: i64 = sqlx::query_scalar("SELECT MAX(created_at) - MIN(created_at) FROM work_items").fetch_one(store.pool()).await.unwrap();
+    assert!(span > 150 * 24 * 3600 * 1000);
+}
