@@ -9,6 +9,7 @@
 
 #[macro_use]
 mod tx;
+pub mod apikeys;
 pub mod calendar;
 pub mod catalog;
 mod db;
@@ -20,6 +21,7 @@ pub mod inbox;
 pub mod knowledge;
 pub mod warnings;
 mod migrations;
+pub mod open311;
 pub mod orders;
 pub mod org;
 pub mod seed;

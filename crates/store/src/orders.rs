@@ -327,7 +327,7 @@ impl Store {
     pub async fn register_at(&self, input: &OrderInput, actor: &Actor, now: DateTime<Utc>) -> Result<Registered, StoreError> {
         let default_channel = if actor.is_citizen() { Channel::Web } else { Channel::Phone };
         let mut o = self.check_order(input, default_channel).await?;
-        if actor.is_citizen() && !matches!(o.channel, Channel::Web | Channel::Board | Channel::MayorMailbox) {
+        if actor.is_citizen() && !matches!(o.channel, Channel::Web | Channel::Board | Channel::MayorMailbox | Channel::Open311) {
             o.channel = Channel::Web;
         }
         if let Some(st) = actor.staff() {
@@ -335,7 +335,7 @@ impl Store {
                 return Err(DomainError::forbidden("not_allowed_for_user", "只有热线中心可以受理工单").into());
             }
         }
-        if actor.is_citizen() && o.citizen_phone.is_none() {
+        if actor.is_citizen() && o.citizen_phone.is_none() && o.channel != Channel::Open311 {
             return Err(DomainError::invalid("invalid_phone", "请填写联系电话，以便承办单位联系和回访").into());
         }
         let id = new_id();

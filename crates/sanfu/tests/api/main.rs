@@ -12,6 +12,7 @@ mod concurrency;
 mod import;
 mod knowledge;
 mod lifecycle;
+mod open311;
 mod permissions;
 mod returns_and_extensions;
 mod stats;

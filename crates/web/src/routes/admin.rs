@@ -135,3 +135,15 @@ pub async fn set_time_limits(
     st.store.set_limits(t, u, &b, &a.actor).await?;
     Ok(axum::Json(json!({ "order_type": t, "urgency": u, "limits": st.store.limits_for(t, u).await? })))
 }
+
+#[derive(Deserialize)]
+pub struct ApiKeyBody {
+    name: String,
+}
+
+/// A key for a machine client (an Open311 app); the key is in this answer only.
+pub async fn create_api_key(State(st): State<AppState>, a: Authed, Json(b): Json<ApiKeyBody>) -> ApiResult<(StatusCode, JsonOut)> {
+    a.require(Role::Admin)?;
+    let (key, secret) = st.store.create_api_key(&b.name, &a.actor).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "api_key": secret, "key": key }))))
+}

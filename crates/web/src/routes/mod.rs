@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod calendar;
 mod knowledge;
+mod open311;
 mod orders;
 mod public;
 mod stats;
@@ -49,5 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/public/orders/{number}", get(public::follow))
         .route("/api/public/orders/{number}/rate", post(public::rate))
         .route("/api/public/orders/{number}/withdraw", post(public::withdraw))
+        .route("/open311/v2/{file}", get(open311::list).post(open311::create))
+        .route("/open311/v2/{kind}/{file}", get(open311::one))
+        .route("/api/admin/api-keys", post(admin::create_api_key))
         .fallback(auth::not_found)
 }
