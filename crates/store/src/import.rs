@@ -98,6 +98,7 @@ pub struct ImportSummary {
 /// Writes imported orders in batches.
 pub struct Importer<'a> {
     store: &'a Store,
+    pending: Option<tokio::task::JoinHandle<Result<usize, StoreError>>>,
     cal: Calendar,
     units: HashMap<String, UnitRef>,
     categories: HashMap<String, String>,
@@ -159,6 +160,7 @@ impl<'a> Importer<'a> {
             .await?;
         Ok(Importer {
             store,
+            pending: None,
             cal: store.calendar(),
             units,
             categories,
@@ -353,41 +355,67 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
-    /// Write what is staged, in one transaction.
+    /// Hand what is staged to the writer, in one transaction; the next batch is prepared while
+    /// this one is written (the two halves of an import use the two cores).
     pub async fn flush(&mut self) -> Result<(), StoreError> {
+        self.wait().await?;
         if self.batch.count == 0 {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.batch);
         let counters: Vec<(String, i64)> = self.counters.iter().map(|(k, v)| (k.clone(), *v)).collect();
-        let store = self.store;
-        in_tx!(store, tx => {
-            insert_rows(&mut tx, "work_items", ITEM_COLS, &batch.items).await?;
-            insert_rows(&mut tx, "work_orders", ORDER_COLS, &batch.orders).await?;
-            insert_rows(&mut tx, "assignments", ASSIGN_COLS, &batch.assignments).await?;
-            insert_rows(&mut tx, "deadlines", DEADLINE_COLS, &batch.deadlines).await?;
-            insert_rows(&mut tx, "order_facts", FACT_COLS, &batch.facts).await?;
-            insert_rows(&mut tx, "events", EVENT_COLS, &batch.events).await?;
-            insert_rows(&mut tx, "event_heads", HEAD_COLS, &batch.heads).await?;
-            for (name, value) in &counters {
-                sqlx::query("INSERT INTO counters (name, value) VALUES ($1, $2)
-                             ON CONFLICT (name) DO UPDATE SET value = CASE WHEN excluded.value > counters.value THEN excluded.value ELSE counters.value END")
-                    .bind(name).bind(*value).execute(&mut *tx).await?;
-            }
-            Ok(())
-        })?;
-        self.summary.imported += batch.count as u64;
+        let store = self.store.clone();
+        self.pending = Some(tokio::spawn(write_batch(store, batch, counters)));
+        Ok(())
+    }
+
+    async fn wait(&mut self) -> Result<(), StoreError> {
+        if let Some(p) = self.pending.take() {
+            let n = p.await.map_err(|e| StoreError::Other(e.to_string()))??;
+            self.summary.imported += n as u64;
+        }
         Ok(())
     }
 
     pub async fn finish(mut self) -> Result<ImportSummary, StoreError> {
         self.flush().await?;
+        self.wait().await?;
         Ok(self.summary)
     }
 }
 
+async fn write_batch(store: Store, batch: Batch, counters: Vec<(String, i64)>) -> Result<usize, StoreError> {
+    let sqlite = store.backend() == crate::Backend::Sqlite;
+    in_tx!(store, tx => {
+        insert_rows(&mut tx, sqlite, "work_items", ITEM_COLS, &batch.items).await?;
+        insert_rows(&mut tx, sqlite, "work_orders", ORDER_COLS, &batch.orders).await?;
+        insert_rows(&mut tx, sqlite, "assignments", ASSIGN_COLS, &batch.assignments).await?;
+        insert_rows(&mut tx, sqlite, "deadlines", DEADLINE_COLS, &batch.deadlines).await?;
+        insert_rows(&mut tx, sqlite, "order_facts", FACT_COLS, &batch.facts).await?;
+        insert_rows(&mut tx, sqlite, "events", EVENT_COLS, &batch.events).await?;
+        insert_rows(&mut tx, sqlite, "event_heads", HEAD_COLS, &batch.heads).await?;
+        for (name, value) in &counters {
+            sqlx::query("INSERT INTO counters (name, value) VALUES ($1, $2)
+                         ON CONFLICT (name) DO UPDATE SET value = CASE WHEN excluded.value > counters.value THEN excluded.value ELSE counters.value END")
+                .bind(name).bind(*value).execute(&mut *tx).await?;
+        }
+        Ok(())
+    })?;
+    Ok(batch.count)
+}
+
 /// Multi-row INSERTs, chunked to stay under both backends' limits on bound parameters.
-async fn insert_rows(conn: &mut sqlx::AnyConnection, table: &str, cols: &str, rows: &[Vec<Owned>]) -> Result<(), StoreError> {
+///
+/// SQLite gets anonymous `?` placeholders: for numbered or named ones the driver asks SQLite for
+/// each parameter's name, a lookup that scans them all, which turns a statement with thousands of
+/// parameters quadratic (it was 94% of an import's time).
+async fn insert_rows(
+    conn: &mut sqlx::AnyConnection,
+    sqlite: bool,
+    table: &str,
+    cols: &str,
+    rows: &[Vec<Owned>],
+) -> Result<(), StoreError> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -407,8 +435,12 @@ async fn insert_rows(conn: &mut sqlx::AnyConnection, table: &str, cols: &str, ro
                     sql.push(',');
                 }
                 n += 1;
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                if sqlite {
+                    sql.push('?');
+                } else {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
             }
             sql.push(')');
         }
