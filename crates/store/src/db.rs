@@ -101,6 +101,10 @@ impl Store {
                             // 32 MiB of page cache per connection: indexes of a million orders
                             // stay mostly in memory.
                             conn.execute("PRAGMA cache_size = -32768").await?;
+                            // Table statistics for the planner, refreshed when a table has grown
+                            // (cheap: a sample of each index), as SQLite advises at every open.
+                            conn.execute("PRAGMA analysis_limit = 400").await?;
+                            conn.execute("PRAGMA optimize = 0x10002").await?;
                             Ok(())
                         })
                     })

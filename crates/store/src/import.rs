@@ -380,6 +380,8 @@ impl<'a> Importer<'a> {
     pub async fn finish(mut self) -> Result<ImportSummary, StoreError> {
         self.flush().await?;
         self.wait().await?;
+        // Fresh statistics, so that the planner knows the tables have grown.
+        sqlx::query("ANALYZE").execute(self.store.pool()).await?;
         Ok(self.summary)
     }
 }

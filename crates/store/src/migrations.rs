@@ -201,4 +201,19 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         active BIGINT NOT NULL)"),
     ("work_orders_repeat_lookup", "CREATE INDEX work_orders_phone_cat ON work_orders (citizen_phone, category_id)"),
     ("work_orders_pending", "CREATE INDEX work_orders_pending ON work_orders (pending_extension)"),
+    // Indexes led by `active` tempted SQLite's planner away from the primary key for an order's
+    // own deadlines (a scan of every active deadline per order view); the scheduler's indexes
+    // now hold only the open deadlines.
+    ("drop_deadlines_due", "DROP INDEX deadlines_due"),
+    ("drop_deadlines_warn", "DROP INDEX deadlines_warn"),
+    ("deadlines_open_warn", "CREATE INDEX deadlines_open_warn ON deadlines (warn_at) WHERE active = 1 AND met_at IS NULL AND warned = 0"),
+    ("deadlines_open_due", "CREATE INDEX deadlines_open_due ON deadlines (due_at) WHERE active = 1 AND met_at IS NULL AND warned < 2"),
+    // The co-unit queue and the extension queue read these few rows, not a unit's whole history.
+    ("drop_assignments_unit", "DROP INDEX assignments_unit"),
+    ("assignments_co", "CREATE INDEX assignments_co ON assignments (unit_id, work_id) WHERE role = 'co' AND active = 1"),
+    ("drop_work_orders_pending", "DROP INDEX work_orders_pending"),
+    ("work_orders_pending_open", "CREATE INDEX work_orders_pending_open ON work_orders (id) WHERE pending_extension IS NOT NULL"),
+    // The order list: newest first, and a unit's own orders found from its assignments.
+    ("work_items_created", "CREATE INDEX work_items_created ON work_items (kind, created_at)"),
+    ("assignments_unit_work", "CREATE INDEX assignments_unit_work ON assignments (unit_id, work_id)"),
 ];

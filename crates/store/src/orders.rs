@@ -479,16 +479,7 @@ impl Store {
         snapshot.deadlines = deadlines
             .into_iter()
             .filter_map(|(k, due, prov, met, started, warn, working)| {
-                Some((
-                    DeadlineKind::parse(&k)?,
-                    DeadlineState {
-                        started_at: from_ms(started.unwrap_or(due)),
-                        due: Deadline { at: from_ms(due), provisional: prov == 1 },
-                        warn_at: from_ms(warn.unwrap_or(due)),
-                        working: working == 1,
-                        met_at: met.map(from_ms),
-                    },
-                ))
+                Some((DeadlineKind::parse(&k)?, deadline_state(due, prov, met, started, warn, working)))
             })
             .collect::<BTreeMap<_, _>>();
         snapshot.answer = answer;
@@ -711,22 +702,24 @@ impl Store {
         if let Some(u) = f.unit_id.as_deref().filter(|s| !s.is_empty()) {
             let unit = self.unit(u).await?.ok_or_else(|| DomainError::invalid("unknown_unit", format!("单位“{u}”不存在")))?;
             binds.push(unit.id);
-            conds.push(format!("EXISTS (SELECT 1 FROM assignments a WHERE a.work_id = w.id AND a.unit_id = ${})", binds.len()));
+            conds.push(format!("w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id = ${})", binds.len()));
         }
         if let Scope::Units(units) = Store::scope_of(staff) {
             let (clause, _) = in_clause(binds.len() + 1, units.len());
             binds.extend(units);
-            conds.push(format!("EXISTS (SELECT 1 FROM assignments a WHERE a.work_id = w.id AND a.unit_id IN {clause})"));
+            conds.push(format!("w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause})"));
         }
         let filter = conds.join(" AND ");
-        let count_sql = format!("SELECT COUNT(*) FROM work_items w JOIN work_orders o ON o.id = w.id WHERE {filter}");
+        // The join is needed only when a condition reads the order's own columns.
+        let join = if filter.contains("o.") { "JOIN work_orders o ON o.id = w.id" } else { "" };
+        let count_sql = format!("SELECT COUNT(*) FROM work_items w {join} WHERE {filter}");
         let mut cq = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
         for b in &binds {
             cq = cq.bind(b);
         }
         let total = cq.fetch_one(self.pool()).await?;
         let list_sql = format!(
-            "SELECT w.id FROM work_items w JOIN work_orders o ON o.id = w.id WHERE {filter}
+            "SELECT w.id FROM work_items w {join} WHERE {filter}
              ORDER BY w.created_at DESC, w.id DESC LIMIT {per_page} OFFSET {}",
             (page - 1) * per_page
         );
@@ -739,30 +732,68 @@ impl Store {
         Ok(Page { items, total, page, per_page })
     }
 
+    /// List rows of these orders, in this order: two queries, whatever the page size.
     pub(crate) async fn summaries(&self, ids: &[String]) -> Result<Vec<OrderSummary>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         let names = self.unit_names().await?;
         let now = Utc::now();
-        let mut out = Vec::with_capacity(ids.len());
+        let (clause, _) = in_clause(1, ids.len());
+        let sql = format!(
+            "SELECT w.id, w.number, w.state, w.title, w.lead_unit_id, w.created_at, o.order_type, o.urgency
+             FROM work_items w JOIN work_orders o ON o.id = w.id WHERE w.id IN {clause}"
+        );
+        let mut q = sqlx::query_as::<_, (String, String, String, String, Option<String>, i64, String, String)>(
+            sqlx::AssertSqlSafe(sql),
+        );
         for id in ids {
-            if let Some(l) = self.load(id).await? {
-                let s = &l.snapshot;
-                let next_due = current_deadline(s).and_then(|k| s.deadlines.get(&k).map(|d| deadline_view(k, d, now)));
-                out.push(OrderSummary {
-                    id: l.id.clone(),
-                    number: l.number.clone(),
-                    state: s.state,
-                    state_label: s.state.label(),
-                    order_type: s.order_type,
-                    order_type_label: s.order_type.label(),
-                    urgency: s.urgency,
-                    subject: l.title.clone(),
-                    lead_unit: s.lead_unit_id().map(|u| UnitName { id: u.into(), name: names.get(u).cloned().unwrap_or_default() }),
-                    created_at: s.created_at,
-                    next_due,
-                });
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        let sql = format!(
+            "SELECT work_id, kind, due_at, provisional, met_at, started_at, warn_at, working FROM deadlines
+             WHERE work_id IN {clause} AND active = 1"
+        );
+        let mut q = sqlx::query_as::<_, (String, String, i64, i64, Option<i64>, Option<i64>, Option<i64>, i64)>(
+            sqlx::AssertSqlSafe(sql),
+        );
+        for id in ids {
+            q = q.bind(id);
+        }
+        let mut deadlines: BTreeMap<(String, DeadlineKind), DeadlineState> = BTreeMap::new();
+        for (work_id, kind, due, prov, met, started, warn, working) in q.fetch_all(self.pool()).await? {
+            if let Some(k) = DeadlineKind::parse(&kind) {
+                deadlines.insert((work_id, k), deadline_state(due, prov, met, started, warn, working));
             }
         }
-        Ok(out)
+        let mut by_id: BTreeMap<String, OrderSummary> = BTreeMap::new();
+        for (id, number, state, title, lead, created_at, order_type, urgency) in rows {
+            let bad = |what: &str| StoreError::Other(format!("order {id}: bad {what}"));
+            let state = State::parse(&state).ok_or_else(|| bad("state"))?;
+            let order_type = OrderType::parse(&order_type).ok_or_else(|| bad("type"))?;
+            let urgency = Urgency::parse(&urgency).ok_or_else(|| bad("urgency"))?;
+            let next_due = current_deadline_of(state)
+                .and_then(|k| deadlines.get(&(id.clone(), k)).map(|d| deadline_view(k, d, now)));
+            let lead_unit = lead.map(|u| UnitName { name: names.get(&u).cloned().unwrap_or_default(), id: u });
+            by_id.insert(
+                id.clone(),
+                OrderSummary {
+                    id,
+                    number,
+                    state,
+                    state_label: state.label(),
+                    order_type,
+                    order_type_label: order_type.label(),
+                    urgency,
+                    subject: title,
+                    lead_unit,
+                    created_at: from_ms(created_at),
+                    next_due,
+                },
+            );
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
     /// The citizen's view, proven by number and query code. A wrong code looks like a wrong
@@ -867,11 +898,27 @@ impl Store {
 
 /// The deadline the order is running against in its state.
 pub fn current_deadline(s: &Snapshot) -> Option<DeadlineKind> {
-    match s.state {
+    current_deadline_of(s.state)
+}
+
+/// The deadline that an order in `state` runs against.
+pub fn current_deadline_of(state: State) -> Option<DeadlineKind> {
+    match state {
         State::Dispatched => Some(DeadlineKind::Sign),
         State::Handling | State::ReturnRequested => Some(DeadlineKind::Answer),
         State::Answered | State::Callback => Some(DeadlineKind::Close),
         _ => None,
+    }
+}
+
+/// A deadline as stored: due, provisional, met, started, warn, working.
+fn deadline_state(due: i64, prov: i64, met: Option<i64>, started: Option<i64>, warn: Option<i64>, working: i64) -> DeadlineState {
+    DeadlineState {
+        started_at: from_ms(started.unwrap_or(due)),
+        due: Deadline { at: from_ms(due), provisional: prov == 1 },
+        warn_at: from_ms(warn.unwrap_or(due)),
+        working: working == 1,
+        met_at: met.map(from_ms),
     }
 }
 
