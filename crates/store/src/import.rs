@@ -113,7 +113,7 @@ pub struct Importer<'a> {
     pub batch_size: usize,
 }
 
-const ITEM_COLS: &str = "id, kind, number, state, version, title, lead_unit_id, created_at, updated_at, closed_at";
+const ITEM_COLS: &str = "id, kind, number, state, version, title, lead_unit_id, created_at, updated_at, closed_at, due_at";
 const ORDER_COLS: &str = "id, channel, order_type, urgency, category_id, content, address, lat, lng, citizen_name, citizen_phone, confidential, query_code_hash, answer, satisfaction, reopen_count, extension_days, repeat_of";
 const ASSIGN_COLS: &str = "work_id, idx, unit_id, role, active, assigned_at, signed_at, outcome";
 const DEADLINE_COLS: &str = "work_id, kind, due_at, provisional, met_at, active, warned, started_at, warn_at, working";
@@ -293,6 +293,7 @@ impl<'a> Importer<'a> {
         b.items.push(vec![
             s(&id), s("work_order"), s(&number), s(snap.state.as_str()), i(events.len() as i64), s(&subject),
             so(snap.lead_unit_id()), i(to_ms(created)), i(to_ms(last)), io(snap.closed_at.map(to_ms)),
+            io(crate::orders::queue_due(&snap)),
         ]);
         b.orders.push(vec![
             s(&id), s(channel.as_str()), s(order_type.as_str()), s(urgency.as_str()), s(&category), s(&content),

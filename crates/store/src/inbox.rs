@@ -80,35 +80,25 @@ fn queues_of(staff: &Staff) -> Vec<Queue> {
     v
 }
 
-/// `(due, FROM … WHERE …)` of a queue: the expression its items are ordered by, and where they
-/// come from; `$1` is the unit (unit queues only).
+/// `(order, FROM … WHERE …)` of a queue: the column its items are ordered by, and where they
+/// come from; `$1` is the unit (unit queues only). A queue with a deadline is ordered by the
+/// item's `due_at` (the due moment of the deadline its state runs against), which the indexes
+/// on (lead unit, state, due) and (kind, state, due) give in order.
 fn queue_sql(q: &Queue) -> (&'static str, String) {
-    let (due, deadline_join) = match q.deadline {
-        Some(k) => (
-            "COALESCE(d.due_at, w.created_at)",
-            format!("LEFT JOIN deadlines d ON d.work_id = w.id AND d.kind = '{}' AND d.active = 1", k.as_str()),
-        ),
-        // No join at all: SQLite scans the joined table for every row of a join on a constant.
-        None => ("w.created_at", String::new()),
-    };
+    let order = if q.deadline.is_some() { "w.due_at" } else { "w.created_at" };
     let state = q.state.as_str();
     let from = match q.role {
-        // The lead unit is on the work item itself, indexed with the state: a large unit's
-        // hundred thousand closed orders are never scanned for its few open ones.
-        Some("lead") => format!(
-            "FROM work_items w {deadline_join} WHERE w.lead_unit_id = $1 AND w.state = '{state}' AND w.kind = 'work_order'"
-        ),
+        Some("lead") => format!("FROM work_items w WHERE w.lead_unit_id = $1 AND w.state = '{state}' AND w.kind = 'work_order'"),
         Some(role) => format!(
-            "FROM assignments a JOIN work_items w ON w.id = a.work_id {deadline_join}
+            "FROM assignments a JOIN work_items w ON w.id = a.work_id
              WHERE a.unit_id = $1 AND a.active = 1 AND a.role = '{role}' AND w.state = '{state}'"
         ),
         None if q.pending_extension => format!(
-            "FROM work_orders o JOIN work_items w ON w.id = o.id {deadline_join}
-             WHERE o.pending_extension IS NOT NULL AND w.state = '{state}'"
+            "FROM work_orders o JOIN work_items w ON w.id = o.id WHERE o.pending_extension IS NOT NULL AND w.state = '{state}'"
         ),
-        None => format!("FROM work_items w {deadline_join} WHERE w.kind = 'work_order' AND w.state = '{state}'"),
+        None => format!("FROM work_items w WHERE w.kind = 'work_order' AND w.state = '{state}'"),
     };
-    (due, from)
+    (order, from)
 }
 
 impl Store {
@@ -119,9 +109,10 @@ impl Store {
         let mut counts = Vec::new();
         let mut candidates: Vec<(i64, String, Queue)> = Vec::new();
         for q in queues_of(staff) {
-            let (due, from) = queue_sql(&q);
+            let (order, from) = queue_sql(&q);
             let count_sql = format!("SELECT COUNT(*) {from}");
-            let list_sql = format!("SELECT w.id, {due} {from} ORDER BY 2, w.id LIMIT {want}");
+            let list_sql =
+                format!("SELECT w.id, COALESCE({order}, w.created_at) {from} ORDER BY {order}, w.id LIMIT {want}");
             let (count, rows): (i64, Vec<(String, i64)>) = if q.role.is_some() {
                 (
                     sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)).bind(&staff.unit_id).fetch_one(self.pool()).await?,

@@ -12,6 +12,7 @@ mod tx;
 pub mod apikeys;
 pub mod calendar;
 pub mod catalog;
+pub mod dashboard;
 mod db;
 pub mod events;
 mod facts;

@@ -216,4 +216,14 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     // The order list: newest first, and a unit's own orders found from its assignments.
     ("work_items_created", "CREATE INDEX work_items_created ON work_items (kind, created_at)"),
     ("assignments_unit_work", "CREATE INDEX assignments_unit_work ON assignments (unit_id, work_id)"),
+    // The due moment of the deadline an order now runs against, on the item itself: a queue is
+    // read in deadline order straight from an index, however many orders a unit has.
+    ("work_items_due", "ALTER TABLE work_items ADD COLUMN due_at BIGINT"),
+    ("work_items_due_backfill", "UPDATE work_items SET due_at = (SELECT d.due_at FROM deadlines d WHERE d.work_id = work_items.id
+        AND d.active = 1 AND d.kind = CASE work_items.state WHEN 'dispatched' THEN 'sign' WHEN 'handling' THEN 'answer'
+        WHEN 'return_requested' THEN 'answer' ELSE 'close' END)
+        WHERE state IN ('dispatched', 'handling', 'return_requested', 'answered', 'callback')"),
+    ("work_items_lead_due", "CREATE INDEX work_items_lead_due ON work_items (lead_unit_id, state, due_at)"),
+    ("work_items_state_due", "CREATE INDEX work_items_state_due ON work_items (kind, state, due_at)"),
+    ("drop_work_items_lead", "DROP INDEX work_items_lead"),
 ];

@@ -346,8 +346,21 @@ impl Store {
         };
         let cal = self.calendar();
         let local_day = now.with_timezone(&self.calendar().offset()).format("%Y%m%d").to_string();
+        let counter = format!("work_order:{local_day}");
+        // PostgreSQL: the number is taken in a transaction of its own, so that concurrent
+        // registrations do not queue on the counter's row lock for their whole transaction.
+        // It commits without waiting for the disk: the registration's own commit, later in
+        // the same write-ahead log, makes both durable together. A registration that fails
+        // after this leaves a gap in the day's numbers, never a duplicate.
+        let taken = match self.backend() {
+            crate::Backend::Postgres => Some(self.take_number(&counter).await?),
+            crate::Backend::Sqlite => None,
+        };
         let number = in_tx!(self, tx => {
-            let seq = next_counter(&mut tx, &format!("work_order:{local_day}")).await?;
+            let seq = match taken {
+                Some(v) => v,
+                None => next_counter(&mut tx, &counter).await?,
+            };
             let number = format!("{local_day}{seq:06}");
             let t = to_ms(now);
             sqlx::query("INSERT INTO work_items (id, kind, number, state, version, title, lead_unit_id, created_at, updated_at, closed_at)
@@ -901,6 +914,11 @@ pub fn current_deadline(s: &Snapshot) -> Option<DeadlineKind> {
     current_deadline_of(s.state)
 }
 
+/// When the deadline the order now runs against falls due (ms): what the inbox sorts by.
+pub(crate) fn queue_due(s: &Snapshot) -> Option<i64> {
+    current_deadline(s).and_then(|k| s.deadlines.get(&k)).map(|d| to_ms(d.due.at))
+}
+
 /// The deadline that an order in `state` runs against.
 pub fn current_deadline_of(state: State) -> Option<DeadlineKind> {
     match state {
@@ -955,6 +973,16 @@ fn in_clause(start: usize, n: usize) -> (String, usize) {
     (format!("({})", parts.join(", ")), start + n)
 }
 
+impl Store {
+    async fn take_number(&self, counter: &str) -> Result<i64, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
+        let v = next_counter(&mut tx, counter).await?;
+        tx.commit().await?;
+        Ok(v)
+    }
+}
+
 async fn next_counter(conn: &mut AnyConnection, name: &str) -> Result<i64, StoreError> {
     sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
         .bind(name)
@@ -979,7 +1007,8 @@ async fn write_transition(
     let s = &out.snapshot;
     let t = to_ms(now);
     let moved = sqlx::query(
-        "UPDATE work_items SET state = $1, version = version + 1, lead_unit_id = $2, updated_at = $3, closed_at = $4
+        "UPDATE work_items SET state = $1, version = version + 1, lead_unit_id = $2, updated_at = $3, closed_at = $4,
+                due_at = $7
          WHERE id = $5 AND version = $6",
     )
     .bind(s.state.as_str())
@@ -988,6 +1017,7 @@ async fn write_transition(
     .bind(s.closed_at.map(to_ms))
     .bind(&l.id)
     .bind(l.version)
+    .bind(queue_due(s))
     .execute(&mut *conn)
     .await?;
     if moved.rows_affected() != 1 {

@@ -260,8 +260,10 @@ impl Store {
             Some(s) => format!(" AND unit_id IN {}", placeholders(first, s.len())),
             None => String::new(),
         };
+        // One pass over the period's facts: the counts and the three breakdowns together.
         let sql = format!(
-            "SELECT {} FROM order_facts WHERE created_at >= $2 AND created_at < $3{}",
+            "SELECT channel, order_type, category_id, {} FROM order_facts WHERE created_at >= $2 AND created_at < $3{}
+             GROUP BY channel, order_type, category_id",
             counts_select(),
             unit_cond(4)
         );
@@ -269,23 +271,27 @@ impl Store {
         for u in scope.iter().flatten() {
             q = q.bind(u.clone());
         }
-        let mut counts = counts_of(&q.fetch_one(self.pool()).await?, 0)?;
+        let mut counts = Counts::default();
+        let mut sums: [BTreeMap<String, i64>; 3] = Default::default();
+        for row in q.fetch_all(self.pool()).await? {
+            let c = counts_of(&row, 3)?;
+            for (i, m) in sums.iter_mut().enumerate() {
+                let key: String = row.try_get(i)?;
+                *m.entry(key).or_insert(0) += c.volume;
+            }
+            counts.add(&c);
+        }
         let (assignments, returned) = self.return_counts(scope.as_deref(), a, b).await?;
         counts.assignments = assignments;
         counts.returned = returned;
-        let mut breakdowns = Vec::new();
-        for col in ["channel", "order_type", "category_id"] {
-            let sql = format!(
-                "SELECT {col}, COUNT(*) FROM order_facts WHERE created_at >= $1 AND created_at < $2{}
-                 GROUP BY {col} ORDER BY COUNT(*) DESC, {col}",
-                unit_cond(3)
-            );
-            let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(a).bind(b);
-            for u in scope.iter().flatten() {
-                q = q.bind(u.clone());
-            }
-            breakdowns.push(q.fetch_all(self.pool()).await?);
-        }
+        let breakdowns: Vec<Vec<(String, i64)>> = sums
+            .into_iter()
+            .map(|m| {
+                let mut v: Vec<(String, i64)> = m.into_iter().collect();
+                v.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+                v
+            })
+            .collect();
         let cats: BTreeMap<String, String> =
             self.categories().await?.into_iter().map(|c| (c.id, c.name)).collect();
         let label = |col: usize, key: &str| -> String {

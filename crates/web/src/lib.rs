@@ -6,6 +6,7 @@
 pub mod error;
 pub mod export;
 pub mod extract;
+mod pages;
 mod routes;
 
 use axum::Router;
@@ -20,6 +21,7 @@ pub struct AppState {
 /// The whole application as a router.
 pub fn router(store: Store) -> Router {
     routes::routes()
+        .merge(pages::routes())
         .layer(DefaultBodyLimit::max(extract::MAX_BODY))
         .with_state(AppState { store })
 }

@@ -65,16 +65,22 @@ pub async fn users(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> 
 
 #[derive(Deserialize)]
 pub struct UserBody {
-    username: String,
-    name: String,
-    password: String,
-    unit_id: String,
-    roles: Vec<String>,
+    pub username: String,
+    pub name: String,
+    pub password: String,
+    pub unit_id: String,
+    pub roles: Vec<String>,
     #[serde(default)]
-    portfolio: Vec<String>,
+    pub portfolio: Vec<String>,
 }
 
 pub async fn create_user(State(st): State<AppState>, a: Authed, Json(b): Json<UserBody>) -> ApiResult<(StatusCode, JsonOut)> {
+    let u = add_user(&st.store, &a, b).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "user": u }))))
+}
+
+/// Create an account (administrators), for the API and the admin page.
+pub async fn add_user(store: &sanfu_store::Store, a: &Authed, b: UserBody) -> Result<sanfu_store::org::User, ApiError> {
     a.require(Role::Admin)?;
     let username = code_field(&b.username).map_err(|_| ApiError::unprocessable("invalid_username", "用户名应为 1～64 位字母、数字、短横线或下划线"))?;
     let name = validate::text("name", "姓名", &b.name, 50)?;
@@ -85,11 +91,9 @@ pub async fn create_user(State(st): State<AppState>, a: Authed, Json(b): Json<Us
     if !b.portfolio.is_empty() && !roles.contains(&Role::Leader) {
         return Err(ApiError::unprocessable("portfolio_without_leader", "只有市领导角色可以设置分管单位"));
     }
-    let u = st
-        .store
+    Ok(store
         .create_user(&NewUser { username, name, password: b.password, unit_id: b.unit_id, roles, portfolio: b.portfolio }, None, &a.actor)
-        .await?;
-    Ok((StatusCode::CREATED, axum::Json(json!({ "user": u }))))
+        .await?)
 }
 
 pub async fn revoke_sessions(State(st): State<AppState>, a: Authed, Path(id): Path<String>) -> ApiResult<JsonOut> {
@@ -100,18 +104,23 @@ pub async fn revoke_sessions(State(st): State<AppState>, a: Authed, Path(id): Pa
 
 #[derive(Deserialize)]
 pub struct CategoryBody {
-    code: String,
-    name: String,
-    parent_id: Option<String>,
-    default_unit_id: Option<String>,
+    pub code: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub default_unit_id: Option<String>,
 }
 
 pub async fn create_category(State(st): State<AppState>, a: Authed, Json(b): Json<CategoryBody>) -> ApiResult<(StatusCode, JsonOut)> {
+    let c = add_category(&st.store, &a, b).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "category": c }))))
+}
+
+/// Create a category (administrators), for the API and the admin page.
+pub async fn add_category(store: &sanfu_store::Store, a: &Authed, b: CategoryBody) -> Result<sanfu_store::catalog::Category, ApiError> {
     a.require(Role::Admin)?;
     let code = code_field(&b.code)?;
     let name = validate::text("name", "分类名称", &b.name, 100)?;
-    let c = st
-        .store
+    Ok(store
         .create_category(
             &code,
             &name,
@@ -119,8 +128,7 @@ pub async fn create_category(State(st): State<AppState>, a: Authed, Json(b): Jso
             b.default_unit_id.as_deref().filter(|s| !s.is_empty()),
             &a.actor,
         )
-        .await?;
-    Ok((StatusCode::CREATED, axum::Json(json!({ "category": c }))))
+        .await?)
 }
 
 pub async fn set_time_limits(

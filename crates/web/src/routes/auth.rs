@@ -14,9 +14,6 @@ pub async fn healthz(State(st): State<AppState>) -> ApiResult<axum::Json<Value>>
     Ok(axum::Json(json!({ "status": "ok" })))
 }
 
-pub async fn not_found() -> ApiError {
-    ApiError::not_found("not_found", "没有这个地址")
-}
 
 #[derive(Deserialize)]
 pub struct LoginBody {

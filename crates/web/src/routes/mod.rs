@@ -3,13 +3,13 @@ use axum::routing::{get, post, put};
 
 use crate::AppState;
 
-mod admin;
+pub(crate) mod admin;
 mod auth;
 mod calendar;
 mod knowledge;
 mod open311;
-mod orders;
-mod public;
+pub(crate) mod orders;
+pub(crate) mod public;
 mod stats;
 
 pub fn routes() -> Router<AppState> {
@@ -53,5 +53,4 @@ pub fn routes() -> Router<AppState> {
         .route("/open311/v2/{file}", get(open311::list).post(open311::create))
         .route("/open311/v2/{kind}/{file}", get(open311::one))
         .route("/api/admin/api-keys", post(admin::create_api_key))
-        .fallback(auth::not_found)
 }

@@ -101,15 +101,9 @@ pub fn satisfaction(v: &Option<String>) -> Result<Satisfaction, ApiError> {
         .ok_or_else(|| ApiError::unprocessable("invalid_satisfaction", "评价应为 satisfied（满意）、basic（基本满意）或 unsatisfied（不满意）"))
 }
 
-/// `POST /api/orders/{key}/{action}`.
-pub async fn act(
-    State(st): State<AppState>,
-    a: Authed,
-    Path((key, action)): Path<(String, String)>,
-    Json(b): Json<ActionBody>,
-) -> ApiResult<JsonOut> {
-    let store = &st.store;
-    let act = match action.as_str() {
+/// The action `action` (its name in the URL) with its parameters, checked.
+pub async fn build_action(store: &sanfu_store::Store, a: &Authed, key: &str, action: &str, b: ActionBody) -> Result<Action, ApiError> {
+    Ok(match action {
         "close-directly" => Action::CloseDirectly { answer: long("answer", "答复内容", &b.answer)?, knowledge_id: b.knowledge_id },
         "dispatch" => {
             let lead_key = b.lead_unit_id.as_deref().filter(|s| !s.is_empty())
@@ -149,11 +143,22 @@ pub async fn act(
         "withdraw" => Action::Withdraw { reason: short("reason", "撤单理由", &b.reason)? },
         "escalate" => {
             let reason = short("reason", "督办理由", &b.reason)?;
-            let (overdue, repeat) = store.escalation_grounds(&key, &a.staff).await?;
+            let (overdue, repeat) = store.escalation_grounds(key, &a.staff).await?;
             Action::Escalate { reason, overdue, repeat }
         }
         other => return Err(ApiError::not_found("unknown_action", format!("没有“{other}”这个操作"))),
-    };
+    })
+}
+
+/// `POST /api/orders/{key}/{action}`.
+pub async fn act(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((key, action)): Path<(String, String)>,
+    Json(b): Json<ActionBody>,
+) -> ApiResult<JsonOut> {
+    let store = &st.store;
+    let act = build_action(store, &a, &key, &action, b).await?;
     let o = store.act(&key, &a.actor, &act).await?;
     Ok(axum::Json(json!({ "order": o })))
 }

@@ -1,0 +1,143 @@
+//! 领导驾驶舱: the figures a leader reads at a glance — daily volume, the open orders by
+//! deadline colour and unit, the busiest categories and places.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::db::{Store, StoreError, to_ms};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DayCount {
+    pub day: NaiveDate,
+    pub count: i64,
+}
+
+/// Open orders of one unit by the colour of the deadline they run against.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OpenByUnit {
+    pub unit_id: String,
+    pub unit_name: String,
+    pub green: i64,
+    pub yellow: i64,
+    pub red: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Busiest {
+    pub label: String,
+    pub count: i64,
+}
+
+/// Which deadline an open order in each state runs against (as `current_deadline`).
+const CURRENT_KIND: &str = "CASE w.state WHEN 'dispatched' THEN 'sign' WHEN 'handling' THEN 'answer'
+    WHEN 'return_requested' THEN 'answer' ELSE 'close' END";
+
+impl Store {
+    /// Orders registered on each of the `days` local days up to `today`, oldest first, for the
+    /// units in `units` (their lead unit), or all orders.
+    pub async fn daily_volume(&self, today: NaiveDate, days: i64, units: Option<&[String]>) -> Result<Vec<DayCount>, StoreError> {
+        let off = self.calendar().offset();
+        let first = today - Duration::days(days - 1);
+        let start = first.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(off).single()).map(|t| t.with_timezone(&Utc));
+        let Some(start) = start else { return Ok(Vec::new()) };
+        let off_ms = i64::from(off.local_minus_utc()) * 1000;
+        let (filter, binds) = unit_filter("unit_id", units, 3);
+        let sql = format!(
+            "SELECT (created_at + $1) / 86400000, COUNT(*) FROM order_facts WHERE created_at >= $2 {filter} GROUP BY 1"
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(off_ms).bind(to_ms(start));
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let counted: BTreeMap<i64, i64> = q.fetch_all(self.pool()).await?.into_iter().collect();
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+        Ok((0..days)
+            .map(|i| {
+                let day = first + Duration::days(i);
+                let n = (day - epoch).num_days();
+                DayCount { day, count: counted.get(&n).copied().unwrap_or(0) }
+            })
+            .collect())
+    }
+
+    /// Open orders by lead unit and deadline colour at `now`, the most red first.
+    pub async fn open_by_unit(&self, now: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<OpenByUnit>, StoreError> {
+        let (filter, binds) = unit_filter("w.lead_unit_id", units, 1);
+        let sql = format!(
+            "SELECT w.lead_unit_id, d.due_at, d.warn_at FROM work_items w
+             JOIN deadlines d ON d.work_id = w.id AND d.active = 1 AND d.kind = {CURRENT_KIND}
+             WHERE w.kind = 'work_order' AND w.lead_unit_id IS NOT NULL
+               AND w.state IN ('dispatched', 'handling', 'return_requested', 'answered', 'callback') {filter}"
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, Option<i64>)>(sqlx::AssertSqlSafe(sql));
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let t = to_ms(now);
+        let names: BTreeMap<String, String> = self.units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+        let mut by: BTreeMap<String, OpenByUnit> = BTreeMap::new();
+        for (unit, due, warn) in q.fetch_all(self.pool()).await? {
+            let e = by.entry(unit.clone()).or_insert_with(|| OpenByUnit {
+                unit_name: names.get(&unit).cloned().unwrap_or_default(),
+                unit_id: unit,
+                ..Default::default()
+            });
+            if due < t {
+                e.red += 1;
+            } else if warn.is_some_and(|w| w <= t) {
+                e.yellow += 1;
+            } else {
+                e.green += 1;
+            }
+        }
+        let mut v: Vec<OpenByUnit> = by.into_values().collect();
+        v.sort_by(|a, b| (b.red, b.yellow, b.green).cmp(&(a.red, a.yellow, a.green)).then(a.unit_name.cmp(&b.unit_name)));
+        Ok(v)
+    }
+
+    /// The places with the most orders registered since `from`: the street or district that
+    /// handled them, else the lead unit.
+    pub async fn busiest_places(&self, from: DateTime<Utc>, units: Option<&[String]>, limit: usize) -> Result<Vec<Busiest>, StoreError> {
+        let (filter, binds) = unit_filter("f.unit_id", units, 2);
+        let sql = format!(
+            "SELECT u.name, COUNT(*) FROM order_facts f JOIN units u ON u.id = f.unit_id
+             WHERE f.created_at >= $1 AND u.kind IN ('district', 'street', 'zone') {filter}
+             GROUP BY u.name ORDER BY 2 DESC, 1 LIMIT {limit}"
+        );
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(to_ms(from));
+        for b in &binds {
+            q = q.bind(b);
+        }
+        Ok(q.fetch_all(self.pool()).await?.into_iter().map(|(label, count)| Busiest { label, count }).collect())
+    }
+}
+
+impl Store {
+    /// The categories with the most orders registered since `from`.
+    pub async fn busiest_categories(&self, from: DateTime<Utc>, units: Option<&[String]>, limit: usize) -> Result<Vec<Busiest>, StoreError> {
+        let (filter, binds) = unit_filter("f.unit_id", units, 2);
+        let sql = format!(
+            "SELECT c.name, COUNT(*) FROM order_facts f JOIN categories c ON c.id = f.category_id
+             WHERE f.created_at >= $1 {filter} GROUP BY c.name ORDER BY 2 DESC, 1 LIMIT {limit}"
+        );
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(to_ms(from));
+        for b in &binds {
+            q = q.bind(b);
+        }
+        Ok(q.fetch_all(self.pool()).await?.into_iter().map(|(label, count)| Busiest { label, count }).collect())
+    }
+}
+
+/// `AND column IN ($n, …)` for a list of units, or nothing for all.
+fn unit_filter(column: &str, units: Option<&[String]>, first: usize) -> (String, Vec<String>) {
+    match units {
+        None => (String::new(), Vec::new()),
+        Some([]) => (" AND 1 = 0".into(), Vec::new()),
+        Some(list) => {
+            let ps: Vec<String> = (first..first + list.len()).map(|i| format!("${i}")).collect();
+            (format!(" AND {column} IN ({})", ps.join(", ")), list.to_vec())
+        }
+    }
+}

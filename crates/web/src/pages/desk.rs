@@ -1,0 +1,1082 @@
+//! The staff desk: login, 我的待办, 受理, the order page with its actions and timeline, order
+//! search, statistics and ranking, the leaders' dashboard, administration.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{SET_COOKIE, USER_AGENT};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, Duration, FixedOffset, NaiveDate, Utc};
+use sanfu_domain::work_order::{AssignmentRole, OrderType, State as OrderState, TimeLimits, Urgency};
+use sanfu_domain::{Role, UnitKind};
+use sanfu_store::catalog::Category;
+use sanfu_store::events::Event;
+use sanfu_store::inbox::{InboxItem, QueueCount};
+use sanfu_store::orders::{ListFilter, OrderInput, OrderSummary, OrderView};
+use sanfu_store::org::{Scope, Unit};
+use sanfu_store::stats::{RankRow, Report};
+use sanfu_store::Store;
+use serde::Deserialize;
+
+use super::charts::{self, Bar, Stack};
+use super::{Desk, Flash, Form, FormToken, Opt, PageError, PageResult, back, enc, fmt_time, opts, pct, render};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{Authed, ClientIp, SESSION_COOKIE};
+use crate::routes::admin::{CategoryBody, UserBody, add_category, add_user};
+use crate::routes::orders::{ActionBody, build_action};
+
+/// What every staff page shows around its content.
+pub struct Nav {
+    pub name: String,
+    pub unit: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub active: &'static str,
+    pub inbox_total: i64,
+    pub hotline: bool,
+    pub dashboard: bool,
+    pub admin: bool,
+}
+
+async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result<Nav, PageError> {
+    let inbox = st.store.inbox(&d.staff, 1, 1).await?;
+    Ok(Nav {
+        name: d.staff.name.clone(),
+        unit: d.staff.unit_name.clone(),
+        role: d.staff.primary_role().label(),
+        csrf: d.csrf.clone(),
+        active,
+        inbox_total: inbox.total,
+        hotline: d.staff.is_hotline(),
+        dashboard: d.sees_dashboard(),
+        admin: d.is_admin(),
+    })
+}
+
+fn off(st: &AppState) -> FixedOffset {
+    st.store.calendar().offset()
+}
+
+#[derive(Deserialize, Default)]
+pub struct FlashQuery {
+    ok: Option<String>,
+    err: Option<String>,
+}
+
+impl FlashQuery {
+    fn flash(&self) -> Flash {
+        Flash { ok: self.ok.clone(), err: self.err.clone() }
+    }
+}
+
+/// One list row ready to show.
+pub struct Row {
+    pub key: String,
+    pub number: String,
+    pub subject: String,
+    pub state: &'static str,
+    pub order_type: &'static str,
+    pub urgent: bool,
+    pub unit: String,
+    pub created: String,
+    pub due: String,
+    pub due_label: &'static str,
+    pub level: &'static str,
+    pub level_label: &'static str,
+    pub queue: &'static str,
+}
+
+pub fn level_label(level: &str) -> &'static str {
+    match level {
+        "green" => "正常",
+        "yellow" => "临期",
+        "red" => "超期",
+        "met" => "按时完成",
+        "late" => "超期完成",
+        _ => "",
+    }
+}
+
+fn row(o: &OrderSummary, queue: &'static str, off: FixedOffset) -> Row {
+    let (due, due_label, level) = match &o.next_due {
+        Some(d) => (fmt_time(d.due_at, off), d.label, d.level),
+        None => (String::new(), "", ""),
+    };
+    Row {
+        key: o.number.clone(),
+        number: o.number.clone(),
+        subject: o.subject.clone(),
+        state: o.state_label,
+        order_type: o.order_type_label,
+        urgent: o.urgency == Urgency::Urgent,
+        unit: o.lead_unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+        created: fmt_time(o.created_at, off),
+        due,
+        due_label,
+        level,
+        level_label: level_label(level),
+        queue,
+    }
+}
+
+// ---------------------------------------------------------------- login
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a path of this site: never `//elsewhere` or `https://…`.
+fn safe_next(n: Option<&str>) -> String {
+    match n {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        _ => "/desk".into(),
+    }
+}
+
+pub async fn login_page(tok: FormToken, Query(q): Query<NextQuery>) -> Response {
+    let page = LoginPage { csrf: tok.token.clone(), next: safe_next(q.next.as_deref()), username: String::new(), error: None };
+    tok.attach(render(&page))
+}
+
+pub async fn login(State(st): State<AppState>, ClientIp(ip): ClientIp, headers: HeaderMap, tok: FormToken, form: Form) -> PageResult {
+    tok.check(&form)?;
+    let username = form.text("username").unwrap_or_default();
+    let password = form.get("password").unwrap_or_default().to_string();
+    let next = safe_next(form.get("next"));
+    let ua = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
+    match st.store.login(&username, &password, &ip, ua).await {
+        Ok((token, _)) => {
+            let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+            Ok(([(SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            let page = LoginPage { csrf: tok.token.clone(), next, username, error: Some(e.message) };
+            let mut r = render(&page);
+            *r.status_mut() = e.status;
+            Ok(r)
+        }
+    }
+}
+
+pub async fn logout(State(st): State<AppState>, d: Desk, form: Form) -> PageResult {
+    d.check(&form)?;
+    st.store.logout(&d.session_id, &d.actor).await?;
+    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    Ok(([(SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
+}
+
+// ---------------------------------------------------------------- 我的待办
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct InboxPage {
+    nav: Nav,
+    flash: Flash,
+    counts: Vec<QueueCount>,
+    total: i64,
+    done: bool,
+    rows: Vec<Row>,
+    page: u32,
+    pages: u32,
+}
+
+#[derive(Deserialize, Default)]
+pub struct InboxQuery {
+    tab: Option<String>,
+    page: Option<u32>,
+    #[serde(flatten)]
+    flash: FlashQuery,
+}
+
+pub async fn inbox(State(st): State<AppState>, d: Desk, Query(q): Query<InboxQuery>) -> PageResult {
+    let off = off(&st);
+    let page = q.page.unwrap_or(1).max(1);
+    let per_page = 20;
+    let inbox = st.store.inbox(&d.staff, page, per_page).await?;
+    let done = q.tab.as_deref() == Some("done");
+    let (rows, total) = if done {
+        let p = st.store.done(&d.staff, page, per_page).await?;
+        (p.items.iter().map(|i| row(&i.order, "", off)).collect(), p.total)
+    } else {
+        let rows = inbox.items.iter().map(|i: &InboxItem| row(&i.order, i.waiting_for, off)).collect();
+        (rows, inbox.total)
+    };
+    let pages = ((total.max(1) as u32) + per_page - 1) / per_page;
+    let p = InboxPage { nav: nav(&st, &d, "desk").await?, flash: q.flash.flash(), counts: inbox.counts, total: inbox.total, done, rows, page, pages };
+    Ok(render(&p))
+}
+
+// ---------------------------------------------------------------- order search
+
+#[derive(Template)]
+#[template(path = "orders.html")]
+struct OrdersPage {
+    nav: Nav,
+    rows: Vec<Row>,
+    total: i64,
+    page: u32,
+    pages: u32,
+    unit: String,
+    phone: String,
+    states: Vec<Opt>,
+    types: Vec<Opt>,
+    units: Vec<Unit>,
+    query: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct OrdersQuery {
+    state: Option<String>,
+    order_type: Option<String>,
+    unit: Option<String>,
+    phone: Option<String>,
+    page: Option<u32>,
+}
+
+pub async fn orders(State(st): State<AppState>, d: Desk, Query(q): Query<OrdersQuery>) -> PageResult {
+    let f = ListFilter {
+        state: q.state.clone(),
+        unit_id: q.unit.clone(),
+        order_type: q.order_type.clone(),
+        phone: q.phone.clone(),
+        page: q.page,
+        per_page: Some(20),
+    };
+    let result = st.store.list_orders(&d.staff, &f).await?;
+    let off = off(&st);
+    let query = [("state", &q.state), ("order_type", &q.order_type), ("unit_id", &q.unit), ("phone", &q.phone)]
+        .iter()
+        .filter_map(|(k, v)| v.as_deref().filter(|s| !s.is_empty()).map(|v| format!("{k}={}", enc(v))))
+        .collect::<Vec<_>>()
+        .join("&");
+    let p = OrdersPage {
+        nav: nav(&st, &d, "orders").await?,
+        rows: result.items.iter().map(|o| row(o, "", off)).collect(),
+        total: result.total,
+        page: result.page,
+        pages: ((result.total.max(1) as u32) + 19) / 20,
+        unit: q.unit.unwrap_or_default(),
+        phone: q.phone.unwrap_or_default(),
+        states: opts(OrderState::ALL.iter().map(|s| (s.as_str(), s.label())), q.state.as_deref().unwrap_or("")),
+        types: opts(OrderType::ALL.iter().map(|s| (s.as_str(), s.label())), q.order_type.as_deref().unwrap_or("")),
+        units: handling_units(&st.store).await?,
+        query,
+    };
+    Ok(render(&p))
+}
+
+async fn handling_units(store: &Store) -> Result<Vec<Unit>, PageError> {
+    Ok(store.units().await?.into_iter().filter(|u| u.kind.can_handle()).collect())
+}
+
+// ---------------------------------------------------------------- 受理
+
+#[derive(Template)]
+#[template(path = "order_new.html")]
+struct NewOrderPage {
+    nav: Nav,
+    error: Option<String>,
+    v: NewValues,
+    categories: Vec<CategoryOption>,
+    units: Vec<Unit>,
+    channels: Vec<Opt>,
+    types: Vec<Opt>,
+}
+
+pub struct CategoryOption {
+    pub code: String,
+    pub label: String,
+    pub unit_code: String,
+}
+
+#[derive(Default)]
+pub struct NewValues {
+    channel: String,
+    order_type: String,
+    urgent: bool,
+    category: String,
+    subject: String,
+    content: String,
+    address: String,
+    citizen_name: String,
+    citizen_phone: String,
+    confidential: bool,
+    lead_unit: String,
+}
+
+async fn category_options(store: &Store) -> Result<Vec<CategoryOption>, PageError> {
+    let cats: Vec<Category> = store.categories().await?;
+    let units = store.units().await?;
+    let name_of = |id: &Option<String>| id.as_ref().and_then(|i| cats.iter().find(|c| &c.id == i)).map(|c| c.name.clone());
+    Ok(cats
+        .iter()
+        .filter(|c| c.parent_id.is_some() || !cats.iter().any(|x| x.parent_id.as_deref() == Some(c.id.as_str())))
+        .map(|c| CategoryOption {
+            code: c.code.clone(),
+            label: match name_of(&c.parent_id) {
+                Some(p) => format!("{p} › {}", c.name),
+                None => c.name.clone(),
+            },
+            unit_code: c
+                .default_unit_id
+                .as_ref()
+                .and_then(|u| units.iter().find(|x| &x.id == u))
+                .map(|u| u.code.clone())
+                .unwrap_or_default(),
+        })
+        .collect())
+}
+
+async fn new_order_page(st: &AppState, d: &Desk, v: NewValues, error: Option<String>) -> Result<NewOrderPage, PageError> {
+    use sanfu_domain::work_order::Channel;
+    Ok(NewOrderPage {
+        nav: nav(st, d, "new").await?,
+        error,
+        categories: category_options(&st.store).await?,
+        units: handling_units(&st.store).await?,
+        channels: opts(Channel::ALL.iter().filter(|c| **c != Channel::Open311).map(|c| (c.as_str(), c.label())), &v.channel),
+        types: opts(OrderType::ALL.iter().map(|s| (s.as_str(), s.label())), &v.order_type),
+        v,
+    })
+}
+
+pub async fn new_order(State(st): State<AppState>, d: Desk) -> PageResult {
+    d.require(d.staff.is_hotline(), "受理登记")?;
+    let v = NewValues { channel: "phone".into(), order_type: "complaint".into(), ..Default::default() };
+    Ok(render(&new_order_page(&st, &d, v, None).await?))
+}
+
+fn authed(d: &Desk) -> Authed {
+    Authed { staff: d.staff.clone(), session_id: d.session_id.clone(), actor: d.actor.clone() }
+}
+
+pub async fn register(State(st): State<AppState>, d: Desk, form: Form) -> PageResult {
+    d.check(&form)?;
+    d.require(d.staff.is_hotline(), "受理登记")?;
+    let v = NewValues {
+        channel: form.text("channel").unwrap_or_default(),
+        order_type: form.text("order_type").unwrap_or_default(),
+        urgent: form.checked("urgent"),
+        category: form.text("category").unwrap_or_default(),
+        subject: form.text("subject").unwrap_or_default(),
+        content: form.get("content").unwrap_or_default().to_string(),
+        address: form.text("address").unwrap_or_default(),
+        citizen_name: form.text("citizen_name").unwrap_or_default(),
+        citizen_phone: form.text("citizen_phone").unwrap_or_default(),
+        confidential: form.checked("confidential"),
+        lead_unit: form.text("lead_unit").unwrap_or_default(),
+    };
+    let input = OrderInput {
+        channel: Some(v.channel.clone()),
+        order_type: Some(v.order_type.clone()),
+        urgency: Some(if v.urgent { "urgent" } else { "normal" }.into()),
+        category_id: Some(v.category.clone()).filter(|s| !s.is_empty()),
+        subject: Some(v.subject.clone()).filter(|s| !s.is_empty()),
+        content: Some(v.content.clone()),
+        address: Some(v.address.clone()).filter(|s| !s.is_empty()),
+        lat: None,
+        lng: None,
+        citizen_name: Some(v.citizen_name.clone()).filter(|s| !s.is_empty()),
+        citizen_phone: Some(v.citizen_phone.clone()).filter(|s| !s.is_empty()),
+        confidential: v.confidential,
+    };
+    // An unknown lead unit is refused before anything is written.
+    if !v.lead_unit.is_empty() {
+        if let Err(e) = st.store.unit_ref(&v.lead_unit).await {
+            let e = ApiError::from(e);
+            let mut r = render(&new_order_page(&st, &d, v, Some(e.message)).await?);
+            *r.status_mut() = e.status;
+            return Ok(r);
+        }
+    }
+    let r = match st.store.register(&input, &d.actor).await {
+        Ok(r) => r,
+        Err(e) => {
+            let e = ApiError::from(e);
+            let mut r = render(&new_order_page(&st, &d, v, Some(e.message)).await?);
+            *r.status_mut() = e.status;
+            return Ok(r);
+        }
+    };
+    let number = r.order.number.clone();
+    let mut msg = format!("已登记，工单编号 {number}，查询码 {}（请告知来电人）", r.query_code);
+    if !v.lead_unit.is_empty() {
+        let body = ActionBody { lead_unit_id: Some(v.lead_unit.clone()), ..Default::default() };
+        let a = authed(&d);
+        let dispatched = match build_action(&st.store, &a, &number, "dispatch", body).await {
+            Ok(act) => st.store.act(&number, &d.actor, &act).await.map_err(ApiError::from),
+            Err(e) => Err(e),
+        };
+        match dispatched {
+            Ok(o) => msg.push_str(&format!("；已派单至{}", o.lead_unit.map(|u| u.name).unwrap_or_default())),
+            Err(e) => return Ok(back(&format!("/orders/{number}"), None, Some(&format!("{msg}；派单未成功：{}", e.message)))),
+        }
+    }
+    Ok(back(&format!("/orders/{number}"), Some(&msg), None))
+}
+
+// ---------------------------------------------------------------- the order page
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct OrderPage {
+    nav: Nav,
+    flash: Flash,
+    o: OrderView,
+    created: String,
+    deadlines: Vec<DeadlineRow>,
+    assignments: Vec<AssignmentRow>,
+    timeline: Vec<Step>,
+    can: Can,
+    units: Vec<Unit>,
+    streets: Vec<Unit>,
+    pending: Option<String>,
+}
+
+pub struct DeadlineRow {
+    pub label: &'static str,
+    pub due: String,
+    pub level: &'static str,
+    pub level_label: &'static str,
+    pub met: String,
+    pub provisional: bool,
+}
+
+pub struct AssignmentRow {
+    pub unit: String,
+    pub role: &'static str,
+    pub active: bool,
+    pub assigned: String,
+    pub signed: String,
+}
+
+pub struct Step {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub detail: String,
+    pub warn: bool,
+}
+
+/// The actions this user may take on this order now: the server checks again when they do.
+#[derive(Default)]
+pub struct Can {
+    dispatch: bool,
+    close_directly: bool,
+    merge: bool,
+    withdraw: bool,
+    sign: bool,
+    forward: bool,
+    note: bool,
+    answer: bool,
+    extension: bool,
+    ret: bool,
+    judge_return: bool,
+    review: bool,
+    callback: bool,
+    decide_extension: bool,
+    escalate: bool,
+}
+
+impl Can {
+    fn any(&self) -> bool {
+        self.dispatch || self.close_directly || self.merge || self.withdraw || self.sign || self.forward || self.note
+            || self.answer || self.extension || self.ret || self.judge_return || self.review || self.callback
+            || self.decide_extension || self.escalate
+    }
+}
+
+fn action_label(a: &str) -> &'static str {
+    match a {
+        "register" => "受理登记",
+        "dispatch" => "派单",
+        "forward" => "二级派单",
+        "sign" => "签收",
+        "note" => "办理情况",
+        "return" | "request_return" => "申请退单",
+        "judge_return" => "退单审核",
+        "answer" => "答复",
+        "review" => "答复审核",
+        "callback" => "回访",
+        "request_extension" | "extension" => "申请延期",
+        "decide_extension" => "延期审批",
+        "close_directly" => "直接办结",
+        "merge" => "合并",
+        "withdraw" => "撤单",
+        "escalate" => "督办",
+        "warning" => "时限预警",
+        "close" => "办结",
+        _ => "操作",
+    }
+}
+
+fn step(e: &Event, off: FixedOffset) -> Step {
+    let d = &e.details;
+    let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+    let name = |k: &str| d[k]["name"].as_str().unwrap_or_default().to_string();
+    let yes = |k: &str| d[k].as_bool() == Some(true);
+    let detail = match e.action.as_str() {
+        "register" => format!("{}　{}", s("channel_label"), s("subject")).trim().to_string(),
+        "dispatch" => {
+            let mut t = format!("主办：{}", name("lead_unit"));
+            if let Some(co) = d["co_units"].as_array().filter(|a| !a.is_empty()) {
+                let names: Vec<&str> = co.iter().filter_map(|c| c["name"].as_str()).collect();
+                t.push_str(&format!("；协办：{}", names.join("、")));
+            }
+            t
+        }
+        "forward" => format!("转派至{}", name("to_unit")),
+        "note" => s("text"),
+        "return" | "request_return" => format!("理由：{}", s("reason")),
+        "judge_return" => format!("{}{}", if yes("approve") { "同意退单" } else { "不同意退单" }, opt_comment(&s("comment"))),
+        "answer" => s("text"),
+        "review" => format!("{}{}", if yes("pass") { "审核通过" } else { "退回重办" }, opt_comment(&s("comment"))),
+        "callback" => format!("评价：{}{}", satisfaction_label(&s("satisfaction")), opt_comment(&s("comment"))),
+        "request_extension" => format!("申请延期 {} 个工作日：{}", d["days"].as_u64().unwrap_or(0), s("reason")),
+        "decide_extension" => format!("{}{}", if yes("approve") { "同意延期" } else { "不同意延期" }, opt_comment(&s("comment"))),
+        "close_directly" => s("answer"),
+        "merge" => format!("并入主工单 {}", s("master_number")),
+        "withdraw" => format!("理由：{}", s("reason")),
+        "escalate" => format!("督办理由：{}", s("reason")),
+        "warning" => format!(
+            "{}{}",
+            s("label"),
+            if s("level") == "red" { "已超期（红牌）" } else { "即将到期（黄牌）" }
+        ),
+        _ => String::new(),
+    };
+    Step {
+        when: fmt_time(e.at, off),
+        who: if e.actor_role == "system" { "系统".into() } else { e.actor_name.clone() },
+        what: action_label(&e.action).to_string(),
+        detail,
+        warn: e.action == "warning",
+    }
+}
+
+fn opt_comment(c: &str) -> String {
+    if c.is_empty() { String::new() } else { format!("（{c}）") }
+}
+
+fn satisfaction_label(s: &str) -> &'static str {
+    sanfu_domain::work_order::Satisfaction::parse(s).map(|x| x.label()).unwrap_or("")
+}
+
+pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashQuery>) -> PageResult {
+    let o = st.store.order_for(&key, &d.staff).await.map_err(|e| {
+        let e = ApiError::from(e);
+        if e.status == StatusCode::FORBIDDEN {
+            PageError::new(StatusCode::FORBIDDEN, "无权查看此工单", "此工单未交办给您的单位，您无权查看。如需了解，请联系 12345 热线中心。")
+        } else {
+            e.into()
+        }
+    })?;
+    let events = st.store.order_events(&key, &d.staff).await?;
+    let off = off(&st);
+    let staff = &d.staff;
+    let mine = |roles: &[AssignmentRole]| {
+        o.assignments.iter().any(|a| a.active && a.unit.id == staff.unit_id && roles.contains(&a.role)) && staff.acts_for_unit()
+    };
+    let handler = mine(&[AssignmentRole::Lead, AssignmentRole::Forwarded]);
+    let co = mine(&[AssignmentRole::Co]);
+    let my_unit = st.store.unit(&staff.unit_id).await?;
+    let district = my_unit.as_ref().is_some_and(|u| matches!(u.kind, UnitKind::District | UnitKind::Zone));
+    let hotline = staff.is_hotline();
+    let dispatcher = staff.has(Role::Dispatcher);
+    let open = !matches!(o.state, OrderState::Closed | OrderState::Merged | OrderState::Withdrawn);
+    let red = o.deadlines.iter().any(|x| x.level == "red");
+    let can = Can {
+        dispatch: hotline && matches!(o.state, OrderState::Registered | OrderState::Returned),
+        close_directly: hotline && matches!(o.state, OrderState::Registered | OrderState::Returned),
+        merge: hotline && matches!(o.state, OrderState::Registered | OrderState::Returned),
+        withdraw: hotline && matches!(o.state, OrderState::Registered | OrderState::Returned),
+        sign: handler && o.state == OrderState::Dispatched,
+        forward: handler && district && matches!(o.state, OrderState::Dispatched | OrderState::Handling),
+        note: (handler || co) && o.state == OrderState::Handling,
+        answer: handler && o.state == OrderState::Handling,
+        extension: handler && o.state == OrderState::Handling && o.pending_extension.is_none(),
+        ret: handler && matches!(o.state, OrderState::Dispatched | OrderState::Handling),
+        judge_return: dispatcher && o.state == OrderState::ReturnRequested,
+        review: dispatcher && o.state == OrderState::Answered,
+        callback: hotline && o.state == OrderState::Callback,
+        decide_extension: dispatcher && o.pending_extension.is_some(),
+        escalate: (hotline || staff.has(Role::OfficeStaff)) && open && !o.escalated && (red || o.repeat_of.is_some()),
+    };
+    let streets = if can.forward {
+        st.store.units().await?.into_iter().filter(|u| u.parent_id.as_deref() == Some(staff.unit_id.as_str())).collect()
+    } else {
+        Vec::new()
+    };
+    let pending = o.pending_extension.as_ref().map(|p| format!("申请延期 {} 个工作日：{}", p.days, p.reason));
+    let p = OrderPage {
+        nav: nav(&st, &d, "orders").await?,
+        flash: q.flash(),
+        created: fmt_time(o.created_at, off),
+        deadlines: o
+            .deadlines
+            .iter()
+            .map(|x| DeadlineRow {
+                label: x.label,
+                due: fmt_time(x.due_at, off),
+                level: x.level,
+                level_label: level_label(x.level),
+                met: x.met_at.map(|m| fmt_time(m, off)).unwrap_or_default(),
+                provisional: x.provisional,
+            })
+            .collect(),
+        assignments: o
+            .assignments
+            .iter()
+            .map(|a| AssignmentRow {
+                unit: a.unit.name.clone(),
+                role: a.role_label,
+                active: a.active,
+                assigned: fmt_time(a.assigned_at, off),
+                signed: a.signed_at.map(|s| fmt_time(s, off)).unwrap_or_default(),
+            })
+            .collect(),
+        timeline: events.iter().map(|e| step(e, off)).collect(),
+        units: if can.dispatch { handling_units(&st.store).await? } else { Vec::new() },
+        streets,
+        pending,
+        can,
+        o,
+    };
+    Ok(render(&p))
+}
+
+pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<(String, String)>, form: Form) -> PageResult {
+    d.check(&form)?;
+    let here = format!("/orders/{}", enc(&key));
+    let bool_of = |name: &str| form.get(name).map(|v| v == "true");
+    let body = ActionBody {
+        lead_unit_id: form.text("lead_unit_id"),
+        co_unit_ids: form.all("co_unit_ids"),
+        answer_due: None,
+        unit_id: form.text("unit_id"),
+        note: form.text("note"),
+        text: form.text("text"),
+        reason: form.text("reason"),
+        comment: form.text("comment"),
+        approve: bool_of("approve"),
+        pass: bool_of("pass"),
+        satisfaction: form.text("satisfaction"),
+        reopen: form.get("reopen").map(|v| v == "on" || v == "true"),
+        days: form.text("days").and_then(|s| s.parse().ok()),
+        master: form.text("master"),
+        answer: form.text("answer"),
+        knowledge_id: form.text("knowledge_id"),
+    };
+    let a = authed(&d);
+    let result = match build_action(&st.store, &a, &key, &action, body).await {
+        Ok(act) => st.store.act(&key, &d.actor, &act).await.map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    Ok(match result {
+        Ok(o) => {
+            let label = action_label(&action.replace('-', "_"));
+            let msg = format!("{label}已完成，工单现为“{}”", o.state_label);
+            // A unit that handed the order on may no longer read it: back to the inbox then.
+            if st.store.order_for(&key, &d.staff).await.is_ok() { back(&here, Some(&msg), None) } else { back("/desk", Some(&msg), None) }
+        }
+        Err(e) => back(&here, None, Some(&e.message)),
+    })
+}
+
+// ---------------------------------------------------------------- statistics
+
+#[derive(Template)]
+#[template(path = "stats.html")]
+struct StatsPage {
+    nav: Nav,
+    r: Report,
+    unit: String,
+    from: String,
+    to: String,
+    units: Vec<Unit>,
+    rates: Vec<(&'static str, String)>,
+    chart: String,
+    query: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct StatsQuery {
+    unit: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn today(st: &AppState) -> NaiveDate {
+    Utc::now().with_timezone(&off(st)).date_naive()
+}
+
+pub async fn stats(State(st): State<AppState>, d: Desk, Query(q): Query<StatsQuery>) -> PageResult {
+    let today = today(&st);
+    let parse = |s: &Option<String>, default: NaiveDate| -> Result<NaiveDate, PageError> {
+        match s.as_deref().filter(|s| !s.is_empty()) {
+            None => Ok(default),
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "日期有误", format!("日期“{s}”格式应为 YYYY-MM-DD"))),
+        }
+    };
+    let from = parse(&q.from, today - Duration::days(29))?;
+    let to = parse(&q.to, today)?;
+    // Units see their own figures by default; the centre, the office and leaders the city's.
+    let unit = match q.unit.as_deref().filter(|s| !s.is_empty()) {
+        Some(u) => Some(u.to_string()),
+        None if d.staff.sees_all() || d.staff.has(Role::Leader) => None,
+        None => Some(d.staff.unit_id.clone()),
+    };
+    st.store.may_see_unit(&d.staff, unit.as_deref()).await?;
+    let r = st.store.report(unit.as_deref(), from, to).await?;
+    let rates = vec![
+        ("按时签收率", pct(r.rates.on_time_signing)),
+        ("按时答复率", pct(r.rates.on_time_answer)),
+        ("按时办结率", pct(r.rates.on_time_closing)),
+        ("响应率", pct(r.rates.response)),
+        ("解决率", pct(r.rates.resolution)),
+        ("满意率", pct(r.rates.satisfaction)),
+        ("退单率", pct(r.rates.returns)),
+        ("重复来电率", pct(r.rates.repeats)),
+    ];
+    let bars: Vec<Bar> = r.by_category.iter().take(12).map(|b| Bar { label: b.label.clone(), value: b.count as f64, text: b.count.to_string() }).collect();
+    let chart = charts::hbar(&bars, "#b8262c");
+    let unit_code = r.unit.as_ref().map(|u| u.code.clone()).unwrap_or_default();
+    let query = format!("unit_id={}&from={from}&to={to}", enc(&unit_code));
+    let p = StatsPage {
+        nav: nav(&st, &d, "stats").await?,
+        unit: unit_code,
+        from: from.to_string(),
+        to: to.to_string(),
+        units: st.store.units().await?,
+        rates,
+        chart,
+        query,
+        r,
+    };
+    Ok(render(&p))
+}
+
+#[derive(Template)]
+#[template(path = "ranking.html")]
+struct RankingPage {
+    nav: Nav,
+    month: String,
+    rows: Vec<RankView>,
+    chart: String,
+}
+
+pub struct RankView {
+    pub rank: usize,
+    pub unit: String,
+    pub score: String,
+    pub volume: i64,
+    pub response: String,
+    pub resolution: String,
+    pub satisfaction: String,
+    pub on_time_answer: String,
+    pub returns: String,
+}
+
+fn rank_view(r: &RankRow) -> RankView {
+    RankView {
+        rank: r.rank,
+        unit: r.unit.name.clone(),
+        score: pct(r.score),
+        volume: r.counts.volume,
+        response: pct(r.rates.response),
+        resolution: pct(r.rates.resolution),
+        satisfaction: pct(r.rates.satisfaction),
+        on_time_answer: pct(r.rates.on_time_answer),
+        returns: pct(r.rates.returns),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    month: Option<String>,
+}
+
+pub async fn ranking(State(st): State<AppState>, d: Desk, Query(q): Query<MonthQuery>) -> PageResult {
+    let today = today(&st);
+    let (y, m) = match q.month.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
+            .map(|d| (d.year(), d.month()))
+            .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "月份有误", format!("月份“{s}”格式应为 YYYY-MM")))?,
+        None => (today.year(), today.month()),
+    };
+    let rows = st.store.ranking(y, m).await?;
+    let bars: Vec<Bar> = rows
+        .iter()
+        .filter(|r| r.score.is_some())
+        .take(15)
+        .map(|r| Bar { label: r.unit.name.clone(), value: r.score.unwrap_or(0.0) * 100.0, text: pct(r.score) })
+        .collect();
+    let p = RankingPage {
+        nav: nav(&st, &d, "ranking").await?,
+        month: format!("{y:04}-{m:02}"),
+        rows: rows.iter().map(rank_view).collect(),
+        chart: charts::hbar(&bars, "#1f5fbf"),
+    };
+    Ok(render(&p))
+}
+
+// ---------------------------------------------------------------- 领导驾驶舱
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    nav: Nav,
+    kpis: Vec<Kpi>,
+    trend: String,
+    open_chart: String,
+    rates: Vec<RankView>,
+    categories: String,
+    places: String,
+    month: String,
+}
+
+pub struct Kpi {
+    pub label: &'static str,
+    pub value: String,
+    pub color: &'static str,
+}
+
+pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
+    d.require(d.sees_dashboard(), "查看领导驾驶舱")?;
+    let now = Utc::now();
+    let today = today(&st);
+    let scope: Option<Vec<String>> = match Store::scope_of(&d.staff) {
+        Scope::All => None,
+        Scope::Units(u) => Some(u),
+    };
+    let units = scope.as_deref();
+    let days = st.store.daily_volume(today, 30, units).await?;
+    let open = st.store.open_by_unit(now, units).await?;
+    let month_start = today.with_day(1).unwrap_or(today);
+    let thirty = now - Duration::days(30);
+    let cats = st.store.busiest_categories(thirty, units, 10).await?;
+    let places = st.store.busiest_places(thirty, units, 10).await?;
+    let ranking = st.store.ranking(today.year(), today.month()).await?;
+    let in_scope = |id: &str| units.is_none_or(|u| u.iter().any(|x| x == id));
+    let rates: Vec<RankView> = ranking.iter().filter(|r| in_scope(&r.unit.id)).take(12).map(rank_view).collect();
+    let red: i64 = open.iter().map(|o| o.red).sum();
+    let yellow: i64 = open.iter().map(|o| o.yellow).sum();
+    let total_open: i64 = open.iter().map(|o| o.red + o.yellow + o.green).sum();
+    let today_n = days.last().map(|x| x.count).unwrap_or(0);
+    let month_n: i64 = days.iter().filter(|x| x.day >= month_start).map(|x| x.count).sum();
+    let kpi = |label, value: i64, color| Kpi { label, value: value.to_string(), color };
+    let kpis = vec![
+        kpi("今日受理", today_n, ""),
+        kpi("本月受理", month_n, ""),
+        kpi("在办工单", total_open, ""),
+        kpi("临期（黄牌）", yellow, "#b7791f"),
+        kpi("超期（红牌）", red, "#c62828"),
+    ];
+    let trend = charts::line(&days.iter().map(|x| (x.day.format("%m-%d").to_string(), x.count as f64)).collect::<Vec<_>>());
+    let stacks: Vec<Stack> = open
+        .iter()
+        .take(12)
+        .map(|o| Stack { label: o.unit_name.clone(), parts: vec![(o.red as f64, "#c62828"), (o.yellow as f64, "#e0a800"), (o.green as f64, "#43a047")] })
+        .collect();
+    let p = DashboardPage {
+        nav: nav(&st, &d, "dashboard").await?,
+        kpis,
+        trend,
+        open_chart: charts::stacked(&stacks),
+        rates,
+        categories: charts::hbar(&cats.iter().map(|c| Bar { label: c.label.clone(), value: c.count as f64, text: c.count.to_string() }).collect::<Vec<_>>(), "#b8262c"),
+        places: charts::hbar(&places.iter().map(|c| Bar { label: c.label.clone(), value: c.count as f64, text: c.count.to_string() }).collect::<Vec<_>>(), "#1f5fbf"),
+        month: format!("{:04}-{:02}", today.year(), today.month()),
+    };
+    Ok(render(&p))
+}
+
+// ---------------------------------------------------------------- administration
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    nav: Nav,
+    flash: Flash,
+    units: Vec<UnitRow>,
+    users: Vec<UserRow>,
+    categories: Vec<CategoryOption>,
+    limits: Vec<LimitView>,
+    years: Vec<i32>,
+    hours: String,
+    roles: Vec<(&'static str, &'static str)>,
+    all_units: Vec<Unit>,
+}
+
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub depth: usize,
+}
+
+pub struct UserRow {
+    pub username: String,
+    pub name: String,
+    pub unit: String,
+    pub roles: String,
+    pub active: bool,
+}
+
+pub struct LimitView {
+    pub order_type: &'static str,
+    pub order_type_label: &'static str,
+    pub urgency: &'static str,
+    pub urgency_label: &'static str,
+    pub sign: String,
+    pub return_window: String,
+    pub answer: String,
+    pub close: String,
+    pub max_extension_days: u32,
+    pub warn_percent: u32,
+}
+
+pub async fn admin(State(st): State<AppState>, d: Desk, Query(q): Query<FlashQuery>) -> PageResult {
+    d.require(d.is_admin(), "系统管理")?;
+    let units = st.store.units().await?;
+    let name_of = |id: &str| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
+    let depth = |u: &Unit| {
+        let mut n = 0;
+        let mut p = u.parent_id.clone();
+        while let Some(id) = p {
+            n += 1;
+            p = units.iter().find(|x| x.id == id).and_then(|x| x.parent_id.clone());
+            if n > 10 {
+                break;
+            }
+        }
+        n
+    };
+    let unit_rows = units
+        .iter()
+        .map(|u| UnitRow {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            kind: u.kind.label(),
+            depth: depth(u),
+        })
+        .collect();
+    let users = st
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            unit: name_of(&u.unit_id),
+            roles: u.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
+            username: u.username,
+            name: u.name,
+            active: u.active,
+        })
+        .collect();
+    let limits = st
+        .store
+        .time_limits()
+        .await?
+        .into_iter()
+        .map(|l| LimitView {
+            order_type: l.order_type.as_str(),
+            order_type_label: l.order_type_label,
+            urgency: l.urgency.as_str(),
+            urgency_label: l.urgency_label,
+            sign: l.limits.sign.to_string(),
+            return_window: l.limits.return_window.to_string(),
+            answer: l.limits.answer.to_string(),
+            close: l.limits.close.to_string(),
+            max_extension_days: l.limits.max_extension_days,
+            warn_percent: l.limits.warn_percent,
+        })
+        .collect();
+    let cal = st.store.calendar();
+    let p = AdminPage {
+        nav: nav(&st, &d, "admin").await?,
+        flash: q.flash(),
+        units: unit_rows,
+        users,
+        categories: category_options(&st.store).await?,
+        limits,
+        years: cal.years().collect(),
+        hours: cal.hours().to_string(),
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        all_units: units.clone(),
+    };
+    Ok(render(&p))
+}
+
+pub async fn admin_post(State(st): State<AppState>, d: Desk, Path(what): Path<String>, form: Form) -> PageResult {
+    d.check(&form)?;
+    d.require(d.is_admin(), "系统管理")?;
+    let a = authed(&d);
+    let t = |k: &str| form.text(k).unwrap_or_default();
+    let result: Result<String, ApiError> = match what.as_str() {
+        "users" => add_user(
+            &st.store,
+            &a,
+            UserBody {
+                username: t("username"),
+                name: t("name"),
+                password: form.get("password").unwrap_or_default().to_string(),
+                unit_id: t("unit_id"),
+                roles: form.all("roles"),
+                portfolio: form.all("portfolio"),
+            },
+        )
+        .await
+        .map(|u| format!("已创建账号 {}", u.username)),
+        "categories" => add_category(
+            &st.store,
+            &a,
+            CategoryBody { code: t("code"), name: t("name"), parent_id: form.text("parent_id"), default_unit_id: form.text("default_unit_id") },
+        )
+        .await
+        .map(|c| format!("已创建分类 {}", c.name)),
+        "calendar" => st
+            .store
+            .load_schedule(form.get("csv").unwrap_or_default(), "web", &d.actor)
+            .await
+            .map(|y| format!("已载入 {} 年节假日安排", y.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("、")))
+            .map_err(ApiError::from),
+        "time-limits" => set_limits(&st.store, &d, &form).await,
+        other => Err(ApiError::not_found("unknown_form", format!("没有“{other}”这个表单"))),
+    };
+    Ok(match result {
+        Ok(msg) => back("/admin", Some(&msg), None),
+        Err(e) => back("/admin", None, Some(&e.message)),
+    })
+}
+
+async fn set_limits(store: &Store, d: &Desk, form: &Form) -> Result<String, ApiError> {
+    let t = OrderType::parse(form.get("order_type").unwrap_or_default())
+        .ok_or_else(|| ApiError::unprocessable("unknown_order_type", "诉求类型不存在"))?;
+    let u = Urgency::parse(form.get("urgency").unwrap_or_default())
+        .ok_or_else(|| ApiError::unprocessable("unknown_urgency", "紧急程度不存在"))?;
+    let num = |k: &str| form.text(k).and_then(|s| s.parse::<u32>().ok());
+    let json = serde_json::json!({
+        "sign": form.text("sign"), "return_window": form.text("return_window"),
+        "answer": form.text("answer"), "close": form.text("close"),
+        "max_extension_days": num("max_extension_days"), "warn_percent": num("warn_percent"),
+    });
+    let limits: TimeLimits = serde_json::from_value(json)
+        .map_err(|e| ApiError::unprocessable("invalid_time_limits", format!("时限格式不正确（如 2wh、5wd、30min、24h）：{e}")))?;
+    store.set_limits(t, u, &limits, &d.actor).await?;
+    Ok(format!("已保存“{}·{}”的办理时限", t.label(), u.label()))
+}

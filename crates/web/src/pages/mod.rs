@@ -1,0 +1,329 @@
+//! The web pages: the staff desk behind login and the public site, rendered on the server from
+//! askama templates (checked at compile time, every value HTML-escaped unless a template says
+//! otherwise), with the stylesheet and the little JavaScript embedded in the binary.
+//!
+//! Forms post back to the page routes; each handler checks the form's CSRF token, calls the same
+//! store functions as the JSON API, and redirects with a message (post/redirect/get).
+
+mod charts;
+mod desk;
+mod site;
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, FixedOffset, Utc};
+use rand::RngCore;
+use sanfu_domain::{Actor, Principal, Role, Staff};
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ClientIp, SESSION_COOKIE};
+
+/// The cookie holding the public forms' CSRF token (double submit).
+const FORM_COOKIE: &str = "sanfu_form";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/assets/app.css", get(css))
+        .route("/assets/app.js", get(js))
+        .route("/login", get(desk::login_page).post(desk::login))
+        .route("/logout", post(desk::logout))
+        .route("/desk", get(desk::inbox))
+        .route("/orders", get(desk::orders))
+        .route("/orders/new", get(desk::new_order).post(desk::register))
+        .route("/orders/{key}", get(desk::order))
+        .route("/orders/{key}/do/{action}", post(desk::act))
+        .route("/stats", get(desk::stats))
+        .route("/ranking", get(desk::ranking))
+        .route("/dashboard", get(desk::dashboard))
+        .route("/admin", get(desk::admin))
+        .route("/admin/{what}", post(desk::admin_post))
+        .route("/", get(site::home))
+        .route("/submit", post(site::submit))
+        .route("/follow", get(site::follow))
+        .route("/follow/{action}", post(site::follow_act))
+        .route("/board", get(site::board))
+        .fallback(fallback)
+}
+
+async fn css() -> Response {
+    asset("text/css; charset=utf-8", include_str!("../../assets/app.css"))
+}
+
+async fn js() -> Response {
+    asset("text/javascript; charset=utf-8", include_str!("../../assets/app.js"))
+}
+
+fn asset(ct: &'static str, body: &'static str) -> Response {
+    ([(CONTENT_TYPE, ct), (CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+async fn fallback(OriginalUri(uri): OriginalUri) -> Response {
+    if uri.path().starts_with("/api/") || uri.path().starts_with("/open311/") {
+        ApiError::not_found("not_found", "没有这个地址").into_response()
+    } else {
+        PageError::new(StatusCode::NOT_FOUND, "页面不存在", "您要找的页面不存在，请检查地址。").into_response()
+    }
+}
+
+/// Render a template as an HTML response.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
+        }
+    }
+}
+
+/// Moments as the office reads them: local time, to the minute.
+pub fn fmt_time(t: DateTime<Utc>, off: FixedOffset) -> String {
+    t.with_timezone(&off).format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "—".into())
+}
+
+/// A query string value, percent-encoded.
+pub fn enc(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)]).map(|x| x[2..].to_string()).unwrap_or_default()
+}
+
+fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    for v in parts.headers.get_all(COOKIE) {
+        let Ok(s) = v.to_str() else { continue };
+        for kv in s.split(';') {
+            if let Some((k, val)) = kv.trim().split_once('=') {
+                if k == name && !val.is_empty() {
+                    return Some(val.to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+fn random_token() -> String {
+    let mut b = [0u8; 24];
+    rand::rng().fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The session's CSRF token: derived from the session token, so it needs no storage and dies
+/// with the session; never the session token itself.
+fn csrf_of(session_token: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"sanfu-csrf\0");
+    h.update(session_token.as_bytes());
+    h.finalize().iter().take(20).map(|b| format!("{b:02x}")).collect()
+}
+
+/// An error page: a refusal, a page that does not exist, a failure.
+pub struct PageError {
+    pub status: StatusCode,
+    pub title: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+impl PageError {
+    pub fn new(status: StatusCode, title: impl Into<String>, message: impl Into<String>) -> Self {
+        PageError { status, title: title.into(), message: message.into() }
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        let title = match e.status {
+            StatusCode::FORBIDDEN => "无权访问",
+            StatusCode::NOT_FOUND => "未找到",
+            StatusCode::CONFLICT => "无法办理",
+            s if s.is_server_error() => "系统错误",
+            _ => "请求有误",
+        };
+        PageError::new(e.status, title, e.message)
+    }
+}
+
+impl From<sanfu_store::StoreError> for PageError {
+    fn from(e: sanfu_store::StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut r = render(&ErrorPage { title: &self.title, message: &self.message });
+        *r.status_mut() = self.status;
+        r
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// A logged-in member of staff on a page; without a session, a redirect to the login page.
+pub struct Desk {
+    pub staff: Staff,
+    pub actor: Actor,
+    pub session_id: String,
+    pub csrf: String,
+}
+
+impl FromRequestParts<AppState> for Desk {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/desk".into());
+        let to_login = || Redirect::to(&format!("/login?next={}", enc(&path))).into_response();
+        let Some(token) = cookie(parts, SESSION_COOKIE) else { return Err(to_login()) };
+        let found = state.store.session_staff(&token).await.map_err(|e| PageError::from(e).into_response())?;
+        let Some((session_id, staff)) = found else { return Err(to_login()) };
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let actor = Actor { principal: Principal::Staff(staff.clone()), ip };
+        Ok(Desk { csrf: csrf_of(&token), staff, actor, session_id })
+    }
+}
+
+impl Desk {
+    pub fn require(&self, allowed: bool, what: &str) -> Result<(), PageError> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(PageError::new(StatusCode::FORBIDDEN, "无权访问", format!("您的账号没有{what}的权限。")))
+        }
+    }
+    pub fn is_admin(&self) -> bool {
+        self.staff.has(Role::Admin)
+    }
+    pub fn sees_dashboard(&self) -> bool {
+        self.staff.has(Role::Leader) || self.staff.sees_all()
+    }
+}
+
+/// A posted form: its fields in order (a name may repeat), read within the body limit.
+pub struct Form {
+    pub fields: Vec<(String, String)>,
+}
+
+impl Form {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    /// A field with surrounding blanks removed; empty reads as absent.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    }
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.fields.iter().filter(|(k, v)| k == name && !v.trim().is_empty()).map(|(_, v)| v.trim().to_string()).collect()
+    }
+    pub fn checked(&self, name: &str) -> bool {
+        self.get(name).is_some_and(|v| v == "on" || v == "true" || v == "1")
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for Form {
+    type Rejection = PageError;
+    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, s).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "内容过大", "提交的内容超过 1 MiB 上限。")
+            } else {
+                PageError::new(StatusCode::BAD_REQUEST, "请求有误", "无法读取提交的内容。")
+            }
+        })?;
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "请求有误", "提交的表单格式不正确。"))?;
+        Ok(Form { fields })
+    }
+}
+
+fn csrf_refused() -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "页面已过期",
+        "表单校验失败（可能页面已过期或来自其他网站），请返回刷新页面后重新提交。",
+    )
+}
+
+impl Desk {
+    /// Every staff form carries the session's token; a form from elsewhere is refused.
+    pub fn check(&self, form: &Form) -> Result<(), PageError> {
+        if form.get("_csrf") == Some(self.csrf.as_str()) { Ok(()) } else { Err(csrf_refused()) }
+    }
+}
+
+/// The public forms' token: a random value in a SameSite cookie that the form repeats.
+pub struct FormToken {
+    pub token: String,
+    fresh: bool,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for FormToken {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(match cookie(parts, FORM_COOKIE) {
+            Some(token) => FormToken { token, fresh: false },
+            None => FormToken { token: random_token(), fresh: true },
+        })
+    }
+}
+
+impl FormToken {
+    pub fn check(&self, form: &Form) -> Result<(), PageError> {
+        if !self.fresh && form.get("_csrf") == Some(self.token.as_str()) { Ok(()) } else { Err(csrf_refused()) }
+    }
+    /// Add the cookie to a page that shows a form, when the browser has none yet.
+    pub fn attach(&self, mut r: Response) -> Response {
+        if self.fresh {
+            let c = format!("{FORM_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=86400", self.token);
+            if let Ok(v) = HeaderValue::from_str(&c) {
+                r.headers_mut().append(SET_COOKIE, v);
+            }
+        }
+        r
+    }
+}
+
+/// Redirect after a form, with a message for the next page.
+pub fn back(to: &str, ok: Option<&str>, err: Option<&str>) -> Response {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    let url = match (ok, err) {
+        (_, Some(e)) => format!("{to}{sep}err={}", enc(e)),
+        (Some(o), None) => format!("{to}{sep}ok={}", enc(o)),
+        _ => to.to_string(),
+    };
+    Redirect::to(&url).into_response()
+}
+
+/// An option of a `<select>`.
+pub struct Opt {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+pub fn opts(list: impl IntoIterator<Item = (&'static str, &'static str)>, current: &str) -> Vec<Opt> {
+    list.into_iter().map(|(value, label)| Opt { value, label, selected: value == current }).collect()
+}
+
+/// A message carried by `?ok=` or `?err=`.
+#[derive(Default, Clone)]
+pub struct Flash {
+    pub ok: Option<String>,
+    pub err: Option<String>,
+}

@@ -1,0 +1,243 @@
+//! The public site, without login: submit a request, follow it with number and query code, rate
+//! the answer or withdraw, and the reply board (问政) of answered, non-confidential orders.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::FixedOffset;
+use sanfu_domain::validate::{self, MAX_SHORT_TEXT_CHARS};
+use sanfu_domain::work_order::Action;
+use sanfu_domain::{Actor, Principal};
+use sanfu_store::open311::PublicFilter;
+use sanfu_store::orders::{OrderInput, PublicView};
+use serde::Deserialize;
+
+use super::desk::CategoryOption;
+use super::{Form, FormToken, Opt, PageError, PageResult, fmt_time, opts, render};
+use sanfu_domain::work_order::OrderType;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::ClientIp;
+use crate::routes::orders::satisfaction;
+
+fn off(st: &AppState) -> FixedOffset {
+    st.store.calendar().offset()
+}
+
+#[derive(Template)]
+#[template(path = "public_home.html")]
+struct HomePage {
+    csrf: String,
+    categories: Vec<CategoryOption>,
+    error: Option<String>,
+    v: SubmitValues,
+    types: Vec<Opt>,
+    done: Option<(String, String)>,
+}
+
+#[derive(Default)]
+pub struct SubmitValues {
+    order_type: String,
+    category: String,
+    subject: String,
+    content: String,
+    address: String,
+    name: String,
+    phone: String,
+    confidential: bool,
+}
+
+async fn home_page(st: &AppState, tok: &FormToken, v: SubmitValues, error: Option<String>, done: Option<(String, String)>) -> Result<HomePage, PageError> {
+    let cats = st.store.categories().await?;
+    let categories = cats
+        .iter()
+        .filter(|c| c.parent_id.is_some())
+        .map(|c| CategoryOption {
+            code: c.code.clone(),
+            label: match cats.iter().find(|p| Some(&p.id) == c.parent_id.as_ref()) {
+                Some(p) => format!("{} › {}", p.name, c.name),
+                None => c.name.clone(),
+            },
+            unit_code: String::new(),
+        })
+        .collect();
+    let types = opts(OrderType::ALL.iter().map(|t| (t.as_str(), t.label())), &v.order_type);
+    Ok(HomePage { csrf: tok.token.clone(), categories, error, v, types, done })
+}
+
+pub async fn home(State(st): State<AppState>, tok: FormToken) -> PageResult {
+    let v = SubmitValues { order_type: "complaint".into(), ..Default::default() };
+    Ok(tok.attach(render(&home_page(&st, &tok, v, None, None).await?)))
+}
+
+fn citizen(ip: String) -> Actor {
+    Actor { principal: Principal::Citizen, ip }
+}
+
+pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: FormToken, form: Form) -> PageResult {
+    tok.check(&form)?;
+    let t = |k: &str| form.text(k).unwrap_or_default();
+    let v = SubmitValues {
+        order_type: t("order_type"),
+        category: t("category"),
+        subject: t("subject"),
+        content: form.get("content").unwrap_or_default().to_string(),
+        address: t("address"),
+        name: t("name"),
+        phone: t("phone"),
+        confidential: form.checked("confidential"),
+    };
+    let input = OrderInput {
+        channel: Some("web".into()),
+        order_type: Some(v.order_type.clone()),
+        urgency: None,
+        category_id: Some(v.category.clone()).filter(|s| !s.is_empty()),
+        subject: Some(v.subject.clone()).filter(|s| !s.is_empty()),
+        content: Some(v.content.clone()),
+        address: Some(v.address.clone()).filter(|s| !s.is_empty()),
+        lat: None,
+        lng: None,
+        citizen_name: Some(v.name.clone()).filter(|s| !s.is_empty()),
+        citizen_phone: Some(v.phone.clone()).filter(|s| !s.is_empty()),
+        confidential: v.confidential,
+    };
+    match st.store.register(&input, &citizen(ip)).await {
+        Ok(r) => {
+            let done = Some((r.order.number.clone(), r.query_code.clone()));
+            Ok(render(&home_page(&st, &tok, SubmitValues { order_type: "complaint".into(), ..Default::default() }, None, done).await?))
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            let mut r = render(&home_page(&st, &tok, v, Some(e.message), None).await?);
+            *r.status_mut() = e.status;
+            Ok(r)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public_follow.html")]
+struct FollowPage {
+    csrf: String,
+    number: String,
+    code: String,
+    error: Option<String>,
+    ok: Option<String>,
+    o: Option<PublicView>,
+    created: String,
+    steps: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct FollowQuery {
+    number: Option<String>,
+    code: Option<String>,
+}
+
+async fn follow_page(st: &AppState, tok: &FormToken, number: String, code: String, ok: Option<String>, error: Option<String>) -> Response {
+    let off = off(st);
+    let mut page = FollowPage { csrf: tok.token.clone(), number: number.clone(), code: code.clone(), error, ok, o: None, created: String::new(), steps: Vec::new() };
+    let mut status = axum::http::StatusCode::OK;
+    if !number.is_empty() || !code.is_empty() {
+        match st.store.public_view(&number, &code).await {
+            Ok(o) => {
+                page.created = fmt_time(o.created_at, off);
+                page.steps = o.timeline.iter().map(|s| (fmt_time(s.at, off), s.description.clone())).collect();
+                page.o = Some(o);
+            }
+            Err(e) => {
+                let e = ApiError::from(e);
+                status = e.status;
+                page.error = Some(e.message);
+            }
+        }
+    }
+    let mut r = tok.attach(render(&page));
+    *r.status_mut() = status;
+    r
+}
+
+pub async fn follow(State(st): State<AppState>, tok: FormToken, Query(q): Query<FollowQuery>) -> Response {
+    follow_page(&st, &tok, q.number.unwrap_or_default().trim().into(), q.code.unwrap_or_default().trim().into(), None, None).await
+}
+
+pub async fn follow_act(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: FormToken, Path(action): Path<String>, form: Form) -> PageResult {
+    tok.check(&form)?;
+    let number = form.text("number").unwrap_or_default();
+    let code = form.text("code").unwrap_or_default();
+    let act: Result<Action, ApiError> = match action.as_str() {
+        "rate" => satisfaction(&form.text("satisfaction")).and_then(|s| {
+            let comment = validate::optional_text("comment", "评价说明", form.get("comment"), MAX_SHORT_TEXT_CHARS)?;
+            Ok(Action::Callback { satisfaction: s, comment, reopen: None })
+        }),
+        "withdraw" => validate::text("reason", "撤单理由", form.get("reason").unwrap_or_default(), MAX_SHORT_TEXT_CHARS)
+            .map(|reason| Action::Withdraw { reason })
+            .map_err(ApiError::from),
+        other => Err(ApiError::not_found("unknown_action", format!("没有“{other}”这个操作"))),
+    };
+    let result = match act {
+        Ok(a) => st.store.citizen_act(&number, &code, &citizen(ip), &a).await.map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    Ok(match result {
+        Ok(_) => {
+            let msg = if action == "rate" { "感谢您的评价！" } else { "您的诉求已撤回。" };
+            follow_page(&st, &tok, number, code, Some(msg.into()), None).await
+        }
+        Err(e) => {
+            let status = e.status;
+            let mut r = follow_page(&st, &tok, number, code, None, Some(e.message)).await;
+            *r.status_mut() = status;
+            r
+        }
+    })
+}
+
+#[derive(Template)]
+#[template(path = "public_board.html")]
+struct BoardPage {
+    q: String,
+    items: Vec<BoardItem>,
+}
+
+pub struct BoardItem {
+    pub number: String,
+    pub category: String,
+    pub content: String,
+    pub unit: String,
+    pub answer: String,
+    pub created: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct BoardQuery {
+    q: Option<String>,
+}
+
+/// 问政: answered orders that are not confidential, newest first; a search keeps those whose
+/// text, answer, category or unit holds every word.
+pub async fn board(State(st): State<AppState>, Query(q): Query<BoardQuery>) -> PageResult {
+    let off = off(&st);
+    let query = q.q.unwrap_or_default().trim().to_string();
+    let words: Vec<&str> = query.split_whitespace().collect();
+    let all = st.store.public_requests(&PublicFilter { closed: Some(true), limit: 1000, ..Default::default() }).await?;
+    let items = all
+        .into_iter()
+        .filter(|r| r.answer.is_some())
+        .filter(|r| {
+            let hay = format!("{} {} {} {}", r.content, r.answer.as_deref().unwrap_or(""), r.category_name, r.unit_name.as_deref().unwrap_or(""));
+            words.iter().all(|w| hay.contains(w))
+        })
+        .take(50)
+        .map(|r| BoardItem {
+            number: r.number,
+            category: r.category_name,
+            content: r.content,
+            unit: r.unit_name.unwrap_or_default(),
+            answer: r.answer.unwrap_or_default(),
+            created: fmt_time(r.created_at, off),
+        })
+        .collect();
+    Ok(render(&BoardPage { q: query, items }))
+}
