@@ -13,6 +13,7 @@ mod import;
 mod knowledge;
 mod lifecycle;
 mod open311;
+mod pages;
 mod permissions;
 mod returns_and_extensions;
 mod stats;

@@ -628,11 +628,16 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
         deadlines: o
             .deadlines
             .iter()
-            .map(|x| DeadlineRow {
+            .map(|x| {
+                // A deadline of a step the order no longer goes through is not running.
+                let stopped = !open && x.met_at.is_none();
+                (x, if stopped { "" } else { x.level })
+            })
+            .map(|(x, level)| DeadlineRow {
                 label: x.label,
                 due: fmt_time(x.due_at, off),
-                level: x.level,
-                level_label: level_label(x.level),
+                level,
+                level_label: if level.is_empty() { "已结束" } else { level_label(level) },
                 met: x.met_at.map(|m| fmt_time(m, off)).unwrap_or_default(),
                 provisional: x.provisional,
             })
@@ -734,10 +739,12 @@ pub async fn stats(State(st): State<AppState>, d: Desk, Query(q): Query<StatsQue
     };
     let from = parse(&q.from, today - Duration::days(29))?;
     let to = parse(&q.to, today)?;
-    // Units see their own figures by default; the centre, the office and leaders the city's.
+    // By default: the city for the centre and the office, a leader's first portfolio unit, a
+    // unit its own figures.
     let unit = match q.unit.as_deref().filter(|s| !s.is_empty()) {
         Some(u) => Some(u.to_string()),
-        None if d.staff.sees_all() || d.staff.has(Role::Leader) => None,
+        None if d.staff.sees_all() => None,
+        None if d.staff.has(Role::Leader) => d.staff.portfolio.first().cloned(),
         None => Some(d.staff.unit_id.clone()),
     };
     st.store.may_see_unit(&d.staff, unit.as_deref()).await?;

@@ -1,0 +1,183 @@
+//! The web pages over HTTP, as a browser would use them: login by form, each role's pages,
+//! refusals, CSRF on forms, escaped citizen text, the public forms. (The journeys in a real
+//! browser are in e2e/.)
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
+
+use crate::helpers::*;
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let start = html.find(&key).map(|i| i + key.len()).expect("hidden field");
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// A browser with a form cookie, logged in through the login page: returns its Cookie header
+/// and the CSRF token of its pages.
+async fn browser_login(app: &TestApp, username: &str) -> (String, String) {
+    let c = no_redirects();
+    let r = c.get(format!("{}/login", app.base)).send().await.unwrap();
+    let form_cookie = cookie_value(&r, "sanfu_form").expect("form cookie");
+    let html = r.text().await.unwrap();
+    let token = hidden(&html, "_csrf");
+    let r = c
+        .post(format!("{}/login", app.base))
+        .header(COOKIE, format!("sanfu_form={form_cookie}"))
+        .form(&[("_csrf", token.as_str()), ("username", username), ("password", PW), ("next", "/desk")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "login of {username}");
+    assert_eq!(r.headers()[LOCATION], "/desk");
+    let session = cookie_value(&r, "sanfu_session").expect("session cookie");
+    let cookie = format!("sanfu_session={session}; sanfu_form={form_cookie}");
+    let desk = c.get(format!("{}/desk", app.base)).header(COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
+    (cookie.clone(), hidden(&desk, "_csrf"))
+}
+
+async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+    let r = no_redirects().get(format!("{}{path}", app.base)).header(COOKIE, cookie).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn each_role_sees_its_pages_and_is_refused_the_others() {
+    let app = spawn_app().await;
+    let op = app.login("operator").await;
+    let o = app.register(&op, complaint("东湖区幸福小区夜间施工噪声扰民 <script>alert('x')</script>")).await;
+    let number = o["order"]["number"].as_str().unwrap().to_string();
+    app.act(&op, &number, "dispatch", json!({ "lead_unit_id": "zjj" })).await;
+
+    let (cookie, _) = browser_login(&app, "dispatcher").await;
+    for (path, text) in [
+        ("/desk", "我的待办"),
+        ("/orders", "工单查询"),
+        ("/orders/new", "受理登记"),
+        ("/stats", "统计分析"),
+        ("/ranking", "承办单位月度排名"),
+        ("/dashboard", "领导驾驶舱"),
+    ] {
+        let (status, html) = page(&app, &cookie, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains(text), "{path} shows {text}");
+    }
+    let (status, html) = page(&app, &cookie, &format!("/orders/{number}")).await;
+    assert_eq!(status, StatusCode::OK);
+    // Citizen text is escaped, never markup.
+    assert!(html.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;"), "escaped");
+    assert!(!html.contains("<script>alert("));
+
+    let (unit, _) = browser_login(&app, "zjj").await;
+    let (status, html) = page(&app, &unit, &format!("/orders/{number}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("138****"), "the unit sees the phone masked");
+    assert!(!html.contains("13812341234"));
+    for path in ["/dashboard", "/admin", "/orders/new"] {
+        assert_eq!(page(&app, &unit, path).await.0, StatusCode::FORBIDDEN, "{path}");
+    }
+    let (other, _) = browser_login(&app, "water").await;
+    let (status, html) = page(&app, &other, &format!("/orders/{number}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("无权查看此工单"));
+    assert!(!html.contains("幸福小区"));
+
+    let (mayor, _) = browser_login(&app, "mayor").await;
+    assert_eq!(page(&app, &mayor, "/dashboard").await.0, StatusCode::OK);
+    assert_eq!(page(&app, &mayor, "/stats").await.0, StatusCode::OK);
+    let (admin, _) = browser_login(&app, "admin").await;
+    let (status, html) = page(&app, &admin, "/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("办理时限") && html.contains("dispatcher"));
+
+    // Without a session, a page sends the browser to the login page and back.
+    let r = no_redirects().get(format!("{}/orders/{number}", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], format!("/login?next=%2Forders%2F{number}"));
+}
+
+#[tokio::test]
+async fn forms_act_with_the_csrf_token_and_are_refused_without_it() {
+    let app = spawn_app().await;
+    let op = app.login("operator").await;
+    let o = app.register(&op, complaint("路灯不亮")).await;
+    let number = o["order"]["number"].as_str().unwrap().to_string();
+    app.act(&op, &number, "dispatch", json!({ "lead_unit_id": "zjj" })).await;
+    let (cookie, csrf) = browser_login(&app, "zjj").await;
+    let c = no_redirects();
+    let url = format!("{}/orders/{number}/do/sign", app.base);
+    for bad in [None, Some("0000")] {
+        let mut form = vec![];
+        if let Some(b) = bad {
+            form.push(("_csrf", b));
+        }
+        let r = c.post(&url).header(COOKIE, &cookie).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+    assert_eq!(app.order(&op, &number).await["state"], "dispatched", "nothing changed");
+    let r = c.post(&url).header(COOKIE, &cookie).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()[LOCATION].to_str().unwrap().contains("ok="));
+    assert_eq!(app.order(&op, &number).await["state"], "handling");
+    // An action the state does not allow comes back as a message, and changes nothing.
+    let r = c.post(&url).header(COOKIE, &cookie).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert!(r.headers()[LOCATION].to_str().unwrap().contains("err="));
+    let evs = app.events(&op, &number).await;
+    assert_eq!(names(&evs).iter().filter(|n| *n == "sign").count(), 1);
+}
+
+#[tokio::test]
+async fn a_citizen_submits_and_follows_through_the_public_pages() {
+    let app = spawn_app().await;
+    let c = no_redirects();
+    let r = c.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let form_cookie = cookie_value(&r, "sanfu_form").unwrap();
+    let html = r.text().await.unwrap();
+    let token = hidden(&html, "_csrf");
+    let submit = |fields: Vec<(&'static str, String)>| {
+        c.post(format!("{}/submit", app.base)).header(COOKIE, format!("sanfu_form={form_cookie}")).form(&fields).send()
+    };
+    // Bad input: the page says why, keeps the text, and registers nothing.
+    let before = app.counts().await;
+    let r = submit(vec![("_csrf", token.clone()), ("category", "0301".into()), ("content", "工地夜间施工".into()), ("phone", "123".into())]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("工地夜间施工") && html.contains("form-error"));
+    assert_eq!(app.counts().await, before);
+    let r = submit(vec![
+        ("_csrf", token.clone()),
+        ("order_type", "complaint".into()),
+        ("category", "0301".into()),
+        ("content", "湖畔街道工地每晚十一点后仍在施工".into()),
+        ("phone", "13912345678".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    let number = html.split("id=\"new-number\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let code = html.split("id=\"new-code\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let (status, html) = page(&app, "", &format!("/follow?number={number}&code={code}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("待派单") && html.contains("湖畔街道工地"));
+    let (status, html) = page(&app, "", &format!("/follow?number={number}&code=XXXXXX")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!html.contains("湖畔街道工地"));
+    // Without the form cookie the same form is refused.
+    let r = c.post(format!("{}/submit", app.base)).form(&[("_csrf", token.as_str()), ("category", "0301"), ("content", "x"), ("phone", "13912345678")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,364 @@
+// Sanfu's main journeys in a real browser: Debian's headless Chromium driven by playwright-core.
+// Starts the sanfu binary (SANFU_BIN, default target/debug/sanfu) with the demo city on a fresh
+// SQLite directory, walks each journey as a user would, asserts what the user sees, and saves
+// screenshots of the main pages in e2e/screenshots/. Exits non-zero on the first failure.
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = process.env.SANFU_BIN || join(here, '..', 'target', 'debug', 'sanfu');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const port = 18000 + Math.floor(Math.random() * 2000);
+const base = `http://127.0.0.1:${port}`;
+const shots = join(here, 'screenshots');
+mkdirSync(shots, { recursive: true });
+const data = mkdtempSync(join(tmpdir(), 'sanfu-e2e-'));
+const PASSWORD = 'sanfu2026';
+
+const server = spawn(bin, ['demo', '--data', data, '--listen', `127.0.0.1:${port}`, '--tick-seconds', '5'], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+let serverLog = '';
+server.stdout.on('data', (d) => { serverLog += d; });
+server.stderr.on('data', (d) => { serverLog += d; });
+
+async function waitHealthy() {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('server did not start:\n' + serverLog);
+}
+
+const results = [];
+async function journey(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push(`ok   ${name} (${Date.now() - started} ms)`);
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    console.log(`FAIL ${name}\n${e.stack || e}`);
+    throw e;
+  }
+}
+
+let browser;
+const desktop = { viewport: { width: 1366, height: 768 }, locale: 'zh-CN' };
+const phone = { viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true };
+
+async function newPage(opts = desktop) {
+  const ctx = await browser.newContext(opts);
+  const page = await ctx.newPage();
+  // Any script that runs from citizen text would set this flag or open a dialog.
+  page.on('dialog', async (d) => { page.__dialogs = (page.__dialogs || 0) + 1; await d.dismiss(); });
+  return page;
+}
+
+async function login(page, username) {
+  await page.goto(`${base}/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForURL(/\/desk/), page.click('button[type=submit]')]);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function flashOk(page) {
+  const ok = page.locator('#flash-ok');
+  const err = page.locator('#flash-err');
+  if (await err.count()) throw new Error('error shown: ' + (await err.textContent()));
+  return (await ok.textContent()) || '';
+}
+
+async function act(page, formId, fill = async () => {}, button = 'button[type=submit]') {
+  const form = page.locator(`#${formId}`);
+  await fill(form);
+  await Promise.all([page.waitForLoadState('load'), page.waitForURL(/ok=|err=/), form.locator(button).first().click()]);
+  return flashOk(page);
+}
+
+const XSS = [
+  '<script>window.__xss = 1; alert(1)</script>',
+  '<img src=x onerror="window.__xss = 1; alert(2)">',
+  '"><svg onload="window.__xss=1">',
+  "javascript:alert(3)",
+];
+
+try {
+  await waitHealthy();
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] });
+  let citizenNumber, citizenCode;
+
+  await journey('a citizen submits a request on a phone, with script in the text, and follows it', async () => {
+    const page = await newPage(phone);
+    await page.goto(`${base}/`);
+    await shot(page, '01-public-home-phone');
+    await page.selectOption('#order_type', 'complaint');
+    await page.selectOption('#category', { index: 3 });
+    await page.fill('#subject', `夜间施工噪声扰民 ${XSS[0]}`);
+    await page.fill('#content', `东湖区湖畔街道幸福小区旁工地每天晚上十一点后仍在施工，噪声很大。${XSS.join(' ')}`);
+    await page.fill('#address', '东湖区湖畔街道幸福小区');
+    await page.fill('#name', '张先生');
+    await page.fill('#phone', '13812345678');
+    await Promise.all([page.waitForLoadState('load'), page.click('#submit-form button[type=submit]')]);
+    citizenNumber = (await page.textContent('#new-number')).trim();
+    citizenCode = (await page.textContent('#new-code')).trim();
+    assert.match(citizenNumber, /^\d{14}$/);
+    assert.match(citizenCode, /^[A-Za-z0-9]{4,}$/);
+    await shot(page, '02-public-submitted-phone');
+    await page.goto(`${base}/follow?number=${citizenNumber}&code=${citizenCode}`);
+    assert.equal((await page.textContent('#public-state')).trim(), '待派单');
+    // The text is shown as text, and nothing in it ran.
+    assert.ok((await page.textContent('#follow-result')).includes('<img src=x onerror='));
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    assert.equal(page.__dialogs || 0, 0);
+    await shot(page, '03-public-follow-phone');
+    // A wrong query code reads like a wrong number.
+    await page.goto(`${base}/follow?number=${citizenNumber}&code=WRONG1`);
+    assert.ok((await page.textContent('#follow-error')).length > 0);
+    assert.equal(await page.locator('#follow-result').count(), 0);
+  });
+
+  await journey('the centre sees the citizen text escaped on the order page', async () => {
+    const page = await newPage();
+    await login(page, 'dispatcher');
+    await page.goto(`${base}/orders/${citizenNumber}`);
+    assert.ok((await page.textContent('#order-content')).includes('<script>window.__xss = 1; alert(1)</script>'));
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    assert.equal(await page.locator('#order-content img, #order-content script, #order-content svg').count(), 0);
+    assert.equal(page.__dialogs || 0, 0);
+    // The centre sees the full phone number.
+    assert.equal((await page.textContent('#citizen-phone')).trim(), '13812345678');
+  });
+
+  let phoneOrder;
+  await journey('an operator registers a call by phone and dispatches it at once', async () => {
+    const page = await newPage();
+    await login(page, 'operator');
+    await shot(page, '04-desk-inbox-operator');
+    await page.goto(`${base}/orders/new`);
+    // The caller's earlier orders appear when the number is typed.
+    await page.fill('#citizen_phone', '13812345678');
+    await page.press('#citizen_phone', 'Tab');
+    await page.waitForSelector('#earlier ul li a');
+    assert.ok((await page.textContent('#earlier')).includes(citizenNumber));
+    await page.fill('#citizen_name', '李女士');
+    await page.selectOption('#order_type', 'complaint');
+    await page.fill('#category', '0102');
+    await page.fill('#subject', '小区电梯长期故障无人维修');
+    await page.fill('#content', '西城区和平路锦绣家园3栋电梯已经停了两个星期，物业一直说在等配件，老人上下楼非常困难，请相关部门督促尽快修复。');
+    await page.fill('#address', '西城区和平路锦绣家园3栋');
+    await page.fill('#lead_unit', 'zjj');
+    await shot(page, '05-register-form');
+    await Promise.all([page.waitForURL(/\/orders\/\d{14}/), page.click('#register-submit')]);
+    const msg = await flashOk(page);
+    assert.ok(msg.includes('已登记') && msg.includes('已派单至市住房和城乡建设局'), msg);
+    phoneOrder = page.url().match(/\/orders\/(\d{14})/)[1];
+    assert.equal((await page.textContent('#order-state')).trim(), '待签收');
+    // Others see the number masked; the centre in full.
+    assert.equal((await page.textContent('#citizen-phone')).trim(), '13812345678');
+    await shot(page, '06-order-dispatched');
+  });
+
+  await journey('registration refuses bad input with a clear message and keeps what was typed', async () => {
+    const page = await newPage();
+    await login(page, 'operator');
+    await page.goto(`${base}/orders/new`);
+    await page.fill('#citizen_phone', '12345');
+    await page.fill('#category', '0102');
+    await page.fill('#content', '内容保留测试');
+    await page.click('#register-submit');
+    await page.waitForSelector('#form-error');
+    assert.ok((await page.textContent('#form-error')).includes('电话'));
+    assert.equal(await page.inputValue('#content'), '内容保留测试');
+  });
+
+  await journey('the unit signs and answers; the phone number is masked for it', async () => {
+    const page = await newPage();
+    await login(page, 'zjj');
+    const badge = await page.textContent('#inbox-badge');
+    assert.ok(Number(badge) >= 1);
+    assert.ok((await page.textContent('table.orders')).includes(phoneOrder));
+    await shot(page, '07-unit-inbox');
+    await page.click(`a[href="/orders/${phoneOrder}"]`);
+    await page.waitForURL(new RegExp(phoneOrder));
+    assert.equal((await page.textContent('#citizen-phone')).trim(), '138****5678');
+    let msg = await act(page, 'form-sign');
+    assert.ok(msg.includes('签收'), msg);
+    assert.equal((await page.textContent('#order-state')).trim(), '办理中');
+    msg = await act(page, 'form-answer', async (f) => {
+      await f.locator('textarea').fill('经核查，锦绣家园3栋电梯主板损坏，已督促物业公司更换配件，电梯已于今日恢复运行，并要求物业加强日常维保。');
+    });
+    assert.ok(msg.includes('答复'), msg);
+    assert.equal((await page.textContent('#order-state')).trim(), '待审核');
+    await shot(page, '08-order-answered-unit');
+  });
+
+  await journey('the centre reviews the answer, calls back and closes', async () => {
+    const page = await newPage();
+    await login(page, 'dispatcher');
+    await page.goto(`${base}/orders/${phoneOrder}`);
+    let msg = await act(page, 'form-review', async () => {}, 'button[value=true]');
+    assert.ok(msg.includes('待回访'), msg);
+    msg = await act(page, 'form-callback', async (f) => { await f.locator('input[value=satisfied]').check(); await f.locator('#cb-comment').fill('市民表示电梯已修好，满意'); });
+    assert.ok(msg.includes('已办结'), msg);
+    assert.equal((await page.textContent('#order-state')).trim(), '已办结');
+    const tl = await page.textContent('#timeline');
+    for (const step of ['受理登记', '派单', '签收', '答复', '答复审核', '回访']) assert.ok(tl.includes(step), step);
+    await shot(page, '09-order-closed-timeline');
+  });
+
+  await journey('a return is approved and the order re-dispatched to the right unit', async () => {
+    const page = await newPage();
+    await login(page, 'operator');
+    await page.goto(`${base}/orders/new`);
+    await page.fill('#citizen_phone', '13900001111');
+    await page.fill('#category', '0204');
+    await page.fill('#content', '南湖区滨江路桥下路灯连续一周不亮，夜间行人过往很不安全。');
+    await page.fill('#lead_unit', 'zjj');
+    await Promise.all([page.waitForURL(/\/orders\/\d{14}/), page.click('#register-submit')]);
+    const number = page.url().match(/\/orders\/(\d{14})/)[1];
+
+    const unit = await newPage();
+    await login(unit, 'zjj');
+    await unit.goto(`${base}/orders/${number}`);
+    await unit.locator('summary', { hasText: '申请退单' }).click();
+    const msg = await act(unit, 'form-return', async (f) => { await f.locator('input[name=reason]').fill('路灯维护属于城市管理局职责，不属于本单位'); });
+    assert.ok(msg.includes('退单待审'), msg);
+
+    const disp = await newPage();
+    await login(disp, 'dispatcher');
+    await disp.goto(`${base}/orders/${number}`);
+    let m = await act(disp, 'form-judge-return', async (f) => { await f.locator('input[name=comment]').fill('同意，改派城管局'); }, 'button[value=true]');
+    assert.ok(m.includes('已退单待重派'), m);
+    m = await act(disp, 'form-dispatch', async (f) => { await f.locator('#lead_unit_id').fill('cgj'); });
+    assert.ok(m.includes('待签收'), m);
+    assert.ok((await disp.textContent('#timeline')).includes('同意退单'));
+    // The new unit finds it in its inbox.
+    const cgj = await newPage();
+    await login(cgj, 'cgj');
+    assert.ok((await cgj.textContent('table.orders')).includes(number));
+  });
+
+  await journey("a unit's user who types another unit's order URL gets a refusal page", async () => {
+    const page = await newPage();
+    await login(page, 'water');
+    const r = await page.goto(`${base}/orders/${phoneOrder}`);
+    assert.equal(r.status(), 403);
+    assert.ok((await page.textContent('#error')).includes('无权'));
+    assert.ok(!(await page.content()).includes('锦绣家园'));
+    await shot(page, '10-refusal-page');
+  });
+
+  await journey('forms without the CSRF token are refused and change nothing', async () => {
+    const page = await newPage();
+    await login(page, 'zjj');
+    const r = await page.request.post(`${base}/orders/${phoneOrder}/do/note`, { form: { text: '伪造的办理情况' } });
+    assert.equal(r.status(), 403);
+    const r2 = await page.request.post(`${base}/submit`, { form: { category: 'wy', content: '伪造', phone: '13812345678' } });
+    assert.equal(r2.status(), 403);
+    const disp = await newPage();
+    await login(disp, 'dispatcher');
+    await disp.goto(`${base}/orders/${phoneOrder}`);
+    assert.ok(!(await disp.textContent('#timeline')).includes('伪造的办理情况'));
+  });
+
+  await journey('login is throttled after repeated failures', async () => {
+    const page = await newPage();
+    for (let i = 0; i < 5; i++) {
+      await page.goto(`${base}/login`);
+      await page.fill('#username', 'operator2');
+      await page.fill('#password', 'wrong-password');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('#login-error');
+    }
+    await page.goto(`${base}/login`);
+    await page.fill('#username', 'operator2');
+    await page.fill('#password', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#login-error');
+    assert.ok((await page.textContent('#login-error')).length > 0);
+    assert.ok(page.url().includes('/login'));
+    await shot(page, '11-login-throttled');
+  });
+
+  await journey('a leader opens the dashboard, statistics and ranking', async () => {
+    const page = await newPage();
+    await login(page, 'mayor');
+    await page.goto(`${base}/dashboard`);
+    const kpis = await page.textContent('#dash-kpis');
+    assert.ok(kpis.includes('今日受理') && kpis.includes('超期'));
+    assert.ok((await page.locator('#trend svg polyline').count()) === 1);
+    assert.ok((await page.locator('#open-by-unit svg rect').count()) > 0);
+    assert.ok((await page.locator('#dash-rates tbody tr').count()) > 0);
+    await shot(page, '12-dashboard');
+    await page.goto(`${base}/stats`);
+    assert.ok((await page.textContent('#kpis')).includes('满意率'));
+    await shot(page, '13-stats');
+    await page.goto(`${base}/ranking`);
+    assert.ok((await page.locator('#ranking tbody tr').count()) > 0);
+    await shot(page, '14-ranking');
+    const xlsx = await page.request.get(`${base}/api/stats/ranking?format=xlsx`);
+    assert.equal(xlsx.status(), 200);
+    assert.ok((await xlsx.body()).subarray(0, 2).toString() === 'PK');
+  });
+
+  await journey('the administrator sees units, users, time limits and the calendar, and adds an account', async () => {
+    const page = await newPage();
+    await login(page, 'admin');
+    await page.goto(`${base}/admin`);
+    assert.ok((await page.textContent('#users')).includes('dispatcher'));
+    const msg = await act(page, 'form-user', async (f) => {
+      await f.locator('#u-username').fill('operator9');
+      await f.locator('#u-name').fill('孙丽');
+      await f.locator('#u-password').fill('Passw0rd-2026');
+      await f.locator('#u-unit').selectOption({ label: '12345政务服务便民热线中心' });
+      await f.locator('input[value=operator]').check();
+    });
+    assert.ok(msg.includes('operator9'), msg);
+    assert.ok((await page.textContent('#users')).includes('孙丽'));
+    await shot(page, '15-admin');
+  });
+
+  await journey('the public reply board lists answered orders and searches them', async () => {
+    const page = await newPage(phone);
+    await page.goto(`${base}/board`);
+    assert.ok((await page.locator('.board-item').count()) > 0);
+    await shot(page, '16-board-phone');
+    await page.fill('input[name=q]', '电梯');
+    await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+    const text = await page.textContent('#board');
+    assert.ok(text.includes('锦绣家园'), 'the order answered in this run is on the board');
+  });
+
+  await journey('the desk pages fit a 1366×768 office screen without sideways scrolling', async () => {
+    const page = await newPage();
+    await login(page, 'dispatcher');
+    for (const path of ['/desk', '/orders', '/orders/new', `/orders/${phoneOrder}`, '/stats', '/dashboard']) {
+      await page.goto(`${base}${path}`);
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(over <= 1, `${path} is ${over}px too wide`);
+    }
+    await page.goto(`${base}/orders`);
+    await shot(page, '17-orders-search');
+  });
+} catch (e) {
+  process.exitCode = 1;
+} finally {
+  if (browser) await browser.close();
+  server.kill('SIGTERM');
+  rmSync(data, { recursive: true, force: true });
+  console.log(results.join('\n'));
+  console.log(`screenshots in ${shots}`);
+}
