@@ -88,6 +88,9 @@ async function act(page, formId, fill = async () => {}, button = 'button[type=su
   return flashOk(page);
 }
 
+// A 16×16 PNG: the citizen's photo.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR4nGM4oaFBEmIY1TCqYfhqAAB8MxgQ+Pjr0gAAAABJRU5ErkJggg==';
+
 const XSS = [
   '<script>window.__xss = 1; alert(1)</script>',
   '<img src=x onerror="window.__xss = 1; alert(2)">',
@@ -111,6 +114,7 @@ try {
     await page.fill('#address', '东湖区湖畔街道幸福小区');
     await page.fill('#name', '张先生');
     await page.fill('#phone', '13812345678');
+    await page.setInputFiles('#photo', { name: 'site.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
     await Promise.all([page.waitForLoadState('load'), page.click('#submit-form button[type=submit]')]);
     citizenNumber = (await page.textContent('#new-number')).trim();
     citizenCode = (await page.textContent('#new-code')).trim();
@@ -138,8 +142,11 @@ try {
     assert.equal(await page.evaluate(() => window.__xss), undefined);
     assert.equal(await page.locator('#order-content img, #order-content script, #order-content svg').count(), 0);
     assert.equal(page.__dialogs || 0, 0);
-    // The centre sees the full phone number.
+    // The centre sees the full phone number, and the citizen's photo.
     assert.equal((await page.textContent('#citizen-phone')).trim(), '13812345678');
+    const size = await page.locator('#photos img').evaluate((img) => img.complete && img.naturalWidth);
+    assert.equal(size, 16);
+    await shot(page, '18-order-with-photo');
   });
 
   let phoneOrder;

@@ -24,6 +24,7 @@ pub mod warnings;
 mod migrations;
 pub mod open311;
 pub mod orders;
+pub mod photos;
 pub mod org;
 pub mod seed;
 pub mod stats;

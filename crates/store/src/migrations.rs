@@ -226,4 +226,14 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("work_items_lead_due", "CREATE INDEX work_items_lead_due ON work_items (lead_unit_id, state, due_at)"),
     ("work_items_state_due", "CREATE INDEX work_items_state_due ON work_items (kind, state, due_at)"),
     ("drop_work_items_lead", "DROP INDEX work_items_lead"),
+    // BYTEA is PostgreSQL's binary type; SQLite stores the bytes as a blob under any type name.
+    ("photos", "CREATE TABLE photos (
+        id TEXT PRIMARY KEY,
+        work_id TEXT NOT NULL REFERENCES work_items(id),
+        name TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        data BYTEA NOT NULL,
+        created_at BIGINT NOT NULL)"),
+    ("photos_work", "CREATE INDEX photos_work ON photos (work_id)"),
 ];

@@ -325,6 +325,17 @@ impl Store {
 
     /// [`Store::register`] at a given moment: for imports and simulations, never for a request.
     pub async fn register_at(&self, input: &OrderInput, actor: &Actor, now: DateTime<Utc>) -> Result<Registered, StoreError> {
+        self.register_with_photos(input, &[], actor, now).await
+    }
+
+    /// [`Store::register_at`] with photos, stored in the same transaction as the order.
+    pub async fn register_with_photos(
+        &self,
+        input: &OrderInput,
+        photos: &[crate::photos::Photo],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Registered, StoreError> {
         let default_channel = if actor.is_citizen() { Channel::Web } else { Channel::Phone };
         let mut o = self.check_order(input, default_channel).await?;
         if actor.is_citizen() && !matches!(o.channel, Channel::Web | Channel::Board | Channel::MayorMailbox | Channel::Open311) {
@@ -379,6 +390,14 @@ impl Store {
                 id: &id, created_at: now, channel: o.channel.as_str(), category_id: &o.category_id, is_repeat: repeat_of.is_some(),
             };
             facts::write(&mut tx, &fixed, &Snapshot::new(o.order_type, o.urgency, now), &cal).await?;
+            let mut photo_names = Vec::new();
+            for p in photos {
+                sqlx::query("INSERT INTO photos (id, work_id, name, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(new_id()).bind(&id).bind(&p.name).bind(p.content_type).bind(p.data.len() as i64)
+                    .bind(p.data.clone()).bind(t)
+                    .execute(&mut *tx).await?;
+                photo_names.push(json!({ "name": p.name, "size": p.data.len() }));
+            }
             events::append(&mut tx, NewEvent {
                 entity_id: &id, entity_kind: "work_order", action: "register", actor,
                 from_state: None, to_state: Some(State::Registered.as_str()),
@@ -386,7 +405,7 @@ impl Store {
                 details: json!({
                     "number": number, "channel": o.channel.as_str(), "order_type": o.order_type.as_str(),
                     "urgency": o.urgency.as_str(), "category_id": o.category_id, "confidential": o.confidential,
-                    "repeat_of": repeat_of,
+                    "repeat_of": repeat_of, "photos": photo_names,
                 }),
                 at: Some(t),
             }).await?;

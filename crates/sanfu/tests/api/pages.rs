@@ -181,3 +181,87 @@ async fn a_citizen_submits_and_follows_through_the_public_pages() {
     let r = c.post(format!("{}/submit", app.base)).form(&[("_csrf", token.as_str()), ("category", "0301"), ("content", "x"), ("phone", "13912345678")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+/// A multipart body as a browser sends it: text fields, then files.
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----sanfu-test-boundary-7f3a";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    for (name, data) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(*data);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_citizen_attaches_photos_that_only_those_who_may_read_the_order_see() {
+    // A 1×1 PNG.
+    const PNG: &[u8] = &[
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01,
+        0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41,
+        0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ];
+    let app = spawn_app().await;
+    let c = no_redirects();
+    let r = c.get(format!("{}/", app.base)).send().await.unwrap();
+    let form_cookie = cookie_value(&r, "sanfu_form").unwrap();
+    let token = hidden(&r.text().await.unwrap(), "_csrf");
+    let fields = [
+        ("_csrf", token.as_str()),
+        ("order_type", "complaint"),
+        ("category", "0301"),
+        ("content", "幸福路与和平路口井盖破损，见照片"),
+        ("phone", "13912345678"),
+    ];
+    let post = |(ct, body): (String, Vec<u8>)| {
+        c.post(format!("{}/submit", app.base))
+            .header(COOKIE, format!("sanfu_form={form_cookie}"))
+            .header(reqwest::header::CONTENT_TYPE, ct)
+            .body(body)
+            .send()
+    };
+    // Not a picture, or too many: refused with the reason, and nothing registered.
+    let before = app.counts().await;
+    let r = post(multipart(&fields, &[("井盖.png", b"MZ\x90\x00 not a picture")])).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("JPG、PNG 或 WebP"));
+    let r = post(multipart(&fields, &[("1.png", PNG), ("2.png", PNG), ("3.png", PNG), ("4.png", PNG)])).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("最多上传 3 张照片"));
+    assert_eq!(app.counts().await, before);
+
+    let r = post(multipart(&fields, &[("井盖.png", PNG)])).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    let number = html.split("id=\"new-number\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+
+    // The centre sees the photo on the order's page and gets its bytes as a PNG.
+    let (centre, _) = browser_login(&app, "dispatcher").await;
+    let (status, html) = page(&app, &centre, &format!("/orders/{number}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let src = html.split("id=\"photos\">").nth(1).expect("photos shown").split("src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = no_redirects().get(format!("{}{src}", app.base)).header(COOKIE, &centre).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[reqwest::header::CONTENT_TYPE], "image/png");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
+    // The registration event names the photo.
+    let op = app.login("operator").await;
+    let evs = app.events(&op, &number).await;
+    assert!(serde_json::to_string(&evs).unwrap().contains("井盖.png"));
+
+    // A unit the order was never handed to gets no photo; neither does a stranger.
+    let (water, _) = browser_login(&app, "water").await;
+    let r = no_redirects().get(format!("{}{src}", app.base)).header(COOKIE, &water).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = no_redirects().get(format!("{}{src}", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}

@@ -444,6 +444,7 @@ struct OrderPage {
     units: Vec<Unit>,
     streets: Vec<Unit>,
     pending: Option<String>,
+    photos: Vec<sanfu_store::photos::PhotoInfo>,
 }
 
 pub struct DeadlineRow {
@@ -657,10 +658,25 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
         units: if can.dispatch { handling_units(&st.store).await? } else { Vec::new() },
         streets,
         pending,
+        photos: st.store.photos(&key, &d.staff).await?,
         can,
         o,
     };
     Ok(render(&p))
+}
+
+/// A photo of an order, for those who may read the order.
+pub async fn photo(State(st): State<AppState>, d: Desk, Path((key, id)): Path<(String, String)>) -> PageResult {
+    let (content_type, data) = st.store.photo(&key, &id, &d.staff).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        data,
+    )
+        .into_response())
 }
 
 pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<(String, String)>, form: Form) -> PageResult {

@@ -12,7 +12,7 @@ mod site;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
@@ -47,7 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(desk::admin))
         .route("/admin/{what}", post(desk::admin_post))
         .route("/", get(site::home))
-        .route("/submit", post(site::submit))
+        .route("/submit", post(site::submit).layer(DefaultBodyLimit::max(site::SUBMIT_LIMIT)))
+        .route("/orders/{key}/photos/{id}", get(desk::photo))
         .route("/follow", get(site::follow))
         .route("/follow/{action}", post(site::follow_act))
         .route("/board", get(site::board))

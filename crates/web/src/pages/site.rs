@@ -2,7 +2,10 @@
 //! the answer or withdraw, and the reply board (问政) of answered, non-confidential orders.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use sanfu_store::photos::Photo;
 use axum::response::Response;
 use chrono::FixedOffset;
 use sanfu_domain::validate::{self, MAX_SHORT_TEXT_CHARS};
@@ -75,7 +78,54 @@ fn citizen(ip: String) -> Actor {
     Actor { principal: Principal::Citizen, ip }
 }
 
-pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: FormToken, form: Form) -> PageResult {
+/// The submission form: multipart with up to three photos, or plain form fields.
+pub struct Submission {
+    form: Form,
+    photos: Vec<Photo>,
+}
+
+/// Up to three photos of 5 MB each, with the text fields.
+pub const SUBMIT_LIMIT: usize = 16 * 1024 * 1024;
+
+impl<S: Send + Sync> FromRequest<S> for Submission {
+    type Rejection = PageError;
+    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            return Ok(Submission { form: Form::from_request(req, s).await?, photos: Vec::new() });
+        }
+        let bad = |m: &str| PageError::new(StatusCode::BAD_REQUEST, "请求有误", m.to_string());
+        let mut mp = Multipart::from_request(req, s).await.map_err(|_| bad("提交的表单格式不正确。"))?;
+        let mut fields = Vec::new();
+        let mut photos = Vec::new();
+        while let Some(field) = mp.next_field().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "内容过大", "照片合计不能超过 15 MB。")
+            } else {
+                bad("提交的表单格式不正确。")
+            }
+        })? {
+            let name = field.name().unwrap_or_default().to_string();
+            match field.file_name().map(str::to_string) {
+                Some(file) => {
+                    let data = field.bytes().await.map_err(|_| bad("照片上传不完整，请重试。"))?;
+                    if data.is_empty() {
+                        continue; // the photo input left empty
+                    }
+                    if photos.len() == 3 {
+                        return Err(PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "照片过多", "最多上传 3 张照片。"));
+                    }
+                    photos.push(Photo::check(&file, data.to_vec()).map_err(|e| PageError::from(ApiError::from(e)))?);
+                }
+                None => fields.push((name, field.text().await.map_err(|_| bad("提交的内容不是有效的文本。"))?)),
+            }
+        }
+        Ok(Submission { form: Form { fields }, photos })
+    }
+}
+
+pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: FormToken, sub: Submission) -> PageResult {
+    let Submission { form, photos } = sub;
     tok.check(&form)?;
     let t = |k: &str| form.text(k).unwrap_or_default();
     let v = SubmitValues {
@@ -102,7 +152,7 @@ pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: For
         citizen_phone: Some(v.phone.clone()).filter(|s| !s.is_empty()),
         confidential: v.confidential,
     };
-    match st.store.register(&input, &citizen(ip)).await {
+    match st.store.register_with_photos(&input, &photos, &citizen(ip), chrono::Utc::now()).await {
         Ok(r) => {
             let done = Some((r.order.number.clone(), r.query_code.clone()));
             Ok(render(&home_page(&st, &tok, SubmitValues { order_type: "complaint".into(), ..Default::default() }, None, done).await?))
