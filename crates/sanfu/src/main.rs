@@ -72,6 +72,19 @@ enum Command {
     /// Benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Measurements of the text intelligence on real data.
+    #[command(subcommand)]
+    Eval(EvalCmd),
+}
+
+#[derive(Subcommand)]
+enum EvalCmd {
+    /// Train and test the dispatch classifier on the fixed split of the Teddy Cup 2020 messages.
+    Dispatch {
+        /// The folder with fj2_raw_labeled.csv.gz and fj2_full_tokens.csv.gz.
+        #[arg(long, default_value = "../shared/data/teddy2020c")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -204,6 +217,18 @@ async fn main() -> anyhow::Result<()> {
             BenchCmd::Import { orders } => sanfu::bench::import(orders).await,
             BenchCmd::Read { orders, samples } => sanfu::bench::read(orders, samples).await,
         },
+        Command::Eval(EvalCmd::Dispatch { data }) => {
+            let r = sanfu::eval::dispatch(&data)?;
+            eprintln!(
+                "trained on {} messages, tested on {}; {:.1}% of test messages had confidence ≥ 0.9, {:.1}% of those right",
+                r.train_rows, r.test_rows, r.confident_share * 100.0, r.confident_accuracy * 100.0
+            );
+            println!(
+                "dispatch macro_f1={:.4} accuracy={:.4} msgs_per_s={:.0} train_s={:.2}",
+                r.macro_f1, r.accuracy, r.msgs_per_s, r.train_s
+            );
+            Ok(())
+        }
     }
 }
 

@@ -1,0 +1,154 @@
+//! TF-IDF vectors over words and adjacent word pairs: the features the classifier, the
+//! near-duplicate finder and the topic clusters share.
+
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A sparse vector: (feature index, value), sorted by index, L2-normalised.
+pub type SparseVec = Vec<(u32, f32)>;
+
+/// Feature names with their inverse document frequencies, learned from a corpus.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Vocabulary {
+    pub terms: Vec<String>,
+    pub idf: Vec<f32>,
+    #[serde(skip)]
+    index: FxHashMap<String, u32>,
+}
+
+/// The terms of a document: its words and each pair of adjacent words ("路灯 不亮").
+pub fn terms(words: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(words.len() * 2);
+    out.extend(words.iter().cloned());
+    for pair in words.windows(2) {
+        out.push(format!("{} {}", pair[0], pair[1]));
+    }
+    out
+}
+
+impl Vocabulary {
+    /// Learns the terms that occur in at least `min_df` documents, with smoothed IDF
+    /// (ln((1+n)/(1+df)) + 1, as scikit-learn computes it).
+    pub fn learn<'a>(docs: impl IntoIterator<Item = &'a [String]>, min_df: u32) -> Vocabulary {
+        let mut df: HashMap<String, u32> = HashMap::new();
+        let mut n = 0u32;
+        for words in docs {
+            n += 1;
+            let mut seen: Vec<String> = terms(words);
+            seen.sort_unstable();
+            seen.dedup();
+            for t in seen {
+                *df.entry(t).or_default() += 1;
+            }
+        }
+        let mut kept: Vec<(String, u32)> = df.into_iter().filter(|(_, d)| *d >= min_df).collect();
+        kept.sort_unstable();
+        let idf = kept.iter().map(|(_, d)| ((1.0 + n as f32) / (1.0 + *d as f32)).ln() + 1.0).collect();
+        let terms: Vec<String> = kept.into_iter().map(|(t, _)| t).collect();
+        let mut v = Vocabulary { terms, idf, index: FxHashMap::default() };
+        v.reindex();
+        v
+    }
+
+    /// Rebuilds the lookup table after deserialising.
+    pub fn reindex(&mut self) {
+        self.index = self.terms.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
+    }
+
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    pub fn get(&self, term: &str) -> Option<u32> {
+        self.index.get(term).copied()
+    }
+
+    /// The TF-IDF vector of a document's words: sublinear term frequency (1 + ln tf) times IDF,
+    /// L2-normalised. Terms not in the vocabulary are ignored.
+    pub fn vector(&self, words: &[String]) -> SparseVec {
+        let uni: Vec<Option<u32>> = words.iter().map(|w| self.get(w)).collect();
+        let mut ids: Vec<u32> = uni.iter().flatten().copied().collect();
+        let mut pair = String::new();
+        for (i, w) in words.iter().enumerate().skip(1) {
+            // A pair occurs no more often than either of its words: look it up only when both
+            // are known.
+            if uni[i - 1].is_some() && uni[i].is_some() {
+                pair.clear();
+                pair.push_str(&words[i - 1]);
+                pair.push(' ');
+                pair.push_str(w);
+                if let Some(ix) = self.get(&pair) {
+                    ids.push(ix);
+                }
+            }
+        }
+        ids.sort_unstable();
+        let mut v: SparseVec = Vec::with_capacity(ids.len());
+        for ix in ids {
+            match v.last_mut() {
+                Some((last, tf)) if *last == ix => *tf += 1.0,
+                _ => v.push((ix, 1.0)),
+            }
+        }
+        for (ix, tf) in v.iter_mut() {
+            *tf = (1.0 + tf.ln()) * self.idf[*ix as usize];
+        }
+        normalize(&mut v);
+        v
+    }
+}
+
+pub fn normalize(v: &mut SparseVec) {
+    let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for (_, x) in v.iter_mut() {
+            *x /= norm;
+        }
+    }
+}
+
+/// The dot product of two sorted sparse vectors: their cosine when both are normalised.
+pub fn cosine(a: &SparseVec, b: &SparseVec) -> f32 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn vectors_weigh_rare_terms_and_are_normalised() {
+        let docs = [w("路灯 不亮 小区"), w("路灯 不亮 道路"), w("噪声 扰民 小区"), w("噪声 施工 夜间")];
+        let v = Vocabulary::learn(docs.iter().map(|d| d.as_slice()), 1);
+        assert!(v.get("路灯 不亮").is_some() && v.get("小区 路灯").is_none());
+        let x = v.vector(&w("路灯 不亮 夜间 未知词"));
+        let norm: f32 = x.iter().map(|(_, a)| a * a).sum();
+        assert!((norm - 1.0).abs() < 1e-5);
+        let weight = |t: &str| x.iter().find(|(i, _)| *i == v.get(t).unwrap()).unwrap().1;
+        assert!(weight("夜间") > weight("路灯"), "a term in one document outweighs one in two");
+        assert!(cosine(&x, &v.vector(&w("路灯 不亮"))) > cosine(&x, &v.vector(&w("噪声 扰民"))));
+    }
+}

@@ -1,0 +1,10 @@
+//! Chinese text for Sanfu, all offline and inside the binary: segmentation with the city's own
+//! dictionary, TF-IDF features, the dispatch classifier, near-duplicates and topics.
+
+pub mod classify;
+pub mod features;
+pub mod segment;
+
+pub use classify::{Classifier, Prediction, TrainOptions};
+pub use features::{SparseVec, Vocabulary, cosine};
+pub use segment::Segmenter;

@@ -1,0 +1,142 @@
+//! Segmentation of Chinese text into words: jieba (the jieba-rs crate, with its own dictionary)
+//! plus the city's dictionary of place names, unit names and local terms, which administrators
+//! extend. Words are normalised (full-width to half-width, lower case) and stop words, numbers
+//! and punctuation are dropped, so that what remains carries meaning for search and routing.
+
+use jieba_rs::Jieba;
+
+/// Function words and the formulae of a citizen's letter, which say nothing about where an
+/// order goes.
+const STOP_WORDS: &[&str] = &[
+    "的", "了", "是", "在", "我", "我们", "你", "你们", "他", "她", "它", "他们", "和", "与", "及", "以及", "也", "都", "就",
+    "有", "没有", "这", "那", "这个", "那个", "这些", "那些", "个", "一", "一个", "不", "被", "对", "把", "为", "吗", "呢",
+    "啊", "吧", "呀", "等", "中", "上", "下", "还", "又", "但", "但是", "而", "并", "或", "或者", "如果", "因为", "所以",
+    "已经", "要", "会", "能", "可以", "让", "给", "从", "到", "向", "于", "之", "其", "该", "此", "所", "着", "过", "得",
+    "地", "很", "太", "更", "最", "再", "才", "却", "么", "什么", "怎么", "如何", "为什么", "哪", "哪里", "谁", "多",
+    "少", "几", "请", "您", "您好", "你好", "尊敬", "领导", "谢谢", "感谢", "希望", "问题", "现在", "目前", "自己",
+    "一些", "一下", "一直", "进行", "没", "无", "后", "前", "时", "里", "内", "外", "由", "将", "即", "则", "且", "啦",
+    "嘛", "哦", "么", "么样", "咨询", "反映", "关于", "情况", "相关", "部门", "市", "区", "县",
+];
+
+pub struct Segmenter {
+    jieba: Jieba,
+    stop: rustc_hash::FxHashSet<&'static str>,
+}
+
+impl Default for Segmenter {
+    fn default() -> Self {
+        Segmenter::new()
+    }
+}
+
+impl Segmenter {
+    /// jieba's own dictionary, without city words.
+    pub fn new() -> Segmenter {
+        Segmenter { jieba: Jieba::new(), stop: STOP_WORDS.iter().copied().collect() }
+    }
+
+    /// jieba's dictionary with the city's words (place names, unit names, local terms) added,
+    /// so that each is kept whole.
+    pub fn with_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Segmenter {
+        let mut s = Segmenter::new();
+        for w in words {
+            s.add_word(w);
+        }
+        s
+    }
+
+    /// Adds a word to the dictionary with a frequency high enough that it is never split.
+    pub fn add_word(&mut self, word: &str) {
+        let w = normalize(word);
+        let w = w.trim();
+        if w.chars().count() >= 2 {
+            let freq = self.jieba.suggest_freq(w).max(1000);
+            self.jieba.add_word(w, Some(freq), None);
+        }
+    }
+
+    /// The meaningful words of `text`, in order.
+    pub fn words(&self, text: &str) -> Vec<String> {
+        let norm = normalize(text);
+        self.jieba
+            .cut(&norm, true)
+            .into_iter()
+            .filter(|w| is_meaningful(w) && !self.stop.contains(w))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Every word and its sub-words, for a search index (中华人民共和国 → 中华, 人民, 共和国, …).
+    pub fn search_words(&self, text: &str) -> Vec<String> {
+        let norm = normalize(text);
+        self.jieba
+            .cut_for_search(&norm, true)
+            .into_iter()
+            .filter(|w| is_meaningful(w) && !self.stop.contains(w))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Whether a word is a stop word.
+    pub fn is_stop_word(&self, word: &str) -> bool {
+        self.stop.contains(word)
+    }
+}
+
+/// Full-width ASCII to half-width, the ideographic space to a space, and lower case.
+pub fn normalize(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// A word with a Chinese character, or a Latin word of two letters or more (A3, wifi); not
+/// punctuation, spaces or bare numbers.
+fn is_meaningful(w: &str) -> bool {
+    if w.chars().any(is_cjk) {
+        return true;
+    }
+    w.chars().all(|c| c.is_ascii_alphanumeric()) && w.chars().any(|c| c.is_ascii_alphabetic()) && w.len() >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_drop_punctuation_numbers_and_stop_words() {
+        let s = Segmenter::new();
+        let w = s.words("尊敬的领导：幸福小区的路灯已经坏了3天，晚上出行很不安全！");
+        assert!(w.contains(&"路灯".to_string()), "{w:?}");
+        assert!(w.contains(&"小区".to_string()) || w.contains(&"幸福小区".to_string()), "{w:?}");
+        for gone in ["的", "领导", "3", "，", "！", "已经"] {
+            assert!(!w.iter().any(|x| x == gone), "{gone} in {w:?}");
+        }
+    }
+
+    #[test]
+    fn city_words_are_kept_whole() {
+        let text = "江州市湖畔街道临江花园小区门口积水";
+        let plain = Segmenter::new().words(text);
+        assert!(!plain.contains(&"临江花园".to_string()), "{plain:?}");
+        let city = Segmenter::with_words(["临江花园", "湖畔街道"]);
+        let w = city.words(text);
+        assert!(w.contains(&"临江花园".to_string()) && w.contains(&"湖畔街道".to_string()), "{w:?}");
+    }
+
+    #[test]
+    fn full_width_letters_and_digits_are_normalised() {
+        assert_eq!(normalize("Ａ３区　ＷＩＦＩ"), "a3区 wifi");
+        let w = Segmenter::new().words("Ａ３区ＷＩＦＩ信号差");
+        assert!(w.contains(&"wifi".to_string()), "{w:?}");
+    }
+}
