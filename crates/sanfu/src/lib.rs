@@ -73,6 +73,12 @@ impl Application {
                         Ok(_) => {}
                         Err(e) => tracing::warn!(error = %e, "deadline warnings failed; will retry"),
                     }
+                    // The dispatch suggestions learn from the orders handled since, hourly.
+                    match store.retrain_dispatch_if_stale(3_600_000).await {
+                        Ok(Some(r)) => tracing::info!(orders = r.orders, seconds = r.seconds, "dispatch model retrained"),
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(error = %e, "dispatch training failed; will retry"),
+                    }
                 }
             })
         });

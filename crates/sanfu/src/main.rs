@@ -72,9 +72,26 @@ enum Command {
     /// Benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// The full-text index.
+    #[command(subcommand)]
+    Search(SearchCmd),
+    /// Train the dispatch suggestions (智能派单) on the orders in the database.
+    Train {
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Measurements of the text intelligence on real data.
     #[command(subcommand)]
     Eval(EvalCmd),
+}
+
+#[derive(Subcommand)]
+enum SearchCmd {
+    /// Index every order, answer and knowledge entry again (after the city dictionary changed).
+    Rebuild {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -217,6 +234,24 @@ async fn main() -> anyhow::Result<()> {
             BenchCmd::Import { orders } => sanfu::bench::import(orders).await,
             BenchCmd::Read { orders, samples } => sanfu::bench::read(orders, samples).await,
         },
+        Command::Search(SearchCmd::Rebuild { db }) => {
+            let store = Store::open(&database_url(db.database_url.clone(), &db.data)?).await?;
+            let started = std::time::Instant::now();
+            let n = store.rebuild_search().await?;
+            println!("已重建全文索引：{n} 篇，用时 {:.1} 秒", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Train { db } => {
+            let store = Store::open(&database_url(db.database_url.clone(), &db.data)?).await?;
+            match store.train_dispatch().await? {
+                Some(r) => println!(
+                    "已训练：{} 条工单，{} 个分类，{} 个承办单位，用时 {:.1} 秒",
+                    r.orders, r.categories, r.units, r.seconds
+                ),
+                None => println!("已派单的工单太少（不足 20 条），暂不能训练"),
+            }
+            Ok(())
+        }
         Command::Eval(EvalCmd::Dispatch { data }) => {
             let r = sanfu::eval::dispatch(&data)?;
             eprintln!(
@@ -246,6 +281,9 @@ async fn serve(a: ServeArgs, demo: bool) -> anyhow::Result<()> {
                 println!("  {:<12} {:<10} {:<8} {}", acc.username, acc.role, acc.unit, acc.name);
             }
             println!("  各承办单位：用户名为单位编码（联络员）或“编码-head”（负责人），如 zjj、donghu-head");
+            if let Some(r) = app.store().train_dispatch().await? {
+                println!("智能派单已用 {} 条演示工单训练（{:.1} 秒）", r.orders, r.seconds);
+            }
         } else {
             println!("数据库中已有数据，跳过演示数据生成。演示账号密码为 {}", sanfu_store::seed::DEMO_PASSWORD);
         }

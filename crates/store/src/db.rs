@@ -66,6 +66,10 @@ pub struct Store {
     /// dropped whenever this process changes them.
     pub(crate) units_cache: Arc<RwLock<Option<Arc<Vec<crate::org::Unit>>>>>,
     pub(crate) categories_cache: Arc<RwLock<Option<Arc<Vec<crate::catalog::Category>>>>>,
+    /// The dispatch models in use, loaded from the database on first use and replaced by training.
+    pub(crate) dispatch_model: Arc<RwLock<Option<Arc<crate::suggest::DispatchModel>>>>,
+    /// The segmenter with the city's words, built on first use.
+    pub(crate) segmenter: Arc<RwLock<Option<Arc<sanfu_text::Segmenter>>>>,
     /// Live sessions recently looked up: token hash → (session id, user, expiry, when cached).
     /// Emptied by every logout and revocation in this process, and each entry trusted for a few
     /// seconds only, so a revocation made elsewhere takes effect within that time.
@@ -126,6 +130,8 @@ impl Store {
             calendar: Arc::new(RwLock::new(Calendar::empty(Default::default()))),
             units_cache: Arc::new(RwLock::new(None)),
             categories_cache: Arc::new(RwLock::new(None)),
+            dispatch_model: Arc::new(RwLock::new(None)),
+            segmenter: Arc::new(RwLock::new(None)),
             sessions_cache: Arc::new(RwLock::new(std::collections::HashMap::new())),
         };
         store.migrate().await?;
@@ -201,8 +207,17 @@ impl Store {
             if applied.contains(&version) {
                 continue;
             }
+            let only = if name.starts_with("sqlite:") {
+                Some(Backend::Sqlite)
+            } else if name.starts_with("postgres:") {
+                Some(Backend::Postgres)
+            } else {
+                None
+            };
             let mut tx = self.pool.begin().await?;
-            tx.execute(*sql).await?;
+            if only.is_none_or(|b| b == self.backend) {
+                tx.execute(*sql).await?;
+            }
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
                 .bind(version)
                 .bind(*name)

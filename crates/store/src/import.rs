@@ -64,6 +64,7 @@ struct Batch {
     facts: Vec<Vec<Owned>>,
     events: Vec<Vec<Owned>>,
     heads: Vec<Vec<Owned>>,
+    search: Vec<Vec<Owned>>,
     count: usize,
 }
 
@@ -109,6 +110,7 @@ pub struct Importer<'a> {
     now: DateTime<Utc>,
     batch: Batch,
     pub summary: ImportSummary,
+    seg: std::sync::Arc<sanfu_text::Segmenter>,
     /// Orders per transaction.
     pub batch_size: usize,
 }
@@ -171,6 +173,7 @@ impl<'a> Importer<'a> {
             now: Utc::now(),
             batch: Batch::default(),
             summary: ImportSummary::default(),
+            seg: store.segmenter().await?,
             batch_size: 5000,
         })
     }
@@ -352,6 +355,15 @@ impl<'a> Importer<'a> {
             prev = hash;
         }
         b.heads.push(vec![s(&id), i(events.len() as i64), s(prev)]);
+        // Searchable in the same transaction as the order.
+        let text = crate::search::order_text(&subject, &content, r.address.as_deref());
+        let mut rows = vec![Store::index_row(&self.seg, &id, "order", &text)];
+        if let Some(a) = snap.answer.as_deref().filter(|a| !a.is_empty()) {
+            rows.push(Store::index_row(&self.seg, &id, "answer", a));
+        }
+        for row in rows.into_iter().filter(|r| !r.terms.is_empty()) {
+            b.search.push(vec![s(row.doc_id), s(row.kind), s(row.terms)]);
+        }
         b.count += 1;
         Ok(())
     }
@@ -397,6 +409,7 @@ async fn write_batch(store: Store, batch: Batch, counters: Vec<(String, i64)>) -
         insert_rows(&mut tx, sqlite, "order_facts", FACT_COLS, &batch.facts).await?;
         insert_rows(&mut tx, sqlite, "events", EVENT_COLS, &batch.events).await?;
         insert_rows(&mut tx, sqlite, "event_heads", HEAD_COLS, &batch.heads).await?;
+        insert_rows(&mut tx, sqlite, "search_docs", "doc_id, kind, terms", &batch.search).await?;
         for (name, value) in &counters {
             sqlx::query("INSERT INTO counters (name, value) VALUES ($1, $2)
                          ON CONFLICT (name) DO UPDATE SET value = CASE WHEN excluded.value > counters.value THEN excluded.value ELSE counters.value END")

@@ -61,7 +61,9 @@ impl Store {
         let (title, content, category, keywords) = self.check_entry(input).await?;
         let id = new_id();
         let now = now_ms();
+        let index = Store::index_row(&*self.segmenter().await?, &id, "knowledge", &format!("{title}\n{keywords}\n{content}"));
         in_tx!(self, tx => {
+            Store::index_in(&mut tx, &index).await?;
             sqlx::query("INSERT INTO knowledge (id, title, content, category_id, keywords, public, active, created_by, created_at, updated_at, used)
                          VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $8, 0)")
                 .bind(&id).bind(&title).bind(&content).bind(&category).bind(&keywords).bind(i64::from(input.public))
@@ -83,7 +85,9 @@ impl Store {
         let before = self.entry(id).await?.ok_or_else(|| DomainError::not_found("knowledge_not_found", "知识条目不存在"))?;
         let (title, content, category, keywords) = self.check_entry(input).await?;
         let now = now_ms();
+        let index = Store::index_row(&*self.segmenter().await?, id, "knowledge", &format!("{title}\n{keywords}\n{content}"));
         in_tx!(self, tx => {
+            Store::index_in(&mut tx, &index).await?;
             sqlx::query("UPDATE knowledge SET title = $1, content = $2, category_id = $3, keywords = $4, public = $5, updated_at = $6 WHERE id = $7")
                 .bind(&title).bind(&content).bind(&category).bind(&keywords).bind(i64::from(input.public)).bind(now).bind(id)
                 .execute(&mut *tx).await?;
@@ -107,6 +111,31 @@ impl Store {
     /// Entries matching every term of `q` (in title, text or keywords), titles first, then the
     /// most used. `public_only` for citizens.
     pub async fn search_entries(&self, q: &str, category: Option<&str>, public_only: bool, limit: u32) -> Result<Vec<Entry>, StoreError> {
+        // Ranked full-text search first; the plain substring match below for what it misses
+        // (words the segmenter drops, such as numbers).
+        if !q.trim().is_empty() {
+            let ids = self.search_ids(q, &["knowledge"]).await?;
+            if !ids.is_empty() {
+                let mut found = Vec::new();
+                for id in ids.iter().take(200) {
+                    if let Some(e) = self.entry(id).await? {
+                        let category_ok = match category.filter(|c| !c.is_empty()) {
+                            Some(c) => e.category_id.as_deref() == Some(c) || self.category(c).await?.is_some_and(|x| Some(x.id) == e.category_id),
+                            None => true,
+                        };
+                        if category_ok && (!public_only || e.public) {
+                            found.push(e);
+                        }
+                    }
+                    if found.len() >= limit.clamp(1, 100) as usize {
+                        break;
+                    }
+                }
+                if !found.is_empty() {
+                    return Ok(found);
+                }
+            }
+        }
         let terms: Vec<String> = q.split_whitespace().take(8).map(|t| t.chars().take(50).collect()).collect();
         let mut conds = vec!["active = 1".to_string()];
         let mut binds: Vec<String> = Vec::new();

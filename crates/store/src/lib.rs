@@ -25,6 +25,8 @@ mod migrations;
 pub mod open311;
 pub mod orders;
 pub mod photos;
+pub mod search;
+pub mod suggest;
 pub mod org;
 pub mod seed;
 pub mod stats;

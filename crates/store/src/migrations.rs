@@ -236,4 +236,28 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         data BYTEA NOT NULL,
         created_at BIGINT NOT NULL)"),
     ("photos_work", "CREATE INDEX photos_work ON photos (work_id)"),
+    ("city_words", "CREATE TABLE city_words (word TEXT PRIMARY KEY, created_at BIGINT NOT NULL)"),
+    ("dispatch_rules", "CREATE TABLE dispatch_rules (
+        id TEXT PRIMARY KEY,
+        keyword TEXT NOT NULL,
+        unit_id TEXT NOT NULL REFERENCES units(id),
+        category_id TEXT REFERENCES categories(id),
+        created_at BIGINT NOT NULL)"),
+    ("text_models", "CREATE TABLE text_models (
+        name TEXT PRIMARY KEY,
+        trained_at BIGINT NOT NULL,
+        trained_on BIGINT NOT NULL,
+        data TEXT NOT NULL)"),
+    // Full-text search: the words of each text, searched by FTS5 on SQLite and a tsvector on
+    // PostgreSQL. Entries named "sqlite:" or "postgres:" apply to that database only.
+    ("sqlite:search_docs", "CREATE TABLE search_docs (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, kind TEXT NOT NULL, terms TEXT NOT NULL)"),
+    ("postgres:search_docs", "CREATE TABLE search_docs (id BIGSERIAL PRIMARY KEY, doc_id TEXT NOT NULL, kind TEXT NOT NULL, terms TEXT NOT NULL,
+        tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED)"),
+    ("search_docs_doc", "CREATE INDEX search_docs_doc ON search_docs (doc_id, kind)"),
+    ("postgres:search_docs_tsv", "CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)"),
+    ("sqlite:search_fts", "CREATE VIRTUAL TABLE search_fts USING fts5(terms, content='search_docs', content_rowid='id', tokenize='unicode61')"),
+    ("sqlite:search_docs_ai", "CREATE TRIGGER search_docs_ai AFTER INSERT ON search_docs BEGIN
+        INSERT INTO search_fts (rowid, terms) VALUES (new.id, new.terms); END"),
+    ("sqlite:search_docs_ad", "CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN
+        INSERT INTO search_fts (search_fts, rowid, terms) VALUES ('delete', old.id, old.terms); END"),
 ];

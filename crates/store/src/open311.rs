@@ -26,6 +26,8 @@ pub struct PublicRequest {
 #[derive(Debug, Clone, Default)]
 pub struct PublicFilter {
     pub numbers: Vec<String>,
+    /// Only these orders (by id), for a search.
+    pub ids: Option<Vec<String>>,
     pub category_codes: Vec<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -49,6 +51,13 @@ impl Store {
         if !f.numbers.is_empty() {
             let list: Vec<String> = f.numbers.iter().map(|x| ph(&mut binds, x.clone())).collect();
             conds.push(format!("w.number IN ({})", list.join(", ")));
+        }
+        if let Some(ids) = &f.ids {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let list: Vec<String> = ids.iter().map(|x| ph(&mut binds, x.clone())).collect();
+            conds.push(format!("w.id IN ({})", list.join(", ")));
         }
         let cats = self.categories().await?;
         if !f.category_codes.is_empty() {

@@ -154,6 +154,9 @@ pub struct OrderSummary {
     pub created_at: DateTime<Utc>,
     /// The next deadline not yet met.
     pub next_due: Option<DeadlineView>,
+    /// For a search: the text around the words found, with the matches marked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<Vec<crate::search::Piece>>,
 }
 
 /// What the citizen sees with number and query code.
@@ -194,6 +197,13 @@ pub struct ListFilter {
     pub unit_id: Option<String>,
     pub order_type: Option<String>,
     pub phone: Option<String>,
+    /// Full-text search over the order's text and answer, best matches first.
+    pub q: Option<String>,
+    pub category_id: Option<String>,
+    /// Registered on or after this day (YYYY-MM-DD, local time).
+    pub from: Option<String>,
+    /// Registered on or before this day.
+    pub to: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -351,6 +361,12 @@ impl Store {
         }
         let id = new_id();
         let code = new_query_code();
+        let index = Store::index_row(
+            &*self.segmenter().await?,
+            &id,
+            "order",
+            &crate::search::order_text(&o.subject, &o.content, o.address.as_deref()),
+        );
         let repeat_of = match &o.citizen_phone {
             Some(phone) => self.earlier_order(phone, &o.category_id, now).await?,
             None => None,
@@ -390,6 +406,7 @@ impl Store {
                 id: &id, created_at: now, channel: o.channel.as_str(), category_id: &o.category_id, is_repeat: repeat_of.is_some(),
             };
             facts::write(&mut tx, &fixed, &Snapshot::new(o.order_type, o.urgency, now), &cal).await?;
+            Store::index_in(&mut tx, &index).await?;
             let mut photo_names = Vec::new();
             for p in photos {
                 sqlx::query("INSERT INTO photos (id, work_id, name, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -678,7 +695,15 @@ impl Store {
                 Action::CloseDirectly { knowledge_id, .. } => knowledge_id.clone(),
                 _ => l.knowledge_id.clone(),
             };
+            // An answer becomes searchable in the transaction that records it.
+            let answer_index = match action {
+                Action::Answer { text } => Some(Store::index_row(&*self.segmenter().await?, &l.id, "answer", text)),
+                _ => None,
+            };
             let res = in_tx!(self, tx => {
+                if let Some(row) = &answer_index {
+                    Store::index_in(&mut tx, row).await?;
+                }
                 let mut out = out.clone();
                 if let (Action::CloseDirectly { knowledge_id: Some(k), .. }, Some(obj)) = (action, out.details.as_object_mut()) {
                     let title = self.use_entry(&mut tx, k).await?;
@@ -741,7 +766,78 @@ impl Store {
             binds.extend(units);
             conds.push(format!("w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause})"));
         }
+        if let Some(c) = f.category_id.as_deref().filter(|s| !s.is_empty()) {
+            let cat = self.category(c).await?.ok_or_else(|| DomainError::invalid("unknown_category", format!("分类“{c}”不存在")))?;
+            // The category and the categories below it.
+            let all = self.categories().await?;
+            let mut ids = vec![cat.id.clone()];
+            let mut i = 0;
+            while i < ids.len() {
+                let parent = ids[i].clone();
+                ids.extend(all.iter().filter(|x| x.parent_id.as_deref() == Some(&parent)).map(|x| x.id.clone()));
+                i += 1;
+            }
+            let (clause, _) = in_clause(binds.len() + 1, ids.len());
+            binds.extend(ids);
+            conds.push(format!("o.category_id IN {clause}"));
+        }
+        let off = self.calendar().offset();
+        for (day, end, op) in [(&f.from, false, ">="), (&f.to, true, "<")] {
+            if let Some(d) = day.as_deref().filter(|s| !s.is_empty()) {
+                let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| DomainError::invalid("invalid_date", format!("日期“{d}”格式不正确，应为 YYYY-MM-DD")))?;
+                let date = if end { date.succ_opt().unwrap_or(date) } else { date };
+                let ms = date
+                    .and_hms_opt(0, 0, 0)
+                    .and_then(|t| t.and_local_timezone(off).single())
+                    .map(|t| t.timestamp_millis())
+                    .unwrap_or(0);
+                // An integer parsed here, not text from the request.
+                conds.push(format!("w.created_at {op} {ms}"));
+            }
+        }
+        let searched = match f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(q) => Some((q.to_string(), self.search_ids(q, &["order", "answer"]).await?)),
+            None => None,
+        };
+        if let Some((_, ids)) = &searched {
+            if ids.is_empty() {
+                return Ok(Page { items: Vec::new(), total: 0, page, per_page });
+            }
+            let (clause, _) = in_clause(binds.len() + 1, ids.len());
+            binds.extend(ids.iter().cloned());
+            conds.push(format!("w.id IN {clause}"));
+        }
         let filter = conds.join(" AND ");
+        if let Some((q, ranked)) = searched {
+            // Search results come in the order of their rank, which the database gave for
+            // the words alone: filter here, then page.
+            let join = if filter.contains("o.") { "JOIN work_orders o ON o.id = w.id" } else { "" };
+            let mut lq = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!("SELECT w.id FROM work_items w {join} WHERE {filter}")));
+            for b in &binds {
+                lq = lq.bind(b);
+            }
+            let keep: std::collections::HashSet<String> = lq.fetch_all(self.pool()).await?.into_iter().collect();
+            let hits: Vec<String> = ranked.into_iter().filter(|id| keep.contains(id)).collect();
+            let total = hits.len() as i64;
+            let ids: Vec<String> = hits.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).collect();
+            let mut items = self.summaries(&ids).await?;
+            let texts = self.texts_of(&ids).await?;
+            let seg = self.segmenter().await?;
+            let words = seg.search_words(&q);
+            for it in &mut items {
+                if let Some((content, answer)) = texts.get(&it.id) {
+                    let mut pieces = crate::search::snippet(content, &words, 80);
+                    if !pieces.iter().any(|p| p.hit) {
+                        if let Some(a) = answer {
+                            pieces = crate::search::snippet(a, &words, 80);
+                        }
+                    }
+                    it.snippet = Some(pieces);
+                }
+            }
+            return Ok(Page { items, total, page, per_page });
+        }
         // The join is needed only when a condition reads the order's own columns.
         let join = if filter.contains("o.") { "JOIN work_orders o ON o.id = w.id" } else { "" };
         let count_sql = format!("SELECT COUNT(*) FROM work_items w {join} WHERE {filter}");
@@ -762,6 +858,22 @@ impl Store {
         let ids = lq.fetch_all(self.pool()).await?;
         let items = self.summaries(&ids).await?;
         Ok(Page { items, total, page, per_page })
+    }
+
+    /// The content and answer of these orders, for snippets. Confidential orders' text is
+    /// shown to those who may read the order at all, as on the order's own page.
+    async fn texts_of(&self, ids: &[String]) -> Result<std::collections::HashMap<String, (String, Option<String>)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let (clause, _) = in_clause(1, ids.len());
+        let mut q = sqlx::query_as::<_, (String, String, Option<String>)>(sqlx::AssertSqlSafe(format!(
+            "SELECT id, content, answer FROM work_orders WHERE id IN {clause}"
+        )));
+        for id in ids {
+            q = q.bind(id);
+        }
+        Ok(q.fetch_all(self.pool()).await?.into_iter().map(|(id, c, a)| (id, (c, a))).collect())
     }
 
     /// List rows of these orders, in this order: two queries, whatever the page size.
@@ -822,6 +934,7 @@ impl Store {
                     lead_unit,
                     created_at: from_ms(created_at),
                     next_due,
+                    snippet: None,
                 },
             );
         }
@@ -984,7 +1097,7 @@ fn deadline_view(kind: DeadlineKind, d: &DeadlineState, now: DateTime<Utc>) -> D
 }
 
 /// `($start, $start+1, …)` for `n` values.
-fn in_clause(start: usize, n: usize) -> (String, usize) {
+pub(crate) fn in_clause(start: usize, n: usize) -> (String, usize) {
     if n == 0 {
         return ("(NULL)".into(), start);
     }

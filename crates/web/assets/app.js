@@ -59,4 +59,66 @@
       }
     });
   }
+
+  // 智能派单: a suggested category and unit for the text typed, with the words that weighed
+  // most; 采用 fills the two fields.
+  var content = document.getElementById('content');
+  var box = document.getElementById('suggest');
+  if (content && box && category && lead) {
+    var asked = '';
+    var timer = null;
+    var ask = function () {
+      var subject = document.getElementById('subject');
+      var text = content.value.trim();
+      if (text.length < 6 || text === asked) return;
+      asked = text;
+      fetch('/api/suggest', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ subject: subject ? subject.value : '', content: text })
+      })
+        .then(function (r) { return r.ok ? r.json() : { suggestion: null }; })
+        .then(function (res) {
+          var s = res.suggestion;
+          box.textContent = '';
+          box.className = '';
+          if (!s) {
+            box.className = 'muted';
+            box.textContent = '暂无建议，请人工判断。';
+            return;
+          }
+          var line = function (label, value) {
+            var p = document.createElement('p');
+            var b = document.createElement('b');
+            b.textContent = label;
+            p.appendChild(b);
+            p.appendChild(document.createTextNode(value));
+            box.appendChild(p);
+            return p;
+          };
+          if (s.category_name) line('分类：', s.category_name + '（' + Math.round(s.category_confidence * 100) + '%）');
+          var u = line('承办单位：', s.unit_name + '（' + Math.round(s.confidence * 100) + '%）');
+          u.id = 'suggest-unit';
+          line(s.source === 'rule' ? '依据规则：' : '主要依据：', s.terms.join('、'));
+          if (s.confidence < 0.6) line('', '置信度较低，请人工核实。').className = 'warn';
+          var btn = document.createElement('button');
+          btn.type = 'button';
+          btn.id = 'suggest-apply';
+          btn.className = 'secondary';
+          btn.textContent = '采用建议';
+          btn.addEventListener('click', function () {
+            if (s.category_code) category.value = s.category_code;
+            lead.value = s.unit_code;
+          });
+          box.appendChild(btn);
+        })
+        .catch(function () {});
+    };
+    content.addEventListener('blur', ask);
+    content.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 800);
+    });
+  }
 })();

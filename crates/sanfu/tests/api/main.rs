@@ -17,4 +17,5 @@ mod pages;
 mod permissions;
 mod returns_and_extensions;
 mod stats;
+mod text;
 mod warnings;

@@ -86,6 +86,8 @@ pub struct Row {
     pub level: &'static str,
     pub level_label: &'static str,
     pub queue: &'static str,
+    /// For a search: the text around the words found.
+    pub snippet: Vec<sanfu_store::search::Piece>,
 }
 
 pub fn level_label(level: &str) -> &'static str {
@@ -118,6 +120,7 @@ fn row(o: &OrderSummary, queue: &'static str, off: FixedOffset) -> Row {
         level,
         level_label: level_label(level),
         queue,
+        snippet: o.snippet.clone().unwrap_or_default(),
     }
 }
 
@@ -235,6 +238,11 @@ struct OrdersPage {
     types: Vec<Opt>,
     units: Vec<Unit>,
     query: String,
+    q: String,
+    category: String,
+    from: String,
+    to: String,
+    categories: Vec<CategoryOption>,
 }
 
 #[derive(Deserialize, Default)]
@@ -243,6 +251,10 @@ pub struct OrdersQuery {
     order_type: Option<String>,
     unit: Option<String>,
     phone: Option<String>,
+    q: Option<String>,
+    category: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
     page: Option<u32>,
 }
 
@@ -252,12 +264,25 @@ pub async fn orders(State(st): State<AppState>, d: Desk, Query(q): Query<OrdersQ
         unit_id: q.unit.clone(),
         order_type: q.order_type.clone(),
         phone: q.phone.clone(),
+        q: q.q.clone(),
+        category_id: q.category.clone(),
+        from: q.from.clone(),
+        to: q.to.clone(),
         page: q.page,
         per_page: Some(20),
     };
     let result = st.store.list_orders(&d.staff, &f).await?;
     let off = off(&st);
-    let query = [("state", &q.state), ("order_type", &q.order_type), ("unit_id", &q.unit), ("phone", &q.phone)]
+    let query = [
+        ("state", &q.state),
+        ("order_type", &q.order_type),
+        ("unit_id", &q.unit),
+        ("phone", &q.phone),
+        ("q", &q.q),
+        ("category_id", &q.category),
+        ("from", &q.from),
+        ("to", &q.to),
+    ]
         .iter()
         .filter_map(|(k, v)| v.as_deref().filter(|s| !s.is_empty()).map(|v| format!("{k}={}", enc(v))))
         .collect::<Vec<_>>()
@@ -270,6 +295,11 @@ pub async fn orders(State(st): State<AppState>, d: Desk, Query(q): Query<OrdersQ
         pages: ((result.total.max(1) as u32) + 19) / 20,
         unit: q.unit.unwrap_or_default(),
         phone: q.phone.unwrap_or_default(),
+        q: q.q.unwrap_or_default(),
+        category: q.category.unwrap_or_default(),
+        from: q.from.unwrap_or_default(),
+        to: q.to.unwrap_or_default(),
+        categories: category_options(&st.store).await?,
         states: opts(OrderState::ALL.iter().map(|s| (s.as_str(), s.label())), q.state.as_deref().unwrap_or("")),
         types: opts(OrderType::ALL.iter().map(|s| (s.as_str(), s.label())), q.order_type.as_deref().unwrap_or("")),
         units: handling_units(&st.store).await?,

@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use sanfu_store::photos::Photo;
+use sanfu_store::search::Piece;
 use axum::response::Response;
 use chrono::FixedOffset;
 use sanfu_domain::validate::{self, MAX_SHORT_TEXT_CHARS};
@@ -254,9 +255,9 @@ struct BoardPage {
 pub struct BoardItem {
     pub number: String,
     pub category: String,
-    pub content: String,
+    pub content: Vec<Piece>,
     pub unit: String,
-    pub answer: String,
+    pub answer: Vec<Piece>,
     pub created: String,
 }
 
@@ -270,24 +271,34 @@ pub struct BoardQuery {
 pub async fn board(State(st): State<AppState>, Query(q): Query<BoardQuery>) -> PageResult {
     let off = off(&st);
     let query = q.q.unwrap_or_default().trim().to_string();
-    let words: Vec<&str> = query.split_whitespace().collect();
-    let all = st.store.public_requests(&PublicFilter { closed: Some(true), limit: 1000, ..Default::default() }).await?;
-    let items = all
-        .into_iter()
-        .filter(|r| r.answer.is_some())
-        .filter(|r| {
-            let hay = format!("{} {} {} {}", r.content, r.answer.as_deref().unwrap_or(""), r.category_name, r.unit_name.as_deref().unwrap_or(""));
-            words.iter().all(|w| hay.contains(w))
-        })
-        .take(50)
-        .map(|r| BoardItem {
+    // A search ranks by the full-text index and keeps that order; without one, the newest.
+    let (ranked, all) = if query.is_empty() {
+        (Vec::new(), st.store.public_requests(&PublicFilter { closed: Some(true), limit: 200, ..Default::default() }).await?)
+    } else {
+        let ranked = st.store.search_public(&query).await?;
+        let f = PublicFilter { closed: Some(true), limit: 1000, ids: Some(ranked.iter().map(|(id, _)| id.clone()).collect()), ..Default::default() };
+        (ranked, st.store.public_requests(&f).await?)
+    };
+    let mut all: Vec<_> = all.into_iter().filter(|r| r.answer.is_some()).collect();
+    if !ranked.is_empty() {
+        let rank: std::collections::HashMap<&str, usize> = ranked.iter().enumerate().map(|(i, (_, n))| (n.as_str(), i)).collect();
+        all.sort_by_key(|r| rank.get(r.number.as_str()).copied().unwrap_or(usize::MAX));
+    }
+    let mut items = Vec::new();
+    for r in all.into_iter().take(50) {
+        let (content, answer) = if query.is_empty() {
+            (vec![Piece { text: r.content.clone(), hit: false }], vec![Piece { text: r.answer.clone().unwrap_or_default(), hit: false }])
+        } else {
+            (st.store.snippet(&r.content, &query, 400).await?, st.store.snippet(r.answer.as_deref().unwrap_or(""), &query, 400).await?)
+        };
+        items.push(BoardItem {
             number: r.number,
             category: r.category_name,
-            content: r.content,
+            content,
             unit: r.unit_name.unwrap_or_default(),
-            answer: r.answer.unwrap_or_default(),
+            answer,
             created: fmt_time(r.created_at, off),
-        })
-        .collect();
+        });
+    }
     Ok(render(&BoardPage { q: query, items }))
 }

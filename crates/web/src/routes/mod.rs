@@ -7,6 +7,7 @@ pub(crate) mod admin;
 mod auth;
 mod calendar;
 mod knowledge;
+mod suggest;
 mod open311;
 pub(crate) mod orders;
 pub(crate) mod public;
@@ -40,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/orders/{key}", get(orders::get_one))
         .route("/api/orders/{key}/events", get(orders::events))
         .route("/api/orders/{key}/{action}", post(orders::act))
+        .route("/api/suggest", post(suggest::suggest))
+        .route("/api/dispatch-rules", get(suggest::rules).post(suggest::add_rule))
+        .route("/api/dictionary", post(suggest::add_words))
+        .route("/api/train", post(suggest::train))
         .route("/api/knowledge", get(knowledge::search).post(knowledge::create))
         .route("/api/knowledge/{id}", get(knowledge::get_one).put(knowledge::update))
         .route("/api/public/knowledge", get(knowledge::public_search))

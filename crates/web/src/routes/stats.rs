@@ -167,7 +167,7 @@ pub struct ExportQuery {
 pub async fn orders(State(st): State<AppState>, a: Authed, Query(q): Query<ExportQuery>) -> ApiResult<Response> {
     let format = parse_format(q.format.as_deref().or(Some("xlsx")))?;
     let mut filter =
-        ListFilter { state: q.state, unit_id: q.unit_id, order_type: q.order_type, phone: q.phone, page: None, per_page: Some(200) };
+        ListFilter { state: q.state, unit_id: q.unit_id, order_type: q.order_type, phone: q.phone, page: None, per_page: Some(200), ..Default::default() };
     let mut rows = Vec::new();
     let mut page = 1;
     loop {

@@ -1,0 +1,194 @@
+//! Chinese text intelligence through the API: full-text search with highlights and filters,
+//! dispatch suggestions learned from the city's own orders, the administrators' rules. The
+//! text is generated here, never taken from ../shared/data.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const PLACES: &[&str] = &["幸福小区", "和平路", "江滨花园", "湖畔街道", "临江新村", "建设北路", "翠湖苑", "东门菜市场"];
+
+/// A citizen's message about `topic` at the i-th place, worded a little differently each time.
+fn message(topic: &str, i: usize) -> String {
+    let place = PLACES[i % PLACES.len()];
+    let when = ["最近一周", "从上个月开始", "这几天", "今年以来"][i % 4];
+    let ask = ["请尽快处理。", "希望有关部门管一管。", "请相关单位核实解决。"][i % 3];
+    match topic {
+        "lamp" => format!("{when}{place}门口的路灯一直不亮，晚上一片漆黑，老人小孩出行很不安全，{ask}"),
+        "water" => format!("{place}{when}经常停水，自来水水压很低，高楼层根本用不上水，{ask}"),
+        "noise" => format!("{place}旁边的工地{when}每天夜里施工到凌晨，噪声扰民，居民无法休息，{ask}"),
+        _ => unreachable!(),
+    }
+}
+
+fn order(category: &str, content: String) -> Value {
+    json!({ "channel": "phone", "order_type": "complaint", "category_id": category, "content": content,
+            "citizen_name": "王先生", "citizen_phone": "13912345678" })
+}
+
+/// Registers and dispatches `n` orders on each topic; returns their numbers by topic.
+async fn city(app: &TestApp, n: usize) -> Vec<(&'static str, Vec<String>)> {
+    let op = app.login("operator").await;
+    let mut out = Vec::new();
+    for (topic, category, unit) in [("lamp", "0204", "cgj"), ("water", "0901", "water"), ("noise", "0301", "sthjj")] {
+        let mut numbers = Vec::new();
+        for i in 0..n {
+            let o = app.register(&op, order(category, message(topic, i))).await;
+            let number = o["order"]["number"].as_str().unwrap().to_string();
+            app.act(&op, &number, "dispatch", json!({ "lead_unit_id": unit })).await;
+            numbers.push(number);
+        }
+        out.push((topic, numbers));
+    }
+    out
+}
+
+fn numbers_of(page: &Value) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|o| o["number"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn search_finds_orders_by_their_words_marks_them_and_keeps_to_what_the_user_may_see() {
+    let app = spawn_app().await;
+    let topics = city(&app, 4).await;
+    let lamps = &topics[0].1;
+    let op = app.login("operator").await;
+
+    let (s, page) = app.get(Some(&op), "/api/orders?q=路灯%20不亮").await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let mut found = numbers_of(&page);
+    found.sort();
+    assert_eq!(&found, lamps, "every lamp order, and nothing else");
+    assert_eq!(page["total"], 4);
+    let snippet = &page["items"][0]["snippet"];
+    let marked: Vec<&str> = snippet.as_array().unwrap().iter().filter(|p| p["hit"] == true).map(|p| p["text"].as_str().unwrap()).collect();
+    assert!(marked.contains(&"路灯"), "{snippet}");
+
+    // A place narrows it; words no order holds find nothing.
+    let (_, page) = app.get(Some(&op), "/api/orders?q=幸福小区%20路灯").await;
+    assert_eq!(page["total"], 1, "{page}");
+    let (_, page) = app.get(Some(&op), "/api/orders?q=地铁%20换乘").await;
+    assert_eq!(page["total"], 0);
+    // Filters combine with the words: category, state, period.
+    let (_, page) = app.get(Some(&op), "/api/orders?q=小区&category_id=0901").await;
+    let found = numbers_of(&page);
+    assert!(!found.is_empty() && found.iter().all(|n| topics[1].1.contains(n)), "only water orders: {page}");
+    let (_, page) = app.get(Some(&op), "/api/orders?q=路灯&state=closed").await;
+    assert_eq!(page["total"], 0);
+    let (_, page) = app.get(Some(&op), "/api/orders?q=路灯&from=2000-01-01&to=2000-12-31").await;
+    assert_eq!(page["total"], 0);
+    let (s, v) = app.get(Some(&op), "/api/orders?q=路灯&from=2026-13-01").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+    // A unit finds only its own orders, however it words the search.
+    let water = app.login("water").await;
+    let (_, page) = app.get(Some(&water), "/api/orders?q=路灯").await;
+    assert_eq!(page["total"], 0);
+    let (_, page) = app.get(Some(&water), "/api/orders?q=停水").await;
+    assert_eq!(page["total"], 4);
+
+    // An answer is searchable as soon as it is given.
+    let cgj = app.login("cgj").await;
+    app.act(&cgj, &lamps[0], "sign", json!({})).await;
+    app.act(&cgj, &lamps[0], "answer", json!({ "text": "经现场核查，已更换损坏的灯泡和镇流器，路灯恢复照明。" })).await;
+    let (_, page) = app.get(Some(&op), "/api/orders?q=镇流器").await;
+    assert_eq!(numbers_of(&page), [lamps[0].clone()]);
+
+    // The index lives in the database: a restart, and a rebuild, find the same.
+    let app = app.restart().await;
+    let op = app.login("operator").await;
+    let (_, before) = app.get(Some(&op), "/api/orders?q=噪声%20施工").await;
+    assert_eq!(before["total"], 4);
+    let n = app.store.rebuild_search().await.unwrap();
+    assert!(n >= 13, "12 orders, 1 answer and the knowledge base: {n}");
+    let (_, after) = app.get(Some(&op), "/api/orders?q=噪声%20施工").await;
+    assert_eq!(numbers_of(&after), numbers_of(&before));
+}
+
+#[tokio::test]
+async fn the_knowledge_base_is_searched_by_words() {
+    let app = spawn_app().await;
+    let op = app.login("operator").await;
+    for (title, content, category) in [
+        ("住房公积金提取", "购房、租房、离职、退休等情形可以提取住房公积金，材料齐全的3个工作日内到账。", "0104"),
+        ("异地就医备案", "参保人通过医保服务平台办理异地就医备案后，在就医地定点医院直接结算。", "0603"),
+        ("停水查询", "计划停水提前24小时公告，突发停水请拨打水务集团抢修电话。", "0901"),
+    ] {
+        let (s, v) = app
+            .post(Some(&op), "/api/knowledge", json!({ "title": title, "content": content, "category_id": category, "public": true }))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let (s, v) = app.get(Some(&op), "/api/knowledge?q=怎么提取公积金").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["items"][0]["title"], "住房公积金提取", "{v}");
+    let (_, v) = app.get(None, "/api/public/knowledge?q=异地就医").await;
+    assert_eq!(v["items"][0]["title"], "异地就医备案", "{v}");
+}
+
+#[tokio::test]
+async fn suggestions_learn_from_the_citys_orders_and_rules_come_first() {
+    let app = spawn_app().await;
+    city(&app, 12).await;
+    let op = app.login("operator").await;
+    let admin = app.login("admin").await;
+
+    // Before any training there is no suggestion, and no guess.
+    let (s, v) = app.post(Some(&op), "/api/suggest", json!({ "content": "和平路的路灯坏了" })).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["suggestion"], Value::Null);
+
+    let (s, v) = app.post(Some(&op), "/api/train", json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only an administrator trains: {v}");
+    let (s, v) = app.post(Some(&admin), "/api/train", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["trained"]["orders"], 36);
+    assert_eq!(v["trained"]["units"], 3);
+
+    for (text, unit, category) in [
+        ("建设北路上好几盏路灯晚上不亮，黑乎乎的", "cgj", "0204"),
+        ("我们楼里三天停水了，水压一直上不来", "water", "0901"),
+        ("工地半夜还在施工，噪声太大睡不着", "sthjj", "0301"),
+    ] {
+        let (s, v) = app.post(Some(&op), "/api/suggest", json!({ "content": text })).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let sg = &v["suggestion"];
+        assert_eq!(sg["unit_code"], unit, "{text}: {sg}");
+        assert_eq!(sg["category_code"], category, "{text}: {sg}");
+        assert_eq!(sg["source"], "model");
+        assert!(sg["confidence"].as_f64().unwrap() > 0.5, "{sg}");
+        assert!(!sg["terms"].as_array().unwrap().is_empty(), "explained: {sg}");
+    }
+    let (_, v) = app.post(Some(&op), "/api/suggest", json!({ "content": "和平路的路灯晚上不亮" })).await;
+    assert!(v["suggestion"]["terms"].as_array().unwrap().iter().any(|t| t == "路灯"), "{v}");
+
+    // The model is in the database: a restarted server suggests the same.
+    let app = app.restart().await;
+    let op = app.login("operator").await;
+    let admin = app.login("admin").await;
+    let (_, v) = app.post(Some(&op), "/api/suggest", json!({ "content": "小区停水，自来水没有水压" })).await;
+    assert_eq!(v["suggestion"]["unit_code"], "water", "{v}");
+
+    // A rule: anything about 江州大桥 goes to the transport bureau, whatever the words say.
+    let (s, v) = app.post(Some(&op), "/api/dispatch-rules", json!({ "keyword": "江州大桥", "unit_id": "jtysj" })).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = app.post(Some(&admin), "/api/dispatch-rules", json!({ "keyword": "江州大桥", "unit_id": "nowhere" })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = app.post(Some(&admin), "/api/dispatch-rules", json!({ "keyword": "江州大桥", "unit_id": "jtysj", "category_id": "0403" })).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, v) = app.post(Some(&op), "/api/suggest", json!({ "content": "江州大桥上的路灯不亮" })).await;
+    let sg = &v["suggestion"];
+    assert_eq!((sg["source"].as_str(), sg["unit_code"].as_str(), sg["category_code"].as_str()), (Some("rule"), Some("jtysj"), Some("0403")), "{sg}");
+    assert_eq!(sg["terms"], json!(["江州大桥"]));
+
+    // Units do not get suggestions; bad input is refused.
+    let zjj = app.login("zjj").await;
+    let (s, _) = app.post(Some(&zjj), "/api/suggest", json!({ "content": "路灯不亮" })).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = app.post(Some(&op), "/api/suggest", json!({ "content": "  " })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = app.post(Some(&admin), "/api/dictionary", json!({ "words": ["翠湖苑", ""] })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["added"], 1);
+}

@@ -1,0 +1,269 @@
+//! Full-text search in Chinese over orders (their text and their answers) and the knowledge
+//! base. Text is segmented by the same segmenter as everything else (jieba with the city's
+//! words, in search mode: words and their sub-words) and the words are stored in `search_docs`
+//! in the same transaction as the text they come from, so the index never disagrees with the
+//! database, whatever crashes. SQLite searches them with an FTS5 table kept by triggers
+//! (ranked by BM25); PostgreSQL with a tsvector of the same words and a GIN index (ranked by
+//! ts_rank). `sanfu search rebuild` indexes everything again, after the dictionary changed.
+
+use std::sync::Arc;
+
+use sanfu_text::Segmenter;
+use serde::Serialize;
+
+use crate::Backend;
+use crate::db::{Store, StoreError, cached, set_cache};
+
+/// The index rows of one text: the document it belongs to, its kind, its words.
+pub(crate) struct IndexRow {
+    pub doc_id: String,
+    pub kind: &'static str,
+    pub terms: String,
+}
+
+/// A piece of a snippet: plain text, or a match to highlight.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Piece {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// How many ranked matches a search considers before its filters.
+const CANDIDATES: i64 = 5_000;
+
+impl Store {
+    /// The segmenter with the city's words, built once per process (and again when the
+    /// dictionary changes).
+    pub async fn segmenter(&self) -> Result<Arc<Segmenter>, StoreError> {
+        if let Some(s) = cached(&self.segmenter) {
+            return Ok(s);
+        }
+        let words = self.city_words().await?;
+        let s = tokio::task::spawn_blocking(move || Arc::new(Segmenter::with_words(words.iter().map(String::as_str))))
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        set_cache(&self.segmenter, Some(s.clone()));
+        Ok(s)
+    }
+
+    pub(crate) fn forget_segmenter(&self) {
+        set_cache(&self.segmenter, None);
+    }
+
+    /// Writes the index rows of a document in `tx`, replacing those it had of the same kind.
+    pub(crate) async fn index_in(conn: &mut sqlx::AnyConnection, row: &IndexRow) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM search_docs WHERE doc_id = $1 AND kind = $2")
+            .bind(&row.doc_id)
+            .bind(row.kind)
+            .execute(&mut *conn)
+            .await?;
+        if !row.terms.is_empty() {
+            sqlx::query("INSERT INTO search_docs (doc_id, kind, terms) VALUES ($1, $2, $3)")
+                .bind(&row.doc_id)
+                .bind(row.kind)
+                .bind(&row.terms)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The index row of a text.
+    pub(crate) fn index_row(seg: &Segmenter, doc_id: &str, kind: &'static str, text: &str) -> IndexRow {
+        let mut words = seg.search_words(text);
+        words.sort_unstable();
+        words.dedup();
+        IndexRow { doc_id: doc_id.to_string(), kind, terms: words.join(" ") }
+    }
+
+    /// The documents of `kinds` that hold every word of `q`, best first, with their doc ids;
+    /// at most [`CANDIDATES`]. Empty when the query has no searchable word.
+    pub(crate) async fn search_ids(&self, q: &str, kinds: &[&str]) -> Result<Vec<String>, StoreError> {
+        let seg = self.segmenter().await?;
+        let mut words = seg.search_words(q);
+        words.sort_unstable();
+        words.dedup();
+        words.truncate(12);
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let kinds_sql = kinds.iter().map(|k| format!("'{}'", k.replace('\'', ""))).collect::<Vec<_>>().join(", ");
+        let rows: Vec<(String,)> = match self.backend() {
+            Backend::Sqlite => {
+                // Each word quoted: FTS5 reads them as phrases, joined by AND.
+                let m = words.iter().map(|w| format!("\"{}\"", w.replace('"', ""))).collect::<Vec<_>>().join(" ");
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT d.doc_id FROM search_fts f JOIN search_docs d ON d.id = f.rowid
+                     WHERE search_fts MATCH $1 AND d.kind IN ({kinds_sql})
+                     ORDER BY bm25(search_fts) LIMIT $2"
+                )))
+                .bind(m)
+                .bind(CANDIDATES)
+                .fetch_all(self.pool())
+                .await?
+            }
+            Backend::Postgres => {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT d.doc_id FROM search_docs d, plainto_tsquery('simple', $1) q
+                     WHERE d.tsv @@ q AND d.kind IN ({kinds_sql})
+                     ORDER BY ts_rank(d.tsv, q) DESC LIMIT $2"
+                )))
+                .bind(words.join(" "))
+                .bind(CANDIDATES)
+                .fetch_all(self.pool())
+                .await?
+            }
+        };
+        // An order matched by its text and its answer appears once, at its better rank.
+        let mut seen = std::collections::HashSet::new();
+        Ok(rows.into_iter().map(|(id,)| id).filter(|id| seen.insert(id.clone())).collect())
+    }
+
+    /// Public orders (not confidential) matching `q`, best first: (id, number). For the
+    /// reply board, which filters them further to answered ones.
+    pub async fn search_public(&self, q: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let ids = self.search_ids(q, &["order", "answer"]).await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for chunk in ids.chunks(1000) {
+            let (clause, _) = crate::orders::in_clause(1, chunk.len());
+            let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
+                "SELECT w.id, w.number FROM work_items w JOIN work_orders o ON o.id = w.id
+                 WHERE w.id IN {clause} AND o.confidential = 0 AND w.state = 'closed'"
+            )));
+            for id in chunk {
+                query = query.bind(id);
+            }
+            out.extend(query.fetch_all(self.pool()).await?);
+        }
+        let rank: std::collections::HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        out.sort_by_key(|(id, _)| rank.get(id.as_str()).copied().unwrap_or(usize::MAX));
+        out.truncate(1000);
+        Ok(out)
+    }
+
+    /// A snippet of `text` around the first words of `q` it contains, with the matches marked.
+    pub async fn snippet(&self, text: &str, q: &str, width: usize) -> Result<Vec<Piece>, StoreError> {
+        let seg = self.segmenter().await?;
+        Ok(snippet(text, &seg.search_words(q), width))
+    }
+
+    /// Indexes every order, answer and knowledge entry again; returns how many documents.
+    pub async fn rebuild_search(&self) -> Result<usize, StoreError> {
+        self.forget_segmenter();
+        let seg = self.segmenter().await?;
+        sqlx::query("DELETE FROM search_docs").execute(self.pool()).await?;
+        let mut done = 0;
+        let mut after = String::new();
+        loop {
+            let rows: Vec<(String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+                "SELECT w.id, w.title, o.content, o.address, o.answer FROM work_items w JOIN work_orders o ON o.id = w.id
+                 WHERE w.id > $1 ORDER BY w.id LIMIT 2000",
+            )
+            .bind(&after)
+            .fetch_all(self.pool())
+            .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.0.clone();
+            let seg2 = seg.clone();
+            let index = tokio::task::spawn_blocking(move || {
+                let mut out = Vec::new();
+                for (id, title, content, address, answer) in rows {
+                    out.push(Store::index_row(&seg2, &id, "order", &order_text(&title, &content, address.as_deref())));
+                    if let Some(a) = answer.filter(|a| !a.is_empty()) {
+                        out.push(Store::index_row(&seg2, &id, "answer", &a));
+                    }
+                }
+                out
+            })
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+            in_tx!(self, tx => {
+                for row in &index {
+                    Store::index_in(&mut tx, row).await?;
+                }
+                Ok(())
+            })?;
+            done += index.len();
+        }
+        let entries: Vec<(String, String, String, String)> =
+            sqlx::query_as("SELECT id, title, content, keywords FROM knowledge").fetch_all(self.pool()).await?;
+        in_tx!(self, tx => {
+            for (id, title, content, keywords) in &entries {
+                let row = Store::index_row(&seg, id, "knowledge", &format!("{title}\n{keywords}\n{content}"));
+                Store::index_in(&mut tx, &row).await?;
+            }
+            Ok(())
+        })?;
+        Ok(done + entries.len())
+    }
+}
+
+/// The text of an order that search reads.
+pub(crate) fn order_text(title: &str, content: &str, address: Option<&str>) -> String {
+    format!("{title}\n{content}\n{}", address.unwrap_or(""))
+}
+
+/// `width` characters of `text` around the first match of any of `words`, split into pieces
+/// with every match marked.
+pub fn snippet(text: &str, words: &[String], width: usize) -> Vec<Piece> {
+    let chars: Vec<char> = text.chars().collect();
+    let lower: Vec<char> = sanfu_text::segment::normalize(text).chars().collect();
+    let mut words: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).filter(|w: &Vec<char>| !w.is_empty()).collect();
+    // Longer words first, so that 幸福小区 is marked whole rather than as 幸福 and 小区.
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let mut hit = vec![false; chars.len()];
+    let mut first = None;
+    if lower.len() == chars.len() {
+        for i in 0..chars.len() {
+            for w in &words {
+                if i + w.len() <= lower.len() && lower[i..i + w.len()] == w[..] {
+                    first.get_or_insert(i);
+                    for h in &mut hit[i..i + w.len()] {
+                        *h = true;
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    let start = first.map(|f| f.saturating_sub(width / 4)).unwrap_or(0);
+    let end = (start + width).min(chars.len());
+    let mut out: Vec<Piece> = Vec::new();
+    if start > 0 {
+        out.push(Piece { text: "…".into(), hit: false });
+    }
+    for i in start..end {
+        let c = if chars[i] == '\n' { ' ' } else { chars[i] };
+        match out.last_mut() {
+            Some(p) if p.hit == hit[i] && !(p.text == "…" && i == start) => p.text.push(c),
+            _ => out.push(Piece { text: c.to_string(), hit: hit[i] }),
+        }
+    }
+    if end < chars.len() {
+        out.push(Piece { text: "…".into(), hit: false });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_mark_the_words_found() {
+        let text = "我家住在幸福小区三栋，楼下的路灯坏了半个月，晚上漆黑一片。";
+        let p = snippet(text, &["路灯".into(), "小区".into(), "幸福小区".into()], 16);
+        let marked: Vec<&str> = p.iter().filter(|x| x.hit).map(|x| x.text.as_str()).collect();
+        assert_eq!(marked, ["幸福小区", "路灯"]);
+        assert_eq!(p.last().unwrap().text, "…");
+        let whole: String = p.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(whole, "我家住在幸福小区三栋，楼下的路灯…");
+        // Far into a long text, the snippet starts a little before the first match.
+        let long = format!("{}{text}", "今天上午十点左右".repeat(5));
+        let whole: String = snippet(&long, &["路灯".into()], 16).iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(whole, "…，楼下的路灯坏了半个月，晚上漆黑…");
+    }
+}

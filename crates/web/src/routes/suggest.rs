@@ -1,0 +1,80 @@
+//! 智能派单: suggestions for a new order's text, the administrators' routing rules and city
+//! dictionary, and retraining on demand.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use sanfu_domain::Role;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Authed, Json};
+
+type JsonOut = axum::Json<Value>;
+
+#[derive(Deserialize)]
+pub struct SuggestBody {
+    #[serde(default)]
+    subject: Option<String>,
+    content: String,
+}
+
+/// `POST /api/suggest`: where an order with this text should go, and why.
+pub async fn suggest(State(st): State<AppState>, a: Authed, Json(b): Json<SuggestBody>) -> ApiResult<JsonOut> {
+    if b.content.trim().is_empty() {
+        return Err(ApiError::unprocessable("empty_content", "请先填写诉求内容"));
+    }
+    if b.content.chars().count() > sanfu_domain::validate::MAX_CONTENT_CHARS {
+        return Err(ApiError::unprocessable("content_too_long", "诉求内容过长"));
+    }
+    let text = format!("{}\n{}", b.subject.unwrap_or_default(), b.content);
+    let s = st.store.suggest(&text, &a.staff).await?;
+    Ok(axum::Json(json!({ "suggestion": s })))
+}
+
+fn admin(a: &Authed) -> Result<(), ApiError> {
+    if a.staff.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("not_allowed_for_user", "只有系统管理员可以维护派单规则和城市词典"))
+    }
+}
+
+pub async fn rules(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    if !(a.staff.is_hotline() || a.staff.has(Role::Admin)) {
+        return Err(ApiError::forbidden("not_allowed_for_user", "只有热线中心和系统管理员可以查看派单规则"));
+    }
+    Ok(axum::Json(json!({ "items": st.store.dispatch_rules().await? })))
+}
+
+#[derive(Deserialize)]
+pub struct RuleBody {
+    keyword: String,
+    unit_id: String,
+    category_id: Option<String>,
+}
+
+pub async fn add_rule(State(st): State<AppState>, a: Authed, Json(b): Json<RuleBody>) -> ApiResult<(StatusCode, JsonOut)> {
+    admin(&a)?;
+    let r = st.store.add_dispatch_rule(&b.keyword, &b.unit_id, b.category_id.as_deref(), &a.actor).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "rule": r }))))
+}
+
+#[derive(Deserialize)]
+pub struct WordsBody {
+    words: Vec<String>,
+}
+
+pub async fn add_words(State(st): State<AppState>, a: Authed, Json(b): Json<WordsBody>) -> ApiResult<JsonOut> {
+    admin(&a)?;
+    let added = st.store.add_city_words(&b.words, &a.actor).await?;
+    Ok(axum::Json(json!({ "added": added })))
+}
+
+/// `POST /api/train`: learn again from the orders in the database now.
+pub async fn train(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    admin(&a)?;
+    let r = st.store.train_dispatch().await?;
+    Ok(axum::Json(json!({ "trained": r })))
+}
