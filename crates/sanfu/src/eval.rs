@@ -190,3 +190,123 @@ mod teddy {
         assert!(r.accuracy >= 0.93, "accuracy {:.4}", r.accuracy);
     }
 }
+
+/// Duplicate detection measured on fj3_hotspot.csv.gz: the reference pairs are messages with
+/// the same subject or the same body (whitespace ignored) — what the board itself shows as
+/// posted twice; the detector reads the bodies only, so a pair with the same subject is found
+/// only if its bodies are alike. Returns (threshold, precision, recall) for several thresholds.
+pub fn duplicates(dir: &Path) -> Result<(usize, usize, Vec<(f32, f64, f64)>)> {
+    let mut r = gz_csv(&dir.join("fj3_hotspot.csv.gz"))?;
+    let h = r.headers()?.clone();
+    let (subject, body) = (column(&h, "subject")?, column(&h, "body")?);
+    let mut subjects = Vec::new();
+    let mut bodies = Vec::new();
+    for rec in r.records() {
+        let rec = rec?;
+        let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        subjects.push(squash(&rec[subject]));
+        bodies.push(rec[body].to_string());
+    }
+    let n = bodies.len();
+    let squashed: Vec<String> = bodies.iter().map(|b| b.chars().filter(|c| !c.is_whitespace()).collect()).collect();
+    let mut gold = HashSet::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            if (!subjects[i].is_empty() && subjects[i] == subjects[j]) || (!squashed[i].is_empty() && squashed[i] == squashed[j]) {
+                gold.insert((i, j));
+            }
+        }
+    }
+    let prints: Vec<_> = bodies.iter().map(|b| sanfu_text::dup::fingerprint(b)).collect();
+    let mut scored = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let s = sanfu_text::cosine(&prints[i], &prints[j]);
+            if s >= 0.3 {
+                scored.push((i, j, s));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for t in [0.3f32, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+        let found: Vec<(usize, usize)> = scored.iter().filter(|(_, _, s)| *s >= t).map(|(i, j, _)| (*i, *j)).collect();
+        let right = found.iter().filter(|p| gold.contains(p)).count();
+        out.push((t, right as f64 / found.len().max(1) as f64, right as f64 / gold.len().max(1) as f64));
+    }
+    Ok((n, gold.len(), out))
+}
+
+/// Hot topics of fj3_hotspot.csv.gz, printed as a table, then the contest's reference answer
+/// (team jesHrz's five topics, not gold) with the cluster of ours that shares most of its
+/// messages.
+pub fn topics(dir: &Path) -> Result<()> {
+    let mut r = gz_csv(&dir.join("fj3_hotspot.csv.gz"))?;
+    let h = r.headers()?.clone();
+    let (id, user, time, subject, body, likes) =
+        (column(&h, "id")?, column(&h, "user")?, column(&h, "time")?, column(&h, "subject")?, column(&h, "body")?, column(&h, "likes")?);
+    let mut rows: Vec<(String, String, String, String, String, i64)> = Vec::new();
+    for rec in r.records() {
+        let rec = rec?;
+        rows.push((rec[id].to_string(), rec[user].to_string(), rec[time].to_string(), rec[subject].to_string(), rec[body].to_string(), rec[likes].parse().unwrap_or(0)));
+    }
+    rows.sort_by(|a, b| a.2.cmp(&b.2));
+    let seg = Segmenter::new();
+    let started = Instant::now();
+    // The subject says what the message is about; it counts twice.
+    let docs: Vec<Vec<String>> = rows.iter().map(|r| seg.words(&format!("{}\n{}\n{}", r.3, r.3, r.4))).collect();
+    let clusters = sanfu_text::topics::cluster(&docs, sanfu_text::topics::JOIN_SIMILARITY);
+    let secs = started.elapsed().as_secs_f64();
+    // Heat: how many people wrote, and (on a log scale) how many agreed with them.
+    let heat = |c: &sanfu_text::topics::Cluster| {
+        let users: HashSet<&str> = c.members.iter().map(|&i| rows[i].1.as_str()).collect();
+        users.len() as f64 + (1.0 + c.members.iter().map(|&i| rows[i].5 as f64).sum::<f64>()).ln()
+    };
+    let mut ranked: Vec<&sanfu_text::topics::Cluster> = clusters.iter().collect();
+    ranked.sort_by(|a, b| heat(b).total_cmp(&heat(a)));
+    println!("topics messages={} clusters={} seconds={secs:.2}", rows.len(), clusters.len());
+    println!("| rank | heat | messages | time range | places | label | a message |");
+    println!("|---|---|---|---|---|---|---|");
+    for (k, c) in ranked.iter().take(10).enumerate() {
+        let times: Vec<&str> = c.members.iter().map(|&i| &rows[i].2[..10.min(rows[i].2.len())]).collect();
+        let places: Vec<&str> = c.places.iter().map(|(p, _)| p.as_str()).collect();
+        println!(
+            "| {} | {:.1} | {} | {}–{} | {} | {} | {} |",
+            k + 1,
+            heat(c),
+            c.members.len(),
+            times.iter().min().unwrap_or(&""),
+            times.iter().max().unwrap_or(&""),
+            places.join("、"),
+            c.label.join("、"),
+            rows[c.members[0]].3
+        );
+    }
+    // The reference answer.
+    let mut refs = csv::Reader::from_path(dir.join("hot_topics_jesHrz.csv"))?;
+    let mut members = csv::Reader::from_path(dir.join("hot_topic_members_jesHrz.csv"))?;
+    let mut by_topic: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    for rec in members.records() {
+        let rec = rec?;
+        by_topic.entry(rec[0].to_string()).or_default().insert(rec[1].to_string());
+    }
+    println!();
+    println!("| reference rank | reference topic | its messages | our best cluster (rank) | shared messages | our label |");
+    println!("|---|---|---|---|---|---|");
+    for rec in refs.records() {
+        let rec = rec?;
+        let ids = by_topic.get(&rec[1]).cloned().unwrap_or_default();
+        let best = ranked
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (k, c, c.members.iter().filter(|&&i| ids.contains(&rows[i].0)).count()))
+            .max_by_key(|(_, _, shared)| *shared);
+        match best {
+            Some((k, c, shared)) if shared > 0 => println!(
+                "| {} | {}：{} | {} | {} ({} messages) | {} | {} |",
+                &rec[0], &rec[4], &rec[5], ids.len(), k + 1, c.members.len(), shared, c.label.join("、")
+            ),
+            _ => println!("| {} | {}：{} | {} | none | 0 | |", &rec[0], &rec[4], &rec[5], ids.len()),
+        }
+    }
+    Ok(())
+}

@@ -102,6 +102,16 @@ enum EvalCmd {
         #[arg(long, default_value = "../shared/data/teddy2020c")]
         data: PathBuf,
     },
+    /// Precision and recall of duplicate detection on the Teddy Cup hot-spot messages.
+    Duplicates {
+        #[arg(long, default_value = "../shared/data/teddy2020c")]
+        data: PathBuf,
+    },
+    /// Hot topics of the Teddy Cup hot-spot messages, next to the contest's reference answer.
+    Topics {
+        #[arg(long, default_value = "../shared/data/teddy2020c")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -252,6 +262,17 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Eval(EvalCmd::Duplicates { data }) => {
+            let (n, gold, rows) = sanfu::eval::duplicates(&data)?;
+            eprintln!("{n} messages, {gold} reference duplicate pairs");
+            for (t, p, r) in &rows {
+                let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+                let mark = if (*t - sanfu_text::dup::DUPLICATE_SIMILARITY).abs() < 1e-6 { "  ← in use" } else { "" };
+                println!("duplicates threshold={t:.1} precision={p:.3} recall={r:.3} f1={f1:.3}{mark}");
+            }
+            Ok(())
+        }
+        Command::Eval(EvalCmd::Topics { data }) => sanfu::eval::topics(&data),
         Command::Eval(EvalCmd::Dispatch { data }) => {
             let r = sanfu::eval::dispatch(&data)?;
             eprintln!(

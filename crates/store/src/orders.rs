@@ -542,7 +542,7 @@ impl Store {
         Ok(Some(Loaded { id, number, version, title, updated_at, row, snapshot, knowledge_id }))
     }
 
-    async fn unit_names(&self) -> Result<BTreeMap<String, String>, StoreError> {
+    pub(crate) async fn unit_names(&self) -> Result<BTreeMap<String, String>, StoreError> {
         Ok(self.units().await?.into_iter().map(|u| (u.id, u.name)).collect())
     }
 
@@ -655,6 +655,11 @@ impl Store {
     }
 
     /// The target of a merge: id, number and state of the master order.
+    /// The id of an order by number or id, if it exists.
+    pub async fn order_id_of(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.load(key).await?.map(|l| l.id))
+    }
+
     pub async fn merge_target(&self, key: &str) -> Result<(String, String, State), StoreError> {
         let l = self
             .load(key)

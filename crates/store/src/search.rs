@@ -144,6 +144,43 @@ impl Store {
         Ok(out)
     }
 
+    /// Documents of `kinds` holding any of the given words, best first: candidates for a
+    /// closer comparison.
+    pub(crate) async fn search_any(&self, words: &[String], kinds: &[&str], limit: i64) -> Result<Vec<String>, StoreError> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let kinds_sql = kinds.iter().map(|k| format!("'{}'", k.replace('\'', ""))).collect::<Vec<_>>().join(", ");
+        let clean: Vec<String> = words.iter().map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>()).filter(|w| !w.is_empty()).collect();
+        if clean.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(String,)> = match self.backend() {
+            Backend::Sqlite => {
+                let m = clean.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" OR ");
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT d.doc_id FROM search_fts f JOIN search_docs d ON d.id = f.rowid
+                     WHERE search_fts MATCH $1 AND d.kind IN ({kinds_sql}) ORDER BY bm25(search_fts) LIMIT $2"
+                )))
+                .bind(m)
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?
+            }
+            Backend::Postgres => {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT d.doc_id FROM search_docs d, to_tsquery('simple', $1) q
+                     WHERE d.tsv @@ q AND d.kind IN ({kinds_sql}) ORDER BY ts_rank(d.tsv, q) DESC LIMIT $2"
+                )))
+                .bind(clean.join(" | "))
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?
+            }
+        };
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     /// A snippet of `text` around the first words of `q` it contains, with the matches marked.
     pub async fn snippet(&self, text: &str, q: &str, width: usize) -> Result<Vec<Piece>, StoreError> {
         let seg = self.segmenter().await?;

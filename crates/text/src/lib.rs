@@ -2,8 +2,10 @@
 //! dictionary, TF-IDF features, the dispatch classifier, near-duplicates and topics.
 
 pub mod classify;
+pub mod dup;
 pub mod features;
 pub mod segment;
+pub mod topics;
 
 pub use classify::{Classifier, Prediction, TrainOptions};
 pub use features::{SparseVec, Vocabulary, cosine};

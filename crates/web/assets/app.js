@@ -121,4 +121,67 @@
       timer = setTimeout(ask, 800);
     });
   }
+
+  // 查重: open orders of recent days that may be the same problem; 合并 registers this call
+  // as a duplicate of the one chosen.
+  var simCard = document.getElementById('similar-card');
+  var sim = document.getElementById('similar');
+  var mergeInto = document.getElementById('merge_into');
+  var mergeNote = document.getElementById('merge-note');
+  if (content && sim && simCard && mergeInto) {
+    var lastSim = '';
+    var check = function () {
+      var text = content.value.trim();
+      var ph = phone ? phone.value.trim() : '';
+      var addr = document.getElementById('address');
+      var key = text + '|' + ph;
+      if (text.length < 6 || key === lastSim) return;
+      lastSim = key;
+      fetch('/api/orders/similar', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ content: text, citizen_phone: ph, address: addr ? addr.value : '' })
+      })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (res) {
+          sim.textContent = '';
+          simCard.hidden = !res.items || res.items.length === 0;
+          (res.items || []).forEach(function (it) {
+            var p = document.createElement('p');
+            p.className = 'similar-item';
+            var a = document.createElement('a');
+            a.href = '/orders/' + encodeURIComponent(it.order.number);
+            a.target = '_blank';
+            a.textContent = it.order.number;
+            p.appendChild(a);
+            var why = [];
+            if (it.same_caller) why.push('同一来电人');
+            if (it.same_place) why.push('同一地点');
+            why.push('相似度 ' + Math.round(it.similarity * 100) + '%');
+            p.appendChild(document.createTextNode(' ' + it.order.subject + '（' + it.order.state_label + '，' + why.join('，') + '）'));
+            var b = document.createElement('button');
+            b.type = 'button';
+            b.className = 'secondary merge-button';
+            b.textContent = '作为重复件并入此单';
+            b.addEventListener('click', function () {
+              mergeInto.value = it.order.number;
+              if (mergeNote) {
+                mergeNote.hidden = false;
+                mergeNote.textContent = '登记后将作为重复件并入 ' + it.order.number + '（不再派单）。';
+              }
+            });
+            p.appendChild(b);
+            sim.appendChild(p);
+          });
+        })
+        .catch(function () {});
+    };
+    content.addEventListener('blur', check);
+    content.addEventListener('input', function () {
+      clearTimeout(content._simTimer);
+      content._simTimer = setTimeout(check, 900);
+    });
+    if (phone) phone.addEventListener('change', check);
+  }
 })();

@@ -192,3 +192,92 @@ async fn suggestions_learn_from_the_citys_orders_and_rules_come_first() {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["added"], 1);
 }
+
+#[tokio::test]
+async fn a_new_call_shows_open_orders_that_say_the_same_and_can_be_merged_into_one() {
+    let app = spawn_app().await;
+    let op = app.login("operator").await;
+    let first = app
+        .register(&op, order("0204", "幸福小区3栋门口的路灯坏了一个星期，晚上一片漆黑，老人出门很不安全，请尽快修理。".into()))
+        .await;
+    let first = first["order"]["number"].as_str().unwrap().to_string();
+    app.register(&op, order("0901", "翠湖苑这几天经常停水，自来水水压很低，高楼层用不上水。".into())).await;
+
+    // Another caller, other words, the same lamp.
+    let (s, v) = app
+        .post(Some(&op), "/api/orders/similar", json!({ "content": "幸福小区三栋门口路灯坏了快一周了，晚上漆黑一片，希望尽快修好！", "citizen_phone": "13700001111" }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{v}");
+    assert_eq!(items[0]["order"]["number"], first.as_str());
+    assert!(items[0]["similarity"].as_f64().unwrap() >= 0.5, "{v}");
+    assert_eq!(items[0]["same_caller"], false);
+    // Something else entirely: nothing.
+    let (_, v) = app.post(Some(&op), "/api/orders/similar", json!({ "content": "建议增开夜间公交线路，方便加班的人回家。" })).await;
+    assert_eq!(v["items"], json!([]));
+    // The same caller about the same lamp in fewer words is shown, and marked as the same caller.
+    let (_, v) = app.post(Some(&op), "/api/orders/similar", json!({ "content": "幸福小区路灯还是不亮", "citizen_phone": "13912345678" })).await;
+    assert_eq!(v["items"][0]["order"]["number"], first.as_str(), "{v}");
+    assert_eq!(v["items"][0]["same_caller"], true);
+
+    // Merged with one action, the duplicate leaves the list of open look-alikes.
+    let dup = app.register(&op, order("0204", "幸福小区三栋门口路灯坏了快一周了，晚上漆黑一片，希望尽快修好！".into())).await;
+    let dup = dup["order"]["number"].as_str().unwrap().to_string();
+    let merged = app.act(&op, &dup, "merge", json!({ "master": first })).await;
+    assert_eq!(merged["state"], "merged");
+    let (_, v) = app
+        .post(Some(&op), "/api/orders/similar", json!({ "content": "幸福小区三栋门口路灯坏了快一周了，晚上漆黑一片，希望尽快修好！" }))
+        .await;
+    let numbers: Vec<&str> = v["items"].as_array().unwrap().iter().map(|i| i["order"]["number"].as_str().unwrap()).collect();
+    assert_eq!(numbers, [first.as_str()]);
+
+    // Units do not search for duplicates; bad input is refused.
+    let zjj = app.login("zjj").await;
+    let (s, _) = app.post(Some(&zjj), "/api/orders/similar", json!({ "content": "路灯不亮" })).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = app.post(Some(&op), "/api/orders/similar", json!({ "content": "路灯不亮", "citizen_phone": "12" })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+}
+
+#[tokio::test]
+async fn hot_topics_group_the_weeks_orders_under_their_key_terms_and_places() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (s, v) = app.post(Some(&admin), "/api/dictionary", json!({ "words": ["翠湖苑", "江滨花园"] })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let op = app.login("operator").await;
+    for i in 0..6 {
+        let text = format!(
+            "翠湖苑旁边的工地{}夜里施工到凌晨，搅拌机噪声扰民，居民无法休息，{}",
+            ["每天", "连续一周", "最近", "这几天", "天天", "又在"][i],
+            ["请尽快处理。", "希望管一管。", "请核实。"][i % 3]
+        );
+        app.register(&op, order("0301", text)).await;
+    }
+    for i in 0..3 {
+        app.register(&op, order("0901", message("water", i))).await;
+    }
+    app.register(&op, order("0402", "出租车司机拒载，还绕路多收钱。".into())).await;
+
+    let mayor = app.login("mayor").await;
+    let (s, v) = app.get(Some(&mayor), "/api/hot-topics?days=7").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let top = &v["items"][0];
+    assert_eq!(top["count"], 6, "{v}");
+    assert_eq!(top["previous"], 0);
+    assert_eq!(top["rising"], true);
+    let label = top["label"].to_string();
+    assert!(label.contains("施工") || label.contains("噪声") || label.contains("搅拌机"), "{label}");
+    assert_eq!(top["places"][0], "翠湖苑", "{top}");
+    assert_eq!(top["numbers"].as_array().unwrap().len(), 6);
+    assert_eq!(v["items"][1]["count"], 3, "the water cuts: {v}");
+    assert_eq!(v["items"].as_array().unwrap().len(), 2, "a lone order is no topic: {v}");
+
+    // The dashboard shows them.
+    let zjj = app.login("zjj").await;
+    let (s, _) = app.get(Some(&zjj), "/api/hot-topics").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = app.get(Some(&mayor), "/api/hot-topics?days=0").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+}

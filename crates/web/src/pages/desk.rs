@@ -443,6 +443,19 @@ pub async fn register(State(st): State<AppState>, d: Desk, form: Form) -> PageRe
     };
     let number = r.order.number.clone();
     let mut msg = format!("已登记，工单编号 {number}，查询码 {}（请告知来电人）", r.query_code);
+    // A duplicate the operator recognised: merged under its master at once.
+    if let Some(master) = form.text("merge_into").filter(|s| !s.is_empty()) {
+        let body = ActionBody { master: Some(master.clone()), ..Default::default() };
+        let a = authed(&d);
+        let merged = match build_action(&st.store, &a, &number, "merge", body).await {
+            Ok(act) => st.store.act(&number, &d.actor, &act).await.map_err(ApiError::from),
+            Err(e) => Err(e),
+        };
+        return Ok(match merged {
+            Ok(_) => back(&format!("/orders/{master}"), Some(&format!("{msg}；已作为重复件并入 {master}")), None),
+            Err(e) => back(&format!("/orders/{number}"), None, Some(&format!("{msg}；合并未成功：{}", e.message))),
+        });
+    }
     if !v.lead_unit.is_empty() {
         let body = ActionBody { lead_unit_id: Some(v.lead_unit.clone()), ..Default::default() };
         let a = authed(&d);
@@ -900,6 +913,8 @@ struct DashboardPage {
     categories: String,
     places: String,
     month: String,
+    topics: Vec<sanfu_store::topics::HotTopic>,
+    topic_of_month: Option<sanfu_store::topics::HotTopic>,
 }
 
 pub struct Kpi {
@@ -924,6 +939,8 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     let cats = st.store.busiest_categories(thirty, units, 10).await?;
     let places = st.store.busiest_places(thirty, units, 10).await?;
     let ranking = st.store.ranking(today.year(), today.month()).await?;
+    let week_topics = st.store.hot_topics(7, now, 8, &d.staff).await?;
+    let month_topics = st.store.hot_topics(30, now, 1, &d.staff).await?;
     let in_scope = |id: &str| units.is_none_or(|u| u.iter().any(|x| x == id));
     let rates: Vec<RankView> = ranking.iter().filter(|r| in_scope(&r.unit.id)).take(12).map(rank_view).collect();
     let red: i64 = open.iter().map(|o| o.red).sum();
@@ -954,6 +971,8 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         categories: charts::hbar(&cats.iter().map(|c| Bar { label: c.label.clone(), value: c.count as f64, text: c.count.to_string() }).collect::<Vec<_>>(), "#b8262c"),
         places: charts::hbar(&places.iter().map(|c| Bar { label: c.label.clone(), value: c.count as f64, text: c.count.to_string() }).collect::<Vec<_>>(), "#1f5fbf"),
         month: format!("{:04}-{:02}", today.year(), today.month()),
+        topics: week_topics,
+        topic_of_month: month_topics.into_iter().next(),
     };
     Ok(render(&p))
 }

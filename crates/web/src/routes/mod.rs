@@ -42,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/orders/{key}/events", get(orders::events))
         .route("/api/orders/{key}/{action}", post(orders::act))
         .route("/api/suggest", post(suggest::suggest))
+        .route("/api/hot-topics", get(suggest::hot_topics))
+        .route("/api/orders/similar", post(suggest::similar))
         .route("/api/dispatch-rules", get(suggest::rules).post(suggest::add_rule))
         .route("/api/dictionary", post(suggest::add_words))
         .route("/api/train", post(suggest::train))

@@ -78,3 +78,45 @@ pub async fn train(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> 
     let r = st.store.train_dispatch().await?;
     Ok(axum::Json(json!({ "trained": r })))
 }
+
+#[derive(Deserialize)]
+pub struct SimilarBody {
+    content: String,
+    #[serde(default)]
+    citizen_phone: Option<String>,
+    #[serde(default)]
+    address: Option<String>,
+    /// An order to leave out (the one being looked at).
+    #[serde(default)]
+    exclude: Option<String>,
+}
+
+/// `POST /api/orders/similar`: open orders of recent days that may be the same problem.
+pub async fn similar(State(st): State<AppState>, a: Authed, Json(b): Json<SimilarBody>) -> ApiResult<JsonOut> {
+    if b.content.trim().is_empty() {
+        return Err(ApiError::unprocessable("empty_content", "请先填写诉求内容"));
+    }
+    let phone = match b.citizen_phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Some(sanfu_domain::validate::phone(p)?),
+        None => None,
+    };
+    let exclude = match b.exclude.as_deref().filter(|s| !s.is_empty()) {
+        Some(k) => st.store.order_id_of(k).await?,
+        None => None,
+    };
+    let items = st.store.similar_orders(&b.content, phone.as_deref(), b.address.as_deref(), exclude.as_deref(), &a.staff).await?;
+    Ok(axum::Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+pub struct TopicsQuery {
+    /// 7 (a week, the default) or 30 (a month), or any number of days up to a year.
+    days: Option<i64>,
+    limit: Option<usize>,
+}
+
+/// `GET /api/hot-topics?days=7`: the rising topics of the week (or month).
+pub async fn hot_topics(State(st): State<AppState>, a: Authed, axum::extract::Query(q): axum::extract::Query<TopicsQuery>) -> ApiResult<JsonOut> {
+    let items = st.store.hot_topics(q.days.unwrap_or(7), chrono::Utc::now(), q.limit.unwrap_or(10).clamp(1, 50), &a.staff).await?;
+    Ok(axum::Json(json!({ "items": items })))
+}

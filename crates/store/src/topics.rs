@@ -1,0 +1,100 @@
+//! Hot topics (热点) of a week or a month: clusters of similar orders with a label of their key
+//! terms, how many, where, which units, and whether they are rising against the period before.
+//! For the leaders' dashboard and the monthly "每月一题".
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sanfu_domain::{DomainError, Role, Staff};
+use sanfu_text::topics;
+use serde::Serialize;
+
+use crate::db::{Store, StoreError, to_ms};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HotTopic {
+    /// Key terms, most characteristic first.
+    pub label: Vec<String>,
+    /// Orders in the period.
+    pub count: usize,
+    /// Orders of the same topic in the period before.
+    pub previous: usize,
+    pub rising: bool,
+    pub places: Vec<String>,
+    /// Units the orders went to, busiest first, with their counts.
+    pub units: Vec<(String, usize)>,
+    /// The period's orders, newest first (at most 20).
+    pub numbers: Vec<String>,
+}
+
+/// Orders read per period at most (the newest): the clustering is in memory.
+const PER_PERIOD: i64 = 5_000;
+
+impl Store {
+    /// The topics of the `days` before `now`, busiest first (at most `limit`).
+    pub async fn hot_topics(&self, days: i64, now: DateTime<Utc>, limit: usize, staff: &Staff) -> Result<Vec<HotTopic>, StoreError> {
+        if !(staff.sees_all() || staff.has(Role::Leader)) {
+            return Err(DomainError::forbidden("not_allowed_for_user", "只有热线中心、办公室和领导可以查看热点").into());
+        }
+        if !(1..=366).contains(&days) {
+            return Err(DomainError::invalid("invalid_period", "统计周期应为 1 到 366 天").into());
+        }
+        let start = now - Duration::days(days);
+        let before = start - Duration::days(days);
+        let mut rows: Vec<(String, String, String, Option<String>, i64)> = Vec::new();
+        for (from, to) in [(start, now), (before, start)] {
+            let part: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
+                "SELECT w.number, w.title, o.content, w.lead_unit_id, w.created_at FROM work_items w JOIN work_orders o ON o.id = w.id
+                 WHERE w.kind = 'work_order' AND w.created_at >= $1 AND w.created_at < $2 AND w.state NOT IN ('merged', 'withdrawn')
+                 ORDER BY w.created_at DESC LIMIT $3",
+            )
+            .bind(to_ms(from))
+            .bind(to_ms(to))
+            .bind(PER_PERIOD)
+            .fetch_all(self.pool())
+            .await?;
+            rows.extend(part);
+        }
+        let seg = self.segmenter().await?;
+        let texts: Vec<String> = rows.iter().map(|r| format!("{}\n{}\n{}", r.1, r.1, r.2)).collect();
+        let clusters = tokio::task::spawn_blocking(move || {
+            let docs: Vec<Vec<String>> = texts.iter().map(|t| seg.words(t)).collect();
+            topics::cluster(&docs, topics::JOIN_SIMILARITY)
+        })
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?;
+        let names = self.unit_names().await?;
+        let cut = to_ms(start);
+        let mut out: Vec<HotTopic> = clusters
+            .into_iter()
+            .filter_map(|c| {
+                let (mut now_m, old): (Vec<usize>, Vec<usize>) = c.members.iter().partition(|&&i| rows[i].4 >= cut);
+                if now_m.len() < 2 {
+                    return None;
+                }
+                now_m.sort_by_key(|&i| std::cmp::Reverse(rows[i].4));
+                let mut units: HashMap<String, usize> = HashMap::new();
+                for &i in &now_m {
+                    if let Some(u) = &rows[i].3 {
+                        *units.entry(names.get(u).cloned().unwrap_or_default()).or_default() += 1;
+                    }
+                }
+                let mut units: Vec<(String, usize)> = units.into_iter().collect();
+                units.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                units.truncate(3);
+                Some(HotTopic {
+                    label: c.label,
+                    count: now_m.len(),
+                    previous: old.len(),
+                    rising: now_m.len() > old.len(),
+                    places: c.places.into_iter().map(|(p, _)| p).collect(),
+                    units,
+                    numbers: now_m.iter().take(20).map(|&i| rows[i].0.clone()).collect(),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (b.count - b.previous.min(b.count)).cmp(&(a.count - a.previous.min(a.count)))));
+        out.truncate(limit);
+        Ok(out)
+    }
+}

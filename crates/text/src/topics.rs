@@ -1,0 +1,196 @@
+//! Hot topics (热点): clusters of orders about the same thing, with a label of their key terms
+//! and the places they name. Single-pass clustering on TF-IDF vectors: each text joins the
+//! closest cluster whose centre it is close enough to (found through the centres' main terms),
+//! or starts a new one.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::features::{SparseVec, Vocabulary, cosine, normalize};
+
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    /// Indexes of the texts, in the order given.
+    pub members: Vec<usize>,
+    /// The key terms, most characteristic first.
+    pub label: Vec<String>,
+    /// Place names the texts mention, most often first.
+    pub places: Vec<(String, usize)>,
+}
+
+/// How close a text must be to a cluster's centre to join it.
+pub const JOIN_SIMILARITY: f32 = 0.25;
+/// How close two clusters' centres must be to merge them.
+pub const MERGE_SIMILARITY: f32 = 0.5;
+/// Terms of a centre compared and indexed.
+const CENTRE_TERMS: usize = 40;
+
+const PLACE_SUFFIXES: &[&str] = &[
+    "小区", "花园", "新城", "新村", "家园", "公寓", "大厦", "广场", "市场", "街道", "社区", "苑", "园", "城", "村", "镇", "乡",
+    "路", "街", "大道", "区", "县", "学校", "中学", "小学", "医院", "公司", "集团", "站", "桥",
+];
+
+/// Whether a word names a place (幸福小区, 和平路, 丽发新城): a suffix of places after at least
+/// one more character.
+pub fn is_place(word: &str) -> bool {
+    let n = word.chars().count();
+    n >= 3 && !GENERIC_PLACES.contains(&word) && PLACE_SUFFIXES.iter().any(|s| word.ends_with(s) && n > s.chars().count())
+}
+
+/// Words shaped like places that name none in particular.
+const GENERIC_PLACES: &[&str] = &[
+    "有限公司", "居民区", "住宅区", "居住区", "生活区", "开发区", "风景区", "商业区", "城区", "市区", "郊区", "小区", "社区",
+    "搅拌站", "地铁站", "变电站", "加油站", "公交站", "火车站", "高速公路", "快速路", "主干道", "马路", "公路", "道路",
+    "电力公司", "物业公司", "开发商", "房地产公司", "公司", "集团", "学校", "医院", "幼儿园", "农村", "乡村", "城乡",
+];
+
+fn top(v: &FxHashMap<u32, f32>, k: usize) -> SparseVec {
+    let mut t: SparseVec = v.iter().map(|(i, x)| (*i, *x)).collect();
+    t.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+    t.truncate(k);
+    t.sort_unstable_by_key(|(i, _)| *i);
+    normalize(&mut t);
+    t
+}
+
+/// Clusters texts given as their words. Clusters of one text are left out.
+pub fn cluster(docs: &[Vec<String>], threshold: f32) -> Vec<Cluster> {
+    let vocab = Vocabulary::learn(docs.iter().map(|d| d.as_slice()), 2);
+    let xs: Vec<SparseVec> = docs.iter().map(|d| vocab.vector(d)).collect();
+    let mut sums: Vec<FxHashMap<u32, f32>> = Vec::new();
+    let mut centres: Vec<SparseVec> = Vec::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut postings: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for (i, x) in xs.iter().enumerate() {
+        if x.is_empty() {
+            continue;
+        }
+        let mut seen = FxHashSet::default();
+        let mut best: Option<(usize, f32)> = None;
+        for (term, _) in x {
+            for &c in postings.get(term).map(Vec::as_slice).unwrap_or(&[]) {
+                if seen.insert(c) {
+                    let s = cosine(x, &centres[c]);
+                    if s >= threshold && best.is_none_or(|(_, b)| s > b) {
+                        best = Some((c, s));
+                    }
+                }
+            }
+        }
+        let c = match best {
+            Some((c, _)) => c,
+            None => {
+                sums.push(FxHashMap::default());
+                centres.push(Vec::new());
+                members.push(Vec::new());
+                sums.len() - 1
+            }
+        };
+        for &(t, w) in x {
+            *sums[c].entry(t).or_default() += w;
+        }
+        members[c].push(i);
+        let old: FxHashSet<u32> = centres[c].iter().map(|(t, _)| *t).collect();
+        centres[c] = top(&sums[c], CENTRE_TERMS);
+        for (t, _) in &centres[c] {
+            if !old.contains(t) {
+                postings.entry(*t).or_default().push(c);
+            }
+        }
+    }
+    // A single pass can split a topic whose wording drifted; clusters whose centres have come
+    // close are merged, the smaller into the larger.
+    let mut order: Vec<usize> = (0..members.len()).filter(|&c| members[c].len() > 1).collect();
+    order.sort_by(|&a, &b| members[b].len().cmp(&members[a].len()));
+    let mut merged_into: Vec<Option<usize>> = vec![None; members.len()];
+    for (k, &big) in order.iter().enumerate() {
+        if merged_into[big].is_some() {
+            continue;
+        }
+        for &small in &order[k + 1..] {
+            if merged_into[small].is_none() && cosine(&centres[big], &centres[small]) >= MERGE_SIMILARITY {
+                merged_into[small] = Some(big);
+                let moved = std::mem::take(&mut members[small]);
+                members[big].extend(moved);
+                let add = std::mem::take(&mut sums[small]);
+                for (t, w) in add {
+                    *sums[big].entry(t).or_default() += w;
+                }
+                centres[big] = top(&sums[big], CENTRE_TERMS);
+            }
+        }
+        members[big].sort_unstable();
+    }
+    let mut out: Vec<Cluster> = members
+        .into_iter()
+        .zip(sums)
+        .filter(|(m, _)| m.len() > 1)
+        .map(|(m, sum)| {
+            let label = label(&vocab, &sum, m.len());
+            let mut places: FxHashMap<&str, usize> = FxHashMap::default();
+            for &i in &m {
+                let distinct: FxHashSet<&str> = docs[i].iter().map(String::as_str).filter(|w| is_place(w)).collect();
+                for w in distinct {
+                    *places.entry(w).or_default() += 1;
+                }
+            }
+            let mut places: Vec<(String, usize)> = places.into_iter().map(|(w, n)| (w.to_string(), n)).collect();
+            places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            places.truncate(3);
+            Cluster { members: m, label, places }
+        })
+        .collect();
+    out.sort_by(|a, b| b.members.len().cmp(&a.members.len()));
+    out
+}
+
+/// Up to four terms that say what a cluster is about: those with the most weight across its
+/// texts, a word left out when a chosen pair already holds it.
+fn label(vocab: &Vocabulary, sum: &FxHashMap<u32, f32>, _n: usize) -> Vec<String> {
+    // Whole words: pairs of words glued together read badly as a label.
+    let mut terms: Vec<(&str, f32)> =
+        sum.iter().map(|(i, w)| (vocab.terms[*i as usize].as_str(), *w)).filter(|(t, _)| !t.contains(' ')).collect();
+    terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let mut out: Vec<String> = Vec::new();
+    for (t, _) in terms {
+        if out.len() == 4 {
+            break;
+        }
+        let words: Vec<&str> = t.split(' ').collect();
+        if words.iter().all(|w| out.iter().any(|o| o.split(' ').any(|x| x == *w))) {
+            continue;
+        }
+        if words.len() == 1 && out.iter().any(|o| o.split(' ').any(|x| x == t)) {
+            continue;
+        }
+        out.push(t.to_string());
+    }
+    out.into_iter().map(|t| t.replace(' ', "")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn similar_texts_cluster_under_their_key_terms() {
+        let docs = vec![
+            w("丽发新城 搅拌站 噪音 扰民 夜间"),
+            w("丽发新城 附近 搅拌站 噪音 严重"),
+            w("投诉 丽发新城 搅拌站 噪音 灰尘"),
+            w("人才 购房 补贴 申请 咨询"),
+            w("人才 新政 购房 补贴 发放"),
+            w("公交 线路 调整 建议"),
+        ];
+        let c = cluster(&docs, JOIN_SIMILARITY);
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert_eq!(c[0].members, [0, 1, 2]);
+        assert!(c[0].label.iter().any(|t| t.contains("搅拌站")), "{:?}", c[0].label);
+        assert_eq!(c[0].places[0], ("丽发新城".to_string(), 3));
+        assert_eq!(c[1].members, [3, 4]);
+        assert!(is_place("幸福小区") && is_place("和平路") && !is_place("小区") && !is_place("噪音"));
+    }
+}
