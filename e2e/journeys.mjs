@@ -166,6 +166,11 @@ try {
     await page.fill('#subject', '小区电梯长期故障无人维修');
     await page.fill('#content', '西城区和平路锦绣家园3栋电梯已经停了两个星期，物业一直说在等配件，老人上下楼非常困难，请相关部门督促尽快修复。');
     await page.fill('#address', '西城区和平路锦绣家园3栋');
+    // 智能派单: a suggestion with its reasons, which 采用建议 puts into the form.
+    await page.waitForSelector('#suggest-unit');
+    assert.ok((await page.textContent('#suggest')).includes('主要依据'));
+    await page.click('#suggest-apply');
+    assert.ok((await page.inputValue('#lead_unit')).length > 0);
     await page.fill('#lead_unit', 'zjj');
     await shot(page, '05-register-form');
     await Promise.all([page.waitForURL(/\/orders\/\d{14}/), page.click('#register-submit')]);
@@ -176,6 +181,25 @@ try {
     // Others see the number masked; the centre in full.
     assert.equal((await page.textContent('#citizen-phone')).trim(), '13812345678');
     await shot(page, '06-order-dispatched');
+  });
+
+  await journey('a second call about the same lift is recognised and merged into the first', async () => {
+    const page = await newPage();
+    await login(page, 'operator');
+    await page.goto(`${base}/orders/new`);
+    await page.fill('#citizen_phone', '13611112222');
+    await page.fill('#category', '0102');
+    await page.fill('#content', '和平路锦绣家园3栋的电梯停了两个星期了，物业说在等配件，老人上下楼很困难，请督促尽快修好。');
+    await page.press('#content', 'Tab');
+    await page.waitForSelector('#similar-card:not([hidden]) .similar-item');
+    assert.ok((await page.textContent('#similar')).includes(phoneOrder));
+    await shot(page, '05b-register-duplicate');
+    await page.locator('.similar-item', { hasText: phoneOrder }).locator('.merge-button').click();
+    assert.ok((await page.textContent('#merge-note')).includes(phoneOrder));
+    await Promise.all([page.waitForURL(new RegExp(`/orders/${phoneOrder}`)), page.click('#register-submit')]);
+    const msg = await flashOk(page);
+    assert.ok(msg.includes('已作为重复件并入'), msg);
+    assert.ok((await page.textContent('#timeline')).includes('重复'));
   });
 
   await journey('registration refuses bad input with a clear message and keeps what was typed', async () => {
@@ -309,6 +333,8 @@ try {
     assert.ok((await page.locator('#trend svg polyline').count()) === 1);
     assert.ok((await page.locator('#open-by-unit svg rect').count()) > 0);
     assert.ok((await page.locator('#dash-rates tbody tr').count()) > 0);
+    // This week's hot topics, each with its count and orders.
+    assert.ok((await page.locator('#hot-topics tbody tr a[href^="/orders/"]').count()) > 0);
     await shot(page, '12-dashboard');
     await page.goto(`${base}/stats`);
     assert.ok((await page.textContent('#kpis')).includes('满意率'));

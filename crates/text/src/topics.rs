@@ -19,6 +19,13 @@ pub struct Cluster {
 
 /// How close a text must be to a cluster's centre to join it.
 pub const JOIN_SIMILARITY: f32 = 0.25;
+/// Words that say how much or how often, not what: left out of labels.
+const LABEL_FILLER: &[&str] = &[
+    "一两个", "东西", "几家", "一片", "频繁", "严重", "经常", "长期", "一直", "多次", "多年", "很多", "许多", "一些", "有些",
+    "出事", "发生", "出现", "存在", "导致", "造成", "影响", "相关", "有关", "情况", "事情", "时候", "今年", "去年", "每天",
+    "晚上", "白天", "附近", "周边", "旁边", "门口", "这里", "那里", "本人", "居民", "群众", "业主", "老百姓", "市民", "尽快",
+];
+
 /// How close two clusters' centres must be to merge them.
 pub const MERGE_SIMILARITY: f32 = 0.5;
 /// Terms of a centre compared and indexed.
@@ -148,7 +155,10 @@ pub fn cluster(docs: &[Vec<String>], threshold: f32) -> Vec<Cluster> {
 fn label(vocab: &Vocabulary, sum: &FxHashMap<u32, f32>, _n: usize) -> Vec<String> {
     // Whole words: pairs of words glued together read badly as a label.
     let mut terms: Vec<(&str, f32)> =
-        sum.iter().map(|(i, w)| (vocab.terms[*i as usize].as_str(), *w)).filter(|(t, _)| !t.contains(' ')).collect();
+        sum.iter()
+            .map(|(i, w)| (vocab.terms[*i as usize].as_str(), *w))
+            .filter(|(t, _)| !t.contains(' ') && t.chars().count() >= 2 && !LABEL_FILLER.contains(t))
+            .collect();
     terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let mut out: Vec<String> = Vec::new();
     for (t, _) in terms {

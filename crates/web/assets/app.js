@@ -97,10 +97,12 @@
             box.appendChild(p);
             return p;
           };
-          if (s.category_name) line('分类：', s.category_name + '（' + Math.round(s.category_confidence * 100) + '%）');
-          var u = line('承办单位：', s.unit_name + '（' + Math.round(s.confidence * 100) + '%）');
+          // Shown as at most 99%: a suggestion is never certain.
+          var pct = function (x) { return Math.min(99, Math.round(x * 100)) + '%'; };
+          if (s.category_name) line('分类：', s.category_name + '（' + pct(s.category_confidence) + '）');
+          var u = line('承办单位：', s.unit_name + '（' + (s.source === 'rule' ? '规则' : pct(s.confidence)) + '）');
           u.id = 'suggest-unit';
-          line(s.source === 'rule' ? '依据规则：' : '主要依据：', s.terms.join('、'));
+          line(s.source === 'rule' ? '依据规则：' : '主要依据：', s.terms.map(function (t) { return t.replace(/ /g, ''); }).join('、'));
           if (s.confidence < 0.6) line('', '置信度较低，请人工核实。').className = 'warn';
           var btn = document.createElement('button');
           btn.type = 'button';

@@ -559,6 +559,7 @@ fn action_label(a: &str) -> &'static str {
         "decide_extension" => "延期审批",
         "close_directly" => "直接办结",
         "merge" => "合并",
+        "duplicate_merged" => "并入重复件",
         "withdraw" => "撤单",
         "escalate" => "督办",
         "warning" => "时限预警",
@@ -593,6 +594,7 @@ fn step(e: &Event, off: FixedOffset) -> Step {
         "decide_extension" => format!("{}{}", if yes("approve") { "同意延期" } else { "不同意延期" }, opt_comment(&s("comment"))),
         "close_directly" => s("answer"),
         "merge" => format!("并入主工单 {}", s("master_number")),
+        "duplicate_merged" => format!("重复件 {} 并入本单", s("duplicate_number")),
         "withdraw" => format!("理由：{}", s("reason")),
         "escalate" => format!("督办理由：{}", s("reason")),
         "warning" => format!(
