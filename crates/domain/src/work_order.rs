@@ -393,6 +393,11 @@ fn parties(s: &Snapshot, actor: &Actor) -> Vec<Party> {
     if actor.is_citizen() {
         v.push(Party::Citizen);
     }
+    // Sanfu itself acts for the centre: automatic dispatch of a sure suggestion.
+    if matches!(actor.principal, crate::Principal::System) {
+        v.push(Party::Hotline);
+        v.push(Party::Dispatcher);
+    }
     if let Some(st) = actor.staff() {
         if st.is_hotline() {
             v.push(Party::Hotline);

@@ -130,7 +130,14 @@ pub fn dispatch(dir: &Path) -> Result<Report> {
     let mut runs = 0;
     let mut predictions = Vec::new();
     while runs == 0 || started.elapsed().as_secs_f64() < 1.0 {
-        predictions = split.test.iter().map(|(text, _)| model.predict(&seg.words(text))).collect();
+        predictions = split
+            .test
+            .iter()
+            .map(|(text, _)| {
+                let norm = sanfu_text::segment::normalize(text);
+                model.predict(&seg.words_of(&norm))
+            })
+            .collect();
         runs += 1;
     }
     let msgs_per_s = (runs * split.test.len()) as f64 / started.elapsed().as_secs_f64();

@@ -451,6 +451,15 @@ impl Store {
             snapshot: Snapshot::new(o.order_type, o.urgency, now),
             knowledge_id: None,
         };
+        // What citizens send by themselves may go straight to the unit when the suggestion is
+        // sure enough and the administrators turned this on; a failure leaves it to a person.
+        if actor.is_citizen() {
+            match self.auto_dispatch(&id, &format!("{}\n{}", o.subject, o.content)).await {
+                Ok(Some(view)) => return Ok(Registered { order: view, query_code: code }),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(order = %id, error = %e, "automatic dispatch failed; left to the dispatcher"),
+            }
+        }
         Ok(Registered { order: self.view(loaded, Viewer { full: true }).await?, query_code: code })
     }
 

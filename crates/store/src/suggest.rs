@@ -72,6 +72,20 @@ pub struct Rule {
 /// Suggestions at or above this confidence may be dispatched without a person.
 pub const AUTO_DISPATCH_CONFIDENCE: f32 = 0.95;
 
+/// Whether citizens' own submissions are dispatched without a person when the suggestion is
+/// sure enough. Off until an administrator turns it on.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct AutoDispatch {
+    pub enabled: bool,
+    pub min_confidence: f32,
+}
+
+impl Default for AutoDispatch {
+    fn default() -> Self {
+        AutoDispatch { enabled: false, min_confidence: AUTO_DISPATCH_CONFIDENCE }
+    }
+}
+
 /// Orders learned from at most: the most recent ones.
 const TRAIN_LIMIT: i64 = 100_000;
 
@@ -222,6 +236,58 @@ impl Store {
         if !(staff.is_hotline() || staff.has(sanfu_domain::Role::Admin)) {
             return Err(DomainError::forbidden("forbidden", "只有热线中心可以使用派单建议").into());
         }
+        self.suggestion(text).await
+    }
+
+    /// The automatic-dispatch setting: on or off, and the confidence it needs.
+    pub async fn auto_dispatch_setting(&self) -> Result<AutoDispatch, StoreError> {
+        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'auto_dispatch'").fetch_optional(self.pool()).await?;
+        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    }
+
+    /// Turns automatic dispatch of citizens' own submissions on or off (administrators).
+    pub async fn set_auto_dispatch(&self, setting: AutoDispatch, actor: &Actor) -> Result<AutoDispatch, StoreError> {
+        if !(0.5..=1.0).contains(&setting.min_confidence) {
+            return Err(DomainError::invalid("invalid_confidence", "自动派单的置信度门槛应在 0.5 到 1 之间").into());
+        }
+        let value = serde_json::to_string(&setting).map_err(|e| StoreError::Other(e.to_string()))?;
+        in_tx!(self, tx => {
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('auto_dispatch', $1, $2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+                .bind(&value)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: "auto_dispatch", entity_kind: "setting", action: "update", actor,
+                from_state: None, to_state: None, details: json!(setting), at: None,
+            })
+            .await?;
+            Ok(())
+        })?;
+        Ok(setting)
+    }
+
+    /// Dispatches a just-registered order by itself when automatic dispatch is on and the
+    /// suggestion reaches its confidence; returns the order as it now is, or None.
+    pub(crate) async fn auto_dispatch(&self, id: &str, text: &str) -> Result<Option<crate::orders::OrderView>, StoreError> {
+        let setting = self.auto_dispatch_setting().await?;
+        if !setting.enabled {
+            return Ok(None);
+        }
+        let Some(s) = self.suggestion(text).await? else { return Ok(None) };
+        if s.confidence < setting.min_confidence {
+            return Ok(None);
+        }
+        let lead = self.unit_ref(&s.unit_id).await?;
+        let why = if s.source == "rule" { format!("规则“{}”", s.terms.join("")) } else { s.terms.join("、") };
+        let note = format!("智能派单：置信度 {}%，依据 {why}", (s.confidence * 100.0).min(99.0).round());
+        let system = Actor { principal: sanfu_domain::Principal::System, ip: "auto-dispatch".into() };
+        let action = sanfu_domain::work_order::Action::Dispatch { lead, co: vec![], answer_due: None, note: Some(note) };
+        Ok(Some(self.act(id, &system, &action).await?))
+    }
+
+    async fn suggestion(&self, text: &str) -> Result<Option<Suggestion>, StoreError> {
         let norm = sanfu_text::segment::normalize(text);
         for rule in self.dispatch_rules().await? {
             if norm.contains(&sanfu_text::segment::normalize(&rule.keyword)) {

@@ -138,7 +138,7 @@ impl Classifier {
 
     /// The most likely label of a text given as its words, with a confidence and the terms that
     /// weighed most. None when the classifier knows no label or none of the words.
-    pub fn predict(&self, words: &[String]) -> Option<Prediction> {
+    pub fn predict<S: AsRef<str>>(&self, words: &[S]) -> Option<Prediction> {
         let x = self.vocab.vector(words);
         if x.is_empty() || self.labels.is_empty() {
             return None;

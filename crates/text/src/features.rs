@@ -72,8 +72,8 @@ impl Vocabulary {
 
     /// The TF-IDF vector of a document's words: sublinear term frequency (1 + ln tf) times IDF,
     /// L2-normalised. Terms not in the vocabulary are ignored.
-    pub fn vector(&self, words: &[String]) -> SparseVec {
-        let uni: Vec<Option<u32>> = words.iter().map(|w| self.get(w)).collect();
+    pub fn vector<S: AsRef<str>>(&self, words: &[S]) -> SparseVec {
+        let uni: Vec<Option<u32>> = words.iter().map(|w| self.get(w.as_ref())).collect();
         let mut ids: Vec<u32> = uni.iter().flatten().copied().collect();
         let mut pair = String::new();
         for (i, w) in words.iter().enumerate().skip(1) {
@@ -81,9 +81,9 @@ impl Vocabulary {
             // are known.
             if uni[i - 1].is_some() && uni[i].is_some() {
                 pair.clear();
-                pair.push_str(&words[i - 1]);
+                pair.push_str(words[i - 1].as_ref());
                 pair.push(' ');
-                pair.push_str(w);
+                pair.push_str(w.as_ref());
                 if let Some(ix) = self.get(&pair) {
                     ids.push(ix);
                 }

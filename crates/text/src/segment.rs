@@ -66,6 +66,13 @@ impl Segmenter {
             .collect()
     }
 
+    /// [`Segmenter::words`] without copying them: `norm` must come from [`normalize`].
+    pub fn words_of<'a>(&self, norm: &'a str) -> Vec<&'a str> {
+        let mut w = self.jieba.cut(norm, true);
+        w.retain(|w| is_meaningful(w) && !self.stop.contains(w));
+        w
+    }
+
     /// Every word and its sub-words, for a search index (中华人民共和国 → 中华, 人民, 共和国, …).
     pub fn search_words(&self, text: &str) -> Vec<String> {
         let norm = normalize(text);

@@ -281,3 +281,52 @@ async fn hot_topics_group_the_weeks_orders_under_their_key_terms_and_places() {
     let (s, v) = app.get(Some(&mayor), "/api/hot-topics?days=0").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 }
+
+async fn state_of(app: &TestApp, op: &str, v: Value) -> (String, Value) {
+    let n = v["number"].as_str().unwrap().to_string();
+    (n.clone(), app.order(op, &n).await)
+}
+
+#[tokio::test]
+async fn citizens_submissions_go_straight_to_the_unit_when_the_suggestion_is_sure_and_the_office_allows_it() {
+    let app = spawn_app().await;
+    city(&app, 12).await;
+    let admin = app.login("admin").await;
+    let op = app.login("operator").await;
+    let (s, v) = app.post(Some(&admin), "/api/train", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let submit = |content: &'static str| {
+        app.post(None, "/api/public/orders", json!({
+            "order_type": "complaint", "category_id": "0901", "content": content, "citizen_phone": "13757123456",
+        }))
+    };
+    let water = "翠湖苑这几天一直停水，自来水水压很低，高楼层根本用不上水，请尽快处理。";
+
+    // Off by default: a person decides.
+    let (s, v) = submit(water).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, o) = state_of(&app, &op, v).await;
+    assert_eq!(o["state"], "registered");
+
+    // Only an administrator turns it on, with a sensible threshold.
+    let (s, _) = app.call(reqwest::Method::PUT, Some(&op), "/api/admin/auto-dispatch", Some(json!({ "enabled": true, "min_confidence": 0.8 }))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = app.call(reqwest::Method::PUT, Some(&admin), "/api/admin/auto-dispatch", Some(json!({ "enabled": true, "min_confidence": 2.0 }))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = app.call(reqwest::Method::PUT, Some(&admin), "/api/admin/auto-dispatch", Some(json!({ "enabled": true, "min_confidence": 0.8 }))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let (_, v) = submit(water).await;
+    let (number, o) = state_of(&app, &op, v).await;
+    assert_eq!(o["state"], "dispatched", "{o}");
+    assert_eq!(o["lead_unit"]["name"], "江州水务集团有限公司");
+    let evs = app.events(&op, &number).await;
+    let dispatch = evs.iter().find(|e| e["action"] == "dispatch").unwrap();
+    assert_eq!(dispatch["actor_role"], "system", "{dispatch}");
+    assert!(dispatch.to_string().contains("智能派单"), "{dispatch}");
+
+    // Words the model does not know stay with a person.
+    let (_, v) = submit("请问一下这个事情应该找谁？谢谢。").await;
+    let (_, o) = state_of(&app, &op, v).await;
+    assert_eq!(o["state"], "registered");
+}

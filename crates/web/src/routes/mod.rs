@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/dispatch-rules", get(suggest::rules).post(suggest::add_rule))
         .route("/api/dictionary", post(suggest::add_words))
         .route("/api/train", post(suggest::train))
+        .route("/api/admin/auto-dispatch", get(suggest::get_auto_dispatch).put(suggest::set_auto_dispatch))
         .route("/api/knowledge", get(knowledge::search).post(knowledge::create))
         .route("/api/knowledge/{id}", get(knowledge::get_one).put(knowledge::update))
         .route("/api/public/knowledge", get(knowledge::public_search))

@@ -120,3 +120,18 @@ pub async fn hot_topics(State(st): State<AppState>, a: Authed, axum::extract::Qu
     let items = st.store.hot_topics(q.days.unwrap_or(7), chrono::Utc::now(), q.limit.unwrap_or(10).clamp(1, 50), &a.staff).await?;
     Ok(axum::Json(json!({ "items": items })))
 }
+
+pub async fn get_auto_dispatch(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    admin(&a)?;
+    Ok(axum::Json(json!({ "auto_dispatch": st.store.auto_dispatch_setting().await? })))
+}
+
+/// `PUT /api/admin/auto-dispatch {enabled, min_confidence}`.
+pub async fn set_auto_dispatch(
+    State(st): State<AppState>,
+    a: Authed,
+    Json(b): Json<sanfu_store::suggest::AutoDispatch>,
+) -> ApiResult<JsonOut> {
+    admin(&a)?;
+    Ok(axum::Json(json!({ "auto_dispatch": st.store.set_auto_dispatch(b, &a.actor).await? })))
+}
