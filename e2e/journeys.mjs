@@ -362,6 +362,22 @@ try {
     assert.ok(msg.includes('operator9'), msg);
     assert.ok((await page.textContent('#users')).includes('孙丽'));
     await shot(page, '15-admin');
+    // 智能派单 and the city dictionary: a rule, new words.
+    await page.goto(`${base}/admin`);
+    let m = await act(page, 'form-rule', async (f) => {
+      await f.locator('#r-keyword').fill('江州大桥');
+      await f.locator('#r-unit').selectOption({ label: '市交通运输局' });
+    });
+    assert.ok(m.includes('江州大桥'), m);
+    assert.ok((await page.textContent('#rules')).includes('市交通运输局'));
+    await page.goto(`${base}/admin`);
+    m = await act(page, 'form-words', async (f) => {
+      await f.locator('#w-words').fill('翠湖苑，江滨花园');
+    });
+    assert.ok(m.includes('已加入城市词典 2 个词'), m);
+    assert.ok((await page.textContent('#words')).includes('翠湖苑'));
+    assert.ok((await page.textContent('#text-admin')).includes('条工单训练'));
+    await page.locator('#text-admin').screenshot({ path: join(shots, '15b-admin-text.png') });
   });
 
   await journey('the public reply board lists answered orders and searches them', async () => {

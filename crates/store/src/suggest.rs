@@ -185,6 +185,19 @@ impl Store {
         Ok(Some(report))
     }
 
+    /// When the dispatch model in use was trained, and on how many orders.
+    pub async fn dispatch_model_info(&self) -> Result<Option<(chrono::DateTime<chrono::Utc>, i64)>, StoreError> {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT trained_at, trained_on FROM text_models WHERE name = 'dispatch'").fetch_optional(self.pool()).await?;
+        Ok(row.map(|(at, n)| (crate::db::from_ms(at), n)))
+    }
+
+    /// The administrators' words of the city dictionary.
+    pub async fn city_dictionary(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT word FROM city_words ORDER BY created_at DESC, word").fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(|(w,)| w).collect())
+    }
+
     /// Trains again when orders reached units since the model was trained, at most every
     /// `min_age_ms`: for the scheduler.
     pub async fn retrain_dispatch_if_stale(&self, min_age_ms: i64) -> Result<Option<TrainReport>, StoreError> {

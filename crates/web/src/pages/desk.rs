@@ -994,6 +994,11 @@ struct AdminPage {
     hours: String,
     roles: Vec<(&'static str, &'static str)>,
     all_units: Vec<Unit>,
+    model: String,
+    auto: sanfu_store::suggest::AutoDispatch,
+    auto_percent: u32,
+    rules: Vec<sanfu_store::suggest::Rule>,
+    words: Vec<String>,
 }
 
 pub struct UnitRow {
@@ -1092,6 +1097,14 @@ pub async fn admin(State(st): State<AppState>, d: Desk, Query(q): Query<FlashQue
         hours: cal.hours().to_string(),
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
         all_units: units.clone(),
+        model: match st.store.dispatch_model_info().await? {
+            Some((at, n)) => format!("{} 用 {n} 条工单训练", fmt_time(at, off(&st))),
+            None => "尚未训练（已派单的工单不足 20 条时无法训练）".into(),
+        },
+        auto: st.store.auto_dispatch_setting().await?,
+        auto_percent: (st.store.auto_dispatch_setting().await?.min_confidence * 100.0).round() as u32,
+        rules: st.store.dispatch_rules().await?,
+        words: st.store.city_dictionary().await?,
     };
     Ok(render(&p))
 }
@@ -1130,6 +1143,44 @@ pub async fn admin_post(State(st): State<AppState>, d: Desk, Path(what): Path<St
             .map(|y| format!("已载入 {} 年节假日安排", y.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("、")))
             .map_err(ApiError::from),
         "time-limits" => set_limits(&st.store, &d, &form).await,
+        "train" => match st.store.train_dispatch().await {
+            Ok(Some(r)) => Ok(format!("已用 {} 条工单重新训练智能派单（{:.1} 秒）", r.orders, r.seconds)),
+            Ok(None) => Err(ApiError::unprocessable("too_few_orders", "已派单的工单不足 20 条，暂不能训练")),
+            Err(e) => Err(ApiError::from(e)),
+        },
+        "auto-dispatch" => {
+            let percent = t("min_confidence").parse::<f32>().unwrap_or(95.0);
+            let setting = sanfu_store::suggest::AutoDispatch { enabled: form.checked("enabled"), min_confidence: percent / 100.0 };
+            st.store.set_auto_dispatch(setting, &d.actor).await.map_err(ApiError::from).map(|s| {
+                if s.enabled {
+                    format!("已开启自动派单：群众自行提交的诉求，建议置信度达到 {}% 时直接派至承办单位", percent.round())
+                } else {
+                    "已关闭自动派单".into()
+                }
+            })
+        }
+        "rules" => st
+            .store
+            .add_dispatch_rule(&t("keyword"), &t("unit_id"), form.text("category_id").as_deref(), &d.actor)
+            .await
+            .map(|r| format!("已新增派单规则：含“{}”的诉求派至{}", r.keyword, r.unit_name))
+            .map_err(ApiError::from),
+        "words" => {
+            let words: Vec<String> = form.get("words").unwrap_or_default().split(|c: char| c.is_whitespace() || c == '，' || c == ',' || c == '、').filter(|w| !w.is_empty()).map(str::to_string).collect();
+            match st.store.add_city_words(&words, &d.actor).await {
+                Ok(n) => {
+                    // Older orders are indexed again with the new words, in the background.
+                    let store = st.store.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = store.rebuild_search().await {
+                            tracing::warn!(error = %e, "rebuilding the search index failed");
+                        }
+                    });
+                    Ok(format!("已加入城市词典 {n} 个词；全文索引正在后台重建，智能派单在下次训练后使用新词"))
+                }
+                Err(e) => Err(ApiError::from(e)),
+            }
+        }
         other => Err(ApiError::not_found("unknown_form", format!("没有“{other}”这个表单"))),
     };
     Ok(match result {
