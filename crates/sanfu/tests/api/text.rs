@@ -65,6 +65,13 @@ async fn search_finds_orders_by_their_words_marks_them_and_keeps_to_what_the_use
     let marked: Vec<&str> = snippet.as_array().unwrap().iter().filter(|p| p["hit"] == true).map(|p| p["text"].as_str().unwrap()).collect();
     assert!(marked.contains(&"路灯"), "{snippet}");
 
+    // The export holds what the search found.
+    let csv = app.client.get(format!("{}/api/orders/export?format=csv&q=路灯", app.base)).bearer_auth(&op).send().await.unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    let csv = csv.text().await.unwrap();
+    assert_eq!(csv.trim().lines().count(), 5, "a header and four orders: {csv}");
+    assert!(lamps.iter().all(|n| csv.contains(n.as_str())));
+
     // A place narrows it; words no order holds find nothing.
     let (_, page) = app.get(Some(&op), "/api/orders?q=幸福小区%20路灯").await;
     assert_eq!(page["total"], 1, "{page}");

@@ -161,13 +161,28 @@ pub struct ExportQuery {
     unit_id: Option<String>,
     order_type: Option<String>,
     phone: Option<String>,
+    q: Option<String>,
+    category_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
 /// The order list as a file, masked for the reader exactly as on screen.
 pub async fn orders(State(st): State<AppState>, a: Authed, Query(q): Query<ExportQuery>) -> ApiResult<Response> {
     let format = parse_format(q.format.as_deref().or(Some("xlsx")))?;
     let mut filter =
-        ListFilter { state: q.state, unit_id: q.unit_id, order_type: q.order_type, phone: q.phone, page: None, per_page: Some(200), ..Default::default() };
+        ListFilter {
+            state: q.state,
+            unit_id: q.unit_id,
+            order_type: q.order_type,
+            phone: q.phone,
+            q: q.q,
+            category_id: q.category_id,
+            from: q.from,
+            to: q.to,
+            page: None,
+            per_page: Some(200),
+        };
     let mut rows = Vec::new();
     let mut page = 1;
     loop {
