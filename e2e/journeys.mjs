@@ -56,7 +56,8 @@ const desktop = { viewport: { width: 1366, height: 768 }, locale: 'zh-CN' };
 const phone = { viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true };
 
 async function newPage(opts = desktop) {
-  const ctx = await browser.newContext(opts);
+  // A Chinese office's browser: Chinese locale and Beijing time.
+  const ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...opts });
   const page = await ctx.newPage();
   // Any script that runs from citizen text would set this flag or open a dialog.
   page.on('dialog', async (d) => { page.__dialogs = (page.__dialogs || 0) + 1; await d.dismiss(); });
@@ -399,7 +400,12 @@ try {
       const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(over <= 1, `${path} is ${over}px too wide`);
     }
+    // Full-text search with the words found marked in each result.
     await page.goto(`${base}/orders`);
+    await page.fill('#f-q', '电梯 物业');
+    await Promise.all([page.waitForURL(/q=/), page.click('form.card button[type=submit]')]);
+    assert.ok((await page.locator('table.orders .snippet mark').count()) > 0);
+    assert.ok((await page.textContent('table.orders')).includes(phoneOrder));
     await shot(page, '17-orders-search');
   });
 } catch (e) {
