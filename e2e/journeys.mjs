@@ -386,6 +386,12 @@ try {
     await page.goto(`${base}/board`);
     assert.ok((await page.locator('.board-item').count()) > 0);
     await shot(page, '16-board-phone');
+    // 常见问题: the public knowledge base, searched on a phone.
+    await page.goto(`${base}/knowledge?q=${encodeURIComponent('公积金提取')}`);
+    assert.ok((await page.locator('.kb-entry').count()) > 0);
+    assert.ok((await page.locator('.kb-entry mark').count()) > 0);
+    await shot(page, '16b-knowledge-phone');
+    await page.goto(`${base}/board`);
     await page.fill('input[name=q]', '电梯');
     await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
     const text = await page.textContent('#board');

@@ -170,6 +170,29 @@ impl Store {
         Ok(query.fetch_all(self.pool()).await?.into_iter().map(entry).collect())
     }
 
+    /// Entries about what `text` is about (any of its words, best first): for an operator on a
+    /// call, and for the order page's 直接办结.
+    pub async fn related_entries(&self, text: &str, public_only: bool, limit: usize) -> Result<Vec<Entry>, StoreError> {
+        let seg = self.segmenter().await?;
+        let mut words = seg.words(text);
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        words.dedup();
+        words.truncate(16);
+        let ids = self.search_any(&words, &["knowledge"], 50).await?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(e) = self.entry(&id).await? {
+                if !public_only || e.public {
+                    out.push(e);
+                }
+            }
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// Check the entry used to close an order and count its use.
     pub(crate) async fn use_entry(&self, conn: &mut sqlx::AnyConnection, id: &str) -> Result<String, StoreError> {
         let title: Option<String> = sqlx::query_scalar("SELECT title FROM knowledge WHERE id = $1 AND active = 1")

@@ -186,4 +186,59 @@
     });
     if (phone) phone.addEventListener('change', check);
   }
+
+  // 知识库: answers that may settle the call at once; 直接办结 registers it and closes it
+  // with the entry's text as the answer.
+  var kbCard = document.getElementById('kb-card');
+  var kb = document.getElementById('kb');
+  var kbId = document.getElementById('knowledge_id');
+  if (content && kb && kbCard && kbId) {
+    var lastKb = '';
+    var lookUp = function () {
+      var text = content.value.trim();
+      if (text.length < 4 || text === lastKb) return;
+      lastKb = text;
+      fetch('/api/knowledge/related', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ content: text })
+      })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (res) {
+          kb.textContent = '';
+          kbCard.hidden = !res.items || res.items.length === 0;
+          (res.items || []).forEach(function (e) {
+            var div = document.createElement('div');
+            div.className = 'kb-item';
+            var h = document.createElement('strong');
+            h.textContent = e.title;
+            div.appendChild(h);
+            var p = document.createElement('p');
+            p.className = 'small';
+            p.textContent = e.content;
+            div.appendChild(p);
+            var b = document.createElement('button');
+            b.type = 'button';
+            b.className = 'secondary kb-use';
+            b.textContent = '用此条答复并直接办结';
+            b.addEventListener('click', function () {
+              kbId.value = e.id;
+              if (mergeNote) {
+                mergeNote.hidden = false;
+                mergeNote.textContent = '登记后将按知识库“' + e.title + '”答复来电人并直接办结（不再派单）。';
+              }
+            });
+            div.appendChild(b);
+            kb.appendChild(div);
+          });
+        })
+        .catch(function () {});
+    };
+    content.addEventListener('blur', lookUp);
+    content.addEventListener('input', function () {
+      clearTimeout(content._kbTimer);
+      content._kbTimer = setTimeout(lookUp, 900);
+    });
+  }
 })();

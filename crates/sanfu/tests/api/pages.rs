@@ -265,3 +265,64 @@ async fn a_citizen_attaches_photos_that_only_those_who_may_read_the_order_see() 
     let r = no_redirects().get(format!("{}{src}", app.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn the_knowledge_base_answers_from_the_pages_and_closes_orders_at_once() {
+    let app = spawn_app().await;
+    let op = app.login("operator").await;
+    let (s, v) = app
+        .post(Some(&op), "/api/knowledge", json!({
+            "title": "住房公积金提取", "category_id": "0104", "public": true,
+            "content": "购房、租房、离职、退休等情形可以提取住房公积金，租房提取每年一次，材料齐全的3个工作日内到账。",
+        }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let entry = v["entry"]["id"].as_str().unwrap().to_string();
+
+    // Citizens find it on the public site, the words marked.
+    let (s, html) = page(&app, "", "/knowledge?q=租房提取公积金").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("住房公积金提取") && html.contains("<mark>"), "{html}");
+
+    // The operator on a call: the entry is offered for the text typed.
+    let (s, v) = app.post(Some(&op), "/api/knowledge/related", json!({ "content": "我想问一下租房怎么提取公积金" })).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["items"][0]["id"], entry.as_str(), "{v}");
+
+    // Registered and closed with the entry in one step from the form.
+    let (cookie, csrf) = browser_login(&app, "operator").await;
+    let r = no_redirects()
+        .post(format!("{}/orders/new", app.base))
+        .header(COOKIE, &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()), ("channel", "phone"), ("order_type", "inquiry"), ("category", "0104"),
+            ("content", "来电咨询租房怎么提取公积金。"), ("citizen_phone", "13912345678"), ("knowledge_id", entry.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(to.contains("ok="), "{to}");
+    let number = to.split("/orders/").nth(1).unwrap().split('?').next().unwrap().to_string();
+    let o = app.order(&op, &number).await;
+    assert_eq!(o["state"], "closed", "{o}");
+    assert!(o["answer"].as_str().unwrap().contains("租房提取每年一次"));
+    let evs = app.events(&op, &number).await;
+    assert!(serde_json::to_string(&evs).unwrap().contains("住房公积金提取"), "the entry is recorded on the order");
+
+    // On an order's page, choosing the entry is enough.
+    let o = app.register(&op, complaint("公积金租房提取要什么材料")).await;
+    let number = o["order"]["number"].as_str().unwrap().to_string();
+    let (_, html) = page(&app, &cookie, &format!("/orders/{number}")).await;
+    assert!(html.contains(&format!("value=\"{entry}\"")), "offered on the order page");
+    let r = no_redirects()
+        .post(format!("{}/orders/{number}/do/close-directly", app.base))
+        .header(COOKIE, &cookie)
+        .form(&[("_csrf", csrf.as_str()), ("knowledge_id", entry.as_str()), ("answer", "")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()[LOCATION].to_str().unwrap().contains("ok="), "{:?}", r.headers()[LOCATION]);
+    assert_eq!(app.order(&op, &number).await["state"], "closed");
+}

@@ -443,6 +443,21 @@ pub async fn register(State(st): State<AppState>, d: Desk, form: Form) -> PageRe
     };
     let number = r.order.number.clone();
     let mut msg = format!("已登记，工单编号 {number}，查询码 {}（请告知来电人）", r.query_code);
+    // A question the knowledge base answers: closed at once with the entry's answer.
+    if let Some(kid) = form.text("knowledge_id").filter(|s| !s.is_empty()) {
+        let closed = match st.store.entry(&kid).await {
+            Ok(Some(e)) => {
+                let act = sanfu_domain::work_order::Action::CloseDirectly { answer: e.content, knowledge_id: Some(e.id) };
+                st.store.act(&number, &d.actor, &act).await.map_err(ApiError::from)
+            }
+            Ok(None) => Err(ApiError::unprocessable("knowledge_not_found", "知识条目不存在")),
+            Err(e) => Err(ApiError::from(e)),
+        };
+        return Ok(match closed {
+            Ok(_) => back(&format!("/orders/{number}"), Some(&format!("{msg}；已按知识库答复直接办结")), None),
+            Err(e) => back(&format!("/orders/{number}"), None, Some(&format!("{msg}；直接办结未成功：{}", e.message))),
+        });
+    }
     // A duplicate the operator recognised: merged under its master at once.
     if let Some(master) = form.text("merge_into").filter(|s| !s.is_empty()) {
         let body = ActionBody { master: Some(master.clone()), ..Default::default() };
@@ -488,6 +503,7 @@ struct OrderPage {
     streets: Vec<Unit>,
     pending: Option<String>,
     photos: Vec<sanfu_store::photos::PhotoInfo>,
+    related: Vec<sanfu_store::knowledge::Entry>,
 }
 
 pub struct DeadlineRow {
@@ -667,6 +683,8 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
         Vec::new()
     };
     let pending = o.pending_extension.as_ref().map(|p| format!("申请延期 {} 个工作日：{}", p.days, p.reason));
+    let related =
+        if can.close_directly { st.store.related_entries(&format!("{}\n{}", o.subject, o.content), false, 3).await? } else { Vec::new() };
     let p = OrderPage {
         nav: nav(&st, &d, "orders").await?,
         flash: q.flash(),
@@ -704,6 +722,7 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
         streets,
         pending,
         photos: st.store.photos(&key, &d.staff).await?,
+        related,
         can,
         o,
     };
@@ -743,7 +762,11 @@ pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<
         reopen: form.get("reopen").map(|v| v == "on" || v == "true"),
         days: form.text("days").and_then(|s| s.parse().ok()),
         master: form.text("master"),
-        answer: form.text("answer"),
+        answer: match (form.text("answer"), form.text("knowledge_id")) {
+            // An entry chosen and no answer written: the entry's text is the answer.
+            (None, Some(k)) => st.store.entry(&k).await?.map(|e| e.content),
+            (answer, _) => answer,
+        },
         knowledge_id: form.text("knowledge_id"),
     };
     let a = authed(&d);

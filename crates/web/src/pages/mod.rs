@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/follow", get(site::follow))
         .route("/follow/{action}", post(site::follow_act))
         .route("/board", get(site::board))
+        .route("/knowledge", get(site::knowledge))
         .fallback(fallback)
 }
 

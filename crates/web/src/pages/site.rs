@@ -302,3 +302,34 @@ pub async fn board(State(st): State<AppState>, Query(q): Query<BoardQuery>) -> P
     }
     Ok(render(&BoardPage { q: query, items }))
 }
+
+// ---------------------------------------------------------------- 常见问题
+
+#[derive(Template)]
+#[template(path = "public_knowledge.html")]
+struct KnowledgePage {
+    q: String,
+    items: Vec<KnowledgeItem>,
+}
+
+pub struct KnowledgeItem {
+    pub title: String,
+    pub content: Vec<Piece>,
+}
+
+/// The public entries of the knowledge base, searchable: what citizens can find out without
+/// calling.
+pub async fn knowledge(State(st): State<AppState>, Query(q): Query<BoardQuery>) -> PageResult {
+    let query = q.q.unwrap_or_default().trim().to_string();
+    let entries = st.store.search_entries(&query, None, true, if query.is_empty() { 50 } else { 20 }).await?;
+    let mut items = Vec::new();
+    for e in entries {
+        let content = if query.is_empty() {
+            vec![Piece { text: e.content.clone(), hit: false }]
+        } else {
+            st.store.snippet(&e.content, &query, 400).await?
+        };
+        items.push(KnowledgeItem { title: e.title, content });
+    }
+    Ok(render(&KnowledgePage { q: query, items }))
+}

@@ -60,3 +60,16 @@ pub async fn update(State(st): State<AppState>, a: Authed, Path(id): Path<String
     let e = st.store.update_entry(&id, &b, &a.actor).await?;
     Ok(axum::Json(json!({ "entry": e })))
 }
+
+#[derive(Deserialize)]
+pub struct RelatedBody {
+    content: String,
+}
+
+/// `POST /api/knowledge/related {content}`: entries about what a text is about, best first.
+pub async fn related(State(st): State<AppState>, _a: Authed, Json(b): Json<RelatedBody>) -> ApiResult<JsonOut> {
+    if b.content.trim().is_empty() {
+        return Err(ApiError::unprocessable("empty_content", "请先填写诉求内容"));
+    }
+    Ok(axum::Json(json!({ "items": st.store.related_entries(&b.content, false, 3).await? })))
+}

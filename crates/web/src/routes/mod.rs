@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/train", post(suggest::train))
         .route("/api/admin/auto-dispatch", get(suggest::get_auto_dispatch).put(suggest::set_auto_dispatch))
         .route("/api/knowledge", get(knowledge::search).post(knowledge::create))
+        .route("/api/knowledge/related", post(knowledge::related))
         .route("/api/knowledge/{id}", get(knowledge::get_one).put(knowledge::update))
         .route("/api/public/knowledge", get(knowledge::public_search))
         .route("/api/inbox", get(orders::inbox))
