@@ -326,7 +326,8 @@ impl Store {
             }
         }
         let Some(model) = self.dispatch_model().await? else { return Ok(None) };
-        let words = model.segmenter.words(text);
+        let norm = sanfu_text::segment::normalize(text);
+        let words = model.segmenter.words_of(&norm);
         let category = model.category.predict(&words);
         let cat = match &category {
             Some(c) => self.category(&c.label).await?,

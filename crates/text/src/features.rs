@@ -15,8 +15,34 @@ pub type SparseVec = Vec<(u32, f32)>;
 pub struct Vocabulary {
     pub terms: Vec<String>,
     pub idf: Vec<f32>,
+    /// Term → index, keyed by a 64-bit hash of the term: a pair's key is made from its two
+    /// words' keys, so that vectorising hashes each word once and never builds a pair's text.
     #[serde(skip)]
-    index: FxHashMap<String, u32>,
+    index: FxHashMap<u64, u32>,
+}
+
+/// The key of a word.
+pub fn word_key(w: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(w.as_bytes());
+    // FxHash of short strings is weak in its low bits: mix (splitmix64's finaliser).
+    let mut z = h.finish() ^ (w.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The key of a pair of words, from theirs.
+pub fn pair_key(a: u64, b: u64) -> u64 {
+    (a.rotate_left(23) ^ b).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5851_F42D_4C95_7F2D
+}
+
+fn term_key(t: &str) -> u64 {
+    match t.split_once(' ') {
+        Some((a, b)) => pair_key(word_key(a), word_key(b)),
+        None => word_key(t),
+    }
 }
 
 /// The terms of a document: its words and each pair of adjacent words ("路灯 不亮").
@@ -55,7 +81,7 @@ impl Vocabulary {
 
     /// Rebuilds the lookup table after deserialising.
     pub fn reindex(&mut self) {
-        self.index = self.terms.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
+        self.index = self.terms.iter().enumerate().map(|(i, t)| (term_key(t), i as u32)).collect();
     }
 
     pub fn len(&self) -> usize {
@@ -67,24 +93,20 @@ impl Vocabulary {
     }
 
     pub fn get(&self, term: &str) -> Option<u32> {
-        self.index.get(term).copied()
+        self.index.get(&term_key(term)).copied()
     }
 
     /// The TF-IDF vector of a document's words: sublinear term frequency (1 + ln tf) times IDF,
     /// L2-normalised. Terms not in the vocabulary are ignored.
     pub fn vector<S: AsRef<str>>(&self, words: &[S]) -> SparseVec {
-        let uni: Vec<Option<u32>> = words.iter().map(|w| self.get(w.as_ref())).collect();
-        let mut ids: Vec<u32> = uni.iter().flatten().copied().collect();
-        let mut pair = String::new();
-        for (i, w) in words.iter().enumerate().skip(1) {
-            // A pair occurs no more often than either of its words: look it up only when both
-            // are known.
-            if uni[i - 1].is_some() && uni[i].is_some() {
-                pair.clear();
-                pair.push_str(words[i - 1].as_ref());
-                pair.push(' ');
-                pair.push_str(w.as_ref());
-                if let Some(ix) = self.get(&pair) {
+        let keys: Vec<u64> = words.iter().map(|w| word_key(w.as_ref())).collect();
+        let mut ids: Vec<u32> = Vec::with_capacity(keys.len() * 2);
+        for (i, k) in keys.iter().enumerate() {
+            if let Some(&ix) = self.index.get(k) {
+                ids.push(ix);
+            }
+            if i > 0 {
+                if let Some(&ix) = self.index.get(&pair_key(keys[i - 1], *k)) {
                     ids.push(ix);
                 }
             }
