@@ -202,24 +202,32 @@ mod teddy {
 /// the same subject or the same body (whitespace ignored) — what the board itself shows as
 /// posted twice; the detector reads the bodies only, so a pair with the same subject is found
 /// only if its bodies are alike. Returns (threshold, precision, recall) for several thresholds.
-pub fn duplicates(dir: &Path) -> Result<(usize, usize, Vec<(f32, f64, f64)>)> {
+pub fn duplicates(dir: &Path, window_days: Option<i64>) -> Result<(usize, usize, Vec<(f32, f64, f64)>)> {
     let mut r = gz_csv(&dir.join("fj3_hotspot.csv.gz"))?;
     let h = r.headers()?.clone();
-    let (subject, body) = (column(&h, "subject")?, column(&h, "body")?);
+    let (subject, body, time) = (column(&h, "subject")?, column(&h, "body")?, column(&h, "time")?);
     let mut subjects = Vec::new();
     let mut bodies = Vec::new();
+    let mut times = Vec::new();
     for rec in r.records() {
         let rec = rec?;
         let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         subjects.push(squash(&rec[subject]));
         bodies.push(rec[body].to_string());
+        times.push(chrono::NaiveDateTime::parse_from_str(rec[time].trim(), "%Y-%m-%d %H:%M:%S").ok());
     }
+    // As when registering: only messages within so many days of each other are compared.
+    let near = |i: usize, j: usize| match (window_days, times[i], times[j]) {
+        (None, _, _) => true,
+        (Some(d), Some(a), Some(b)) => (a - b).num_days().abs() <= d,
+        _ => false,
+    };
     let n = bodies.len();
     let squashed: Vec<String> = bodies.iter().map(|b| b.chars().filter(|c| !c.is_whitespace()).collect()).collect();
     let mut gold = HashSet::new();
     for i in 0..n {
         for j in i + 1..n {
-            if (!subjects[i].is_empty() && subjects[i] == subjects[j]) || (!squashed[i].is_empty() && squashed[i] == squashed[j]) {
+            if near(i, j) && ((!subjects[i].is_empty() && subjects[i] == subjects[j]) || (!squashed[i].is_empty() && squashed[i] == squashed[j])) {
                 gold.insert((i, j));
             }
         }
@@ -228,6 +236,9 @@ pub fn duplicates(dir: &Path) -> Result<(usize, usize, Vec<(f32, f64, f64)>)> {
     let mut scored = Vec::new();
     for i in 0..n {
         for j in i + 1..n {
+            if !near(i, j) {
+                continue;
+            }
             let s = sanfu_text::cosine(&prints[i], &prints[j]);
             if s >= 0.3 {
                 scored.push((i, j, s));

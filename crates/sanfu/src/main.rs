@@ -263,12 +263,16 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval(EvalCmd::Duplicates { data }) => {
-            let (n, gold, rows) = sanfu::eval::duplicates(&data)?;
-            eprintln!("{n} messages, {gold} reference duplicate pairs");
-            for (t, p, r) in &rows {
-                let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
-                let mark = if (*t - sanfu_text::dup::DUPLICATE_SIMILARITY).abs() < 1e-6 { "  ← in use" } else { "" };
-                println!("duplicates threshold={t:.1} precision={p:.3} recall={r:.3} f1={f1:.3}{mark}");
+            for window in [None, Some(sanfu_store::similar::RECENT_DAYS)] {
+                let (n, gold, rows) = sanfu::eval::duplicates(&data, window)?;
+                let scope = window.map(|d| format!("within {d} days")).unwrap_or_else(|| "all pairs".into());
+                eprintln!("{n} messages, {gold} reference duplicate pairs ({scope})");
+                for (t, p, r) in &rows {
+                    let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+                    let mark = if (*t - sanfu_text::dup::DUPLICATE_SIMILARITY).abs() < 1e-6 { "  ← in use" } else { "" };
+                    let w = window.map(|d| format!(" window_days={d}")).unwrap_or_default();
+                    println!("duplicates{w} threshold={t:.1} precision={p:.3} recall={r:.3} f1={f1:.3}{mark}");
+                }
             }
             Ok(())
         }

@@ -68,6 +68,8 @@ pub struct Store {
     pub(crate) categories_cache: Arc<RwLock<Option<Arc<Vec<crate::catalog::Category>>>>>,
     /// The dispatch models in use, loaded from the database on first use and replaced by training.
     pub(crate) dispatch_model: Arc<RwLock<Option<Arc<crate::suggest::DispatchModel>>>>,
+    /// When this process last looked for orders to retrain on (ms), so that it looks hourly.
+    pub(crate) dispatch_checked: Arc<std::sync::atomic::AtomicI64>,
     /// The segmenter with the city's words, built on first use.
     pub(crate) segmenter: Arc<RwLock<Option<Arc<sanfu_text::Segmenter>>>>,
     /// Live sessions recently looked up: token hash → (session id, user, expiry, when cached).
@@ -132,6 +134,7 @@ impl Store {
             categories_cache: Arc::new(RwLock::new(None)),
             dispatch_model: Arc::new(RwLock::new(None)),
             segmenter: Arc::new(RwLock::new(None)),
+            dispatch_checked: Arc::new(std::sync::atomic::AtomicI64::new(0)),
             sessions_cache: Arc::new(RwLock::new(std::collections::HashMap::new())),
         };
         store.migrate().await?;

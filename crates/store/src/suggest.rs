@@ -201,6 +201,12 @@ impl Store {
     /// Trains again when orders reached units since the model was trained, at most every
     /// `min_age_ms`: for the scheduler.
     pub async fn retrain_dispatch_if_stale(&self, min_age_ms: i64) -> Result<Option<TrainReport>, StoreError> {
+        use std::sync::atomic::Ordering;
+        let now = now_ms();
+        if now - self.dispatch_checked.load(Ordering::Relaxed) < min_age_ms {
+            return Ok(None);
+        }
+        self.dispatch_checked.store(now, Ordering::Relaxed);
         let last: Option<(i64,)> = sqlx::query_as("SELECT trained_at FROM text_models WHERE name = 'dispatch'").fetch_optional(self.pool()).await?;
         let since = last.map(|(t,)| t).unwrap_or(0);
         if now_ms() - since < min_age_ms {

@@ -337,3 +337,23 @@ async fn citizens_submissions_go_straight_to_the_unit_when_the_suggestion_is_sur
     let (_, o) = state_of(&app, &op, v).await;
     assert_eq!(o["state"], "registered");
 }
+
+#[tokio::test]
+async fn the_server_retrains_on_handled_orders_at_most_hourly() {
+    let app = spawn_app().await;
+    let hour = 3_600_000;
+    assert!(app.store.retrain_dispatch_if_stale(hour).await.unwrap().is_none(), "no orders yet, nothing to learn");
+    city(&app, 8).await;
+    // Within the hour of the last look: no new look.
+    assert!(app.store.retrain_dispatch_if_stale(hour).await.unwrap().is_none());
+    // A restarted server looks again, finds the orders handled since, and learns from them.
+    let app = app.restart().await;
+    let r = app.store.retrain_dispatch_if_stale(hour).await.unwrap().expect("trained");
+    assert_eq!(r.orders, 24);
+    let op = app.login("operator").await;
+    let (_, v) = app.post(Some(&op), "/api/suggest", json!({ "content": "楼里又停水了，自来水没水压" })).await;
+    assert_eq!(v["suggestion"]["unit_code"], "water", "{v}");
+    // Trained just now: not again within the hour, even by a new process.
+    let app = app.restart().await;
+    assert!(app.store.retrain_dispatch_if_stale(hour).await.unwrap().is_none());
+}
