@@ -87,36 +87,10 @@ impl Store {
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        let kinds_sql = kinds.iter().map(|k| format!("'{}'", k.replace('\'', ""))).collect::<Vec<_>>().join(", ");
-        let rows: Vec<(String,)> = match self.backend() {
-            Backend::Sqlite => {
-                // Each word quoted: FTS5 reads them as phrases, joined by AND.
-                let m = words.iter().map(|w| format!("\"{}\"", w.replace('"', ""))).collect::<Vec<_>>().join(" ");
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT d.doc_id FROM search_fts f JOIN search_docs d ON d.id = f.rowid
-                     WHERE search_fts MATCH $1 AND d.kind IN ({kinds_sql})
-                     ORDER BY bm25(search_fts) LIMIT $2"
-                )))
-                .bind(m)
-                .bind(CANDIDATES)
-                .fetch_all(self.pool())
-                .await?
-            }
-            Backend::Postgres => {
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT d.doc_id FROM search_docs d, plainto_tsquery('simple', $1) q
-                     WHERE d.tsv @@ q AND d.kind IN ({kinds_sql})
-                     ORDER BY ts_rank(d.tsv, q) DESC LIMIT $2"
-                )))
-                .bind(words.join(" "))
-                .bind(CANDIDATES)
-                .fetch_all(self.pool())
-                .await?
-            }
-        };
+        let rows = self.fts(&words, false, kinds, CANDIDATES).await?;
         // An order matched by its text and its answer appears once, at its better rank.
         let mut seen = std::collections::HashSet::new();
-        Ok(rows.into_iter().map(|(id,)| id).filter(|id| seen.insert(id.clone())).collect())
+        Ok(rows.into_iter().filter(|id| seen.insert(id.clone())).collect())
     }
 
     /// Public orders (not confidential) matching `q`, best first: (id, number). For the
@@ -147,17 +121,22 @@ impl Store {
     /// Documents of `kinds` holding any of the given words, best first: candidates for a
     /// closer comparison.
     pub(crate) async fn search_any(&self, words: &[String], kinds: &[&str], limit: i64) -> Result<Vec<String>, StoreError> {
-        if words.is_empty() {
-            return Ok(Vec::new());
-        }
-        let kinds_sql = kinds.iter().map(|k| format!("'{}'", k.replace('\'', ""))).collect::<Vec<_>>().join(", ");
-        let clean: Vec<String> = words.iter().map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>()).filter(|w| !w.is_empty()).collect();
+        self.fts(words, true, kinds, limit).await
+    }
+
+    /// The doc ids of `kinds` holding all (or, with `any`, some) of `words`, best first.
+    async fn fts(&self, words: &[String], any: bool, kinds: &[&str], limit: i64) -> Result<Vec<String>, StoreError> {
+        // Words are letters and digits only: nothing in them can be read as query syntax.
+        let clean: Vec<String> =
+            words.iter().map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>()).filter(|w| !w.is_empty()).collect();
         if clean.is_empty() {
             return Ok(Vec::new());
         }
+        let kinds_sql = kinds.iter().map(|k| format!("'{}'", k.replace('\'', ""))).collect::<Vec<_>>().join(", ");
         let rows: Vec<(String,)> = match self.backend() {
             Backend::Sqlite => {
-                let m = clean.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" OR ");
+                // Each word quoted: FTS5 reads it as a phrase; the phrases joined by AND or OR.
+                let m = clean.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(if any { " OR " } else { " " });
                 sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     "SELECT d.doc_id FROM search_fts f JOIN search_docs d ON d.id = f.rowid
                      WHERE search_fts MATCH $1 AND d.kind IN ({kinds_sql}) ORDER BY bm25(search_fts) LIMIT $2"
@@ -172,7 +151,7 @@ impl Store {
                     "SELECT d.doc_id FROM search_docs d, to_tsquery('simple', $1) q
                      WHERE d.tsv @@ q AND d.kind IN ({kinds_sql}) ORDER BY ts_rank(d.tsv, q) DESC LIMIT $2"
                 )))
-                .bind(clean.join(" | "))
+                .bind(clean.join(if any { " | " } else { " & " }))
                 .bind(limit)
                 .fetch_all(self.pool())
                 .await?
