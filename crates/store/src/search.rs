@@ -170,7 +170,8 @@ impl Store {
     pub async fn rebuild_search(&self) -> Result<usize, StoreError> {
         self.forget_segmenter();
         let seg = self.segmenter().await?;
-        sqlx::query("DELETE FROM search_docs").execute(self.pool()).await?;
+        // Document by document, a batch per transaction, each replacing the rows it had: the
+        // index stays whole while it is rebuilt, and registrations go on between the batches.
         let mut done = 0;
         let mut after = String::new();
         loop {
