@@ -326,3 +326,37 @@ async fn the_knowledge_base_answers_from_the_pages_and_closes_orders_at_once() {
     assert!(r.headers()[LOCATION].to_str().unwrap().contains("ok="), "{:?}", r.headers()[LOCATION]);
     assert_eq!(app.order(&op, &number).await["state"], "closed");
 }
+
+#[tokio::test]
+async fn a_dispatcher_sees_look_alikes_of_a_citizens_submission_and_merges_it_from_its_page() {
+    let app = spawn_app().await;
+    let mut numbers = Vec::new();
+    for (content, phone) in [
+        ("江滨花园5栋楼下的餐馆油烟直排，家里窗户都不敢开，请环保部门来查一查。", "13911112222"),
+        ("江滨花园5栋楼下餐馆的油烟直接排放，我们家窗户都不敢开，请环保部门查处。", "13733334444"),
+    ] {
+        let (s, v) = app
+            .post(None, "/api/public/orders", json!({ "order_type": "complaint", "category_id": "0302", "content": content, "citizen_phone": phone }))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        numbers.push(v["number"].as_str().unwrap().to_string());
+    }
+    let (cookie, csrf) = browser_login(&app, "dispatcher").await;
+    let (status, html) = page(&app, &cookie, &format!("/orders/{}", numbers[1])).await;
+    assert_eq!(status, StatusCode::OK);
+    let card = html.split("id=\"similar-orders\"").nth(1).expect("look-alikes shown");
+    assert!(card.contains(&numbers[0]), "{card}");
+    let r = no_redirects()
+        .post(format!("{}/orders/{}/do/merge", app.base, numbers[1]))
+        .header(COOKIE, &cookie)
+        .form(&[("_csrf", csrf.as_str()), ("master", numbers[0].as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()[LOCATION].to_str().unwrap().contains("ok="));
+    let op = app.login("operator").await;
+    assert_eq!(app.order(&op, &numbers[1]).await["state"], "merged");
+    // The master shows none: its look-alike is merged.
+    let (_, html) = page(&app, &cookie, &format!("/orders/{}", numbers[0])).await;
+    assert!(!html.contains("id=\"similar-orders\""));
+}

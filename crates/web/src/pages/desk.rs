@@ -504,6 +504,7 @@ struct OrderPage {
     pending: Option<String>,
     photos: Vec<sanfu_store::photos::PhotoInfo>,
     related: Vec<sanfu_store::knowledge::Entry>,
+    similar: Vec<sanfu_store::similar::SimilarOrder>,
 }
 
 pub struct DeadlineRow {
@@ -685,6 +686,13 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
     let pending = o.pending_extension.as_ref().map(|p| format!("申请延期 {} 个工作日：{}", p.days, p.reason));
     let related =
         if can.close_directly { st.store.related_entries(&format!("{}\n{}", o.subject, o.content), false, 3).await? } else { Vec::new() };
+    // Look-alikes of an order not yet dispatched (a citizen's own submission, say): merge here.
+    let similar = if can.merge {
+        let phone = o.citizen.phone.as_deref().filter(|_| !o.citizen.masked);
+        st.store.similar_orders(&o.content, phone, o.address.as_deref(), Some(&o.id), &d.staff).await?
+    } else {
+        Vec::new()
+    };
     let p = OrderPage {
         nav: nav(&st, &d, "orders").await?,
         flash: q.flash(),
@@ -723,6 +731,7 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
         pending,
         photos: st.store.photos(&key, &d.staff).await?,
         related,
+        similar,
         can,
         o,
     };
