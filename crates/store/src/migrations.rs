@@ -260,4 +260,13 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         INSERT INTO search_fts (rowid, terms) VALUES (new.id, new.terms); END"),
     ("sqlite:search_docs_ad", "CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN
         INSERT INTO search_fts (search_fts, rowid, terms) VALUES ('delete', old.id, old.terms); END"),
+    // Month statistics read one unit's facts for a period: on SQLite an index holding every
+    // column they read answers them without visiting the table (13 ms instead of 19 for the
+    // largest unit's month at a million orders); it replaces the narrower index it extends.
+    ("sqlite:order_facts_cover", "CREATE INDEX order_facts_cover ON order_facts (unit_id, created_at, channel, order_type,
+        category_id, dispatched_at, signed_at, sign_due, answered_at, answer_due, closed_at, close_due, satisfaction, is_repeat,
+        handling_minutes, reopen_count)"),
+    ("sqlite:drop_order_facts_unit", "DROP INDEX order_facts_unit"),
+    ("sqlite:assignments_unit_time_cover", "CREATE INDEX assignments_unit_time_cover ON assignments (unit_id, assigned_at, role, outcome)"),
+    ("sqlite:drop_assignments_unit_time", "DROP INDEX assignments_unit_time"),
 ];
