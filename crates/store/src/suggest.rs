@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use sanfu_domain::{Actor, DomainError, Staff};
-use sanfu_text::{Classifier, Segmenter, TrainOptions};
+use sanfu_text::{Classifier, TrainOptions};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -21,9 +21,9 @@ struct Stored {
     unit: Classifier,
 }
 
-/// The models in use, with the segmenter that feeds them.
+/// The models in use. They read words from the store's one segmenter (jieba with the city's
+/// words), the same that feeds search.
 pub struct DispatchModel {
-    segmenter: Segmenter,
     category: Classifier,
     unit: Classifier,
     pub trained_at: i64,
@@ -140,9 +140,8 @@ impl Store {
         if rows.len() < 20 {
             return Ok(None);
         }
-        let words = self.city_words().await?;
+        let segmenter = self.segmenter().await?;
         let trained = tokio::task::spawn_blocking(move || {
-            let segmenter = Segmenter::with_words(words.iter().map(String::as_str));
             let docs: Vec<(Vec<String>, String, String)> = rows
                 .into_iter()
                 .map(|(title, content, cat, unit)| (segmenter.words(&format!("{title}\n{content}")), cat, unit))
@@ -153,11 +152,11 @@ impl Store {
             let category = Classifier::train(&by_category, opts);
             let by_unit: Vec<(Vec<String>, String)> = docs.into_iter().map(|(w, _, u)| (w, u)).collect();
             let unit = Classifier::train(&by_unit, opts);
-            (segmenter, category, unit)
+            (category, unit)
         })
         .await
         .map_err(|e| StoreError::Other(format!("training failed: {e}")))?;
-        let (segmenter, category, unit) = trained;
+        let (category, unit) = trained;
         let report = TrainReport {
             orders: category.trained_on,
             categories: category.labels.len(),
@@ -180,7 +179,7 @@ impl Store {
         let Stored { category, unit } = stored;
         set_cache(
             &self.dispatch_model,
-            Some(Arc::new(DispatchModel { segmenter, category, unit, trained_at: at, trained_on: report.orders })),
+            Some(Arc::new(DispatchModel { category, unit, trained_at: at, trained_on: report.orders })),
         );
         Ok(Some(report))
     }
@@ -230,11 +229,9 @@ impl Store {
         let row: Option<(i64, i64, String)> =
             sqlx::query_as("SELECT trained_at, trained_on, data FROM text_models WHERE name = 'dispatch'").fetch_optional(self.pool()).await?;
         let Some((trained_at, trained_on, data)) = row else { return Ok(None) };
-        let words = self.city_words().await?;
         let model = tokio::task::spawn_blocking(move || -> Result<DispatchModel, String> {
             let s: Stored = serde_json::from_str(&data).map_err(|e| e.to_string())?;
             Ok(DispatchModel {
-                segmenter: Segmenter::with_words(words.iter().map(String::as_str)),
                 category: s.category.ready(),
                 unit: s.unit.ready(),
                 trained_at,
@@ -333,7 +330,8 @@ impl Store {
         }
         let Some(model) = self.dispatch_model().await? else { return Ok(None) };
         let norm = sanfu_text::segment::normalize(text);
-        let words = model.segmenter.words_of(&norm);
+        let segmenter = self.segmenter().await?;
+        let words = segmenter.words_of(&norm);
         let category = model.category.predict(&words);
         let cat = match &category {
             Some(c) => self.category(&c.label).await?,

@@ -1118,6 +1118,7 @@ pub async fn admin(State(st): State<AppState>, d: Desk, Query(q): Query<FlashQue
         })
         .collect();
     let cal = st.store.calendar();
+    let auto = st.store.auto_dispatch_setting().await?;
     let p = AdminPage {
         nav: nav(&st, &d, "admin").await?,
         flash: q.flash(),
@@ -1133,8 +1134,8 @@ pub async fn admin(State(st): State<AppState>, d: Desk, Query(q): Query<FlashQue
             Some((at, n)) => format!("{} 用 {n} 条工单训练", fmt_time(at, off(&st))),
             None => "尚未训练（已派单的工单不足 20 条时无法训练）".into(),
         },
-        auto: st.store.auto_dispatch_setting().await?,
-        auto_percent: (st.store.auto_dispatch_setting().await?.min_confidence * 100.0).round() as u32,
+        auto_percent: (auto.min_confidence * 100.0).round() as u32,
+        auto,
         rules: st.store.dispatch_rules().await?,
         words: st.store.city_dictionary().await?,
     };
