@@ -174,10 +174,7 @@ impl Store {
     /// call, and for the order page's 直接办结.
     pub async fn related_entries(&self, text: &str, public_only: bool, limit: usize) -> Result<Vec<Entry>, StoreError> {
         let seg = self.segmenter().await?;
-        let mut words = seg.words(text);
-        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-        words.dedup();
-        words.truncate(16);
+        let words = crate::search::key_words(&seg, text, 16);
         let ids = self.search_any(&words, &["knowledge"], 50).await?;
         let mut out = Vec::new();
         for id in ids {

@@ -837,8 +837,7 @@ impl Store {
             let ids: Vec<String> = hits.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).collect();
             let mut items = self.summaries(&ids).await?;
             let texts = self.texts_of(&ids).await?;
-            let seg = self.segmenter().await?;
-            let words = seg.search_words(&q);
+            let words = self.query_words(&q).await?;
             for it in &mut items {
                 if let Some((content, answer)) = texts.get(&it.id) {
                     let mut pieces = crate::search::snippet(content, &words, 80);

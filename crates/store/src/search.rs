@@ -160,10 +160,9 @@ impl Store {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
-    /// A snippet of `text` around the first words of `q` it contains, with the matches marked.
-    pub async fn snippet(&self, text: &str, q: &str, width: usize) -> Result<Vec<Piece>, StoreError> {
-        let seg = self.segmenter().await?;
-        Ok(snippet(text, &seg.search_words(q), width))
+    /// The words of a query that [`snippet`] marks: segmented once for a page of results.
+    pub async fn query_words(&self, q: &str) -> Result<Vec<String>, StoreError> {
+        Ok(self.segmenter().await?.search_words(q))
     }
 
     /// Indexes every order, answer and knowledge entry again; returns how many documents.
@@ -216,6 +215,16 @@ impl Store {
         })?;
         Ok(done + entries.len())
     }
+}
+
+/// The distinct words of `text`, longest first, at most `n`: what a look-alike search asks for.
+pub(crate) fn key_words(seg: &Segmenter, text: &str, n: usize) -> Vec<String> {
+    let mut words = seg.words(text);
+    words.sort_unstable();
+    words.dedup();
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    words.truncate(n);
+    words
 }
 
 /// The text of an order that search reads.

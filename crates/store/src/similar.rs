@@ -38,10 +38,7 @@ impl Store {
         }
         let since = to_ms(Utc::now() - Duration::days(RECENT_DAYS));
         let seg = self.segmenter().await?;
-        let mut words = seg.words(content);
-        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-        words.dedup();
-        words.truncate(16);
+        let words = crate::search::key_words(&seg, content, 16);
         let mut candidates = self.search_any(&words, &["order"], 300).await?;
         let phone = phone.map(str::trim).filter(|p| !p.is_empty());
         if let Some(p) = phone {

@@ -5,7 +5,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use crate::features::{SparseVec, normalize};
+use crate::features::{SparseVec, counted};
 
 fn is_text_char(c: char) -> bool {
     c.is_alphanumeric()
@@ -19,20 +19,7 @@ pub fn fingerprint(text: &str) -> SparseVec {
         w.hash(&mut h);
         h.finish() as u32
     };
-    let mut ids: Vec<u32> = chars.windows(1).map(hash).chain(chars.windows(2).map(hash)).collect();
-    ids.sort_unstable();
-    let mut v: SparseVec = Vec::with_capacity(ids.len());
-    for id in ids {
-        match v.last_mut() {
-            Some((last, n)) if *last == id => *n += 1.0,
-            _ => v.push((id, 1.0)),
-        }
-    }
-    for (_, n) in v.iter_mut() {
-        *n = 1.0 + n.ln();
-    }
-    normalize(&mut v);
-    v
+    counted(chars.windows(1).map(hash).chain(chars.windows(2).map(hash)).collect(), |_| 1.0)
 }
 
 /// How alike two texts are, 0..1.

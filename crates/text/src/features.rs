@@ -111,20 +111,26 @@ impl Vocabulary {
                 }
             }
         }
-        ids.sort_unstable();
-        let mut v: SparseVec = Vec::with_capacity(ids.len());
-        for ix in ids {
-            match v.last_mut() {
-                Some((last, tf)) if *last == ix => *tf += 1.0,
-                _ => v.push((ix, 1.0)),
-            }
-        }
-        for (ix, tf) in v.iter_mut() {
-            *tf = (1.0 + tf.ln()) * self.idf[*ix as usize];
-        }
-        normalize(&mut v);
-        v
+        counted(ids, |ix| self.idf[ix as usize])
     }
+}
+
+/// The vector of a bag of feature ids: each id once, at (1 + ln count) × its weight, sorted
+/// and L2-normalised.
+pub fn counted(mut ids: Vec<u32>, weight: impl Fn(u32) -> f32) -> SparseVec {
+    ids.sort_unstable();
+    let mut v: SparseVec = Vec::with_capacity(ids.len());
+    for ix in ids {
+        match v.last_mut() {
+            Some((last, tf)) if *last == ix => *tf += 1.0,
+            _ => v.push((ix, 1.0)),
+        }
+    }
+    for (ix, tf) in v.iter_mut() {
+        *tf = (1.0 + tf.ln()) * weight(*ix);
+    }
+    normalize(&mut v);
+    v
 }
 
 pub fn normalize(v: &mut SparseVec) {

@@ -61,7 +61,7 @@ impl Segmenter {
         self.jieba
             .cut(&norm, true)
             .into_iter()
-            .filter(|w| is_meaningful(w) && !self.stop.contains(w))
+            .filter(|w| self.wanted(w))
             .map(str::to_string)
             .collect()
     }
@@ -74,7 +74,7 @@ impl Segmenter {
     /// third faster.
     pub fn words_of<'a>(&self, norm: &'a str) -> Vec<&'a str> {
         let mut w = self.jieba.cut(norm, false);
-        w.retain(|w| is_meaningful(w) && !self.stop.contains(w));
+        w.retain(|w| self.wanted(w));
         w
     }
 
@@ -84,14 +84,14 @@ impl Segmenter {
         self.jieba
             .cut_for_search(&norm, true)
             .into_iter()
-            .filter(|w| is_meaningful(w) && !self.stop.contains(w))
+            .filter(|w| self.wanted(w))
             .map(str::to_string)
             .collect()
     }
 
-    /// Whether a word is a stop word.
-    pub fn is_stop_word(&self, word: &str) -> bool {
-        self.stop.contains(word)
+    /// Whether a word is kept: meaningful, and not a stop word.
+    fn wanted(&self, word: &str) -> bool {
+        is_meaningful(word) && !self.stop.contains(word)
     }
 }
 

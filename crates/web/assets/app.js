@@ -9,6 +9,26 @@
     }
   });
 
+  // A JSON request to the API with the page's session; `otherwise` stands in for a refusal.
+  var postJson = function (url, body, otherwise) {
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body)
+    }).then(function (r) { return r.ok ? r.json() : otherwise; });
+  };
+
+  // Runs `fn` when the user leaves `el`, and `ms` after they stop typing in it.
+  var whenTyped = function (el, fn, ms) {
+    var timer = null;
+    el.addEventListener('blur', fn);
+    el.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    });
+  };
+
   var phone = document.getElementById('citizen_phone');
   var earlier = document.getElementById('earlier');
   if (phone && earlier) {
@@ -66,19 +86,12 @@
   var box = document.getElementById('suggest');
   if (content && box && category && lead) {
     var asked = '';
-    var timer = null;
     var ask = function () {
       var subject = document.getElementById('subject');
       var text = content.value.trim();
       if (text.length < 6 || text === asked) return;
       asked = text;
-      fetch('/api/suggest', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ subject: subject ? subject.value : '', content: text })
-      })
-        .then(function (r) { return r.ok ? r.json() : { suggestion: null }; })
+      postJson('/api/suggest', { subject: subject ? subject.value : '', content: text }, { suggestion: null })
         .then(function (res) {
           var s = res.suggestion;
           box.textContent = '';
@@ -117,11 +130,7 @@
         })
         .catch(function () {});
     };
-    content.addEventListener('blur', ask);
-    content.addEventListener('input', function () {
-      clearTimeout(timer);
-      timer = setTimeout(ask, 800);
-    });
+    whenTyped(content, ask, 800);
   }
 
   // 查重: open orders of recent days that may be the same problem; 合并 registers this call
@@ -139,13 +148,7 @@
       var key = text + '|' + ph;
       if (text.length < 6 || key === lastSim) return;
       lastSim = key;
-      fetch('/api/orders/similar', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ content: text, citizen_phone: ph, address: addr ? addr.value : '' })
-      })
-        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+      postJson('/api/orders/similar', { content: text, citizen_phone: ph, address: addr ? addr.value : '' }, { items: [] })
         .then(function (res) {
           sim.textContent = '';
           simCard.hidden = !res.items || res.items.length === 0;
@@ -179,11 +182,7 @@
         })
         .catch(function () {});
     };
-    content.addEventListener('blur', check);
-    content.addEventListener('input', function () {
-      clearTimeout(content._simTimer);
-      content._simTimer = setTimeout(check, 900);
-    });
+    whenTyped(content, check, 900);
     if (phone) phone.addEventListener('change', check);
   }
 
@@ -198,13 +197,7 @@
       var text = content.value.trim();
       if (text.length < 4 || text === lastKb) return;
       lastKb = text;
-      fetch('/api/knowledge/related', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ content: text })
-      })
-        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+      postJson('/api/knowledge/related', { content: text }, { items: [] })
         .then(function (res) {
           kb.textContent = '';
           kbCard.hidden = !res.items || res.items.length === 0;
@@ -235,10 +228,6 @@
         })
         .catch(function () {});
     };
-    content.addEventListener('blur', lookUp);
-    content.addEventListener('input', function () {
-      clearTimeout(content._kbTimer);
-      content._kbTimer = setTimeout(lookUp, 900);
-    });
+    whenTyped(content, lookUp, 900);
   }
 })();

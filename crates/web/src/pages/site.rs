@@ -6,7 +6,7 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use sanfu_store::photos::Photo;
-use sanfu_store::search::Piece;
+use sanfu_store::search::{Piece, snippet};
 use axum::response::Response;
 use chrono::FixedOffset;
 use sanfu_domain::validate::{self, MAX_SHORT_TEXT_CHARS};
@@ -284,12 +284,13 @@ pub async fn board(State(st): State<AppState>, Query(q): Query<BoardQuery>) -> P
         let rank: std::collections::HashMap<&str, usize> = ranked.iter().enumerate().map(|(i, (_, n))| (n.as_str(), i)).collect();
         all.sort_by_key(|r| rank.get(r.number.as_str()).copied().unwrap_or(usize::MAX));
     }
+    let words = st.store.query_words(&query).await?;
     let mut items = Vec::new();
     for r in all.into_iter().take(50) {
         let (content, answer) = if query.is_empty() {
             (vec![Piece { text: r.content.clone(), hit: false }], vec![Piece { text: r.answer.clone().unwrap_or_default(), hit: false }])
         } else {
-            (st.store.snippet(&r.content, &query, 400).await?, st.store.snippet(r.answer.as_deref().unwrap_or(""), &query, 400).await?)
+            (snippet(&r.content, &words, 400), snippet(r.answer.as_deref().unwrap_or(""), &words, 400))
         };
         items.push(BoardItem {
             number: r.number,
@@ -322,13 +323,10 @@ pub struct KnowledgeItem {
 pub async fn knowledge(State(st): State<AppState>, Query(q): Query<BoardQuery>) -> PageResult {
     let query = q.q.unwrap_or_default().trim().to_string();
     let entries = st.store.search_entries(&query, None, true, if query.is_empty() { 50 } else { 20 }).await?;
+    let words = st.store.query_words(&query).await?;
     let mut items = Vec::new();
     for e in entries {
-        let content = if query.is_empty() {
-            vec![Piece { text: e.content.clone(), hit: false }]
-        } else {
-            st.store.snippet(&e.content, &query, 400).await?
-        };
+        let content = if query.is_empty() { vec![Piece { text: e.content.clone(), hit: false }] } else { snippet(&e.content, &words, 400) };
         items.push(KnowledgeItem { title: e.title, content });
     }
     Ok(render(&KnowledgePage { q: query, items }))
