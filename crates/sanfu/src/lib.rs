@@ -15,7 +15,11 @@ use tokio::net::TcpListener;
 pub struct Config {
     pub listen: String,
     pub database_url: String,
+    pub web: sanfu_web::WebConfig,
 }
+
+/// A client that has not sent a request's headers within this time is disconnected.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The database URL: `DATABASE_URL` when set, otherwise an SQLite file in the data directory.
 pub fn database_url(env_url: Option<String>, data_dir: &Path) -> anyhow::Result<String> {
@@ -31,17 +35,26 @@ pub struct Application {
     listener: TcpListener,
     store: Store,
     scheduler: Option<std::time::Duration>,
+    web: sanfu_web::WebConfig,
 }
 
 impl Application {
     pub async fn build(cfg: &Config) -> anyhow::Result<Application> {
-        let store = Store::open(&cfg.database_url).await.context("cannot open the database")?;
-        Self::with_store(&cfg.listen, store).await
+        let store = Store::open(&cfg.database_url).await.context("无法打开数据库")?;
+        let mut app = Self::with_store(&cfg.listen, store).await?;
+        app.web = cfg.web.clone();
+        Ok(app)
     }
 
     pub async fn with_store(listen: &str, store: Store) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-        Ok(Application { listener, store, scheduler: None })
+        let listener = TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}"))?;
+        Ok(Application { listener, store, scheduler: None, web: Default::default() })
+    }
+
+    /// How the site is served (HTTPS behind a proxy, a trusted proxy's addresses).
+    pub fn with_web_config(mut self, web: sanfu_web::WebConfig) -> Self {
+        self.web = web;
+        self
     }
 
     /// Run the deadline warnings every `every` while serving.
@@ -60,7 +73,7 @@ impl Application {
 
     /// Serve until `shutdown` completes; requests in flight are finished first.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let app = sanfu_web::router(self.store.clone());
+        let app = sanfu_web::router_with(self.store.clone(), self.web.clone());
         let ticker = self.scheduler.map(|every| {
             let store = self.store.clone();
             tokio::spawn(async move {
@@ -82,15 +95,56 @@ impl Application {
                 }
             })
         });
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        serve(self.listener, app, shutdown).await;
         if let Some(t) = ticker {
             t.abort();
         }
         self.store.close().await;
         Ok(())
     }
+}
+
+/// Serve HTTP/1.1 connections until `shutdown`, then let the requests in flight finish.
+///
+/// Hyper's own loop rather than `axum::serve`, for the one setting that needs it: a client that
+/// opens a connection and sends its headers slowly or never is disconnected after
+/// [`HEADER_READ_TIMEOUT`] instead of holding the connection (a slow body is cut by the
+/// router's body timeout).
+async fn serve(listener: TcpListener, app: axum::Router, shutdown: impl Future<Output = ()> + Send + 'static) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::{Service, ServiceExt};
+
+    let mut make = app.into_make_service_with_connect_info::<SocketAddr>();
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (socket, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "接受连接失败");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let Ok(router) = make.call(remote).await;
+        let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+            router.clone().oneshot(req.map(axum::body::Body::new))
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .serve_connection(TokioIo::new(socket), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 /// Ctrl-C or SIGTERM.

@@ -35,6 +35,12 @@ struct ServeArgs {
     /// Seconds between runs of the deadline warnings.
     #[arg(long, default_value_t = 30)]
     tick_seconds: u64,
+    /// Browsers reach the site over HTTPS (a TLS proxy in front): cookies get `Secure`, HSTS is sent.
+    #[arg(long, env = "SANFU_HTTPS")]
+    https: bool,
+    /// Trust the proxy's X-Forwarded-For for the client's address (only behind your own proxy).
+    #[arg(long, env = "SANFU_TRUST_PROXY")]
+    trust_proxy: bool,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -294,7 +300,11 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(a: ServeArgs, demo: bool) -> anyhow::Result<()> {
     let url = database_url(a.db.database_url.clone(), &a.db.data)?;
-    let app = Application::build(&Config { listen: a.listen.clone(), database_url: url })
+    let app = Application::build(&Config {
+        listen: a.listen.clone(),
+        database_url: url,
+        web: sanfu_web::WebConfig { https: a.https, trust_proxy: a.trust_proxy },
+    })
         .await?
         .with_scheduler(std::time::Duration::from_secs(a.tick_seconds.max(1)));
     if demo {

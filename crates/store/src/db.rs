@@ -249,6 +249,14 @@ pub(crate) fn set_cache<T>(cell: &RwLock<Option<Arc<T>>>, v: Option<Arc<T>>) {
 }
 
 /// A new identifier: UUID v7, so ids sort by creation time.
+/// A number bound as text, for `CAST($n AS DOUBLE PRECISION)` in the SQL. sqlx's Any driver binds
+/// a missing `f64` as PostgreSQL's `float4` (sqlx-core 0.9, `any/arguments.rs`), and the
+/// connection's prepared statement keeps that parameter type, so the next present value (eight
+/// bytes) is refused with "incorrect binary data format". Text has one type whether present or not.
+pub(crate) fn float_text(v: Option<f64>) -> Option<String> {
+    v.filter(|x| x.is_finite()).map(|x| x.to_string())
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }

@@ -17,7 +17,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Store, StoreError, from_ms, new_id, to_ms};
+use crate::db::{Store, StoreError, float_text, from_ms, new_id, to_ms};
 use crate::events::{self, Event, NewEvent};
 use crate::facts;
 use crate::org::Scope;
@@ -396,9 +396,9 @@ impl Store {
                 .execute(&mut *tx).await?;
             sqlx::query("INSERT INTO work_orders (id, channel, order_type, urgency, category_id, content, address, lat, lng,
                             citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days, repeat_of)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0, $14)")
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), CAST($9 AS DOUBLE PRECISION), $10, $11, $12, $13, 0, 0, $14)")
                 .bind(&id).bind(o.channel.as_str()).bind(o.order_type.as_str()).bind(o.urgency.as_str())
-                .bind(&o.category_id).bind(&o.content).bind(&o.address).bind(o.lat).bind(o.lng)
+                .bind(&o.category_id).bind(&o.content).bind(&o.address).bind(float_text(o.lat)).bind(float_text(o.lng))
                 .bind(&o.citizen_name).bind(&o.citizen_phone).bind(i64::from(o.confidential)).bind(code_hash(&code))
                 .bind(&repeat_of)
                 .execute(&mut *tx).await?;

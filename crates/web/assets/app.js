@@ -10,11 +10,13 @@
   });
 
   // A JSON request to the API with the page's session; `otherwise` stands in for a refusal.
+  // The session's CSRF token goes with every write: the API refuses cookie-authenticated writes without it.
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var postJson = function (url, body, otherwise) {
     return fetch(url, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfMeta ? csrfMeta.content : '' },
       body: JSON.stringify(body)
     }).then(function (r) { return r.ok ? r.json() : otherwise; });
   };

@@ -6,10 +6,11 @@ use std::net::SocketAddr;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, ORIGIN};
 use axum::http::request::Parts;
 use sanfu_domain::{Actor, Principal, Role, Staff};
 use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -21,9 +22,24 @@ pub const SESSION_COOKIE: &str = "sanfu_session";
 /// The client's address as the server saw it.
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        // Behind a trusted proxy, the address it saw (the last one it appended); an address
+        // that does not parse is ignored, so a client cannot smuggle text into the logs.
+        if st.config.trust_proxy {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .next_back()
+                .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+            if let Some(ip) = forwarded {
+                return Ok(ClientIp(ip.to_string()));
+            }
+        }
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -63,16 +79,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
         let ct = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let text = body_text(req).await?;
-        if text.trim().is_empty() {
-            return parse_json("{}").map(Json);
-        }
+        // A body of another type is refused even when empty: an HTML form posted from another
+        // site (text/plain, urlencoded) must not count as an action without parameters.
         if !ct.is_empty() && !ct.starts_with("application/json") {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "请求内容类型应为 application/json",
             ));
+        }
+        let text = body_text(req).await?;
+        if text.trim().is_empty() {
+            return parse_json("{}").map(Json);
         }
         parse_json(&text).map(Json)
     }
@@ -95,10 +113,47 @@ impl Authed {
     }
 }
 
-fn token_from(parts: &Parts) -> Option<String> {
+/// The session's CSRF token: derived from the session token, so it needs no storage and dies
+/// with the session; never the session token itself. Forms carry it as `_csrf`, the pages'
+/// script sends it as the `X-CSRF-Token` header.
+pub(crate) fn csrf_of(session_token: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"sanfu-csrf\0");
+    h.update(session_token.as_bytes());
+    h.finalize().iter().take(20).map(|b| format!("{b:02x}")).collect()
+}
+
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A request that changes something on the strength of the session cookie alone must come from
+/// this site's own pages: it carries the session's CSRF token in a header (which another site
+/// cannot set without the browser asking this server first) and, where the browser names its
+/// origin, the origin is this host.
+fn check_cookie_write(parts: &Parts, token: &str) -> Result<(), ApiError> {
+    if parts.method.is_safe() {
+        return Ok(());
+    }
+    let refused = |m: &str| ApiError::forbidden("csrf_failed", m);
+    let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if sent != csrf_of(token) {
+        return Err(refused("请求缺少有效的防跨站令牌（X-CSRF-Token），请刷新页面后重试"));
+    }
+    if let Some(origin) = parts.headers.get(ORIGIN) {
+        let host = parts.headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let origin_host = origin.to_str().ok().and_then(|o| o.split_once("://")).map(|(_, h)| h).unwrap_or("");
+        if host.is_empty() || !origin_host.eq_ignore_ascii_case(host) {
+            return Err(refused("请求来自其他网站，已拒绝"));
+        }
+    }
+    Ok(())
+}
+
+/// The session token and whether it came from the cookie (a browser) rather than the
+/// `Authorization` header (a program).
+fn token_from(parts: &Parts) -> Option<(String, bool)> {
     if let Some(v) = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         if let Some(t) = v.strip_prefix("Bearer ") {
-            return Some(t.trim().to_string());
+            return Some((t.trim().to_string(), false));
         }
     }
     for v in parts.headers.get_all(COOKIE) {
@@ -106,7 +161,7 @@ fn token_from(parts: &Parts) -> Option<String> {
         for kv in s.split(';') {
             if let Some((k, val)) = kv.trim().split_once('=') {
                 if k == SESSION_COOKIE && !val.is_empty() {
-                    return Some(val.to_string());
+                    return Some((val.to_string(), true));
                 }
             }
         }
@@ -118,7 +173,10 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let unauth = || ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录");
-        let token = token_from(parts).ok_or_else(unauth)?;
+        let (token, from_cookie) = token_from(parts).ok_or_else(unauth)?;
+        if from_cookie {
+            check_cookie_write(parts, &token)?;
+        }
         let (session_id, staff) = state.store.session_staff(&token).await?.ok_or_else(unauth)?;
         let ClientIp(ip) = ClientIp::from_request_parts(parts, state).await?;
         let actor = Actor { principal: Principal::Staff(staff.clone()), ip };

@@ -21,11 +21,10 @@ use axum::routing::{get, post};
 use chrono::{DateTime, FixedOffset, Utc};
 use rand::RngCore;
 use sanfu_domain::{Actor, Principal, Role, Staff};
-use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ClientIp, SESSION_COOKIE};
+use crate::extract::{ClientIp, SESSION_COOKIE, csrf_of};
 
 /// The cookie holding the public forms' CSRF token (double submit).
 const FORM_COOKIE: &str = "sanfu_form";
@@ -121,14 +120,6 @@ fn random_token() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// The session's CSRF token: derived from the session token, so it needs no storage and dies
-/// with the session; never the session token itself.
-fn csrf_of(session_token: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(b"sanfu-csrf\0");
-    h.update(session_token.as_bytes());
-    h.finalize().iter().take(20).map(|b| format!("{b:02x}")).collect()
-}
 
 /// An error page: a refusal, a page that does not exist, a failure.
 pub struct PageError {
