@@ -29,6 +29,11 @@ impl Staff {
     pub fn sees_all(&self) -> bool {
         self.is_hotline() || self.has(Role::OfficeStaff) || self.has(Role::Admin)
     }
+    /// Staff who read the ranking of all units (the centre, the office, administrators, leaders);
+    /// a unit sees its own figures, not the others'.
+    pub fn sees_ranking(&self) -> bool {
+        self.sees_all() || self.has(Role::Leader)
+    }
     /// Staff who act for their own unit on work handed to it.
     pub fn acts_for_unit(&self) -> bool {
         self.has(Role::UnitLiaison) || self.has(Role::UnitHead)

@@ -27,6 +27,66 @@ pub fn text(field: &'static str, label: &str, value: &str, max: usize) -> Result
     Ok(v.to_string())
 }
 
+/// A code or login name: 1 to 32 of ASCII letters, digits, `-`, `_` and `.` (they appear in
+/// addresses, files and the log, and are typed on any keyboard).
+pub fn code(field: &'static str, label: &str, value: &str) -> Result<(), DomainError> {
+    let ok = !value.is_empty()
+        && value.len() <= 32
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            match field {
+                "username" => "invalid_username",
+                _ => "invalid_code",
+            },
+            format!("{label}应为 1～32 位英文字母、数字或 - _ .（现为“{}”）", value.chars().take(40).collect::<String>()),
+        ))
+    }
+}
+
+/// Passwords that appear at the top of every leaked list, and the ones Chinese users choose
+/// most (SplashData, the 2011 CSDN and 2024 national leak lists): refused whatever the rules.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password", "password1", "password123", "passw0rd", "p@ssw0rd", "p@ssword", "qwertyui", "qwerty123", "qwertyuiop",
+    "1qaz2wsx", "1q2w3e4r", "1q2w3e4r5t", "q1w2e3r4", "zaq12wsx", "abcd1234", "abc12345", "abc123456", "a1234567",
+    "a12345678", "a123456789", "aa123456", "aa12345678", "asdf1234", "asdfghjk", "asd123456", "zxcvbnm1", "iloveyou",
+    "iloveyou1", "woaini1314", "woaini520", "5201314a", "qq123456", "qq5201314", "admin123", "admin1234", "admin888",
+    "administrator", "root1234", "welcome1", "letmein1", "sunshine", "princess", "football", "baseball", "dragon12",
+    "monkey12", "master12", "superman", "trustno1", "changeme", "computer", "internet", "test1234", "testtest",
+    "aaaaaaaa", "abcdefgh", "abcdefg1", "12345678a", "123456789a", "123456abc", "123qweasd", "qweasdzxc", "1234qwer",
+    "qwer1234", "1234abcd", "wang1234", "li123456", "zhang123", "12345qwert",
+];
+
+/// A new password: 8 to 256 characters, not only digits (a birthday, a phone number), not one
+/// character repeated, not the login name, not one of the most common passwords.
+pub fn password(pw: &str, username: &str) -> Result<(), DomainError> {
+    let weak = |m: &str| Err(DomainError::invalid("weak_password", m.to_string()));
+    let n = pw.chars().count();
+    if n < 8 {
+        return weak("密码至少 8 位");
+    }
+    if n > 256 {
+        return weak("密码不能超过 256 位");
+    }
+    if pw.chars().all(|c| c.is_ascii_digit()) {
+        return weak("密码不能全是数字，请加入字母或符号");
+    }
+    let first = pw.chars().next();
+    if pw.chars().all(|c| Some(c) == first) {
+        return weak("密码不能由同一个字符重复组成");
+    }
+    let lower = pw.to_lowercase();
+    if !username.is_empty() && lower.contains(&username.to_lowercase()) {
+        return weak("密码不能包含用户名");
+    }
+    if COMMON_PASSWORDS.contains(&lower.as_str()) {
+        return weak("这是最常见的密码之一，很容易被猜中，请换一个");
+    }
+    Ok(())
+}
+
 /// Like [`text`], but an absent or blank value is `None`.
 pub fn optional_text(
     field: &'static str,
@@ -130,6 +190,17 @@ pub fn mask_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weak_passwords_are_refused_with_the_reason() {
+        for (pw, ok) in [("12345678", false), ("1234567890123", false), ("short1", false), ("aaaaaaaaaa", false),
+            ("password", false), ("Woaini1314", false), ("xh-ll2026", false), ("Xihu#2026", true), ("long-enough", true)] {
+            assert_eq!(password(pw, "xh-ll").is_ok(), ok, "{pw}");
+        }
+        assert!(code("code", "编码", "donghu-hp").is_ok());
+        assert!(code("code", "编码", "东湖").is_err());
+        assert!(code("code", "编码", &"a".repeat(33)).is_err());
+    }
 
     #[test]
     fn phones() {

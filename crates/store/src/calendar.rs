@@ -109,7 +109,9 @@ impl Store {
 async fn write_days(conn: &mut sqlx::AnyConnection, days: &[SpecialDay], source: &str) -> Result<(), StoreError> {
     let years: BTreeSet<i32> = days.iter().map(|d| d.date.year()).collect();
     for y in &years {
-        sqlx::query("DELETE FROM calendar_days WHERE year = $1").bind(i64::from(*y)).execute(&mut *conn).await?;
+        // The year's row first: a second load of the same year waits here for the first to
+        // commit, then replaces its days, instead of both inserting the same days (a unique
+        // violation on PostgreSQL).
         sqlx::query("INSERT INTO calendar_years (year, source, loaded_at) VALUES ($1, $2, $3)
                      ON CONFLICT (year) DO UPDATE SET source = excluded.source, loaded_at = excluded.loaded_at")
             .bind(i64::from(*y))
@@ -117,6 +119,7 @@ async fn write_days(conn: &mut sqlx::AnyConnection, days: &[SpecialDay], source:
             .bind(now_ms())
             .execute(&mut *conn)
             .await?;
+        sqlx::query("DELETE FROM calendar_days WHERE year = $1").bind(i64::from(*y)).execute(&mut *conn).await?;
     }
     for d in days {
         sqlx::query("INSERT INTO calendar_days (day, year, kind, name) VALUES ($1, $2, $3, $4)")

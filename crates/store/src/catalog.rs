@@ -70,16 +70,26 @@ impl Store {
         default_unit_id: Option<&str>,
         actor: &Actor,
     ) -> Result<Category, StoreError> {
-        if let Some(p) = parent_id {
-            if self.category(p).await?.is_none() {
-                return Err(DomainError::invalid("unknown_category", format!("上级分类“{p}”不存在")).into());
-            }
-        }
-        if let Some(u) = default_unit_id {
-            if self.unit(u).await?.is_none() {
-                return Err(DomainError::invalid("unknown_unit", format!("单位“{u}”不存在")).into());
-            }
-        }
+        sanfu_domain::validate::code("code", "分类代码", code)?;
+        let name = sanfu_domain::validate::text("name", "分类名称", name, 100)?;
+        let name = name.as_str();
+        // Parent and unit may be named by id or by code (the administration page sends codes):
+        // what is stored is always the id.
+        let parent_id = match parent_id.map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(p) => match self.category(p).await? {
+                Some(c) => Some(c.id),
+                None => return Err(DomainError::invalid("unknown_category", format!("上级分类“{p}”不存在")).into()),
+            },
+        };
+        let default_unit_id = match default_unit_id.map(str::trim).filter(|u| !u.is_empty()) {
+            None => None,
+            Some(u) => match self.unit(u).await? {
+                Some(x) => Some(x.id),
+                None => return Err(DomainError::invalid("unknown_unit", format!("单位“{u}”不存在")).into()),
+            },
+        };
+        let (parent_id, default_unit_id) = (parent_id.as_deref(), default_unit_id.as_deref());
         let id = new_id();
         let res = in_tx!(self, tx => {
             sqlx::query("INSERT INTO categories (id, code, name, parent_id, default_unit_id, active) VALUES ($1, $2, $3, $4, $5, 1)")

@@ -269,4 +269,6 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("sqlite:drop_order_facts_unit", "DROP INDEX order_facts_unit"),
     ("sqlite:assignments_unit_time_cover", "CREATE INDEX assignments_unit_time_cover ON assignments (unit_id, assigned_at, role, outcome)"),
     ("sqlite:drop_assignments_unit_time", "DROP INDEX assignments_unit_time"),
+    // Attempts counted per key in a window (failed logins, public submissions): see throttle.rs.
+    ("throttle", "CREATE TABLE throttle (key TEXT PRIMARY KEY, count BIGINT NOT NULL, window_start BIGINT NOT NULL)"),
 ];

@@ -650,17 +650,32 @@ impl Store {
     }
 
     async fn visible(&self, key: &str, staff: &Staff) -> Result<Loaded, StoreError> {
-        let not_found = || StoreError::from(DomainError::not_found("order_not_found", format!("工单“{key}”不存在或无权查看")));
-        let l = self.load(key).await?.ok_or_else(not_found)?;
+        // Staff who may not read every order get the same answer for a number that does not
+        // exist as for one that is not theirs, so that they cannot learn which numbers exist.
+        let refused = || StoreError::from(DomainError::forbidden("order_forbidden", "无权查看该工单（工单不属于本单位或不存在）"));
+        let Some(l) = self.load(key).await? else {
+            if staff.sees_all() {
+                return Err(DomainError::not_found("order_not_found", format!("工单“{key}”不存在")).into());
+            }
+            return Err(refused());
+        };
         if !self.may_read(staff, &l.id).await? {
-            return Err(DomainError::forbidden("order_forbidden", "该工单不属于本单位，无权查看").into());
+            return Err(refused());
         }
         Ok(l)
     }
 
+    /// The order's events. The address a request came from is the citizen's personal data (and
+    /// staff's): shown to the hotline centre and administrators only.
     pub async fn order_events(&self, key: &str, staff: &Staff) -> Result<Vec<Event>, StoreError> {
         let l = self.visible(key, staff).await?;
-        events::list(self.pool(), &l.id).await
+        let mut list = events::list(self.pool(), &l.id).await?;
+        if !(staff.is_hotline() || staff.has(sanfu_domain::Role::Admin)) {
+            for e in &mut list {
+                e.ip = String::new();
+            }
+        }
+        Ok(list)
     }
 
     /// The target of a merge: id, number and state of the master order.

@@ -15,9 +15,18 @@ use crate::events::{self, NewEvent};
 
 /// Sessions last 12 hours: a working day with overtime; people log in again the next morning.
 const SESSION_MS: i64 = 12 * 3600 * 1000;
-/// After this many failed logins for one account within [`THROTTLE_WINDOW_MS`], refuse for a while.
-const MAX_FAILED_LOGINS: i64 = 5;
+/// The window failed logins are counted in.
 const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failed logins of one account from one address per window before that address is refused.
+const PAIR_LIMIT: i64 = 5;
+/// Failed logins from one address per window, whatever the accounts (password spraying).
+const ADDRESS_LIMIT: i64 = 30;
+/// Failures of one account from all addresses after which each attempt is delayed.
+const SLOW_AFTER: i64 = 5;
+const MAX_DELAY_MS: u64 = 8_000;
+/// Longest username and password read at login: a longer one cannot be an account's.
+pub const MAX_USERNAME: usize = 64;
+pub const MAX_PASSWORD: usize = 256;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Unit {
@@ -92,6 +101,22 @@ fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// A hash computed once at start, checked against for unknown names so that they cost the
+/// same time as known ones.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| hash_password("sanfu-no-such-user").unwrap_or_default())
+}
+
+/// The first `max` characters of attacker-chosen text, for logs and security events.
+pub fn bounded(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+fn short_hash(s: &str) -> String {
+    Sha256::digest(s.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
 fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -151,6 +176,9 @@ impl Store {
         parent: Option<&str>,
         actor: &Actor,
     ) -> Result<Unit, StoreError> {
+        sanfu_domain::validate::code("code", "单位编码", code)?;
+        let name = sanfu_domain::validate::text("name", "单位名称", name, 100)?;
+        let name = name.as_str();
         let parent_id = match parent {
             None => None,
             Some(p) => match self.unit(p).await? {
@@ -210,8 +238,10 @@ impl Store {
         if u.roles.is_empty() {
             return Err(DomainError::invalid("empty_roles", "至少需要一个角色").into());
         }
-        if u.password.chars().count() < 8 && password_hash.is_none() {
-            return Err(DomainError::invalid("weak_password", "密码至少 8 位").into());
+        sanfu_domain::validate::code("username", "用户名", &u.username)?;
+        sanfu_domain::validate::text("name", "姓名", &u.name, 50)?;
+        if password_hash.is_none() {
+            sanfu_domain::validate::password(&u.password, &u.username)?;
         }
         if self.unit(&u.unit_id).await?.is_none() {
             return Err(DomainError::invalid("unknown_unit", format!("单位“{}”不存在", u.unit_id)).into());
@@ -273,48 +303,64 @@ impl Store {
     }
 
     /// Check a password and open a session. Returns the session token (shown once) and the user.
+    ///
+    /// Throttling, in the order OWASP's authentication advice gives: each attempt is counted
+    /// *before* the password is checked (atomically, so simultaneous guesses each take a turn),
+    /// and a success takes its count back. One address may fail [`PAIR_LIMIT`] times on one
+    /// account and [`ADDRESS_LIMIT`] times in all per window; beyond that it is refused without
+    /// a check (429). Failures on an account from everywhere only slow it down (a delay doubling
+    /// from a quarter of a second to [`MAX_DELAY_MS`]), so an attacker elsewhere cannot lock a
+    /// real user out. An unknown name costs the same hash work as a known one.
     pub async fn login(&self, username: &str, password: &str, ip: &str, user_agent: Option<&str>) -> Result<(String, Staff), StoreError> {
+        if username.chars().count() > MAX_USERNAME || password.len() > MAX_PASSWORD {
+            return Err(DomainError::invalid("credentials_too_long", "用户名或密码过长").into());
+        }
         let now = now_ms();
         let row: Option<(String, String, i64)> =
             sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
                 .bind(username)
                 .fetch_optional(self.pool())
                 .await?;
-        let entity = match &row {
-            Some((id, _, _)) => format!("user:{id}"),
-            None => format!("login:{username}"),
+        let (entity, account_key) = match &row {
+            Some((id, _, _)) => (format!("user:{id}"), format!("login-account:{id}")),
+            None => {
+                let h = short_hash(&username.to_lowercase());
+                (format!("login:{h}"), format!("login-name:{h}"))
+            }
         };
-        let failures: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM events WHERE entity_id = $1 AND action = 'login_failed' AND at > $2
-               AND at > COALESCE((SELECT MAX(at) FROM events WHERE entity_id = $1 AND action = 'login'), 0)",
-        )
-        .bind(&entity)
-        .bind(now - THROTTLE_WINDOW_MS)
-        .fetch_one(self.pool())
-        .await?;
-        if failures >= MAX_FAILED_LOGINS {
+        let ip_key = format!("login-ip:{}", bounded(ip, 64));
+        let pair_key = format!("{account_key}@{}", bounded(ip, 64));
+        let counts = self.throttle_hit(&[ip_key.clone(), pair_key.clone(), account_key.clone()], THROTTLE_WINDOW_MS).await?;
+        let (by_ip, by_pair, by_account) = (counts[0], counts[1], counts[2]);
+        if by_ip > ADDRESS_LIMIT || by_pair > PAIR_LIMIT {
             return Err(DomainError::new(ErrorKind::TooMany, "too_many_attempts", "登录失败次数过多，请 15 分钟后再试").into());
         }
-        let ok = match &row {
-            Some((_, hash, active)) if *active == 1 => {
-                let (pw, h) = (password.to_string(), hash.clone());
-                tokio::task::spawn_blocking(move || verify_password(&pw, &h))
-                    .await
-                    .map_err(|e| StoreError::Other(e.to_string()))?
-            }
-            _ => false,
+        if by_account > SLOW_AFTER {
+            let ms = (250u64 << (by_account - SLOW_AFTER - 1).min(6)).min(MAX_DELAY_MS);
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+        let (pw, h, can) = match &row {
+            Some((_, hash, active)) => (password.to_string(), hash.clone(), *active == 1),
+            None => (password.to_string(), dummy_hash().to_string(), false),
         };
+        let checked = tokio::task::spawn_blocking(move || verify_password(&pw, &h))
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        let ok = checked && can;
         let anon = Actor { principal: Principal::System, ip: ip.to_string() };
         let Some((user_id, _, _)) = row.filter(|_| ok) else {
             in_tx!(self, tx => {
                 events::append(&mut tx, NewEvent {
                     entity_id: &entity, entity_kind: "user", action: "login_failed", actor: &anon,
-                    from_state: None, to_state: None, details: json!({"username": username}), at: None,
+                    from_state: None, to_state: None, details: json!({"username": bounded(username, 32)}), at: None,
                 }).await?;
                 Ok(())
             })?;
             return Err(DomainError::new(ErrorKind::Unauthenticated, "bad_credentials", "用户名或密码不正确").into());
         };
+        self.throttle_reset(&pair_key).await?;
+        self.throttle_reset(&account_key).await?;
+        self.throttle_forgive(&ip_key).await?;
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
@@ -449,6 +495,10 @@ impl Store {
                 None => sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
                     .bind(now_ms()).bind(user_id).execute(&mut *tx).await?.rows_affected(),
             };
+            // A session that is not this user's live one: nothing happened, so nothing is recorded.
+            if session_id.is_some() && n == 0 {
+                return Err(DomainError::not_found("session_not_found", "没有这个会话").into());
+            }
             events::append(&mut tx, NewEvent {
                 entity_id: &format!("user:{user_id}"), entity_kind: "user", action: "revoke_sessions", actor,
                 from_state: None, to_state: None, details: json!({"session_id": session_id, "revoked": n}), at: None,

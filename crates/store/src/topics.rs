@@ -41,19 +41,33 @@ impl Store {
         }
         let start = now - Duration::days(days);
         let before = start - Duration::days(days);
+        // A leader's hot topics are those of the portfolio: orders led by its units only.
+        let units = match Store::scope_of(staff) {
+            crate::org::Scope::All => None,
+            crate::org::Scope::Units(u) => Some(u),
+        };
+        let unit_filter = match &units {
+            None => String::new(),
+            Some(u) => format!(" AND w.lead_unit_id IN ({})", (0..u.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ")),
+        };
+        let sql = format!(
+            "SELECT w.number, w.title, o.content, w.lead_unit_id, w.created_at FROM work_items w JOIN work_orders o ON o.id = w.id
+             WHERE w.kind = 'work_order' AND w.created_at >= $1 AND w.created_at < $2 AND w.state NOT IN ('merged', 'withdrawn'){unit_filter}
+             ORDER BY w.created_at DESC LIMIT $3"
+        );
         let mut rows: Vec<(String, String, String, Option<String>, i64)> = Vec::new();
         for (from, to) in [(start, now), (before, start)] {
-            let part: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
-                "SELECT w.number, w.title, o.content, w.lead_unit_id, w.created_at FROM work_items w JOIN work_orders o ON o.id = w.id
-                 WHERE w.kind = 'work_order' AND w.created_at >= $1 AND w.created_at < $2 AND w.state NOT IN ('merged', 'withdrawn')
-                 ORDER BY w.created_at DESC LIMIT $3",
-            )
-            .bind(to_ms(from))
-            .bind(to_ms(to))
-            .bind(PER_PERIOD)
-            .fetch_all(self.pool())
-            .await?;
-            rows.extend(part);
+            if units.as_ref().is_some_and(|u| u.is_empty()) {
+                break;
+            }
+            let mut q = sqlx::query_as::<_, (String, String, String, Option<String>, i64)>(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(to_ms(from))
+                .bind(to_ms(to))
+                .bind(PER_PERIOD);
+            for u in units.iter().flatten() {
+                q = q.bind(u);
+            }
+            rows.extend(q.fetch_all(self.pool()).await?);
         }
         let seg = self.segmenter().await?;
         let texts: Vec<String> = rows.iter().map(|r| format!("{}\n{}\n{}", r.1, r.1, r.2)).collect();

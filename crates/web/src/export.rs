@@ -28,6 +28,41 @@ impl Cell {
     }
 }
 
+impl Cell {
+    /// The text for a CSV cell. A spreadsheet opening the file would run a text that begins
+    /// with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula (`=HYPERLINK(…)`,
+    /// `=cmd|' /C calc'!A0`): such text is written after a single quote, as OWASP's advice on
+    /// CSV injection says, so that it shows as typed. Numbers are ours and stay numbers.
+    fn csv_text(&self) -> String {
+        let t = self.text();
+        match self {
+            Cell::Text(_) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}"),
+            _ => t,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cell;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for (typed, written) in [
+            ("=HYPERLINK(\"http://evil.example\",\"点此\")", "'=HYPERLINK(\"http://evil.example\",\"点此\")"),
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("+86 138", "'+86 138"),
+            ("-1+1", "'-1+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("东湖区=人民路", "东湖区=人民路"),
+        ] {
+            assert_eq!(Cell::Text(typed.into()).csv_text(), written);
+        }
+        assert_eq!(Cell::Int(-3).csv_text(), "-3");
+    }
+}
+
 pub struct Table {
     /// Sheet name (at most 31 characters in Excel).
     pub title: String,
@@ -64,7 +99,7 @@ pub fn csv_response(name: &str, t: &Table) -> Result<Response, ApiError> {
     let fail = |_| ApiError::internal();
     w.write_record(&t.headers).map_err(fail)?;
     for r in &t.rows {
-        w.write_record(r.iter().map(Cell::text)).map_err(fail)?;
+        w.write_record(r.iter().map(Cell::csv_text)).map_err(fail)?;
     }
     let bytes = w.into_inner().map_err(|_| ApiError::internal())?;
     Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (CONTENT_DISPOSITION, disposition(name, "csv"))], bytes).into_response())

@@ -37,6 +37,7 @@ pub struct Nav {
     pub inbox_total: i64,
     pub hotline: bool,
     pub dashboard: bool,
+    pub ranking: bool,
     pub admin: bool,
 }
 
@@ -51,6 +52,7 @@ async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result<Nav, PageE
         inbox_total: inbox.total,
         hotline: d.staff.is_hotline(),
         dashboard: d.sees_dashboard(),
+        ranking: d.staff.sees_ranking(),
         admin: d.is_admin(),
     })
 }
@@ -140,11 +142,33 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a path of this site: never `//elsewhere` or `https://…`.
-fn safe_next(n: Option<&str>) -> String {
+/// Only a path of this site: never `//elsewhere`, `https://…`, or a path that a browser reads as
+/// another site once it has dropped the tabs and line breaks inside it (`/\t/evil.example`).
+/// Anything else sends the user to the desk.
+pub(crate) fn safe_next(n: Option<&str>) -> String {
     match n {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && p.len() <= 2000
+                && p.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            p.to_string()
+        }
         _ => "/desk".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_only_ever_a_path_of_this_site() {
+        assert_eq!(safe_next(Some("/orders/20261125000016?tab=1")), "/orders/20261125000016?tab=1");
+        for bad in ["//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example", "/\n/x", "/ /x", "/\u{3000}/x", ""] {
+            assert_eq!(safe_next(Some(bad)), "/desk", "{bad:?}");
+        }
     }
 }
 
@@ -598,9 +622,9 @@ fn step(e: &Event, off: FixedOffset) -> Step {
                 let names: Vec<&str> = co.iter().filter_map(|c| c["name"].as_str()).collect();
                 t.push_str(&format!("；协办：{}", names.join("、")));
             }
-            t
+            format!("{t}{}", opt_note(&s("note")))
         }
-        "forward" => format!("转派至{}", name("to_unit")),
+        "forward" => format!("转派至{}{}", name("to_unit"), opt_note(&s("note"))),
         "note" => s("text"),
         "return" | "request_return" => format!("理由：{}", s("reason")),
         "judge_return" => format!("{}{}", if yes("approve") { "同意退单" } else { "不同意退单" }, opt_comment(&s("comment"))),
@@ -628,6 +652,11 @@ fn step(e: &Event, off: FixedOffset) -> Step {
         detail,
         warn: e.action == "warning",
     }
+}
+
+/// The dispatcher's instructions to the unit (派单意见), after what was done.
+fn opt_note(n: &str) -> String {
+    if n.trim().is_empty() { String::new() } else { format!("；派单意见：{}", n.trim()) }
 }
 
 fn opt_comment(c: &str) -> String {
@@ -911,6 +940,9 @@ pub struct MonthQuery {
 }
 
 pub async fn ranking(State(st): State<AppState>, d: Desk, Query(q): Query<MonthQuery>) -> PageResult {
+    if !d.staff.sees_ranking() {
+        return Err(PageError::new(StatusCode::FORBIDDEN, "无权访问", crate::routes::stats::RANKING_REFUSED));
+    }
     let today = today(&st);
     let (y, m) = match q.month.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")

@@ -87,6 +87,10 @@ pub struct Submission {
 
 /// Up to three photos of 5 MB each, with the text fields.
 pub const SUBMIT_LIMIT: usize = 16 * 1024 * 1024;
+/// The text fields of a submission: each within 64 KiB (the content's 10,000 characters are at
+/// most 40 KB), and a handful of them.
+const MAX_FIELD_BYTES: usize = 64 * 1024;
+const MAX_FIELDS: usize = 32;
 
 impl<S: Send + Sync> FromRequest<S> for Submission {
     type Rejection = PageError;
@@ -118,7 +122,16 @@ impl<S: Send + Sync> FromRequest<S> for Submission {
                     }
                     photos.push(Photo::check(&file, data.to_vec()).map_err(|e| PageError::from(ApiError::from(e)))?);
                 }
-                None => fields.push((name, field.text().await.map_err(|_| bad("提交的内容不是有效的文本。"))?)),
+                None => {
+                    let text = field.text().await.map_err(|_| bad("提交的内容不是有效的文本。"))?;
+                    if text.contains('\0') {
+                        return Err(PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "请求有误", "提交的内容中含有不允许的空字符（NUL）。"));
+                    }
+                    if text.len() > MAX_FIELD_BYTES || fields.len() >= MAX_FIELDS {
+                        return Err(PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "内容过大", "提交的文字内容过长。"));
+                    }
+                    fields.push((name, text));
+                }
             }
         }
         Ok(Submission { form: Form { fields }, photos })
@@ -153,6 +166,11 @@ pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: For
         citizen_phone: Some(v.phone.clone()).filter(|s| !s.is_empty()),
         confidential: v.confidential,
     };
+    if let Err(e) = crate::routes::public::admit_submission(&st, &ip, input.citizen_phone.as_deref(), !photos.is_empty()).await {
+        let mut r = render(&home_page(&st, &tok, v, Some(e.message), None).await?);
+        *r.status_mut() = e.status;
+        return Ok(r);
+    }
     match st.store.register_with_photos(&input, &photos, &citizen(ip), chrono::Utc::now()).await {
         Ok(r) => {
             let done = Some((r.order.number.clone(), r.query_code.clone()));

@@ -11,7 +11,7 @@ mod suggest;
 mod open311;
 pub(crate) mod orders;
 pub(crate) mod public;
-mod stats;
+pub(crate) mod stats;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

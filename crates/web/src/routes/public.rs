@@ -21,8 +21,35 @@ fn citizen(ip: String) -> Actor {
     Actor { principal: Principal::Citizen, ip }
 }
 
+/// Anonymous submissions one address may make in an hour, and those with photos (each up to
+/// 15 MB), and submissions naming one phone number.
+pub const SUBMITS_PER_ADDRESS_HOUR: i64 = 30;
+pub const PHOTO_SUBMITS_PER_ADDRESS_HOUR: i64 = 10;
+pub const SUBMITS_PER_PHONE_HOUR: i64 = 10;
+
+/// Count an anonymous submission against its address (and phone); refuse beyond the limits.
+pub(crate) async fn admit_submission(st: &AppState, ip: &str, phone: Option<&str>, photos: bool) -> Result<(), ApiError> {
+    let mut keys = vec![format!("submit-ip:{ip}")];
+    let mut limits = vec![SUBMITS_PER_ADDRESS_HOUR];
+    if photos {
+        keys.push(format!("submit-photo-ip:{ip}"));
+        limits.push(PHOTO_SUBMITS_PER_ADDRESS_HOUR);
+    }
+    let digits: String = phone.unwrap_or_default().chars().filter(char::is_ascii_digit).take(20).collect();
+    if digits.len() >= 7 {
+        keys.push(format!("submit-phone:{digits}"));
+        limits.push(SUBMITS_PER_PHONE_HOUR);
+    }
+    let counts = st.store.throttle_hit(&keys, 3_600_000).await?;
+    if counts.iter().zip(&limits).any(|(n, max)| n > max) {
+        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_submissions", "提交过于频繁，请一小时后再试；紧急情况请拨打 12345"));
+    }
+    Ok(())
+}
+
 pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, Json(mut input): Json<OrderInput>) -> ApiResult<(StatusCode, JsonOut)> {
     input.urgency = None; // urgency is the centre's judgement, not the form's
+    admit_submission(&st, &ip, input.citizen_phone.as_deref(), false).await?;
     let r = st.store.register(&input, &citizen(ip)).await?;
     Ok((
         StatusCode::CREATED,

@@ -110,9 +110,11 @@ pub struct RankQuery {
     format: Option<String>,
 }
 
+pub(crate) const RANKING_REFUSED: &str = "单位排名仅供热线中心、办公室和市领导查看";
+
 pub async fn ranking(State(st): State<AppState>, a: Authed, Query(q): Query<RankQuery>) -> ApiResult<Response> {
-    if !(a.staff.sees_all() || a.staff.has(sanfu_domain::Role::Leader)) {
-        return Err(ApiError::forbidden("stats_forbidden", "单位排名仅供热线中心、办公室和市领导查看"));
+    if !a.staff.sees_ranking() {
+        return Err(ApiError::forbidden("stats_forbidden", RANKING_REFUSED));
     }
     let format = parse_format(q.format.as_deref())?;
     let today = Utc::now().with_timezone(&st.store.calendar().offset()).date_naive();
