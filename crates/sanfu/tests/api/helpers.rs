@@ -57,8 +57,20 @@ pub async fn spawn_app() -> TestApp {
     start(url, store, dir).await
 }
 
+/// The demo city served with the given settings (HTTPS behind a proxy, …).
+pub async fn spawn_app_with(web: sanfu_web::WebConfig) -> TestApp {
+    let (url, dir) = fresh_database().await;
+    let store = Store::open(&url).await.expect("open store");
+    store.seed_demo(false).await.expect("seed demo city");
+    start_with(url, store, dir, web).await
+}
+
 async fn start(database_url: String, store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
-    let app = Application::with_store("127.0.0.1:0", store.clone()).await.expect("bind");
+    start_with(database_url, store, dir, Default::default()).await
+}
+
+async fn start_with(database_url: String, store: Store, dir: Option<tempfile::TempDir>, web: sanfu_web::WebConfig) -> TestApp {
+    let app = Application::with_store("127.0.0.1:0", store.clone()).await.expect("bind").with_web_config(web);
     let addr = app.local_addr().unwrap();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

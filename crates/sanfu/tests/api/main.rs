@@ -9,6 +9,7 @@ mod bad_input;
 mod calendar;
 mod citizens;
 mod concurrency;
+mod hardening;
 mod import;
 mod knowledge;
 mod lifecycle;

@@ -39,9 +39,7 @@ pub struct UnitBody {
 
 fn code_field(v: &str) -> Result<String, ApiError> {
     let v = v.trim();
-    if v.is_empty() || v.len() > 64 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(ApiError::unprocessable("invalid_code", "编码应为 1～64 位字母、数字、短横线或下划线"));
-    }
+    validate::code("code", "编码", v)?;
     Ok(v.to_string())
 }
 
