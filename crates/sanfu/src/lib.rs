@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 pub mod bench;
 pub mod eval;
+pub mod fuzz;
 
 use anyhow::Context;
 use sanfu_store::Store;

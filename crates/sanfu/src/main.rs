@@ -148,6 +148,20 @@ enum BenchCmd {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
+    /// Malformed requests to every route; counts 5xx answers and API errors not in the one shape.
+    Fuzz {
+        #[arg(long, default_value_t = 20_000)]
+        requests: usize,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// An existing server to attack instead of a fresh demo city.
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long, default_value = "sanfu2026")]
+        password: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -249,6 +263,19 @@ async fn main() -> anyhow::Result<()> {
             }
             BenchCmd::Import { orders } => sanfu::bench::import(orders).await,
             BenchCmd::Read { orders, samples } => sanfu::bench::read(orders, samples).await,
+            BenchCmd::Fuzz { requests, concurrency, seed, url, password } => {
+                let target = sanfu::bench::Target::start(url, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
+                let report = sanfu::fuzz::run(&target.base, requests, concurrency, seed, &password).await?;
+                for e in report.server_errors.iter().chain(&report.shape_errors) {
+                    println!("  {e}");
+                }
+                println!("{}", report.line());
+                target.stop();
+                if report.server_error_count > 0 {
+                    bail!("{} 个请求得到 5xx 应答", report.server_error_count);
+                }
+                Ok(())
+            }
         },
         Command::Search(SearchCmd::Rebuild { db }) => {
             let store = Store::open(&database_url(db.database_url.clone(), &db.data)?).await?;

@@ -67,6 +67,9 @@ const NUL_MESSAGE: &str = "请求中含有不允许的空字符（NUL），请�
 async fn check_request(req: Request, api: bool) -> Result<Request, Response> {
     let nul = || refuse(api, StatusCode::UNPROCESSABLE_ENTITY, "nul_character", "请求有误", NUL_MESSAGE);
     if contains_encoded_nul(req.uri().path()) || req.uri().query().is_some_and(contains_encoded_nul) {
+        // Read what the client is sending (within the limit) before answering, so that it gets
+        // the answer rather than a broken connection in the middle of its upload.
+        let _ = to_bytes(req.into_body(), MAX_BODY).await;
         return Err(nul());
     }
     let ct = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
