@@ -541,3 +541,17 @@ async fn a_half_sent_request_does_not_hold_its_connection() {
     let text = String::from_utf8_lossy(&buf);
     assert!(text.is_empty() || text.starts_with("HTTP/1.1 4"), "{text}");
 }
+
+// ---------------------------------------------------------------- the fuzzer's target
+
+/// A seeded round of the fuzzer (`sanfu bench fuzz` runs 20,000): every route, malformed in
+/// every way it knows, as every kind of caller. No 5xx, and every API error in the one shape.
+#[tokio::test]
+async fn a_round_of_malformed_requests_gets_no_server_error() {
+    let app = spawn_app().await;
+    let report = sanfu::fuzz::run(&app.base, 2_000, 4, 12, PW).await.unwrap();
+    assert_eq!(report.requests, 2_000);
+    assert!(report.server_errors.is_empty(), "{}\n{}", report.line(), report.server_errors.join("\n"));
+    assert!(report.shape_errors.is_empty(), "{}\n{}", report.line(), report.shape_errors.join("\n"));
+    assert!(report.statuses.get(&200).is_some_and(|n| *n > 100), "some requests got through: {}", report.line());
+}
