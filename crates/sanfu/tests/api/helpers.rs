@@ -50,9 +50,19 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     }
 }
 
+/// The store a test runs on; on PostgreSQL when TEST_DATABASE_URL says so (and never silently
+/// on SQLite instead).
+async fn open_store(url: &str) -> Store {
+    let store = Store::open(url).await.expect("open store");
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        assert_eq!(store.backend(), sanfu_store::Backend::Postgres, "TEST_DATABASE_URL is set: the test must run on PostgreSQL");
+    }
+    store
+}
+
 pub async fn spawn_app() -> TestApp {
     let (url, dir) = fresh_database().await;
-    let store = Store::open(&url).await.expect("open store");
+    let store = open_store(&url).await;
     store.seed_demo(false).await.expect("seed demo city");
     start(url, store, dir).await
 }
@@ -60,7 +70,7 @@ pub async fn spawn_app() -> TestApp {
 /// The demo city served with the given settings (HTTPS behind a proxy, …).
 pub async fn spawn_app_with(web: sanfu_web::WebConfig) -> TestApp {
     let (url, dir) = fresh_database().await;
-    let store = Store::open(&url).await.expect("open store");
+    let store = open_store(&url).await;
     store.seed_demo(false).await.expect("seed demo city");
     start_with(url, store, dir, web).await
 }
@@ -100,7 +110,7 @@ impl TestApp {
         if let Some(t) = self.task.take() {
             t.await.unwrap();
         }
-        let store = Store::open(&self.database_url).await.expect("reopen store");
+        let store = open_store(&self.database_url).await;
         let dir = self._dir.take();
         start(self.database_url.clone(), store, dir).await
     }
