@@ -167,6 +167,7 @@ try {
     await page.fill('#subject', '小区电梯长期故障无人维修');
     await page.fill('#content', '西城区和平路锦绣家园3栋电梯已经停了两个星期，物业一直说在等配件，老人上下楼非常困难，请相关部门督促尽快修复。');
     await page.fill('#address', '西城区和平路锦绣家园3栋');
+    await page.check('#publish_consent'); // the caller agrees to publication on the reply board
     // 智能派单: a suggestion with its reasons, which 采用建议 puts into the form.
     await page.waitForSelector('#suggest-unit');
     assert.ok((await page.textContent('#suggest')).includes('主要依据'));
@@ -249,6 +250,11 @@ try {
     const tl = await page.textContent('#timeline');
     for (const step of ['受理登记', '派单', '签收', '答复', '答复审核', '回访']) assert.ok(tl.includes(step), step);
     await shot(page, '09-order-closed-timeline');
+    // 问政公开: the caller agreed; the centre reviews the masked texts and publishes them.
+    assert.ok((await page.inputValue('#pub-subject')).includes('电梯'));
+    msg = await act(page, 'form-publish');
+    assert.ok(msg.includes('已公开'), msg);
+    await shot(page, '09b-order-published');
   });
 
   await journey('a return is approved and the order re-dispatched to the right unit', async () => {

@@ -12,6 +12,7 @@ pub mod actor;
 pub mod error;
 pub mod limits;
 pub mod org;
+pub mod privacy;
 pub mod validate;
 pub mod work_order;
 

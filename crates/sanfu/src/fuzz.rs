@@ -71,6 +71,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/orders/{order}"),
     ("GET", "/api/orders/{order}/events"),
     ("POST", "/api/orders/{order}/{action}"),
+    ("POST", "/api/orders/{order}/publish"),
+    ("POST", "/api/orders/{order}/unpublish"),
     ("POST", "/api/suggest"),
     ("GET", "/api/hot-topics"),
     ("POST", "/api/orders/similar"),

@@ -136,7 +136,7 @@ impl Store {
         let start = ((page - 1) * per_page) as usize;
         let slice: Vec<(i64, String, Queue)> = candidates.into_iter().skip(start).take(per_page as usize).collect();
         let ids: Vec<String> = slice.iter().map(|(_, id, _)| id.clone()).collect();
-        let sums = self.summaries(&ids).await?;
+        let sums = self.summaries(&ids, crate::orders::Viewer::of(staff)).await?;
         let items = sums
             .into_iter()
             .zip(slice)
@@ -164,7 +164,7 @@ impl Store {
         let rows: Vec<(String, i64)> =
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&staff.user_id).fetch_all(self.pool()).await?;
         let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
-        let sums = self.summaries(&ids).await?;
+        let sums = self.summaries(&ids, crate::orders::Viewer::of(staff)).await?;
         let items = sums
             .into_iter()
             .zip(rows)

@@ -25,6 +25,7 @@ mod migrations;
 pub mod open311;
 pub mod orders;
 pub mod photos;
+pub mod publish;
 pub mod search;
 pub mod similar;
 pub mod suggest;

@@ -271,4 +271,14 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("sqlite:drop_assignments_unit_time", "DROP INDEX assignments_unit_time"),
     // Attempts counted per key in a window (failed logins, public submissions): see throttle.rs.
     ("throttle", "CREATE TABLE throttle (key TEXT PRIMARY KEY, count BIGINT NOT NULL, window_start BIGINT NOT NULL)"),
+    // The reply board shows what the centre approved, of orders whose citizen agreed.
+    ("work_orders_publish_consent", "ALTER TABLE work_orders ADD COLUMN publish_consent BIGINT NOT NULL DEFAULT 0"),
+    ("publications", "CREATE TABLE publications (
+        work_id TEXT PRIMARY KEY REFERENCES work_items(id),
+        subject TEXT NOT NULL,
+        content TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        published_at BIGINT NOT NULL,
+        published_by TEXT NOT NULL,
+        withdrawn_at BIGINT)"),
 ];

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use sanfu_domain::privacy::mask_text;
+
 use crate::db::{Store, StoreError, from_ms, to_ms};
 
 #[derive(Debug, Clone, Serialize)]
@@ -33,6 +35,8 @@ pub struct PublicFilter {
     pub to: Option<DateTime<Utc>>,
     /// Open (not ended) or closed (ended) only.
     pub closed: Option<bool>,
+    /// Only orders the centre has published on the reply board, with the approved texts.
+    pub published_only: bool,
     pub limit: u32,
 }
 
@@ -79,11 +83,13 @@ impl Store {
         let b = n + 2;
         conds.push(format!("w.created_at >= ${a} AND w.created_at <= ${b}"));
         let sql = format!(
-            "SELECT w.number, w.state, o.category_id, o.content, o.address, o.lat, o.lng, w.lead_unit_id, o.answer,
-                    w.created_at, w.updated_at, d.due_at
+            "SELECT w.number, w.state, o.category_id, COALESCE(p.content, o.content), o.address, o.lat, o.lng, w.lead_unit_id,
+                    COALESCE(p.answer, o.answer), w.created_at, w.updated_at, d.due_at
              FROM work_items w JOIN work_orders o ON o.id = w.id
              LEFT JOIN deadlines d ON d.work_id = w.id AND d.kind = 'answer' AND d.active = 1
+             {} JOIN publications p ON p.work_id = w.id AND p.withdrawn_at IS NULL
              WHERE {} ORDER BY w.created_at DESC LIMIT {}",
+            if f.published_only { "" } else { "LEFT" },
             conds.join(" AND "),
             f.limit.clamp(1, 1000)
         );
@@ -102,12 +108,14 @@ impl Store {
                     state: r.1,
                     category_code: cat.map(|c| c.code.clone()).unwrap_or_default(),
                     category_name: cat.map(|c| c.name.clone()).unwrap_or_default(),
-                    content: r.3,
-                    address: r.4,
+                    // Public: whatever was typed, personal data masked (published texts were
+                    // masked when approved; this is the second lock).
+                    content: mask_text(&r.3).into_owned(),
+                    address: r.4.map(|a| mask_text(&a).into_owned()),
                     lat: r.5,
                     lng: r.6,
                     unit_name: r.7.and_then(|u| units.iter().find(|x| x.id == u).map(|x| x.name.clone())),
-                    answer: r.8,
+                    answer: r.8.map(|a| mask_text(&a).into_owned()),
                     created_at: from_ms(r.9),
                     updated_at: from_ms(r.10),
                     answer_due: r.11.map(from_ms),

@@ -38,6 +38,10 @@ pub struct OrderInput {
     pub citizen_phone: Option<String>,
     #[serde(default)]
     pub confidential: bool,
+    /// The citizen agrees that the request and its answer may be published on the reply board
+    /// (问政) once the centre has approved what is shown.
+    #[serde(default)]
+    pub publish_consent: bool,
 }
 
 /// The order after every check, ready to store.
@@ -55,6 +59,7 @@ struct CheckedOrder {
     citizen_name: Option<String>,
     citizen_phone: Option<String>,
     confidential: bool,
+    publish_consent: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +136,10 @@ pub struct OrderView {
     pub knowledge_id: Option<String>,
     /// 督办: escalated into supervision.
     pub escalated: bool,
+    /// The citizen agreed to publication on the reply board.
+    pub publish_consent: bool,
+    /// What the reply board shows of this order, once the centre has approved it.
+    pub publication: Option<crate::publish::Publication>,
     /// An earlier order from the same caller in the same category within 30 days (重复来电).
     pub repeat_of: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -245,6 +254,23 @@ impl Viewer {
     pub fn of(staff: &Staff) -> Self {
         Viewer { full: staff.is_hotline() }
     }
+    /// Citizens' text as this reader may see it: phone, ID card and bank card numbers and
+    /// e-mail addresses inside it masked for everyone but the hotline centre.
+    pub fn text(&self, s: &str) -> String {
+        if self.full { s.to_string() } else { sanfu_domain::privacy::mask_text(s).into_owned() }
+    }
+    pub fn pieces(&self, pieces: Vec<crate::search::Piece>) -> Vec<crate::search::Piece> {
+        if self.full {
+            return pieces;
+        }
+        // A number may be split across marked and unmarked pieces: mask the whole, and if
+        // anything was masked show it unmarked.
+        let whole: String = pieces.iter().map(|p| p.text.as_str()).collect();
+        match sanfu_domain::privacy::mask_text(&whole) {
+            std::borrow::Cow::Borrowed(_) => pieces,
+            std::borrow::Cow::Owned(m) => vec![crate::search::Piece { text: m, hit: false }],
+        }
+    }
 }
 
 type ItemRow = (String, String, String, i64, String, Option<String>, i64, i64, Option<i64>);
@@ -261,6 +287,7 @@ struct OrderRow {
     confidential: bool,
     query_code_hash: String,
     repeat_of: Option<String>,
+    publish_consent: bool,
 }
 
 /// Everything loaded about one order.
@@ -324,6 +351,7 @@ impl Store {
             citizen_name,
             citizen_phone,
             confidential: input.confidential,
+            publish_consent: input.publish_consent && !input.confidential,
         })
     }
 
@@ -395,12 +423,12 @@ impl Store {
                 .bind(&id).bind(&number).bind(State::Registered.as_str()).bind(&o.subject).bind(t)
                 .execute(&mut *tx).await?;
             sqlx::query("INSERT INTO work_orders (id, channel, order_type, urgency, category_id, content, address, lat, lng,
-                            citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days, repeat_of)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), CAST($9 AS DOUBLE PRECISION), $10, $11, $12, $13, 0, 0, $14)")
+                            citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days, repeat_of, publish_consent)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), CAST($9 AS DOUBLE PRECISION), $10, $11, $12, $13, 0, 0, $14, $15)")
                 .bind(&id).bind(o.channel.as_str()).bind(o.order_type.as_str()).bind(o.urgency.as_str())
                 .bind(&o.category_id).bind(&o.content).bind(&o.address).bind(float_text(o.lat)).bind(float_text(o.lng))
                 .bind(&o.citizen_name).bind(&o.citizen_phone).bind(i64::from(o.confidential)).bind(code_hash(&code))
-                .bind(&repeat_of)
+                .bind(&repeat_of).bind(i64::from(o.publish_consent))
                 .execute(&mut *tx).await?;
             let fixed = facts::Fixed {
                 id: &id, created_at: now, channel: o.channel.as_str(), category_id: &o.category_id, is_repeat: repeat_of.is_some(),
@@ -422,7 +450,7 @@ impl Store {
                 details: json!({
                     "number": number, "channel": o.channel.as_str(), "order_type": o.order_type.as_str(),
                     "urgency": o.urgency.as_str(), "category_id": o.category_id, "confidential": o.confidential,
-                    "repeat_of": repeat_of, "photos": photo_names,
+                    "publish_consent": o.publish_consent, "repeat_of": repeat_of, "photos": photo_names,
                 }),
                 at: Some(t),
             }).await?;
@@ -447,6 +475,7 @@ impl Store {
                 confidential: o.confidential,
                 query_code_hash: String::new(),
                 repeat_of,
+                publish_consent: o.publish_consent,
             },
             snapshot: Snapshot::new(o.order_type, o.urgency, now),
             knowledge_id: None,
@@ -477,7 +506,7 @@ impl Store {
         let r = sqlx::query(
             "SELECT channel, order_type, urgency, category_id, content, address, lat, lng, citizen_name, citizen_phone,
                     confidential, answer, satisfaction, reopen_count, extension_days, pending_extension, master_id,
-                    knowledge_id, query_code_hash, escalated, repeat_of
+                    knowledge_id, query_code_hash, escalated, repeat_of, publish_consent
              FROM work_orders WHERE id = $1",
         )
         .bind(&id)
@@ -495,6 +524,7 @@ impl Store {
             confidential: r.try_get::<i64, _>(10)? == 1,
             query_code_hash: r.try_get(18)?,
             repeat_of: r.try_get(20)?,
+            publish_consent: r.try_get::<i64, _>(21)? == 1,
         };
         let escalated: i64 = r.try_get(19)?;
         let order_type: String = r.try_get(1)?;
@@ -587,9 +617,9 @@ impl Store {
             urgency: s.urgency,
             urgency_label: s.urgency.label(),
             category: UnitName { id: row.category_id.clone(), name: category_name },
-            subject: l.title.clone(),
-            content: row.content.clone(),
-            address: row.address.clone(),
+            subject: viewer.text(&l.title),
+            content: viewer.text(&row.content),
+            address: row.address.as_deref().map(|a| viewer.text(a)),
             lat: row.lat,
             lng: row.lng,
             citizen,
@@ -612,11 +642,13 @@ impl Store {
             pending_extension: s.pending_extension.clone(),
             extension_days: s.extension_days,
             reopen_count: s.reopen_count,
-            answer: s.answer.clone(),
+            answer: s.answer.as_deref().map(|a| viewer.text(a)),
             satisfaction: s.satisfaction,
             master_id: s.master_id.clone(),
             knowledge_id: l.knowledge_id.clone(),
             escalated: s.escalated,
+            publish_consent: row.publish_consent,
+            publication: self.publication(&l.id).await?,
             repeat_of: row.repeat_of.clone(),
             created_at: s.created_at,
             updated_at: from_ms(l.updated_at),
@@ -675,7 +707,27 @@ impl Store {
                 e.ip = String::new();
             }
         }
+        if !Viewer::of(staff).full {
+            for e in &mut list {
+                sanfu_domain::privacy::mask_json(&mut e.details);
+            }
+        }
         Ok(list)
+    }
+
+    /// What publication needs to know of an order: id, number, state, whether confidential,
+    /// whether the citizen consented, and its title, content and answer.
+    pub(crate) async fn publish_source(&self, key: &str) -> Result<Option<crate::publish::Source>, StoreError> {
+        Ok(self.load(key).await?.map(|l| crate::publish::Source {
+            id: l.id,
+            number: l.number,
+            state: l.snapshot.state,
+            confidential: l.row.confidential,
+            consent: l.row.publish_consent,
+            title: l.title,
+            content: l.row.content,
+            answer: l.snapshot.answer,
+        }))
     }
 
     /// The target of a merge: id, number and state of the master order.
@@ -850,7 +902,8 @@ impl Store {
             let hits: Vec<String> = ranked.into_iter().filter(|id| keep.contains(id)).collect();
             let total = hits.len() as i64;
             let ids: Vec<String> = hits.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).collect();
-            let mut items = self.summaries(&ids).await?;
+            let viewer = Viewer::of(staff);
+            let mut items = self.summaries(&ids, viewer).await?;
             let texts = self.texts_of(&ids).await?;
             let words = self.query_words(&q).await?;
             for it in &mut items {
@@ -861,7 +914,7 @@ impl Store {
                             pieces = crate::search::snippet(a, &words, 80);
                         }
                     }
-                    it.snippet = Some(pieces);
+                    it.snippet = Some(viewer.pieces(pieces));
                 }
             }
             return Ok(Page { items, total, page, per_page });
@@ -884,7 +937,7 @@ impl Store {
             lq = lq.bind(b);
         }
         let ids = lq.fetch_all(self.pool()).await?;
-        let items = self.summaries(&ids).await?;
+        let items = self.summaries(&ids, Viewer::of(staff)).await?;
         Ok(Page { items, total, page, per_page })
     }
 
@@ -905,7 +958,7 @@ impl Store {
     }
 
     /// List rows of these orders, in this order: two queries, whatever the page size.
-    pub(crate) async fn summaries(&self, ids: &[String]) -> Result<Vec<OrderSummary>, StoreError> {
+    pub(crate) async fn summaries(&self, ids: &[String], viewer: Viewer) -> Result<Vec<OrderSummary>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -958,7 +1011,7 @@ impl Store {
                     order_type,
                     order_type_label: order_type.label(),
                     urgency,
-                    subject: title,
+                    subject: viewer.text(&title),
                     lead_unit,
                     created_at: from_ms(created_at),
                     next_due,
@@ -1007,11 +1060,12 @@ impl Store {
             state: s.state,
             state_label: s.state.label(),
             order_type_label: s.order_type.label(),
-            subject: l.title.clone(),
-            content: l.row.content.clone(),
+            // A public page, if one with the query code: personal data masked here too.
+            subject: Viewer { full: false }.text(&l.title),
+            content: Viewer { full: false }.text(&l.row.content),
             created_at: s.created_at,
             handling_unit: s.lead_unit_id().and_then(|u| names.get(u).cloned()),
-            answer: if shows_answer { s.answer.clone() } else { None },
+            answer: if shows_answer { s.answer.as_deref().map(|a| Viewer { full: false }.text(a)) } else { None },
             satisfaction: s.satisfaction,
             can_rate: s.state == State::Callback,
             can_withdraw: !s.state.is_terminal(),

@@ -96,7 +96,9 @@ impl Store {
     /// Public orders (not confidential) matching `q`, best first: (id, number). For the
     /// reply board, which filters them further to answered ones.
     pub async fn search_public(&self, q: &str) -> Result<Vec<(String, String)>, StoreError> {
-        let ids = self.search_ids(q, &["order", "answer"]).await?;
+        // The board's search reads the approved texts only: a word (or a number) found only in
+        // an original must not reveal which order holds it.
+        let ids = self.search_ids(q, &["publication"]).await?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -105,6 +107,7 @@ impl Store {
             let (clause, _) = crate::orders::in_clause(1, chunk.len());
             let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
                 "SELECT w.id, w.number FROM work_items w JOIN work_orders o ON o.id = w.id
+                 JOIN publications p ON p.work_id = w.id AND p.withdrawn_at IS NULL
                  WHERE w.id IN {clause} AND o.confidential = 0 AND w.state = 'closed'"
             )));
             for id in chunk {
@@ -213,7 +216,17 @@ impl Store {
             }
             Ok(())
         })?;
-        Ok(done + entries.len())
+        // The reply board's own documents: the approved texts, never the originals.
+        let published: Vec<(String, String, String, String)> =
+            sqlx::query_as("SELECT work_id, subject, content, answer FROM publications WHERE withdrawn_at IS NULL").fetch_all(self.pool()).await?;
+        in_tx!(self, tx => {
+            for (id, subject, content, answer) in &published {
+                let row = Store::index_row(&seg, id, "publication", &format!("{subject}\n{content}\n{answer}"));
+                Store::index_in(&mut tx, &row).await?;
+            }
+            Ok(())
+        })?;
+        Ok(done + entries.len() + published.len())
     }
 }
 

@@ -283,6 +283,7 @@ impl Store {
                 citizen_name: Some(["张先生", "李女士", "王先生", "赵女士", "陈先生"][i % 5].into()),
                 citizen_phone: Some((*phone).into()),
                 confidential: i == 4,
+                publish_consent: i % 3 != 1,
                 ..Default::default()
             };
             let reg = self.register(&input, &op).await?;
@@ -292,6 +293,9 @@ impl Store {
             }
             if *stage == 0 {
                 self.act(&id, &op, &Action::CloseDirectly { answer: "感谢您的表扬，已转达市卫生健康委员会。".into(), knowledge_id: None }).await?;
+                if input.publish_consent && !input.confidential {
+                    self.publish(&id, &Default::default(), &op).await?;
+                }
                 continue;
             }
             let lead = self.unit_ref(unit).await?;
@@ -328,6 +332,10 @@ impl Store {
             }
             let sat = if *stage == 8 { Satisfaction::Basic } else { Satisfaction::Satisfied };
             self.act(&id, &op, &Action::Callback { satisfaction: sat, comment: None, reopen: None }).await?;
+            // The reply board shows what the centre approved, of those who agreed.
+            if input.publish_consent && !input.confidential {
+                self.publish(&id, &Default::default(), &op).await?;
+            }
         }
         Ok(())
     }

@@ -112,6 +112,17 @@ impl Store {
             .collect();
         out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (b.count - b.previous.min(b.count)).cmp(&(a.count - a.previous.min(a.count)))));
         out.truncate(limit);
+        // Key terms and places come from citizens' text: a number in them is masked for
+        // everyone but the centre, as in the text itself.
+        if !staff.is_hotline() {
+            for t in &mut out {
+                for w in t.label.iter_mut().chain(t.places.iter_mut()) {
+                    if let std::borrow::Cow::Owned(m) = sanfu_domain::privacy::mask_text(w) {
+                        *w = m;
+                    }
+                }
+            }
+        }
         Ok(out)
     }
 }

@@ -15,6 +15,7 @@ mod knowledge;
 mod lifecycle;
 mod open311;
 mod pages;
+mod privacy;
 mod permissions;
 mod returns_and_extensions;
 mod stats;

@@ -368,6 +368,7 @@ pub struct NewValues {
     citizen_name: String,
     citizen_phone: String,
     confidential: bool,
+    publish_consent: bool,
     lead_unit: String,
 }
 
@@ -431,6 +432,7 @@ pub async fn register(State(st): State<AppState>, d: Desk, form: Form) -> PageRe
         citizen_name: form.text("citizen_name").unwrap_or_default(),
         citizen_phone: form.text("citizen_phone").unwrap_or_default(),
         confidential: form.checked("confidential"),
+        publish_consent: form.checked("publish_consent"),
         lead_unit: form.text("lead_unit").unwrap_or_default(),
     };
     let input = OrderInput {
@@ -446,6 +448,7 @@ pub async fn register(State(st): State<AppState>, d: Desk, form: Form) -> PageRe
         citizen_name: Some(v.citizen_name.clone()).filter(|s| !s.is_empty()),
         citizen_phone: Some(v.citizen_phone.clone()).filter(|s| !s.is_empty()),
         confidential: v.confidential,
+        publish_consent: v.publish_consent,
     };
     // An unknown lead unit is refused before anything is written.
     if !v.lead_unit.is_empty() {
@@ -529,6 +532,16 @@ struct OrderPage {
     photos: Vec<sanfu_store::photos::PhotoInfo>,
     related: Vec<sanfu_store::knowledge::Entry>,
     similar: Vec<sanfu_store::similar::SimilarOrder>,
+    /// For the centre, on a closed order: what the reply board would show, or shows.
+    publish: Option<PublishBox>,
+}
+
+pub struct PublishBox {
+    pub consent: bool,
+    pub published: bool,
+    pub subject: String,
+    pub content: String,
+    pub answer: String,
 }
 
 pub struct DeadlineRow {
@@ -603,6 +616,8 @@ fn action_label(a: &str) -> &'static str {
         "duplicate_merged" => "并入重复件",
         "withdraw" => "撤单",
         "escalate" => "督办",
+        "publish" => "公开",
+        "unpublish" => "撤下公开",
         "warning" => "时限预警",
         "close" => "办结",
         _ => "操作",
@@ -638,6 +653,8 @@ fn step(e: &Event, off: FixedOffset) -> Step {
         "duplicate_merged" => format!("重复件 {} 并入本单", s("duplicate_number")),
         "withdraw" => format!("理由：{}", s("reason")),
         "escalate" => format!("督办理由：{}", s("reason")),
+        "publish" => format!("在问政平台公开：{}", s("subject")),
+        "unpublish" => format!("理由：{}", s("reason")),
         "warning" => format!(
             "{}{}",
             s("label"),
@@ -722,7 +739,25 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
     } else {
         Vec::new()
     };
+    let publish = if d.staff.is_hotline() && o.state == sanfu_domain::work_order::State::Closed && o.answer.is_some() && !o.confidential {
+        Some(match &o.publication {
+            Some(p) => PublishBox { consent: o.publish_consent, published: true, subject: p.subject.clone(), content: p.content.clone(), answer: p.answer.clone() },
+            None => {
+                let draft = st.store.publication_draft(&o.id).await?;
+                PublishBox {
+                    consent: o.publish_consent,
+                    published: false,
+                    subject: draft.subject.unwrap_or_default(),
+                    content: draft.content.unwrap_or_default(),
+                    answer: draft.answer.unwrap_or_default(),
+                }
+            }
+        })
+    } else {
+        None
+    };
     let p = OrderPage {
+        publish,
         nav: nav(&st, &d, "orders").await?,
         flash: q.flash(),
         created: fmt_time(o.created_at, off),
@@ -784,6 +819,19 @@ pub async fn photo(State(st): State<AppState>, d: Desk, Path((key, id)): Path<(S
 pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<(String, String)>, form: Form) -> PageResult {
     d.check(&form)?;
     let here = format!("/orders/{}", enc(&key));
+    // 公开 and 撤下 change what the reply board shows, not the order's state.
+    if action == "publish" || action == "unpublish" {
+        let done = if action == "publish" {
+            let input = sanfu_store::publish::PublishInput { subject: form.text("pub_subject"), content: form.text("pub_content"), answer: form.text("pub_answer") };
+            st.store.publish(&key, &input, &d.actor).await.map(|_| "已公开到问政平台")
+        } else {
+            st.store.unpublish(&key, form.text("reason").as_deref().unwrap_or_default(), &d.actor).await.map(|_| "已从问政平台撤下")
+        };
+        return Ok(match done {
+            Ok(msg) => back(&here, Some(msg), None),
+            Err(e) => back(&here, None, Some(&ApiError::from(e).message)),
+        });
+    }
     let bool_of = |name: &str| form.get(name).map(|v| v == "true");
     let body = ActionBody {
         lead_unit_id: form.text("lead_unit_id"),

@@ -50,6 +50,7 @@ pub struct SubmitValues {
     name: String,
     phone: String,
     confidential: bool,
+    publish_consent: bool,
 }
 
 async fn home_page(st: &AppState, tok: &FormToken, v: SubmitValues, error: Option<String>, done: Option<(String, String)>) -> Result<HomePage, PageError> {
@@ -151,6 +152,7 @@ pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: For
         name: t("name"),
         phone: t("phone"),
         confidential: form.checked("confidential"),
+        publish_consent: form.checked("publish_consent"),
     };
     let input = OrderInput {
         channel: Some("web".into()),
@@ -165,6 +167,7 @@ pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: For
         citizen_name: Some(v.name.clone()).filter(|s| !s.is_empty()),
         citizen_phone: Some(v.phone.clone()).filter(|s| !s.is_empty()),
         confidential: v.confidential,
+        publish_consent: v.publish_consent,
     };
     if let Err(e) = crate::routes::public::admit_submission(&st, &ip, input.citizen_phone.as_deref(), !photos.is_empty()).await {
         let mut r = render(&home_page(&st, &tok, v, Some(e.message), None).await?);
@@ -291,10 +294,10 @@ pub async fn board(State(st): State<AppState>, Query(q): Query<BoardQuery>) -> P
     let query = q.q.unwrap_or_default().trim().to_string();
     // A search ranks by the full-text index and keeps that order; without one, the newest.
     let (ranked, all) = if query.is_empty() {
-        (Vec::new(), st.store.public_requests(&PublicFilter { closed: Some(true), limit: 200, ..Default::default() }).await?)
+        (Vec::new(), st.store.public_requests(&PublicFilter { closed: Some(true), published_only: true, limit: 200, ..Default::default() }).await?)
     } else {
         let ranked = st.store.search_public(&query).await?;
-        let f = PublicFilter { closed: Some(true), limit: 1000, ids: Some(ranked.iter().map(|(id, _)| id.clone()).collect()), ..Default::default() };
+        let f = PublicFilter { closed: Some(true), published_only: true, limit: 1000, ids: Some(ranked.iter().map(|(id, _)| id.clone()).collect()), ..Default::default() };
         (ranked, st.store.public_requests(&f).await?)
     };
     let mut all: Vec<_> = all.into_iter().filter(|r| r.answer.is_some()).collect();

@@ -40,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/stats/ranking", get(stats::ranking))
         .route("/api/orders/{key}", get(orders::get_one))
         .route("/api/orders/{key}/events", get(orders::events))
+        .route("/api/orders/{key}/publish", post(orders::publish))
+        .route("/api/orders/{key}/unpublish", post(orders::unpublish))
         .route("/api/orders/{key}/{action}", post(orders::act))
         .route("/api/suggest", post(suggest::suggest))
         .route("/api/hot-topics", get(suggest::hot_topics))

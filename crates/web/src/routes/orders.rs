@@ -20,6 +20,24 @@ pub async fn register(State(st): State<AppState>, a: Authed, Json(input): Json<O
     Ok((StatusCode::CREATED, axum::Json(json!({ "order": r.order, "query_code": r.query_code }))))
 }
 
+/// `POST /api/orders/{key}/publish {subject?, content?, answer?}`: the centre approves what the
+/// reply board shows (each text defaults to the order's own, masked).
+pub async fn publish(State(st): State<AppState>, a: Authed, Path(key): Path<String>, Json(b): Json<sanfu_store::publish::PublishInput>) -> ApiResult<JsonOut> {
+    let p = st.store.publish(&key, &b, &a.actor).await?;
+    Ok(axum::Json(json!({ "publication": p })))
+}
+
+#[derive(Deserialize)]
+pub struct ReasonBody {
+    reason: Option<String>,
+}
+
+/// `POST /api/orders/{key}/unpublish {reason}`: off the board again.
+pub async fn unpublish(State(st): State<AppState>, a: Authed, Path(key): Path<String>, Json(b): Json<ReasonBody>) -> ApiResult<JsonOut> {
+    st.store.unpublish(&key, b.reason.as_deref().unwrap_or_default(), &a.actor).await?;
+    Ok(axum::Json(json!({ "published": false })))
+}
+
 pub async fn list(State(st): State<AppState>, a: Authed, Query(f): Query<ListFilter>) -> ApiResult<JsonOut> {
     let page = st.store.list_orders(&a.staff, &f).await?;
     Ok(axum::Json(json!(page)))
