@@ -74,6 +74,9 @@ impl Application {
 
     /// Serve until `shutdown` completes; requests in flight are finished first.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        if let Ok(Some(city)) = self.store.city_name().await {
+            sanfu_web::set_city(&city);
+        }
         let app = sanfu_web::router_with(self.store.clone(), self.web.clone());
         let ticker = self.scheduler.map(|every| {
             let store = self.store.clone();

@@ -12,6 +12,7 @@ use sanfu_store::org::NewUser;
 
 #[derive(Parser)]
 #[command(name = "sanfu", version, about = "三服务 — 市政府办公室工作平台")]
+#[command(after_help = "真实城市从零开始：sanfu init --city 城市名 --username admin --name 姓名（密码取自 SANFU_PASSWORD），\n再用 sanfu org import 模板文件 导入单位、分类和账号，最后 sanfu serve。")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,26 +20,26 @@ struct Cli {
 
 #[derive(clap::Args, Clone)]
 struct DbArgs {
-    /// Where the SQLite file lives (ignored when DATABASE_URL is set).
+    /// SQLite 数据文件所在目录（设置了 DATABASE_URL 时不用）
     #[arg(long, default_value = "sanfu-data")]
     data: PathBuf,
-    /// PostgreSQL (postgres://…) or SQLite (sqlite://…) URL; overrides --data.
+    /// PostgreSQL（postgres://…）或 SQLite（sqlite://…）数据库地址，优先于 --data
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
 }
 
 #[derive(clap::Args, Clone)]
 struct ServeArgs {
-    /// Address to listen on.
+    /// 监听地址
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: String,
-    /// Seconds between runs of the deadline warnings.
+    /// 时限预警的检查间隔（秒）
     #[arg(long, default_value_t = 30)]
     tick_seconds: u64,
-    /// Browsers reach the site over HTTPS (a TLS proxy in front): cookies get `Secure`, HSTS is sent.
+    /// 经 HTTPS 反向代理访问：Cookie 加 Secure，并发送 HSTS
     #[arg(long, env = "SANFU_HTTPS")]
     https: bool,
-    /// Trust the proxy's X-Forwarded-For for the client's address (only behind your own proxy).
+    /// 信任反向代理的 X-Forwarded-For 作为客户端地址（仅在自己的代理之后使用）
     #[arg(long, env = "SANFU_TRUST_PROXY")]
     trust_proxy: bool,
     #[command(flatten)]
@@ -47,27 +48,50 @@ struct ServeArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server.
+    /// 启动服务
     Serve(ServeArgs),
-    /// Seed the demo city 江州市 into an empty database, print its accounts, and serve.
+    /// 在空数据库中生成演示城市“江州市”，列出演示账号，然后启动服务
     Demo(ServeArgs),
-    /// The working-day calendar.
+    /// 工作日历（法定节假日与调休）
     #[command(subcommand)]
     Calendar(CalendarCmd),
-    /// Accounts.
+    /// 账号
     #[command(subcommand)]
     User(UserCmd),
-    /// Import historical orders from JSON lines (.jsonl) or CSV (.csv), with a progress bar.
+    /// 新城市初始化：创建第一个管理员（及市政府、办公室、热线中心三个单位），可同时导入模板
+    Init {
+        /// 城市名称，如“江州市”
+        #[arg(long)]
+        city: String,
+        /// 管理员用户名
+        #[arg(long, default_value = "admin")]
+        username: String,
+        /// 管理员姓名
+        #[arg(long)]
+        name: String,
+        /// 管理员密码（环境变量 SANFU_PASSWORD）
+        #[arg(long, env = "SANFU_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// 同时导入的单位、分类、账号模板（.xlsx 或 .csv）
+        #[arg(long)]
+        import: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// 单位、分类和账号
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// 导入历史工单（.jsonl 或 .csv），显示进度
     Import {
         file: PathBuf,
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Write generated orders of the demo city as JSON lines (for imports and benchmarks).
+    /// 生成演示城市的工单数据（JSON lines，供导入和性能测试）
     Generate {
         #[arg(long, default_value_t = 10_000)]
         orders: usize,
-        /// Spread over this many days before now.
+        /// 分布在此前多少天内
         #[arg(long, default_value_t = 365)]
         days: i64,
         #[arg(long, default_value_t = 1)]
@@ -75,25 +99,40 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Benchmarks (see BENCHMARKS.md).
+    /// 性能测试（见 BENCHMARKS.md）
     #[command(subcommand)]
     Bench(BenchCmd),
-    /// The full-text index.
+    /// 全文索引
     #[command(subcommand)]
     Search(SearchCmd),
-    /// Train the dispatch suggestions (智能派单) on the orders in the database.
+    /// 用数据库中的工单训练智能派单
     Train {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Measurements of the text intelligence on real data.
+    /// 用真实数据评测文本智能
     #[command(subcommand)]
     Eval(EvalCmd),
 }
 
 #[derive(Subcommand)]
+enum OrgCmd {
+    /// 从模板（.xlsx，或 UTF-8/GBK 编码的 .csv）批量导入单位、分类和账号；有任何问题则一行也不导入
+    Import {
+        file: PathBuf,
+        /// 只检查，不导入
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// 写出导入模板（.xlsx 或 .csv，按扩展名）
+    Template { out: PathBuf },
+}
+
+#[derive(Subcommand)]
 enum SearchCmd {
-    /// Index every order, answer and knowledge entry again (after the city dictionary changed).
+    /// 重建全部工单、答复和知识库的全文索引（城市词典变更后）
     Rebuild {
         #[command(flatten)]
         db: DbArgs,
@@ -102,18 +141,18 @@ enum SearchCmd {
 
 #[derive(Subcommand)]
 enum EvalCmd {
-    /// Train and test the dispatch classifier on the fixed split of the Teddy Cup 2020 messages.
+    /// 在泰迪杯 2020 留言数据的固定划分上训练并测试派单分类器
     Dispatch {
-        /// The folder with fj2_raw_labeled.csv.gz and fj2_full_tokens.csv.gz.
+        /// 含 fj2_raw_labeled.csv.gz 和 fj2_full_tokens.csv.gz 的目录
         #[arg(long, default_value = "../shared/data/teddy2020c")]
         data: PathBuf,
     },
-    /// Precision and recall of duplicate detection on the Teddy Cup hot-spot messages.
+    /// 在泰迪杯热点留言上评测查重的准确率和召回率
     Duplicates {
         #[arg(long, default_value = "../shared/data/teddy2020c")]
         data: PathBuf,
     },
-    /// Hot topics of the Teddy Cup hot-spot messages, next to the contest's reference answer.
+    /// 泰迪杯热点留言的热点问题，与竞赛参考答案对照
     Topics {
         #[arg(long, default_value = "../shared/data/teddy2020c")]
         data: PathBuf,
@@ -122,13 +161,13 @@ enum EvalCmd {
 
 #[derive(Subcommand)]
 enum BenchCmd {
-    /// Register orders through the HTTP API at a concurrency; a fresh server unless --url.
+    /// 通过 HTTP 接口并发登记工单（未给 --url 时启动一个新服务）
     Intake {
         #[arg(long, default_value_t = 10_000)]
         orders: usize,
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
-        /// An existing server to measure instead of a fresh one.
+        /// 要测试的已有服务地址
         #[arg(long)]
         url: Option<String>,
         #[arg(long, default_value = "operator")]
@@ -136,19 +175,19 @@ enum BenchCmd {
         #[arg(long, default_value = "sanfu2026")]
         password: String,
     },
-    /// Bulk import of generated orders into a fresh database.
+    /// 向新数据库批量导入生成的工单
     Import {
         #[arg(long, default_value_t = 100_000)]
         orders: usize,
     },
-    /// Inbox, order view and one-month statistics of the largest unit with N orders stored.
+    /// 存有 N 件工单时，最大单位的待办、工单详情和月度统计的耗时
     Read {
         #[arg(long, default_value_t = 100_000)]
         orders: usize,
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
-    /// Malformed requests to every route; counts 5xx answers and API errors not in the one shape.
+    /// 向每个接口发送畸形请求，统计 5xx 应答和不合格式的错误
     Fuzz {
         #[arg(long, default_value_t = 20_000)]
         requests: usize,
@@ -156,7 +195,7 @@ enum BenchCmd {
         concurrency: usize,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
-        /// An existing server to attack instead of a fresh demo city.
+        /// 要测试的已有服务地址（默认新建演示城市）
         #[arg(long)]
         url: Option<String>,
         #[arg(long, default_value = "sanfu2026")]
@@ -166,19 +205,19 @@ enum BenchCmd {
 
 #[derive(Subcommand)]
 enum CalendarCmd {
-    /// Load a year's published schedule from a CSV file (date,kind,holiday).
+    /// 从 CSV 文件（date,kind,holiday）载入某年公布的放假安排
     Load {
         file: PathBuf,
         #[command(flatten)]
         db: DbArgs,
     },
-    /// List the loaded years, or one year's special days.
+    /// 列出已载入的年份，或某年的特殊日期
     Show {
         year: Option<i32>,
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Compute a deadline: `sanfu calendar due --limit 5wd [--from 2026-09-30T08:00:00+08:00]`.
+    /// 计算期限：sanfu calendar due --limit 5wd [--from 2026-09-30T08:00:00+08:00]
     Due {
         #[arg(long)]
         limit: String,
@@ -191,19 +230,19 @@ enum CalendarCmd {
 
 #[derive(Subcommand)]
 enum UserCmd {
-    /// Create an account. The password is read from SANFU_PASSWORD.
+    /// 创建账号（密码从环境变量 SANFU_PASSWORD 读取）
     Add {
         #[arg(long)]
         username: String,
         #[arg(long)]
         name: String,
-        /// Unit code or id.
+        /// 单位编码或 ID
         #[arg(long)]
         unit: String,
-        /// Roles: operator, dispatcher, unit_liaison, unit_head, office_staff, leader, admin.
+        /// 角色：operator 话务员、dispatcher 派单员、unit_liaison 联络员、unit_head 单位负责人、office_staff 办公室科室人员、leader 市领导、admin 管理员
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
-        /// For leaders: units of the portfolio.
+        /// 市领导的分管单位
         #[arg(long = "portfolio")]
         portfolio: Vec<String>,
         #[arg(long, env = "SANFU_PASSWORD", hide_env_values = true)]
@@ -211,7 +250,7 @@ enum UserCmd {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// List accounts.
+    /// 列出账号
     List {
         #[command(flatten)]
         db: DbArgs,
@@ -224,22 +263,104 @@ fn cli_actor() -> Actor {
 
 async fn open(db: &DbArgs) -> anyhow::Result<Store> {
     let url = database_url(db.database_url.clone(), &db.data)?;
-    Store::open(&url).await.context("cannot open the database")
+    Store::open(&url).await.context("无法打开数据库")
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Import the template file; print every row's problem in Chinese.
+async fn import_org_file(store: &Store, file: &std::path::Path, check: bool) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
+    let rows = sanfu_store::admin::read_table(&bytes).map_err(|e| anyhow::anyhow!(e.message))?;
+    let r = store.import_org(&rows, check, &cli_actor()).await?;
+    if !r.errors.is_empty() {
+        for e in &r.errors {
+            eprintln!("第 {} 行：{}", e.line, e.message);
+        }
+        bail!("文件有 {} 处问题，未导入任何数据", r.errors.len());
+    }
+    let verb = if check { "检查通过，可导入" } else { "已导入" };
+    println!("{verb} {} 个单位、{} 个分类、{} 个账号", r.units, r.categories, r.users);
+    Ok(())
+}
+
+/// `--help` in Chinese: clap's own headings, help and version flags, every subcommand.
+fn localise(cmd: clap::Command, root: bool) -> clap::Command {
+    let mut cmd = cmd
+        .help_template("{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}")
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .arg(clap::Arg::new("help").short('h').long("help").action(clap::ArgAction::Help).help("显示帮助"));
+    if root {
+        cmd = cmd
+            .disable_version_flag(true)
+            .arg(clap::Arg::new("version").short('V').long("version").action(clap::ArgAction::Version).help("显示版本"));
+    }
+    cmd.mut_args(|a| if a.is_positional() { a.help_heading("参数") } else { a.help_heading("选项") })
+        .mut_subcommands(|c| localise(c, false))
+}
+
+fn main() -> std::process::ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The operator reads the message and its causes, not a backtrace.
+            eprintln!("错误：{e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=error".into()),
         )
         .init();
-    let cli = Cli::parse();
+    let cli = {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = localise(Cli::command(), true).get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    };
     match cli.command {
         Command::Serve(a) => serve(a, false).await,
         Command::Demo(a) => serve(a, true).await,
         Command::Calendar(c) => calendar(c).await,
         Command::User(c) => user(c).await,
+        Command::Init { city, username, name, password, import, db } => {
+            let store = open(&db).await?;
+            match store.init_city(&city, &username, &name, &password).await {
+                Ok(u) => println!("已初始化“{city}”：管理员 {}（{}），单位 市人民政府 gov、办公室 office、热线中心 hotline", u.username, u.name),
+                Err(sanfu_store::StoreError::Domain(e)) => bail!("{}", e.message),
+                Err(e) => return Err(e.into()),
+            }
+            if let Some(f) = import {
+                import_org_file(&store, &f, false).await?;
+            }
+            println!("下一步：sanfu serve，然后用管理员账号登录 http://127.0.0.1:8080/login");
+            Ok(())
+        }
+        Command::Org(OrgCmd::Import { file, check, db }) => {
+            let store = open(&db).await?;
+            import_org_file(&store, &file, check).await
+        }
+        Command::Org(OrgCmd::Template { out }) => {
+            let bytes = if out.extension().is_some_and(|e| e == "csv") {
+                sanfu_store::admin::template_csv()
+            } else {
+                sanfu_web::export::template_xlsx().map_err(|e| anyhow::anyhow!(e.message))?
+            };
+            std::fs::write(&out, bytes).with_context(|| format!("无法写入 {}", out.display()))?;
+            println!("已写出模板 {}", out.display());
+            Ok(())
+        }
         Command::Import { file, db } => {
             let store = open(&db).await?;
             let (records, total) = sanfu::bench::read_records(&file)?;
@@ -352,6 +473,9 @@ async fn serve(a: ServeArgs, demo: bool) -> anyhow::Result<()> {
     }
     let addr = app.local_addr()?;
     println!("三服务 Sanfu 已启动：http://{addr}  （健康检查 http://{addr}/healthz）");
+    if app.store().needs_setup().await? {
+        println!("数据库中还没有任何账号：请打开 http://{addr}/setup 创建第一个系统管理员（或先运行 sanfu init）。");
+    }
     tracing::info!(%addr, "listening");
     app.run_until(shutdown_signal()).await
 }

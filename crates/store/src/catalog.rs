@@ -35,6 +35,28 @@ fn parse_limit(s: &str) -> Result<Limit, StoreError> {
     s.parse().map_err(StoreError::Other)
 }
 
+/// Write a new category and its event (in the caller's transaction).
+pub(crate) async fn write_category(
+    tx: &mut sqlx::AnyConnection,
+    id: &str,
+    code: &str,
+    name: &str,
+    parent_id: Option<&str>,
+    default_unit_id: Option<&str>,
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO categories (id, code, name, parent_id, default_unit_id, active) VALUES ($1, $2, $3, $4, $5, 1)")
+        .bind(id).bind(code).bind(name).bind(parent_id).bind(default_unit_id)
+        .execute(&mut *tx).await?;
+    events::append(tx, NewEvent {
+        entity_id: &format!("category:{id}"), entity_kind: "category", action: "create", actor,
+        from_state: None, to_state: None,
+        details: json!({"code": code, "name": name, "parent_id": parent_id, "default_unit_id": default_unit_id}),
+        at: None,
+    }).await?;
+    Ok(())
+}
+
 impl Store {
     pub async fn categories(&self) -> Result<Vec<Category>, StoreError> {
         Ok(self.categories_shared().await?.as_ref().clone())
@@ -92,16 +114,7 @@ impl Store {
         let (parent_id, default_unit_id) = (parent_id.as_deref(), default_unit_id.as_deref());
         let id = new_id();
         let res = in_tx!(self, tx => {
-            sqlx::query("INSERT INTO categories (id, code, name, parent_id, default_unit_id, active) VALUES ($1, $2, $3, $4, $5, 1)")
-                .bind(&id).bind(code).bind(name).bind(parent_id).bind(default_unit_id)
-                .execute(&mut *tx).await?;
-            events::append(&mut tx, NewEvent {
-                entity_id: &format!("category:{id}"), entity_kind: "category", action: "create", actor,
-                from_state: None, to_state: None,
-                details: json!({"code": code, "name": name, "parent_id": parent_id, "default_unit_id": default_unit_id}),
-                at: None,
-            }).await?;
-            Ok(())
+            write_category(&mut tx, &id, code, name, parent_id, default_unit_id, actor).await
         });
         match res {
             Err(e) if e.is_unique_violation() => {

@@ -13,6 +13,7 @@ pub mod apikeys;
 pub mod calendar;
 pub mod catalog;
 pub mod dashboard;
+pub mod admin;
 mod db;
 pub mod events;
 mod facts;

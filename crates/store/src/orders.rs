@@ -582,7 +582,7 @@ impl Store {
     }
 
     pub(crate) async fn unit_names(&self) -> Result<BTreeMap<String, String>, StoreError> {
-        Ok(self.units().await?.into_iter().map(|u| (u.id, u.name)).collect())
+        Ok(self.all_units().await?.into_iter().map(|u| (u.id, u.name)).collect())
     }
 
     async fn view(&self, l: Loaded, viewer: Viewer) -> Result<OrderView, StoreError> {

@@ -36,6 +36,8 @@ pub struct Unit {
     pub kind: UnitKind,
     pub kind_label: &'static str,
     pub parent_id: Option<String>,
+    /// A disabled unit (停用) takes no new work and is offered nowhere; its history stays.
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +49,9 @@ pub struct User {
     pub roles: Vec<Role>,
     pub portfolio: Vec<String>,
     pub active: bool,
+    /// When the account last logged in, and how many of its sessions are live.
+    pub last_login: Option<chrono::DateTime<chrono::Utc>>,
+    pub live_sessions: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +106,56 @@ fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// Write a new unit and its event (in the caller's transaction).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_unit(
+    tx: &mut sqlx::AnyConnection,
+    id: &str,
+    code: &str,
+    name: &str,
+    kind: UnitKind,
+    parent_id: Option<&str>,
+    sort: i64,
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO units (id, code, name, kind, parent_id, sort, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)")
+        .bind(id).bind(code).bind(name).bind(kind.as_str()).bind(parent_id).bind(sort).bind(now_ms())
+        .execute(&mut *tx).await?;
+    events::append(tx, NewEvent {
+        entity_id: &format!("unit:{id}"), entity_kind: "unit", action: "create", actor,
+        from_state: None, to_state: None,
+        details: json!({"code": code, "name": name, "kind": kind.as_str(), "parent_id": parent_id}),
+        at: None,
+    }).await?;
+    Ok(())
+}
+
+/// Write a new account (its password already hashed), its portfolio and its event.
+pub(crate) async fn write_user(
+    tx: &mut sqlx::AnyConnection,
+    id: &str,
+    u: &NewUser,
+    hash: &str,
+    unit_id: &str,
+    portfolio: &[String],
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
+    sqlx::query("INSERT INTO users (id, username, name, password_hash, unit_id, roles, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)")
+        .bind(id).bind(&u.username).bind(&u.name).bind(hash).bind(unit_id).bind(roles.join(",")).bind(now_ms())
+        .execute(&mut *tx).await?;
+    for p in portfolio {
+        sqlx::query("INSERT INTO leader_units (user_id, unit_id) VALUES ($1, $2)").bind(id).bind(p).execute(&mut *tx).await?;
+    }
+    events::append(tx, NewEvent {
+        entity_id: &format!("user:{id}"), entity_kind: "user", action: "create", actor,
+        from_state: None, to_state: None,
+        details: json!({"username": u.username, "name": u.name, "unit_id": unit_id, "roles": roles, "portfolio": portfolio}),
+        at: None,
+    }).await?;
+    Ok(())
+}
+
 /// A hash computed once at start, checked against for unknown names so that they cost the
 /// same time as known ones.
 fn dummy_hash() -> &'static str {
@@ -133,11 +188,11 @@ fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-type UnitRow = (String, String, String, String, Option<String>);
+type UnitRow = (String, String, String, String, Option<String>, i64);
 
-fn unit_from_row((id, code, name, kind, parent_id): UnitRow) -> Unit {
+fn unit_from_row((id, code, name, kind, parent_id, active): UnitRow) -> Unit {
     let kind = UnitKind::parse(&kind).unwrap_or(UnitKind::Department);
-    Unit { id, code, name, kind, kind_label: kind.label(), parent_id }
+    Unit { id, code, name, kind, kind_label: kind.label(), parent_id, active: active == 1 }
 }
 
 /// `roots` and every unit below them.
@@ -157,7 +212,13 @@ pub fn subtree(units: &[Unit], roots: &[String]) -> Vec<String> {
 }
 
 impl Store {
+    /// The units in service, in the tree's order.
     pub async fn units(&self) -> Result<Vec<Unit>, StoreError> {
+        Ok(self.units_shared().await?.iter().filter(|u| u.active).cloned().collect())
+    }
+
+    /// Every unit, disabled ones too (administration; names of past work).
+    pub async fn all_units(&self) -> Result<Vec<Unit>, StoreError> {
         Ok(self.units_shared().await?.as_ref().clone())
     }
 
@@ -166,7 +227,7 @@ impl Store {
             return Ok(u);
         }
         let rows: Vec<UnitRow> = sqlx::query_as(
-            "SELECT id, code, name, kind, parent_id FROM units WHERE active = 1 ORDER BY sort, code",
+            "SELECT id, code, name, kind, parent_id, active FROM units ORDER BY sort, code",
         )
         .fetch_all(self.pool())
         .await?;
@@ -175,9 +236,9 @@ impl Store {
         Ok(v)
     }
 
-    /// A unit by id or by code.
+    /// A unit in service, by id or by code.
     pub async fn unit(&self, key: &str) -> Result<Option<Unit>, StoreError> {
-        Ok(self.units_shared().await?.iter().find(|u| u.id == key || u.code == key).cloned())
+        Ok(self.units_shared().await?.iter().find(|u| u.active && (u.id == key || u.code == key)).cloned())
     }
 
     pub async fn create_unit(
@@ -200,18 +261,7 @@ impl Store {
         };
         let id = new_id();
         let sort: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(self.pool()).await?;
-        let res = in_tx!(self, tx => {
-            sqlx::query("INSERT INTO units (id, code, name, kind, parent_id, sort, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)")
-                .bind(&id).bind(code).bind(name).bind(kind.as_str()).bind(&parent_id).bind(sort).bind(now_ms())
-                .execute(&mut *tx).await?;
-            events::append(&mut tx, NewEvent {
-                entity_id: &format!("unit:{id}"), entity_kind: "unit", action: "create", actor,
-                from_state: None, to_state: None,
-                details: json!({"code": code, "name": name, "kind": kind.as_str(), "parent_id": parent_id}),
-                at: None,
-            }).await?;
-            Ok(())
-        });
+        let res = in_tx!(self, tx => write_unit(&mut tx, &id, code, name, kind, parent_id.as_deref(), sort, actor).await);
         match res {
             Err(e) if e.is_unique_violation() => {
                 Err(DomainError::conflict("duplicate_code", format!("单位编码“{code}”已存在")).into())
@@ -219,7 +269,7 @@ impl Store {
             Err(e) => Err(e),
             Ok(()) => {
                 set_cache(&self.units_cache, None);
-                Ok(Unit { id, code: code.into(), name: name.into(), kind, kind_label: kind.label(), parent_id })
+                Ok(Unit { id, code: code.into(), name: name.into(), kind, kind_label: kind.label(), parent_id, active: true })
             }
         }
     }
@@ -231,10 +281,21 @@ impl Store {
                 .await?;
         let portfolio: Vec<(String, String)> =
             sqlx::query_as("SELECT user_id, unit_id FROM leader_units").fetch_all(self.pool()).await?;
+        let sessions: std::collections::HashMap<String, (i64, i64)> = sqlx::query_as::<_, (String, i64, i64)>(
+            "SELECT user_id, MAX(created_at), SUM(CASE WHEN revoked_at IS NULL AND expires_at > $1 THEN 1 ELSE 0 END) FROM sessions GROUP BY user_id",
+        )
+        .bind(now_ms())
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|(u, last, live)| (u, (last, live)))
+        .collect();
         Ok(rows
             .into_iter()
             .map(|(id, username, name, unit_id, roles, active)| User {
                 portfolio: portfolio.iter().filter(|(u, _)| *u == id).map(|(_, unit)| unit.clone()).collect(),
+                last_login: sessions.get(&id).map(|s| from_ms(s.0)),
+                live_sessions: sessions.get(&id).map(|s| s.1).unwrap_or(0),
                 id,
                 username,
                 name,
@@ -280,23 +341,7 @@ impl Store {
             }
         }
         let id = new_id();
-        let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
-        let res = in_tx!(self, tx => {
-            sqlx::query("INSERT INTO users (id, username, name, password_hash, unit_id, roles, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)")
-                .bind(&id).bind(&u.username).bind(&u.name).bind(&hash).bind(&unit_id).bind(roles.join(",")).bind(now_ms())
-                .execute(&mut *tx).await?;
-            for p in &portfolio {
-                sqlx::query("INSERT INTO leader_units (user_id, unit_id) VALUES ($1, $2)")
-                    .bind(&id).bind(p).execute(&mut *tx).await?;
-            }
-            events::append(&mut tx, NewEvent {
-                entity_id: &format!("user:{id}"), entity_kind: "user", action: "create", actor,
-                from_state: None, to_state: None,
-                details: json!({"username": u.username, "name": u.name, "unit_id": unit_id, "roles": roles, "portfolio": portfolio}),
-                at: None,
-            }).await?;
-            Ok(())
-        });
+        let res = in_tx!(self, tx => write_user(&mut tx, &id, u, &hash, &unit_id, &portfolio, actor).await);
         match res {
             Err(e) if e.is_unique_violation() => {
                 Err(DomainError::conflict("duplicate_username", format!("用户名“{}”已存在", u.username)).into())
@@ -310,6 +355,8 @@ impl Store {
                 roles: u.roles.clone(),
                 portfolio,
                 active: true,
+                last_login: None,
+                live_sessions: 0,
             }),
         }
     }
@@ -432,7 +479,7 @@ impl Store {
         Ok(Some((sid, staff)))
     }
 
-    fn forget_sessions(&self) {
+    pub(crate) fn forget_sessions(&self) {
         match self.sessions_cache.write() {
             Ok(mut c) => c.clear(),
             Err(p) => p.into_inner().clear(),

@@ -138,6 +138,7 @@ impl Store {
     /// state. Returns the accounts to print.
     pub async fn seed_demo(&self, with_orders: bool) -> Result<Vec<DemoAccount>, StoreError> {
         let sys = system();
+        self.set_city_name("江州市").await?;
         for (code, name, kind, parent) in UNITS {
             self.create_unit(code, name, *kind, *parent, &sys).await?;
         }

@@ -86,7 +86,7 @@ pub fn parse_format(v: Option<&str>) -> Result<Format_, ApiError> {
     }
 }
 
-fn disposition(name: &str, ext: &str) -> String {
+pub(crate) fn disposition(name: &str, ext: &str) -> String {
     let encoded: String = format!("{name}.{ext}")
         .bytes()
         .map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
@@ -106,6 +106,19 @@ pub fn csv_response(name: &str, t: &Table) -> Result<Response, ApiError> {
 }
 
 pub fn xlsx_response(name: &str, tables: &[Table]) -> Result<Response, ApiError> {
+    let bytes = xlsx_bytes(tables)?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (CONTENT_DISPOSITION, disposition(name, "xlsx")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The tables as an .xlsx workbook, a sheet each.
+pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let pct = Format::new().set_num_format("0.00%");
@@ -137,13 +150,15 @@ pub fn xlsx_response(name: &str, tables: &[Table]) -> Result<Response, ApiError>
             }
         }
     }
-    let bytes = wb.save_to_buffer().map_err(fail)?;
-    Ok((
-        [
-            (CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (CONTENT_DISPOSITION, disposition(name, "xlsx")),
-        ],
-        bytes,
-    )
-        .into_response())
+    wb.save_to_buffer().map_err(fail)
+}
+
+/// The import template for units, categories and accounts, as an .xlsx file.
+pub fn template_xlsx() -> Result<Vec<u8>, ApiError> {
+    let table = Table {
+        title: "导入模板".into(),
+        headers: sanfu_store::admin::TEMPLATE_HEADERS.iter().map(|s| s.to_string()).collect(),
+        rows: sanfu_store::admin::TEMPLATE_EXAMPLE.iter().map(|r| r.iter().map(|c| Cell::Text(c.to_string())).collect()).collect(),
+    };
+    xlsx_bytes(&[table])
 }

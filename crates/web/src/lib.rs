@@ -8,6 +8,8 @@ pub mod export;
 pub mod extract;
 mod guard;
 mod pages;
+
+pub use pages::{city, set_city};
 mod routes;
 
 use axum::Router;

@@ -172,7 +172,48 @@ mod tests {
     }
 }
 
-pub async fn login_page(tok: FormToken, Query(q): Query<NextQuery>) -> Response {
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    csrf: String,
+    city: String,
+    username: String,
+    name: String,
+    error: Option<String>,
+}
+
+/// The first-run page: only while no account exists.
+pub async fn setup_page(State(st): State<AppState>, tok: FormToken) -> PageResult {
+    if !st.store.needs_setup().await? {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    let page = SetupPage { csrf: tok.token.clone(), city: String::new(), username: "admin".into(), name: String::new(), error: None };
+    Ok(tok.attach(render(&page)))
+}
+
+/// Create the first administrator and log in as them.
+pub async fn setup(State(st): State<AppState>, ClientIp(ip): ClientIp, headers: HeaderMap, tok: FormToken, form: Form) -> PageResult {
+    tok.check(&form)?;
+    let (city, username, name) = (form.text("city").unwrap_or_default(), form.text("username").unwrap_or_default(), form.text("name").unwrap_or_default());
+    let password = form.get("password").unwrap_or_default().to_string();
+    if let Err(e) = st.store.init_city(&city, &username, &name, &password).await {
+        let e = ApiError::from(e);
+        let mut r = render(&SetupPage { csrf: tok.token.clone(), city, username, name, error: Some(e.message) });
+        *r.status_mut() = e.status;
+        return Ok(r);
+    }
+    crate::pages::set_city(&city);
+    let ua = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
+    let (token, _) = st.store.login(&username, &password, &ip, ua).await?;
+    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+    Ok(([(SET_COOKIE, cookie)], Redirect::to("/admin?ok=%E5%B7%B2%E5%88%9B%E5%BB%BA%E7%AE%A1%E7%90%86%E5%91%98")).into_response())
+}
+
+pub async fn login_page(State(st): State<AppState>, tok: FormToken, Query(q): Query<NextQuery>) -> Response {
+    // A new installation has nobody to log in: its first page is the set-up.
+    if st.store.needs_setup().await.unwrap_or(false) {
+        return Redirect::to("/setup").into_response();
+    }
     let page = LoginPage { csrf: tok.token.clone(), next: safe_next(q.next.as_deref()), username: String::new(), error: None };
     tok.attach(render(&page))
 }

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/app.css", get(css))
         .route("/assets/app.js", get(js))
         .route("/login", get(desk::login_page).post(desk::login))
+        .route("/setup", get(desk::setup_page).post(desk::setup))
         .route("/logout", post(desk::logout))
         .route("/desk", get(desk::inbox))
         .route("/orders", get(desk::orders))
@@ -72,6 +73,25 @@ async fn fallback(OriginalUri(uri): OriginalUri) -> Response {
         ApiError::not_found("not_found", "没有这个地址").into_response()
     } else {
         PageError::new(StatusCode::NOT_FOUND, "页面不存在", "您要找的页面不存在，请检查地址。").into_response()
+    }
+}
+
+/// The city's name as the pages show it (「江州市」 in the demo), kept in memory: set at start
+/// from the database and again when a new city is initialised.
+static CITY: std::sync::RwLock<String> = std::sync::RwLock::new(String::new());
+
+pub fn city() -> String {
+    let c = match CITY.read() {
+        Ok(c) => c.clone(),
+        Err(p) => p.into_inner().clone(),
+    };
+    if c.is_empty() { "本市".into() } else { c }
+}
+
+pub fn set_city(name: &str) {
+    match CITY.write() {
+        Ok(mut c) => *c = name.to_string(),
+        Err(p) => *p.into_inner() = name.to_string(),
     }
 }
 

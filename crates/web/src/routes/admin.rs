@@ -153,3 +153,108 @@ pub async fn create_api_key(State(st): State<AppState>, a: Authed, Json(b): Json
     let (key, secret) = st.store.create_api_key(&b.name, &a.actor).await?;
     Ok((StatusCode::CREATED, axum::Json(json!({ "api_key": secret, "key": key }))))
 }
+
+// ---------------------------------------------------------------- a city of its own
+
+/// `GET /api/admin/units`: every unit, disabled ones too.
+pub async fn all_units(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    Ok(axum::Json(json!({ "units": st.store.all_units().await? })))
+}
+
+/// `PUT /api/admin/units/{key} {name?, kind?, parent_id?, active?}`.
+pub async fn update_unit(State(st): State<AppState>, a: Authed, Path(key): Path<String>, Json(b): Json<sanfu_store::admin::UnitPatch>) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    Ok(axum::Json(json!({ "unit": st.store.update_unit(&key, &b, &a.actor).await? })))
+}
+
+/// `PUT /api/admin/categories/{key} {name?, parent_id?, default_unit_id?, active?}`.
+pub async fn update_category(State(st): State<AppState>, a: Authed, Path(key): Path<String>, Json(b): Json<sanfu_store::admin::CategoryPatch>) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    st.store.update_category(&key, &b, &a.actor).await?;
+    Ok(axum::Json(json!({ "category": st.store.category(&key).await? })))
+}
+
+/// `PUT /api/admin/users/{id} {name?, unit_id?, roles?, portfolio?, active?}`; disabling ends
+/// the account's sessions.
+pub async fn update_user(State(st): State<AppState>, a: Authed, Path(id): Path<String>, Json(b): Json<sanfu_store::admin::UserPatch>) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    Ok(axum::Json(json!({ "user": st.store.update_user(&id, &b, &a.actor).await? })))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordBody {
+    password: String,
+}
+
+/// `POST /api/admin/users/{id}/password {password}`: reset; the account's sessions end.
+pub async fn reset_password(State(st): State<AppState>, a: Authed, Path(id): Path<String>, Json(b): Json<PasswordBody>) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    st.store.reset_password(&id, &b.password, &a.actor).await?;
+    Ok(axum::Json(json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+pub struct TemplateQuery {
+    format: Option<String>,
+}
+
+/// `GET /api/admin/org-template?format=xlsx|csv`: the template for units, categories and
+/// accounts, with example rows.
+pub async fn org_template(a: Authed, axum::extract::Query(q): axum::extract::Query<TemplateQuery>) -> ApiResult<axum::response::Response> {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    a.require(Role::Admin)?;
+    let name = crate::export::disposition("单位分类账号导入模板", if q.format.as_deref() == Some("csv") { "csv" } else { "xlsx" });
+    if q.format.as_deref() == Some("csv") {
+        return Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (CONTENT_DISPOSITION, name)], sanfu_store::admin::template_csv()).into_response());
+    }
+    let bytes = crate::export::template_xlsx()?;
+    Ok(([(CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()), (CONTENT_DISPOSITION, name)], bytes).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    dry_run: Option<bool>,
+}
+
+/// `POST /api/admin/org-import[?dry_run=true]` with the filled template as the body (.xlsx, or
+/// CSV in UTF-8 or GBK): every row checked, problems named by line; nothing imported unless the
+/// whole file is clean (422 with `errors` otherwise).
+pub async fn org_import(
+    State(st): State<AppState>,
+    a: Authed,
+    axum::extract::Query(q): axum::extract::Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, JsonOut)> {
+    a.require(Role::Admin)?;
+    let rows = sanfu_store::admin::read_table(&body)?;
+    let r = st.store.import_org(&rows, q.dry_run.unwrap_or(false), &a.actor).await?;
+    let status = if r.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let message = if r.errors.is_empty() {
+        if r.dry_run {
+            format!("检查通过：可导入 {} 个单位、{} 个分类、{} 个账号", r.units, r.categories, r.users)
+        } else {
+            format!("已导入 {} 个单位、{} 个分类、{} 个账号", r.units, r.categories, r.users)
+        }
+    } else {
+        format!("文件有 {} 处问题，未导入任何数据", r.errors.len())
+    };
+    let code = if r.errors.is_empty() { "ok" } else { "invalid_rows" };
+    Ok((status, axum::Json(json!({ "code": code, "message": message, "result": r }))))
+}
+
+#[derive(Deserialize)]
+pub struct SetupBody {
+    city: String,
+    username: String,
+    name: String,
+    password: String,
+}
+
+/// `POST /api/setup {city, username, name, password}`: the first administrator of a new
+/// installation; refused (409) once any account exists.
+pub async fn setup(State(st): State<AppState>, Json(b): Json<SetupBody>) -> ApiResult<(StatusCode, JsonOut)> {
+    let u = st.store.init_city(&b.city, &b.username, &b.name, &b.password).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "user": u }))))
+}
