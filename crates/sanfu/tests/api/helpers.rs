@@ -67,6 +67,13 @@ pub async fn spawn_app() -> TestApp {
     start(url, store, dir).await
 }
 
+/// A new installation: an empty database, no city, no account.
+pub async fn spawn_empty() -> TestApp {
+    let (url, dir) = fresh_database().await;
+    let store = open_store(&url).await;
+    start(url, store, dir).await
+}
+
 /// The demo city served with the given settings (HTTPS behind a proxy, …).
 pub async fn spawn_app_with(web: sanfu_web::WebConfig) -> TestApp {
     let (url, dir) = fresh_database().await;

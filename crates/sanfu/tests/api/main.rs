@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod calendar;
 mod citizens;
+mod city;
 mod concurrency;
 mod hardening;
 mod import;
