@@ -3,8 +3,8 @@
 // SQLite directory, walks each journey as a user would, asserts what the user sees, and saves
 // screenshots of the main pages in e2e/screenshots/. Exits non-zero on the first failure.
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,13 @@ async function newPage(opts = desktop) {
   // Any script that runs from citizen text would set this flag or open a dialog.
   page.on('dialog', async (d) => { page.__dialogs = (page.__dialogs || 0) + 1; await d.dismiss(); });
   return page;
+}
+
+// GBK bytes of `text`, as Excel on Chinese Windows saves a CSV (glibc's iconv does the encoding).
+function gbkEncode(text) {
+  const r = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: text });
+  if (r.status !== 0) throw new Error('iconv failed: ' + r.stderr);
+  return r.stdout;
 }
 
 async function login(page, username) {
@@ -358,6 +365,10 @@ try {
     const page = await newPage();
     await login(page, 'admin');
     await page.goto(`${base}/admin`);
+    for (const tab of ['单位', '账号', '诉求分类', '办理时限', '节假日与工作时间', '批量导入', '接口密钥', '智能派单', '城市词典']) {
+      assert.ok((await page.textContent('#admin-tabs')).includes(tab), tab);
+    }
+    await page.goto(`${base}/admin/users`);
     assert.ok((await page.textContent('#users')).includes('dispatcher'));
     const msg = await act(page, 'form-user', async (f) => {
       await f.locator('#u-username').fill('operator9');
@@ -367,22 +378,27 @@ try {
       await f.locator('input[value=operator]').check();
     });
     assert.ok(msg.includes('operator9'), msg);
-    assert.ok((await page.textContent('#users')).includes('孙丽'));
+    await page.goto(`${base}/admin/users?q=${encodeURIComponent('孙丽')}`);
+    assert.ok((await page.textContent('#users')).includes('operator9'));
     await shot(page, '15-admin');
+    // Time limits read in words.
+    await page.goto(`${base}/admin/limits`);
+    assert.ok((await page.inputValue('#limits input[name=sign] >> nth=0')).includes('个工作小时'));
     // 智能派单 and the city dictionary: a rule, new words.
-    await page.goto(`${base}/admin`);
+    await page.goto(`${base}/admin/dispatch`);
     let m = await act(page, 'form-rule', async (f) => {
       await f.locator('#r-keyword').fill('江州大桥');
       await f.locator('#r-unit').selectOption({ label: '市交通运输局' });
     });
     assert.ok(m.includes('江州大桥'), m);
     assert.ok((await page.textContent('#rules')).includes('市交通运输局'));
-    await page.goto(`${base}/admin`);
+    await page.goto(`${base}/admin/words`);
     m = await act(page, 'form-words', async (f) => {
       await f.locator('#w-words').fill('翠湖苑，江滨花园');
     });
     assert.ok(m.includes('已加入城市词典 2 个词'), m);
     assert.ok((await page.textContent('#words')).includes('翠湖苑'));
+    await page.goto(`${base}/admin/dispatch`);
     assert.ok((await page.textContent('#text-admin')).includes('条工单训练'));
     await page.locator('#text-admin').screenshot({ path: join(shots, '15b-admin-text.png') });
   });
@@ -419,6 +435,103 @@ try {
     assert.ok((await page.locator('table.orders .snippet mark').count()) > 0);
     assert.ok((await page.textContent('table.orders')).includes(phoneOrder));
     await shot(page, '17-orders-search');
+  });
+  await journey('a new city starts from an empty database, imports its units and publishes an answer without personal data', async () => {
+    // A second server: `sanfu serve` on an empty database, as a real city installs it.
+    const cityPort = port + 1;
+    const cityBase = `http://127.0.0.1:${cityPort}`;
+    const cityData = mkdtempSync(join(tmpdir(), 'sanfu-city-'));
+    const city = spawn(bin, ['serve', '--data', cityData, '--listen', `127.0.0.1:${cityPort}`], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 300; i++) {
+        try { if ((await fetch(`${cityBase}/healthz`)).ok) break; } catch { /* not yet */ }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const page = await newPage();
+      // Nobody to log in: the first page creates the administrator.
+      await page.goto(`${cityBase}/login`);
+      assert.ok(page.url().endsWith('/setup'));
+      await page.fill('#city', '海州市');
+      await page.fill('#username', 'admin');
+      await page.fill('#name', '陈明');
+      await page.fill('#password', 'Haizhou#Gov-2026');
+      await shot(page, '20-city-setup');
+      await Promise.all([page.waitForURL(/\/admin/), page.click('#setup-form button[type=submit]')]);
+      assert.ok((await page.textContent('header')).includes('海州市人民政府办公室'));
+      // The organisation from the template, saved by Excel on Chinese Windows (GBK).
+      await page.goto(`${cityBase}/admin/import`);
+      const rows = [
+        '类型,编码,名称,上级编码,单位类别,默认承办单位,角色,初始密码,分管单位',
+        '单位,hz-zjj,海州市住房和城乡建设局,gov,市直部门,,,,',
+        '单位,hz-jd,海州市江东区人民政府,gov,县区,,,,',
+        '分类,01,城乡建设,,,,,,',
+        '分类,0102,物业管理,01,,hz-zjj,,,',
+        '用户,hz-disp,周敏,hotline,,,派单员、话务员,Zm#Paidan-2026,',
+      ].join('\r\n');
+      const file = join(cityData, 'org.csv');
+      writeFileSync(file, Buffer.from(gbkEncode(rows)));
+      await page.setInputFiles('#import-file', file);
+      await Promise.all([page.waitForLoadState('load'), page.click('#import-check')]);
+      assert.ok((await page.textContent('.flash')).includes('检查通过'), await page.textContent('main'));
+      await page.setInputFiles('#import-file', file);
+      await Promise.all([page.waitForLoadState('load'), page.click('#import-go')]);
+      assert.ok((await page.textContent('.flash')).includes('已导入 2 个单位、2 个分类、1 个账号'));
+      await shot(page, '21-city-imported');
+      // A liaison for the department, created by hand.
+      await page.goto(`${cityBase}/admin/users`);
+      const made = await act(page, 'form-user', async (f) => {
+        await f.locator('#u-username').fill('hz-zjj-ll');
+        await f.locator('#u-name').fill('林芳');
+        await f.locator('#u-password').fill('Lf#Wuye-2026');
+        await f.locator('#u-unit').selectOption({ label: '海州市住房和城乡建设局' });
+        await f.locator('input[value=unit_liaison]').check();
+      });
+      assert.ok(made.includes('hz-zjj-ll'), made);
+      // A citizen writes in with a phone number and an ID number in the text, and agrees to publication.
+      const citizen = await newPage(phone);
+      await citizen.goto(`${cityBase}/`);
+      await citizen.selectOption('#order_type', 'complaint');
+      await citizen.selectOption('#category', '0102');
+      await citizen.fill('#content', '滨湖花园3栋电梯停运一周，物业不管。我的电话 139 0000 1234，身份证号 33010619900101123X，请尽快回复。');
+      await citizen.fill('#phone', '13900001234');
+      await citizen.check('#publish_consent');
+      await Promise.all([citizen.waitForLoadState('load'), citizen.click('#submit-form button[type=submit]')]);
+      const number = (await citizen.textContent('#new-number')).trim();
+      // The dispatcher dispatches; the liaison signs and answers, seeing the numbers masked.
+      const disp = await newPage();
+      await disp.goto(`${cityBase}/login`);
+      await disp.fill('#username', 'hz-disp');
+      await disp.fill('#password', 'Zm#Paidan-2026');
+      await Promise.all([disp.waitForURL(/\/desk/), disp.click('button[type=submit]')]);
+      await disp.goto(`${cityBase}/orders/${number}`);
+      await act(disp, 'form-dispatch', async (f) => { await f.locator('#lead_unit_id').fill('hz-zjj'); });
+      const ll = await newPage();
+      await ll.goto(`${cityBase}/login`);
+      await ll.fill('#username', 'hz-zjj-ll');
+      await ll.fill('#password', 'Lf#Wuye-2026');
+      await Promise.all([ll.waitForURL(/\/desk/), ll.click('button[type=submit]')]);
+      await ll.goto(`${cityBase}/orders/${number}`);
+      const seen = await ll.textContent('main');
+      assert.ok(!seen.includes('0000 1234') && !seen.includes('33010619900101123X'), 'the unit sees the numbers masked');
+      assert.ok(seen.includes('139****1234'));
+      await act(ll, 'form-sign');
+      await act(ll, 'form-answer', async (f) => { await f.locator('textarea').fill('已约谈物业公司，电梯已于今日修复并恢复运行。'); });
+      await disp.goto(`${cityBase}/orders/${number}`);
+      await act(disp, 'form-review', async () => {}, 'button[value=true]');
+      await act(disp, 'form-callback', async (f) => { await f.locator('input[value=satisfied]').check(); });
+      const published = await act(disp, 'form-publish');
+      assert.ok(published.includes('已公开'), published);
+      // The board shows the answer, and neither number in any form.
+      await citizen.goto(`${cityBase}/board`);
+      const board = await citizen.textContent('#board');
+      assert.ok(board.includes('滨湖花园3栋电梯停运'));
+      const digits = board.replace(/[^0-9Xx]/g, '');
+      assert.ok(!digits.includes('13900001234') && !digits.includes('33010619900101123'), board);
+      await shot(citizen, '22-city-board-phone');
+    } finally {
+      city.kill('SIGTERM');
+      rmSync(cityData, { recursive: true, force: true });
+    }
   });
 } catch (e) {
   process.exitCode = 1;

@@ -102,16 +102,17 @@ impl FromStr for Limit {
         let s = s.trim();
         let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
         let (num, suffix) = s.split_at(split);
-        let err = || format!("时限“{s}”格式不正确，应为如 2wh（工作小时）、5wd（工作日）、24h（小时）、30min（分钟）");
+        let err = || format!("时限“{s}”格式不正确，应为如“2 个工作小时”“5 个工作日”“24 小时”“30 分钟”（或 2wh、5wd、24h、30min）");
         let amount: u32 = num.parse().map_err(|_| err())?;
         if amount == 0 || amount > 10_000 {
             return Err(err());
         }
-        let unit = match suffix {
-            "wd" => LimitUnit::WorkingDays,
-            "wh" => LimitUnit::WorkingHours,
-            "h" => LimitUnit::Hours,
-            "min" => LimitUnit::Minutes,
+        // The short codes, or the words the pages show (「2 个工作小时」).
+        let unit = match suffix.trim().trim_start_matches('个').trim() {
+            "wd" | "工作日" => LimitUnit::WorkingDays,
+            "wh" | "工作小时" => LimitUnit::WorkingHours,
+            "h" | "小时" => LimitUnit::Hours,
+            "min" | "分钟" => LimitUnit::Minutes,
             _ => return Err(err()),
         };
         Ok(Limit { amount, unit })

@@ -43,6 +43,13 @@ impl Store {
         Ok((ApiKey { id, name, created_at: from_ms(now), active: true }, key))
     }
 
+    /// Every key, newest first (the keys themselves are not kept).
+    pub async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+        let rows: Vec<(String, String, i64, i64)> =
+            sqlx::query_as("SELECT id, name, created_at, active FROM api_keys ORDER BY created_at DESC").fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(|(id, name, at, active)| ApiKey { id, name, created_at: from_ms(at), active: active == 1 }).collect())
+    }
+
     /// The client a key belongs to, if the key is valid.
     pub async fn api_client(&self, key: &str) -> Result<Option<String>, StoreError> {
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM api_keys WHERE key_hash = $1 AND active = 1")

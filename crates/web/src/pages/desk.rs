@@ -8,7 +8,7 @@ use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, Duration, FixedOffset, NaiveDate, Utc};
-use sanfu_domain::work_order::{AssignmentRole, OrderType, State as OrderState, TimeLimits, Urgency};
+use sanfu_domain::work_order::{AssignmentRole, OrderType, State as OrderState, Urgency};
 use sanfu_domain::{Role, UnitKind};
 use sanfu_store::catalog::Category;
 use sanfu_store::events::Event;
@@ -24,7 +24,6 @@ use super::{Desk, Flash, Form, FormToken, Opt, PageError, PageResult, back, enc,
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{Authed, ClientIp, SESSION_COOKIE};
-use crate::routes::admin::{CategoryBody, UserBody, add_category, add_user};
 use crate::routes::orders::{ActionBody, build_action};
 
 /// What every staff page shows around its content.
@@ -41,7 +40,7 @@ pub struct Nav {
     pub admin: bool,
 }
 
-async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result<Nav, PageError> {
+pub(super) async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result<Nav, PageError> {
     let inbox = st.store.inbox(&d.staff, 1, 1).await?;
     Ok(Nav {
         name: d.staff.name.clone(),
@@ -57,7 +56,7 @@ async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result<Nav, PageE
     })
 }
 
-fn off(st: &AppState) -> FixedOffset {
+pub(super) fn off(st: &AppState) -> FixedOffset {
     st.store.calendar().offset()
 }
 
@@ -68,7 +67,7 @@ pub struct FlashQuery {
 }
 
 impl FlashQuery {
-    fn flash(&self) -> Flash {
+    pub(super) fn flash(&self) -> Flash {
         Flash { ok: self.ok.clone(), err: self.err.clone() }
     }
 }
@@ -413,7 +412,7 @@ pub struct NewValues {
     lead_unit: String,
 }
 
-async fn category_options(store: &Store) -> Result<Vec<CategoryOption>, PageError> {
+pub(super) async fn category_options(store: &Store) -> Result<Vec<CategoryOption>, PageError> {
     let cats: Vec<Category> = store.categories().await?;
     let units = store.units().await?;
     let name_of = |id: &Option<String>| id.as_ref().and_then(|i| cats.iter().find(|c| &c.id == i)).map(|c| c.name.clone());
@@ -455,7 +454,7 @@ pub async fn new_order(State(st): State<AppState>, d: Desk) -> PageResult {
     Ok(render(&new_order_page(&st, &d, v, None).await?))
 }
 
-fn authed(d: &Desk) -> Authed {
+pub(super) fn authed(d: &Desk) -> Authed {
     Authed { staff: d.staff.clone(), session_id: d.session_id.clone(), actor: d.actor.clone() }
 }
 
@@ -1130,232 +1129,4 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         topic_of_month: month_topics.into_iter().next(),
     };
     Ok(render(&p))
-}
-
-// ---------------------------------------------------------------- administration
-
-#[derive(Template)]
-#[template(path = "admin.html")]
-struct AdminPage {
-    nav: Nav,
-    flash: Flash,
-    units: Vec<UnitRow>,
-    users: Vec<UserRow>,
-    categories: Vec<CategoryOption>,
-    limits: Vec<LimitView>,
-    years: Vec<i32>,
-    hours: String,
-    roles: Vec<(&'static str, &'static str)>,
-    all_units: Vec<Unit>,
-    model: String,
-    auto: sanfu_store::suggest::AutoDispatch,
-    auto_percent: u32,
-    rules: Vec<sanfu_store::suggest::Rule>,
-    words: Vec<String>,
-}
-
-pub struct UnitRow {
-    pub code: String,
-    pub name: String,
-    pub kind: &'static str,
-    pub depth: usize,
-}
-
-pub struct UserRow {
-    pub username: String,
-    pub name: String,
-    pub unit: String,
-    pub roles: String,
-    pub active: bool,
-}
-
-pub struct LimitView {
-    pub order_type: &'static str,
-    pub order_type_label: &'static str,
-    pub urgency: &'static str,
-    pub urgency_label: &'static str,
-    pub sign: String,
-    pub return_window: String,
-    pub answer: String,
-    pub close: String,
-    pub max_extension_days: u32,
-    pub warn_percent: u32,
-}
-
-pub async fn admin(State(st): State<AppState>, d: Desk, Query(q): Query<FlashQuery>) -> PageResult {
-    d.require(d.is_admin(), "系统管理")?;
-    let units = st.store.units().await?;
-    let name_of = |id: &str| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
-    let depth = |u: &Unit| {
-        let mut n = 0;
-        let mut p = u.parent_id.clone();
-        while let Some(id) = p {
-            n += 1;
-            p = units.iter().find(|x| x.id == id).and_then(|x| x.parent_id.clone());
-            if n > 10 {
-                break;
-            }
-        }
-        n
-    };
-    let unit_rows = units
-        .iter()
-        .map(|u| UnitRow {
-            code: u.code.clone(),
-            name: u.name.clone(),
-            kind: u.kind.label(),
-            depth: depth(u),
-        })
-        .collect();
-    let users = st
-        .store
-        .users()
-        .await?
-        .into_iter()
-        .map(|u| UserRow {
-            unit: name_of(&u.unit_id),
-            roles: u.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
-            username: u.username,
-            name: u.name,
-            active: u.active,
-        })
-        .collect();
-    let limits = st
-        .store
-        .time_limits()
-        .await?
-        .into_iter()
-        .map(|l| LimitView {
-            order_type: l.order_type.as_str(),
-            order_type_label: l.order_type_label,
-            urgency: l.urgency.as_str(),
-            urgency_label: l.urgency_label,
-            sign: l.limits.sign.to_string(),
-            return_window: l.limits.return_window.to_string(),
-            answer: l.limits.answer.to_string(),
-            close: l.limits.close.to_string(),
-            max_extension_days: l.limits.max_extension_days,
-            warn_percent: l.limits.warn_percent,
-        })
-        .collect();
-    let cal = st.store.calendar();
-    let auto = st.store.auto_dispatch_setting().await?;
-    let p = AdminPage {
-        nav: nav(&st, &d, "admin").await?,
-        flash: q.flash(),
-        units: unit_rows,
-        users,
-        categories: category_options(&st.store).await?,
-        limits,
-        years: cal.years().collect(),
-        hours: cal.hours().to_string(),
-        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
-        all_units: units.clone(),
-        model: match st.store.dispatch_model_info().await? {
-            Some((at, n)) => format!("{} 用 {n} 条工单训练", fmt_time(at, off(&st))),
-            None => "尚未训练（已派单的工单不足 20 条时无法训练）".into(),
-        },
-        auto_percent: (auto.min_confidence * 100.0).round() as u32,
-        auto,
-        rules: st.store.dispatch_rules().await?,
-        words: st.store.city_dictionary().await?,
-    };
-    Ok(render(&p))
-}
-
-pub async fn admin_post(State(st): State<AppState>, d: Desk, Path(what): Path<String>, form: Form) -> PageResult {
-    d.check(&form)?;
-    d.require(d.is_admin(), "系统管理")?;
-    let a = authed(&d);
-    let t = |k: &str| form.text(k).unwrap_or_default();
-    let result: Result<String, ApiError> = match what.as_str() {
-        "users" => add_user(
-            &st.store,
-            &a,
-            UserBody {
-                username: t("username"),
-                name: t("name"),
-                password: form.get("password").unwrap_or_default().to_string(),
-                unit_id: t("unit_id"),
-                roles: form.all("roles"),
-                portfolio: form.all("portfolio"),
-            },
-        )
-        .await
-        .map(|u| format!("已创建账号 {}", u.username)),
-        "categories" => add_category(
-            &st.store,
-            &a,
-            CategoryBody { code: t("code"), name: t("name"), parent_id: form.text("parent_id"), default_unit_id: form.text("default_unit_id") },
-        )
-        .await
-        .map(|c| format!("已创建分类 {}", c.name)),
-        "calendar" => st
-            .store
-            .load_schedule(form.get("csv").unwrap_or_default(), "web", &d.actor)
-            .await
-            .map(|y| format!("已载入 {} 年节假日安排", y.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("、")))
-            .map_err(ApiError::from),
-        "time-limits" => set_limits(&st.store, &d, &form).await,
-        "train" => match st.store.train_dispatch().await {
-            Ok(Some(r)) => Ok(format!("已用 {} 条工单重新训练智能派单（{:.1} 秒）", r.orders, r.seconds)),
-            Ok(None) => Err(ApiError::unprocessable("too_few_orders", "已派单的工单不足 20 条，暂不能训练")),
-            Err(e) => Err(ApiError::from(e)),
-        },
-        "auto-dispatch" => {
-            let percent = t("min_confidence").parse::<f32>().unwrap_or(95.0);
-            let setting = sanfu_store::suggest::AutoDispatch { enabled: form.checked("enabled"), min_confidence: percent / 100.0 };
-            st.store.set_auto_dispatch(setting, &d.actor).await.map_err(ApiError::from).map(|s| {
-                if s.enabled {
-                    format!("已开启自动派单：群众自行提交的诉求，建议置信度达到 {}% 时直接派至承办单位", percent.round())
-                } else {
-                    "已关闭自动派单".into()
-                }
-            })
-        }
-        "rules" => st
-            .store
-            .add_dispatch_rule(&t("keyword"), &t("unit_id"), form.text("category_id").as_deref(), &d.actor)
-            .await
-            .map(|r| format!("已新增派单规则：含“{}”的诉求派至{}", r.keyword, r.unit_name))
-            .map_err(ApiError::from),
-        "words" => {
-            let words: Vec<String> = form.get("words").unwrap_or_default().split(|c: char| c.is_whitespace() || c == '，' || c == ',' || c == '、').filter(|w| !w.is_empty()).map(str::to_string).collect();
-            match st.store.add_city_words(&words, &d.actor).await {
-                Ok(n) => {
-                    // Older orders are indexed again with the new words, in the background.
-                    let store = st.store.clone();
-                    tokio::spawn(async move {
-                        if let Err(e) = store.rebuild_search().await {
-                            tracing::warn!(error = %e, "rebuilding the search index failed");
-                        }
-                    });
-                    Ok(format!("已加入城市词典 {n} 个词；全文索引正在后台重建，智能派单在下次训练后使用新词"))
-                }
-                Err(e) => Err(ApiError::from(e)),
-            }
-        }
-        other => Err(ApiError::not_found("unknown_form", format!("没有“{other}”这个表单"))),
-    };
-    Ok(match result {
-        Ok(msg) => back("/admin", Some(&msg), None),
-        Err(e) => back("/admin", None, Some(&e.message)),
-    })
-}
-
-async fn set_limits(store: &Store, d: &Desk, form: &Form) -> Result<String, ApiError> {
-    let t = OrderType::parse(form.get("order_type").unwrap_or_default())
-        .ok_or_else(|| ApiError::unprocessable("unknown_order_type", "诉求类型不存在"))?;
-    let u = Urgency::parse(form.get("urgency").unwrap_or_default())
-        .ok_or_else(|| ApiError::unprocessable("unknown_urgency", "紧急程度不存在"))?;
-    let num = |k: &str| form.text(k).and_then(|s| s.parse::<u32>().ok());
-    let json = serde_json::json!({
-        "sign": form.text("sign"), "return_window": form.text("return_window"),
-        "answer": form.text("answer"), "close": form.text("close"),
-        "max_extension_days": num("max_extension_days"), "warn_percent": num("warn_percent"),
-    });
-    let limits: TimeLimits = serde_json::from_value(json)
-        .map_err(|e| ApiError::unprocessable("invalid_time_limits", format!("时限格式不正确（如 2wh、5wd、30min、24h）：{e}")))?;
-    store.set_limits(t, u, &limits, &d.actor).await?;
-    Ok(format!("已保存“{}·{}”的办理时限", t.label(), u.label()))
 }

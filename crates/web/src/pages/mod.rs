@@ -5,6 +5,7 @@
 //! Forms post back to the page routes; each handler checks the form's CSRF token, calls the same
 //! store functions as the JSON API, and redirects with a message (post/redirect/get).
 
+mod admin;
 mod charts;
 mod desk;
 mod site;
@@ -44,8 +45,9 @@ pub fn routes() -> Router<AppState> {
         .route("/stats", get(desk::stats))
         .route("/ranking", get(desk::ranking))
         .route("/dashboard", get(desk::dashboard))
-        .route("/admin", get(desk::admin))
-        .route("/admin/{what}", post(desk::admin_post))
+        .route("/admin", get(admin::admin))
+        .route("/admin/import", get(admin::import_page).post(admin::import).layer(DefaultBodyLimit::max(8 * 1024 * 1024)))
+        .route("/admin/{what}", get(admin::admin_section).post(admin::admin_post))
         .route("/", get(site::home))
         .route("/submit", post(site::submit).layer(DefaultBodyLimit::max(site::SUBMIT_LIMIT)))
         .route("/orders/{key}/photos/{id}", get(desk::photo))
