@@ -101,7 +101,12 @@ async fn each_role_sees_its_pages_and_is_refused_the_others() {
     let (admin, _) = browser_login(&app, "admin").await;
     let (status, html) = page(&app, &admin, "/admin").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("办理时限") && html.contains("dispatcher"));
+    assert!(html.contains("办理时限"), "the overview links every subject");
+    let (status, html) = page(&app, &admin, "/admin/users?q=dispatcher").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("dispatcher"));
+    assert_eq!(page(&app, &admin, "/admin/limits").await.0, StatusCode::OK);
+    assert_eq!(page(&app, &admin, "/admin/nothing").await.0, StatusCode::NOT_FOUND);
 
     // Without a session, a page sends the browser to the login page and back.
     let r = no_redirects().get(format!("{}/orders/{number}", app.base)).send().await.unwrap();
