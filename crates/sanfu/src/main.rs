@@ -81,6 +81,13 @@ enum Command {
     /// 单位、分类和账号
     #[command(subcommand)]
     Org(OrgCmd),
+    /// 备份运行中的 SQLite 数据库（一致的快照，服务不必停止）；PostgreSQL 请用 pg_dump
+    Backup {
+        /// 备份文件（不能已存在）
+        out: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// 导入历史工单（.jsonl 或 .csv），显示进度
     Import {
         file: PathBuf,
@@ -345,6 +352,16 @@ async fn run() -> anyhow::Result<()> {
                 import_org_file(&store, &f, false).await?;
             }
             println!("下一步：sanfu serve，然后用管理员账号登录 http://127.0.0.1:8080/login");
+            Ok(())
+        }
+        Command::Backup { out, db } => {
+            let store = open(&db).await?;
+            let started = std::time::Instant::now();
+            match store.backup_to(&out).await {
+                Ok(bytes) => println!("已备份到 {}（{:.1} MB，用时 {:.1} 秒）", out.display(), bytes as f64 / 1e6, started.elapsed().as_secs_f64()),
+                Err(sanfu_store::StoreError::Domain(e)) => bail!("{}", e.message),
+                Err(e) => return Err(e.into()),
+            }
             Ok(())
         }
         Command::Org(OrgCmd::Import { file, check, db }) => {

@@ -161,6 +161,20 @@ struct Planned {
 }
 
 impl Store {
+    /// 备份: a consistent copy of the SQLite database at `path`, taken while it serves
+    /// (`VACUUM INTO` reads one snapshot; writers go on). PostgreSQL has `pg_dump` for this.
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<u64, StoreError> {
+        if self.backend() != crate::Backend::Sqlite {
+            return Err(DomainError::invalid("not_sqlite", "PostgreSQL 请用 pg_dump 备份，例如：pg_dump -Fc -f sanfu.dump 数据库名").into());
+        }
+        if path.exists() {
+            return Err(DomainError::conflict("backup_exists", format!("{} 已存在，请换一个文件名", path.display())).into());
+        }
+        let target = path.to_string_lossy().replace('\'', "''");
+        sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{target}'"))).execute(self.pool()).await?;
+        Ok(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0))
+    }
+
     /// The city's name (「江州市」), as set by `init` or the demo.
     pub async fn city_name(&self) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = 'city'").fetch_optional(self.pool()).await?)

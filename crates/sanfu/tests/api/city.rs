@@ -181,3 +181,40 @@ async fn the_xlsx_template_imports_as_it_was_downloaded() {
     assert_eq!((v["result"]["units"].as_i64(), v["result"]["categories"].as_i64(), v["result"]["users"].as_i64()), (Some(3), Some(2), Some(1)));
     login_as(&app, "zjj-ll", "Jz#2026-zjj").await;
 }
+
+#[tokio::test]
+async fn a_running_sqlite_database_is_backed_up_whole_while_orders_arrive() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("backup.db");
+    if app.store.backend() == sanfu_store::Backend::Postgres {
+        let e = app.store.backup_to(&path).await.unwrap_err();
+        assert!(e.to_string().contains("pg_dump"), "{e}");
+        return;
+    }
+    let op = app.login("operator").await;
+    for i in 0..5 {
+        app.register(&op, complaint(&format!("备份之前登记的第{i}件"))).await;
+    }
+    // Registrations go on while the copy is taken.
+    let writer = {
+        let (client, base, op) = (app.client.clone(), app.base.clone(), op.clone());
+        tokio::spawn(async move {
+            for i in 0..30 {
+                let r = client.post(format!("{base}/api/orders")).bearer_auth(&op).json(&complaint(&format!("备份期间登记的第{i}件"))).send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::CREATED);
+            }
+        })
+    };
+    let bytes = app.store.backup_to(&path).await.unwrap();
+    writer.await.unwrap();
+    assert!(bytes > 0);
+    // The copy opens as a database of its own, with every order it holds whole.
+    let copy = sanfu_store::Store::open(&format!("sqlite://{}?mode=rw", path.display())).await.unwrap();
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items").fetch_one(copy.pool()).await.unwrap();
+    let details: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_orders").fetch_one(copy.pool()).await.unwrap();
+    assert_eq!(orders, details, "no order without its details");
+    assert!(orders >= 5, "everything acknowledged before the backup is in it: {orders}");
+    // A second backup to the same file is refused rather than overwriting it.
+    assert!(app.store.backup_to(&path).await.is_err());
+}
