@@ -281,4 +281,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         published_at BIGINT NOT NULL,
         published_by TEXT NOT NULL,
         withdrawn_at BIGINT)"),
+    // A submission's one-time key (the public form's, or an API client's Idempotency-Key): the
+    // same key never files twice.
+    ("idempotency", "CREATE TABLE idempotency (key TEXT PRIMARY KEY, number TEXT, created_at BIGINT NOT NULL)"),
 ];

@@ -49,4 +49,69 @@ impl Store {
             Ok(())
         })
     }
+
+    /// The attempts counted under `key` in its current window, without counting one more.
+    pub async fn throttle_peek(&self, key: &str, window_ms: i64) -> Result<i64, StoreError> {
+        let n: Option<i64> = sqlx::query_scalar("SELECT count FROM throttle WHERE key = $1 AND window_start > $2")
+            .bind(key)
+            .bind(now_ms() - window_ms)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// Claim a one-time key for a submission. `None`: claimed now, go ahead. `Some(number)`:
+    /// used before — by the order `number`, or (`None` inside) by a submission still running.
+    pub async fn claim_once(&self, key: &str) -> Result<Option<Option<String>>, StoreError> {
+        let key: String = key.chars().take(200).collect();
+        let now = now_ms();
+        let claimed = in_tx!(self, tx => {
+            let n = sqlx::query("INSERT INTO idempotency (key, number, created_at) VALUES ($1, NULL, $2) ON CONFLICT (key) DO NOTHING")
+                .bind(&key).bind(now).execute(&mut *tx).await?.rows_affected();
+            Ok(n == 1)
+        })?;
+        if claimed {
+            if rand::random::<u8>() == 0 {
+                let _ = sqlx::query("DELETE FROM idempotency WHERE created_at < $1").bind(now - 7 * 86_400_000).execute(self.pool()).await;
+            }
+            return Ok(None);
+        }
+        let number: Option<String> = sqlx::query_scalar("SELECT number FROM idempotency WHERE key = $1").bind(&key).fetch_one(self.pool()).await?;
+        Ok(Some(number))
+    }
+
+    /// The order a claimed key filed.
+    pub async fn settle_once(&self, key: &str, number: &str) -> Result<(), StoreError> {
+        let key: String = key.chars().take(200).collect();
+        in_tx!(self, tx => {
+            sqlx::query("UPDATE idempotency SET number = $1 WHERE key = $2").bind(number).bind(&key).execute(&mut *tx).await?;
+            Ok(())
+        })
+    }
+
+    /// Give a key back (the submission was refused and may be corrected and sent again).
+    pub async fn release_once(&self, key: &str) -> Result<(), StoreError> {
+        let key: String = key.chars().take(200).collect();
+        in_tx!(self, tx => {
+            sqlx::query("DELETE FROM idempotency WHERE key = $1 AND number IS NULL").bind(&key).execute(&mut *tx).await?;
+            Ok(())
+        })
+    }
+
+    /// A secret of this installation, made on first use and kept in the database (so that every
+    /// server of the city shares it): signs the public form's challenges.
+    pub async fn form_secret(&self) -> Result<String, StoreError> {
+        if let Some(s) = sqlx::query_scalar::<_, String>("SELECT value FROM settings WHERE key = 'form_secret'").fetch_optional(self.pool()).await? {
+            return Ok(s);
+        }
+        let mut raw = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut raw);
+        let fresh: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+        in_tx!(self, tx => {
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('form_secret', $1, $2) ON CONFLICT (key) DO NOTHING")
+                .bind(&fresh).bind(now_ms()).execute(&mut *tx).await?;
+            Ok(())
+        })?;
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = 'form_secret'").fetch_one(self.pool()).await?)
+    }
 }

@@ -230,11 +230,25 @@ async fn spraying_one_password_over_many_accounts_is_stopped() {
 
 // ---------------------------------------------------------------- 4. unbounded writes
 
-/// A multipart submission of the public form with one small PNG.
-async fn submit_with_photo(app: &TestApp, c: &Client, cookie: &str, csrf: &str, phone: &str) -> StatusCode {
+/// A multipart submission of the public form with one small PNG, as a browser sends it: a form
+/// opened for it (its one-time key; the question answered when one is asked).
+async fn submit_with_photo(app: &TestApp, c: &Client, cookie: &str, phone: &str) -> StatusCode {
+    let f = open_form(app, c, Some(cookie)).await;
     let boundary = "----sanfu-test-boundary";
     let mut body = Vec::new();
-    for (k, v) in [("_csrf", csrf), ("order_type", "complaint"), ("category", "0301"), ("content", "工地夜间施工噪音扰民，附照片"), ("phone", phone)] {
+    let mut fields = vec![
+        ("_csrf", f.csrf.clone()),
+        ("_once", f.once.clone()),
+        ("order_type", "complaint".to_string()),
+        ("category", "0301".to_string()),
+        ("content", "工地夜间施工噪音扰民，附照片".to_string()),
+        ("phone", phone.to_string()),
+    ];
+    if let Some((t, a)) = &f.challenge {
+        fields.push(("_challenge", t.clone()));
+        fields.push(("challenge_answer", a.to_string()));
+    }
+    for (k, v) in &fields {
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
     }
     body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
@@ -250,23 +264,16 @@ async fn submit_with_photo(app: &TestApp, c: &Client, cookie: &str, csrf: &str, 
         .status()
 }
 
-async fn form_token(app: &TestApp, c: &Client) -> (String, String) {
-    let r = c.get(format!("{}/", app.base)).send().await.unwrap();
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-    let token = cookie.split_once('=').unwrap().1.to_string();
-    (cookie, token)
-}
-
 #[tokio::test]
 async fn photo_submissions_and_submissions_are_limited_per_address_and_phone() {
     let app = spawn_app().await;
     let c = client_from(5);
-    let (cookie, token) = form_token(&app, &c).await;
+    let cookie = open_form(&app, &c, None).await.cookie;
     for i in 0..10 {
-        assert_eq!(submit_with_photo(&app, &c, &cookie, &token, &format!("139000000{i:02}")).await, StatusCode::OK, "photo submission {i}");
+        assert_eq!(submit_with_photo(&app, &c, &cookie, &format!("139000000{i:02}")).await, StatusCode::SEE_OTHER, "photo submission {i}");
     }
     let before = app.counts().await;
-    assert_eq!(submit_with_photo(&app, &c, &cookie, &token, "13900000099").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(submit_with_photo(&app, &c, &cookie, "13900000099").await, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(app.counts().await, before, "nothing stored beyond the limit");
     // Without photos the address has more: 30 an hour in all (eleven used above).
     let submit = |phone: String| {

@@ -228,3 +228,41 @@ pub fn cst(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<chrono:
     use chrono::TimeZone;
     sanfu_calendar::china_offset().with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&chrono::Utc)
 }
+
+/// The public form as the browser got it: cookie, CSRF token, one-time key, challenge token.
+pub struct FormState {
+    pub cookie: String,
+    pub csrf: String,
+    pub once: String,
+    pub challenge: Option<(String, u32)>,
+}
+
+pub fn field(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\" value=\""))?;
+    let rest = &html[at + name.len() + 15..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+pub async fn open_form(app: &TestApp, c: &reqwest::Client, cookie: Option<&str>) -> FormState {
+    let mut r = c.get(format!("{}/", app.base));
+    if let Some(k) = cookie {
+        r = r.header("cookie", k);
+    }
+    let resp = r.send().await.unwrap();
+    let cookie = match resp.headers().get("set-cookie") {
+        Some(v) => v.to_str().unwrap().split(';').next().unwrap().to_string(),
+        None => cookie.unwrap().to_string(),
+    };
+    let html = resp.text().await.unwrap();
+    // The question is a sum of two digits written in Chinese: the test reads it like a person.
+    let challenge = field(&html, "_challenge").map(|t| {
+        let digits = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+        let q = &html[html.find("请计算：").unwrap() + "请计算：".len()..];
+        let a = digits.iter().position(|d| q.starts_with(d)).unwrap() as u32;
+        let after = &q[q.find('加').unwrap() + '加'.len_utf8()..];
+        let b = digits.iter().position(|d| after.starts_with(d)).unwrap() as u32;
+        (t, a + b)
+    });
+    FormState { csrf: field(&html, "_csrf").unwrap(), once: field(&html, "_once").unwrap(), cookie, challenge }
+}
+

@@ -153,18 +153,20 @@ async fn a_citizen_submits_and_follows_through_the_public_pages() {
     let form_cookie = cookie_value(&r, "sanfu_form").unwrap();
     let html = r.text().await.unwrap();
     let token = hidden(&html, "_csrf");
+    let once = hidden(&html, "_once");
     let submit = |fields: Vec<(&'static str, String)>| {
         c.post(format!("{}/submit", app.base)).header(COOKIE, format!("sanfu_form={form_cookie}")).form(&fields).send()
     };
     // Bad input: the page says why, keeps the text, and registers nothing.
     let before = app.counts().await;
-    let r = submit(vec![("_csrf", token.clone()), ("category", "0301".into()), ("content", "工地夜间施工".into()), ("phone", "123".into())]).await.unwrap();
+    let r = submit(vec![("_csrf", token.clone()), ("_once", once.clone()), ("category", "0301".into()), ("content", "工地夜间施工".into()), ("phone", "123".into())]).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("工地夜间施工") && html.contains("form-error"));
     assert_eq!(app.counts().await, before);
     let r = submit(vec![
         ("_csrf", token.clone()),
+        ("_once", once.clone()),
         ("order_type", "complaint".into()),
         ("category", "0301".into()),
         ("content", "湖畔街道工地每晚十一点后仍在施工".into()),
@@ -172,8 +174,10 @@ async fn a_citizen_submits_and_follows_through_the_public_pages() {
     ])
     .await
     .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    // Post/redirect/get: the number is shown on the page the browser is sent to.
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let html = c.get(format!("{}{to}", app.base)).send().await.unwrap().text().await.unwrap();
     let number = html.split("id=\"new-number\">").nth(1).unwrap().split('<').next().unwrap().to_string();
     let code = html.split("id=\"new-code\">").nth(1).unwrap().split('<').next().unwrap().to_string();
     let (status, html) = page(&app, "", &format!("/follow?number={number}&code={code}")).await;
@@ -219,9 +223,11 @@ async fn a_citizen_attaches_photos_that_only_those_who_may_read_the_order_see() 
     let c = no_redirects();
     let r = c.get(format!("{}/", app.base)).send().await.unwrap();
     let form_cookie = cookie_value(&r, "sanfu_form").unwrap();
-    let token = hidden(&r.text().await.unwrap(), "_csrf");
+    let html = r.text().await.unwrap();
+    let (token, once) = (hidden(&html, "_csrf"), hidden(&html, "_once"));
     let fields = [
         ("_csrf", token.as_str()),
+        ("_once", once.as_str()),
         ("order_type", "complaint"),
         ("category", "0301"),
         ("content", "幸福路与和平路口井盖破损，见照片"),
@@ -245,8 +251,9 @@ async fn a_citizen_attaches_photos_that_only_those_who_may_read_the_order_see() 
     assert_eq!(app.counts().await, before);
 
     let r = post(multipart(&fields, &[("井盖.png", PNG)])).await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let html = c.get(format!("{}{to}", app.base)).send().await.unwrap().text().await.unwrap();
     let number = html.split("id=\"new-number\">").nth(1).unwrap().split('<').next().unwrap().to_string();
 
     // The centre sees the photo on the order's page and gets its bytes as a PNG.

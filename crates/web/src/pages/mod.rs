@@ -136,7 +136,7 @@ fn cookie(parts: &Parts, name: &str) -> Option<String> {
     None
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut b = [0u8; 24];
     rand::rng().fill_bytes(&mut b);
     b.iter().map(|x| format!("{x:02x}")).collect()

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use sanfu_store::photos::Photo;
 use sanfu_store::search::{Piece, snippet};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::FixedOffset;
 use sanfu_domain::validate::{self, MAX_SHORT_TEXT_CHARS};
 use sanfu_domain::work_order::Action;
@@ -38,6 +38,52 @@ struct HomePage {
     v: SubmitValues,
     types: Vec<Opt>,
     done: Option<(String, String)>,
+    /// This rendering's one-time key: the same form never files twice.
+    once: String,
+    /// A question to answer, after several submissions from one address within the hour.
+    challenge: Option<Challenge>,
+}
+
+pub struct Challenge {
+    pub question: String,
+    pub token: String,
+}
+
+/// Submissions from one address within the hour after which the form asks a question.
+pub const CHALLENGE_AFTER: i64 = 5;
+const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+
+fn challenge_mac(secret: &str, once: &str, answer: &str, expires: i64) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [secret, once, answer, &expires.to_string()] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A sum of two digits written in Chinese, signed for this form: nothing to store, nothing
+/// fetched from elsewhere.
+fn new_challenge(secret: &str, once: &str) -> Challenge {
+    use rand::Rng;
+    let (a, b) = (rand::rng().random_range(1..10usize), rand::rng().random_range(1..10usize));
+    let expires = sanfu_store::now_ms() + 30 * 60 * 1000;
+    Challenge {
+        question: format!("为确认是本人提交，请计算：{}加{}等于几？（填写阿拉伯数字）", DIGITS[a], DIGITS[b]),
+        token: format!("{expires}.{}", challenge_mac(secret, once, &(a + b).to_string(), expires)),
+    }
+}
+
+fn challenge_passed(secret: &str, once: &str, token: &str, answer: &str) -> bool {
+    let Some((expires, mac)) = token.split_once('.') else { return false };
+    let Ok(expires) = expires.parse::<i64>() else { return false };
+    expires > sanfu_store::now_ms() && challenge_mac(secret, once, answer.trim(), expires) == mac
+}
+
+/// Whether this address has submitted enough this hour to be asked a question.
+async fn needs_challenge(st: &AppState, ip: &str) -> Result<bool, PageError> {
+    Ok(st.store.throttle_peek(&format!("submit-ip:{ip}"), 3_600_000).await? >= CHALLENGE_AFTER)
 }
 
 #[derive(Default)]
@@ -53,7 +99,14 @@ pub struct SubmitValues {
     publish_consent: bool,
 }
 
-async fn home_page(st: &AppState, tok: &FormToken, v: SubmitValues, error: Option<String>, done: Option<(String, String)>) -> Result<HomePage, PageError> {
+async fn home_page(
+    st: &AppState,
+    tok: &FormToken,
+    ip: &str,
+    v: SubmitValues,
+    error: Option<String>,
+    done: Option<(String, String)>,
+) -> Result<HomePage, PageError> {
     let cats = st.store.categories().await?;
     let categories = cats
         .iter()
@@ -68,12 +121,28 @@ async fn home_page(st: &AppState, tok: &FormToken, v: SubmitValues, error: Optio
         })
         .collect();
     let types = opts(OrderType::ALL.iter().map(|t| (t.as_str(), t.label())), &v.order_type);
-    Ok(HomePage { csrf: tok.token.clone(), categories, error, v, types, done })
+    let once = super::random_token();
+    let challenge = if needs_challenge(st, ip).await? { Some(new_challenge(&st.store.form_secret().await?, &once)) } else { None };
+    Ok(HomePage { csrf: tok.token.clone(), categories, error, v, types, done, once, challenge })
 }
 
-pub async fn home(State(st): State<AppState>, tok: FormToken) -> PageResult {
+#[derive(Deserialize, Default)]
+pub struct HomeQuery {
+    done: Option<String>,
+    code: Option<String>,
+    dup: Option<String>,
+}
+
+/// 我要反映. After a submission the browser comes back here (post/redirect/get) with the new
+/// number and its code, checked before they are shown; a refresh files nothing.
+pub async fn home(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: FormToken, Query(q): Query<HomeQuery>) -> PageResult {
     let v = SubmitValues { order_type: "complaint".into(), ..Default::default() };
-    Ok(tok.attach(render(&home_page(&st, &tok, v, None, None).await?)))
+    let done = match (q.done, q.code) {
+        (Some(n), Some(c)) if st.store.public_view(&n, &c).await.is_ok() => Some((n, c)),
+        _ => None,
+    };
+    let error = q.dup.map(|n| format!("这份表单已经提交过（工单编号 {}），没有重复受理。如需补充情况，请凭编号和查询码查询后联系 12345。", n.chars().take(20).collect::<String>()));
+    Ok(tok.attach(render(&home_page(&st, &tok, &ip, v, error, done).await?)))
 }
 
 fn citizen(ip: String) -> Actor {
@@ -169,21 +238,42 @@ pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: For
         confidential: v.confidential,
         publish_consent: v.publish_consent,
     };
-    if let Err(e) = crate::routes::public::admit_submission(&st, &ip, input.citizen_phone.as_deref(), !photos.is_empty()).await {
-        let mut r = render(&home_page(&st, &tok, v, Some(e.message), None).await?);
-        *r.status_mut() = e.status;
-        return Ok(r);
+    let refuse = |st: &AppState, v: SubmitValues, e: ApiError| {
+        let (st, tok, ip) = (st.clone(), &tok, ip.clone());
+        async move {
+            let mut r = render(&home_page(&st, tok, &ip, v, Some(e.message), None).await?);
+            *r.status_mut() = e.status;
+            Ok::<_, PageError>(r)
+        }
+    };
+    // The same form, sent twice (a double click, the back button, a retry), files once.
+    let once = format!("form:{}", form.text("_once").unwrap_or_default());
+    if once == "form:" {
+        return refuse(&st, v, ApiError::bad_request("form_expired", "表单已过期，请刷新页面后重新填写提交")).await;
     }
-    match st.store.register_with_photos(&input, &photos, &citizen(ip), chrono::Utc::now()).await {
+    if needs_challenge(&st, &ip).await? {
+        let secret = st.store.form_secret().await?;
+        let passed = challenge_passed(&secret, &once[5..], &form.text("_challenge").unwrap_or_default(), &form.text("challenge_answer").unwrap_or_default());
+        if !passed {
+            return refuse(&st, v, ApiError::unprocessable("challenge_failed", "请正确回答验证问题后再提交")).await;
+        }
+    }
+    match st.store.claim_once(&once).await? {
+        None => {}
+        Some(number) => return Ok(Redirect::to(&format!("/?dup={}", super::enc(&number.unwrap_or_default()))).into_response()),
+    }
+    if let Err(e) = crate::routes::public::admit_submission(&st, &ip, input.citizen_phone.as_deref(), !photos.is_empty()).await {
+        st.store.release_once(&once).await?;
+        return refuse(&st, v, e).await;
+    }
+    match st.store.register_with_photos(&input, &photos, &citizen(ip.clone()), chrono::Utc::now()).await {
         Ok(r) => {
-            let done = Some((r.order.number.clone(), r.query_code.clone()));
-            Ok(render(&home_page(&st, &tok, SubmitValues { order_type: "complaint".into(), ..Default::default() }, None, done).await?))
+            st.store.settle_once(&once, &r.order.number).await?;
+            Ok(Redirect::to(&format!("/?done={}&code={}", super::enc(&r.order.number), super::enc(&r.query_code))).into_response())
         }
         Err(e) => {
-            let e = ApiError::from(e);
-            let mut r = render(&home_page(&st, &tok, v, Some(e.message), None).await?);
-            *r.status_mut() = e.status;
-            Ok(r)
+            st.store.release_once(&once).await?;
+            refuse(&st, v, ApiError::from(e)).await
         }
     }
 }
