@@ -209,19 +209,61 @@ pub async fn import_with_progress(
 
 /// Read JSON lines or CSV (by extension) as import records.
 pub fn read_records(path: &Path) -> anyhow::Result<(Box<dyn Iterator<Item = anyhow::Result<ImportRecord>>>, Option<u64>)> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if is_csv {
-        let rdr = csv::ReaderBuilder::new().flexible(true).from_reader(std::io::BufReader::new(file));
-        let it = rdr.into_deserialize::<CsvRecord>().map(|r| r.map_err(anyhow::Error::from).and_then(CsvRecord::into_record));
-        return Ok((Box::new(it), None));
+    use std::io::{BufRead, Read};
+    let open = || std::fs::File::open(path).with_context(|| format!("无法打开 {}", path.display()));
+    // The rows, counted first (a quick pass), so that the progress bar shows count, speed and
+    // time left.
+    let mut lines = 0u64;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut f = open()?;
+    let mut sample = Vec::new();
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        if sample.len() < 65_536 {
+            sample.extend_from_slice(&buf[..n.min(65_536 - sample.len())]);
+        }
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
     }
-    use std::io::BufRead;
-    let lines = std::io::BufReader::new(file).lines();
-    let it = lines
+    // Excel on Chinese Windows saves CSV in GBK: decoded whole (such files are office-sized).
+    let gbk = matches!(std::str::from_utf8(&sample), Err(e) if e.error_len().is_some());
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let reader: Box<dyn BufRead> = if gbk {
+        let mut raw = Vec::new();
+        open()?.read_to_end(&mut raw)?;
+        let (text, _, bad) = encoding_rs::GB18030.decode(&raw);
+        if bad {
+            bail!("{} 既不是 UTF-8 也不是 GBK 编码的文本", path.display());
+        }
+        Box::new(std::io::Cursor::new(text.into_owned().into_bytes()))
+    } else {
+        Box::new(std::io::BufReader::new(open()?))
+    };
+    if is_csv {
+        let rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        let it = rdr.into_deserialize::<CsvRecord>().map(|r| r.map_err(csv_error).and_then(CsvRecord::into_record));
+        return Ok((Box::new(it), Some(lines.saturating_sub(1))));
+    }
+    let it = reader
+        .lines()
         .filter(|l| !matches!(l, Ok(s) if s.trim().is_empty()))
-        .map(|l| -> anyhow::Result<ImportRecord> { Ok(serde_json::from_str(&l?)?) });
-    Ok((Box::new(it), None))
+        .map(|l| -> anyhow::Result<ImportRecord> { serde_json::from_str(&l?).map_err(|e| anyhow::anyhow!("不是有效的 JSON 记录（第 {} 列附近）", e.column())) });
+    Ok((Box::new(it), Some(lines)))
+}
+
+/// A CSV reading error in Chinese: what is wrong with the record (the caller names it).
+fn csv_error(e: csv::Error) -> anyhow::Error {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => {
+            let field = err.field().map(|f| format!("第 {} 列", f + 1)).unwrap_or_default();
+            anyhow::anyhow!("{field}无法读取：缺少必填列或取值类型不对（表头应为 number,channel,order_type,…,created_at）")
+        }
+        csv::ErrorKind::Utf8 { .. } => anyhow::anyhow!("不是有效的文本编码"),
+        csv::ErrorKind::UnequalLengths { .. } => anyhow::anyhow!("列数与表头不同"),
+        _ => anyhow::anyhow!("无法读取"),
+    }
 }
 
 /// CSV columns are the JSON field names; empty cells are absent values.

@@ -170,3 +170,52 @@ where
     }
     Ok(Ok(rows.len()))
 }
+
+/// One line of the audit stream: an event as committed, without its details (which may hold
+/// citizens' text).
+#[derive(Debug, Clone)]
+pub struct AuditLine {
+    pub at: i64,
+    pub entity_id: String,
+    pub entity_kind: String,
+    pub seq: i64,
+    pub action: String,
+    pub actor_name: String,
+    pub actor_role: String,
+    pub actor_unit_id: Option<String>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+}
+
+type AuditRow = (i64, String, String, i64, String, String, String, Option<String>, Option<String>, Option<String>);
+
+impl crate::Store {
+    /// Events recorded at or after `since` (ms), oldest first, at most `limit`: the audit
+    /// stream reads the committed log, so it never shows an action a rolled-back transaction
+    /// did not do.
+    pub async fn audit_since(&self, since: i64, limit: i64) -> Result<Vec<AuditLine>, StoreError> {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT at, entity_id, entity_kind, seq, action, actor_name, actor_role, actor_unit_id, from_state, to_state
+             FROM events WHERE at >= $1 ORDER BY at, entity_id, seq LIMIT $2",
+        )
+        .bind(since)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditLine {
+                at: r.0,
+                entity_id: r.1,
+                entity_kind: r.2,
+                seq: r.3,
+                action: r.4,
+                actor_name: r.5,
+                actor_role: r.6,
+                actor_unit_id: r.7,
+                from_state: r.8,
+                to_state: r.9,
+            })
+            .collect())
+    }
+}

@@ -486,7 +486,7 @@ impl Store {
             match self.auto_dispatch(&id, &format!("{}\n{}", o.subject, o.content)).await {
                 Ok(Some(view)) => return Ok(Registered { order: view, query_code: code }),
                 Ok(None) => {}
-                Err(e) => tracing::warn!(order = %id, error = %e, "automatic dispatch failed; left to the dispatcher"),
+                Err(e) => tracing::warn!(order = %id, error = %e, "自动派单失败，留待派单员处理"),
             }
         }
         Ok(Registered { order: self.view(loaded, Viewer { full: true }).await?, query_code: code })

@@ -215,7 +215,7 @@ impl Store {
             let now = chrono::Utc::now();
             let history = crate::generate::orders(DEMO_HISTORY, now - chrono::Duration::days(183), now, now, 2026);
             let summary = self.import_records(history).await?;
-            tracing::info!(imported = summary.imported, skipped = summary.skipped, "demo history");
+            tracing::info!(imported = summary.imported, skipped = summary.skipped, "演示历史工单已导入");
             self.seed_orders().await?;
         }
         Ok(shown)

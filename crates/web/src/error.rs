@@ -65,7 +65,7 @@ impl From<StoreError> for ApiError {
             StoreError::Domain(d) => d.into(),
             StoreError::Raced => ApiError::new(StatusCode::CONFLICT, "concurrent_change", "数据刚被他人修改，请刷新后重试"),
             other => {
-                tracing::error!(error = %other, "internal error");
+                tracing::error!(error = %other, "内部错误");
                 ApiError::internal()
             }
         }

@@ -124,7 +124,7 @@ pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
     let pct = Format::new().set_num_format("0.00%");
     let num = Format::new().set_num_format("0.00");
     let fail = |e: rust_xlsxwriter::XlsxError| {
-        tracing::error!(error = %e, "xlsx");
+        tracing::error!(error = %e, "生成 Excel 文件失败");
         ApiError::internal()
     };
     for t in tables {

@@ -40,13 +40,33 @@ pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Resp
     let path = req.uri().path().to_string();
     let api = is_api(&path);
     let method = req.method().clone();
+    let started = std::time::Instant::now();
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    let resp = guarded(st, req, next, api, &method).await;
+    // One access line per request: the path without its query (which may hold a phone number).
+    tracing::info!(
+        target: "access",
+        method = %method,
+        path = %path.chars().take(200).collect::<String>(),
+        status = resp.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        ip = %ip,
+    );
+    resp
+}
+
+async fn guarded(st: AppState, req: Request, next: Next, api: bool, method: &axum::http::Method) -> Response {
     let req = match check_request(req, api).await {
         Ok(r) => r,
         Err(resp) => return finish(resp, &st),
     };
     let resp = next.run(req).await;
     let resp = if resp.status().is_client_error() || resp.status().is_server_error() {
-        normalise_error(resp, api, &method).await
+        normalise_error(resp, api, method).await
     } else {
         resp
     };
@@ -139,7 +159,7 @@ async fn normalise_error(resp: Response, api: bool, method: &axum::http::Method)
         StatusCode::BAD_REQUEST => ("bad_request", "请求有误", translate(&detail)),
         StatusCode::REQUEST_TIMEOUT => ("request_timeout", "请求超时", "请求未在规定时间内发送完毕".into()),
         s if s.is_server_error() => {
-            tracing::error!(status = %s, detail = %detail, "error answer outside the app's error type");
+            tracing::error!(status = %s, detail = %detail, "未按统一格式返回的错误应答");
             ("internal_error", "系统错误", "服务器内部错误，请稍后重试；如持续出现请联系系统管理员".into())
         }
         _ => ("request_refused", "请求有误", "请求未能处理".into()),

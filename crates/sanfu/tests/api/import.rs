@@ -66,6 +66,20 @@ async fn historical_orders_are_imported_with_their_whole_timeline_and_bad_lines_
     assert!(String::from_utf8_lossy(&out.stdout).contains("import orders=1 skipped=0"), "{}", String::from_utf8_lossy(&out.stderr));
     let (_, v) = app.get(Some(&disp), "/api/stats?from=2025-04-01&to=2025-04-30").await;
     assert_eq!(v["counts"]["volume"], 1);
+
+    // The same saved by Excel on Chinese Windows: GBK, read as such; a broken row is named in
+    // Chinese by its line, and the others go in.
+    let gbk = dir.path().join("gbk.csv");
+    let text = "order_type,category,content,created_at,unit,dispatched_at,closed_at\r\n\
+        inquiry,0104,公积金提取需要哪些材料,2025-05-06T02:00:00Z,,,2025-05-06T02:05:00Z\r\n\
+        inquiry,0104\r\n";
+    std::fs::write(&gbk, encoding_rs::GB18030.encode(text).0).unwrap();
+    let out = run(&app, &["import", gbk.to_str().unwrap()]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("import orders=1 skipped=1"), "{stdout} {stderr}");
+    assert!(stderr.contains("第 2 条") && stderr.contains("缺少必填列"), "{stderr}");
+    let (_, found) = app.get(Some(&disp), "/api/orders?q=公积金提取需要哪些材料").await;
+    assert_eq!(found["total"], 1, "the Chinese text came through: {found}");
 }
 
 #[tokio::test]

@@ -371,7 +371,7 @@ pub async fn admin_post(State(st): State<AppState>, d: Desk, Path(what): Path<St
                     let store = st.store.clone();
                     tokio::spawn(async move {
                         if let Err(e) = store.rebuild_search().await {
-                            tracing::warn!(error = %e, "rebuilding the search index failed");
+                            tracing::warn!(error = %e, "重建全文索引失败");
                         }
                     });
                     Ok(format!("已加入城市词典 {n} 个词；全文索引正在后台重建，智能派单在下次训练后使用新词"))
