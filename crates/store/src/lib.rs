@@ -34,6 +34,6 @@ pub mod topics;
 pub mod org;
 pub mod seed;
 pub mod stats;
-mod throttle;
+pub mod throttle;
 
 pub use db::{Backend, Store, StoreError, new_id, now_ms, from_ms, to_ms};

@@ -4,7 +4,30 @@
 //! attempts each see their own number (no read-then-write gap for forty requests to slip
 //! through together).
 
+use sanfu_domain::{Actor, DomainError};
+use serde::{Deserialize, Serialize};
+
 use crate::db::{Store, StoreError, now_ms};
+use crate::events::{self, NewEvent};
+
+/// How much the public may submit, per hour: administrators set it (系统管理 · 公众提交).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicLimits {
+    /// Submissions from one address.
+    pub per_address: i64,
+    /// Submissions with photos from one address.
+    pub per_address_photos: i64,
+    /// Submissions naming one phone number.
+    pub per_phone: i64,
+    /// Submissions from one address after which the form asks a question.
+    pub challenge_after: i64,
+}
+
+impl Default for PublicLimits {
+    fn default() -> Self {
+        PublicLimits { per_address: 30, per_address_photos: 10, per_phone: 10, challenge_after: 5 }
+    }
+}
 
 impl Store {
     /// Count one more attempt under each key, in one transaction, and return the counts
@@ -113,5 +136,30 @@ impl Store {
             Ok(())
         })?;
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = 'form_secret'").fetch_one(self.pool()).await?)
+    }
+
+    pub async fn public_limits(&self) -> Result<PublicLimits, StoreError> {
+        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'public_limits'").fetch_optional(self.pool()).await?;
+        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    }
+
+    pub async fn set_public_limits(&self, l: PublicLimits, actor: &Actor) -> Result<PublicLimits, StoreError> {
+        for (v, what) in [(l.per_address, "每个地址每小时提交数"), (l.per_address_photos, "每个地址每小时带照片提交数"), (l.per_phone, "每个电话每小时提交数"), (l.challenge_after, "出现验证问题前的提交数")] {
+            if !(1..=10_000).contains(&v) {
+                return Err(DomainError::invalid("invalid_public_limits", format!("{what}应在 1 到 10000 之间")).into());
+            }
+        }
+        let value = serde_json::to_string(&l).map_err(|e| StoreError::Other(e.to_string()))?;
+        in_tx!(self, tx => {
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('public_limits', $1, $2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+                .bind(&value).bind(now_ms()).execute(&mut *tx).await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: "settings", entity_kind: "settings", action: "set_public_limits", actor,
+                from_state: None, to_state: None, details: serde_json::json!(l), at: None,
+            }).await?;
+            Ok(())
+        })?;
+        Ok(l)
     }
 }

@@ -118,3 +118,22 @@ async fn repeated_submissions_from_one_address_meet_a_question() {
     // Another address is not asked.
     assert!(open_form(&app, &browser(42), None).await.challenge.is_none());
 }
+
+#[tokio::test]
+async fn administrators_set_how_much_the_public_may_submit() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (s, v) = app.call(reqwest::Method::PUT, Some(&admin), "/api/admin/public-limits", Some(json!({"per_address": 0, "per_address_photos": 1, "per_phone": 1, "challenge_after": 1}))).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_public_limits")));
+    let (s, v) = app.call(reqwest::Method::PUT, Some(&admin), "/api/admin/public-limits", Some(json!({"per_address": 2, "per_address_photos": 1, "per_phone": 10, "challenge_after": 50}))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let c = browser(43);
+    let submit = |phone: &'static str| {
+        c.post(format!("{}/api/public/orders", app.base)).json(&json!({"order_type": "complaint", "category_id": "0301", "content": "夜市噪声", "citizen_phone": phone})).send()
+    };
+    assert_eq!(submit("13711114444").await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(submit("13711115555").await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(submit("13711116666").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS, "the third of two an hour");
+    let (s, _) = app.get(Some(&app.login("dispatcher").await), "/api/admin/public-limits").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}

@@ -19,13 +19,14 @@ use crate::error::ApiError;
 use crate::routes::admin::{CategoryBody, UserBody, add_category, add_user};
 
 /// The subjects, in the order of the tabs.
-const SECTIONS: [(&str, &str); 9] = [
+const SECTIONS: [(&str, &str); 10] = [
     ("units", "单位"),
     ("users", "账号"),
     ("categories", "诉求分类"),
     ("limits", "办理时限"),
     ("calendar", "节假日与工作时间"),
     ("import", "批量导入"),
+    ("public", "公众提交"),
     ("keys", "接口密钥"),
     ("dispatch", "智能派单"),
     ("words", "城市词典"),
@@ -66,6 +67,7 @@ struct AdminPage {
     new_key: Option<String>,
     import: Option<sanfu_store::admin::OrgImport>,
     counts: Vec<(&'static str, &'static str, usize)>,
+    public_limits: sanfu_store::throttle::PublicLimits,
 }
 
 pub struct CategoryRow {
@@ -303,6 +305,7 @@ async fn section_page(st: &AppState, d: &Desk, section: &str, q: AdminQuery, imp
         new_key: q.key.clone(),
         import,
         counts,
+        public_limits: st.store.public_limits().await?,
     };
     Ok(render(&p))
 }
@@ -435,6 +438,16 @@ pub async fn admin_post(State(st): State<AppState>, d: Desk, Path(what): Path<St
             .await
             .map(|n| format!("已结束 {n} 个登录会话"))
             .map_err(ApiError::from),
+        "public-limits" => {
+            let n = |k: &str| t(k).parse::<i64>().unwrap_or(0);
+            let l = sanfu_store::throttle::PublicLimits {
+                per_address: n("per_address"),
+                per_address_photos: n("per_address_photos"),
+                per_phone: n("per_phone"),
+                challenge_after: n("challenge_after"),
+            };
+            st.store.set_public_limits(l, &d.actor).await.map(|_| "已保存公众提交限制".to_string()).map_err(ApiError::from)
+        }
         "key-revoke" => st.store.revoke_api_key(&t("id"), &d.actor).await.map(|_| "已吊销接口密钥".to_string()).map_err(ApiError::from),
         "keys" => {
             // The key is shown once, on the page the administrator lands on.
@@ -468,6 +481,7 @@ fn section_of(form: &str) -> &'static str {
         "train" | "auto-dispatch" | "rules" => "dispatch",
         "words" => "words",
         "key-revoke" => "keys",
+        "public-limits" => "public",
         _ => "",
     }
 }

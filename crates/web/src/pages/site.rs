@@ -49,8 +49,6 @@ pub struct Challenge {
     pub token: String,
 }
 
-/// Submissions from one address within the hour after which the form asks a question.
-pub const CHALLENGE_AFTER: i64 = 5;
 const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
 
 fn challenge_mac(secret: &str, once: &str, answer: &str, expires: i64) -> String {
@@ -83,7 +81,8 @@ fn challenge_passed(secret: &str, once: &str, token: &str, answer: &str) -> bool
 
 /// Whether this address has submitted enough this hour to be asked a question.
 async fn needs_challenge(st: &AppState, ip: &str) -> Result<bool, PageError> {
-    Ok(st.store.throttle_peek(&format!("submit-ip:{ip}"), 3_600_000).await? >= CHALLENGE_AFTER)
+    let after = st.store.public_limits().await?.challenge_after;
+    Ok(st.store.throttle_peek(&format!("submit-ip:{ip}"), 3_600_000).await? >= after)
 }
 
 #[derive(Default)]

@@ -258,3 +258,15 @@ pub async fn setup(State(st): State<AppState>, Json(b): Json<SetupBody>) -> ApiR
     let u = st.store.init_city(&b.city, &b.username, &b.name, &b.password).await?;
     Ok((StatusCode::CREATED, axum::Json(json!({ "user": u }))))
 }
+
+/// `GET/PUT /api/admin/public-limits {per_address, per_address_photos, per_phone, challenge_after}`:
+/// how much the public may submit per hour, and when the form asks a question.
+pub async fn get_public_limits(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    Ok(axum::Json(json!({ "public_limits": st.store.public_limits().await? })))
+}
+
+pub async fn set_public_limits(State(st): State<AppState>, a: Authed, Json(b): Json<sanfu_store::throttle::PublicLimits>) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    Ok(axum::Json(json!({ "public_limits": st.store.set_public_limits(b, &a.actor).await? })))
+}

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/org-template", get(admin::org_template))
         .route("/api/admin/org-import", post(admin::org_import))
         .route("/api/setup", post(admin::setup))
+        .route("/api/admin/public-limits", get(admin::get_public_limits).put(admin::set_public_limits))
         .route("/api/admin/users", get(admin::users).post(admin::create_user))
         .route("/api/admin/users/{id}/revoke-sessions", post(admin::revoke_sessions))
         .route("/api/admin/categories", post(admin::create_category))

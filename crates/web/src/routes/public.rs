@@ -21,24 +21,21 @@ fn citizen(ip: String) -> Actor {
     Actor { principal: Principal::Citizen, ip }
 }
 
-/// Anonymous submissions one address may make in an hour, and those with photos (each up to
-/// 15 MB), and submissions naming one phone number.
-pub const SUBMITS_PER_ADDRESS_HOUR: i64 = 30;
-pub const PHOTO_SUBMITS_PER_ADDRESS_HOUR: i64 = 10;
-pub const SUBMITS_PER_PHONE_HOUR: i64 = 10;
-
-/// Count an anonymous submission against its address (and phone); refuse beyond the limits.
+/// Count an anonymous submission against its address (and phone); refuse beyond the limits
+/// the administrators set (default: 30 an hour from an address, 10 with photos, 10 naming one
+/// phone number).
 pub(crate) async fn admit_submission(st: &AppState, ip: &str, phone: Option<&str>, photos: bool) -> Result<(), ApiError> {
+    let l = st.store.public_limits().await?;
     let mut keys = vec![format!("submit-ip:{ip}")];
-    let mut limits = vec![SUBMITS_PER_ADDRESS_HOUR];
+    let mut limits = vec![l.per_address];
     if photos {
         keys.push(format!("submit-photo-ip:{ip}"));
-        limits.push(PHOTO_SUBMITS_PER_ADDRESS_HOUR);
+        limits.push(l.per_address_photos);
     }
     let digits: String = phone.unwrap_or_default().chars().filter(char::is_ascii_digit).take(20).collect();
     if digits.len() >= 7 {
         keys.push(format!("submit-phone:{digits}"));
-        limits.push(SUBMITS_PER_PHONE_HOUR);
+        limits.push(l.per_phone);
     }
     let counts = st.store.throttle_hit(&keys, 3_600_000).await?;
     if counts.iter().zip(&limits).any(|(n, max)| n > max) {
