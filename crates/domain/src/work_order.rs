@@ -30,7 +30,7 @@ use crate::org::{Role, UnitKind};
 macro_rules! labelled_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal / $label:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
         impl $name {
@@ -121,16 +121,21 @@ impl State {
     }
 }
 
-/// The limits for one (type, urgency).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The limits for one (type, urgency). A limit is written `2wh` (working hours), `5wd`
+/// (working days), `24h` (clock hours) or `30min`, or in words (「2 个工作小时」).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TimeLimits {
     /// 签收 after dispatch.
+    #[schema(value_type = String, example = "2wh")]
     pub sign: Limit,
     /// Window for 退单 after receipt.
+    #[schema(value_type = String, example = "1wd")]
     pub return_window: Limit,
     /// 答复 after dispatch (and after 重办).
+    #[schema(value_type = String, example = "10wd")]
     pub answer: Limit,
     /// 办结 (review and call-back done) after dispatch.
+    #[schema(value_type = String, example = "13wd")]
     pub close: Limit,
     /// Most working days all extensions together may add.
     pub max_extension_days: u32,
@@ -214,7 +219,7 @@ pub struct DeadlineState {
     pub met_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PendingExtension {
     pub days: u32,
     pub reason: String,

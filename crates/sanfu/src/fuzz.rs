@@ -44,6 +44,7 @@ impl FuzzReport {
 /// The routes, as the router declares them: method and path with `{…}` segments.
 const ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
+    ("GET", "/api/openapi.json"),
     ("POST", "/api/auth/login"),
     ("POST", "/api/auth/logout"),
     ("GET", "/api/me"),

@@ -32,7 +32,7 @@ pub const TEMPLATE_EXAMPLE: &[[&str; 9]] = &[
 ];
 
 /// What one import did, or would do.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct OrgImport {
     pub units: usize,
     pub categories: usize,
@@ -43,7 +43,7 @@ pub struct OrgImport {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RowError {
     /// The row's line in the file (the header is line 1).
     pub line: usize,
@@ -51,7 +51,7 @@ pub struct RowError {
 }
 
 /// Changes to a unit; absent fields stay.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UnitPatch {
     pub name: Option<String>,
     pub kind: Option<String>,
@@ -60,7 +60,7 @@ pub struct UnitPatch {
     pub active: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CategoryPatch {
     pub name: Option<String>,
     pub parent_id: Option<String>,
@@ -68,7 +68,7 @@ pub struct CategoryPatch {
     pub active: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UserPatch {
     pub name: Option<String>,
     pub unit_id: Option<String>,

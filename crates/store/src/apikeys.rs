@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::db::{Store, StoreError, from_ms, new_id, now_ms};
 use crate::events::{self, NewEvent};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
     pub id: String,
     pub name: String,

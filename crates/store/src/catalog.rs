@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::db::{Store, StoreError, cached, new_id, now_ms, set_cache};
 use crate::events::{self, NewEvent};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Category {
     pub id: String,
     pub code: String,

@@ -22,7 +22,7 @@ pub struct NewEvent<'a> {
     pub at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Event {
     pub seq: i64,
     pub at: chrono::DateTime<chrono::Utc>,

@@ -37,21 +37,21 @@ const UNIT: &[Queue] = &[
     Queue { code: "co_handling", label: "协办", state: State::Handling, role: Some("co"), deadline: Some(DeadlineKind::Answer), pending_extension: false },
 ];
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QueueCount {
     pub queue: &'static str,
     pub label: &'static str,
     pub count: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InboxItem {
     pub queue: &'static str,
     pub waiting_for: &'static str,
     pub order: OrderSummary,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Inbox {
     pub counts: Vec<QueueCount>,
     pub total: i64,
@@ -60,7 +60,7 @@ pub struct Inbox {
     pub items: Vec<InboxItem>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DoneItem {
     pub last_action_at: chrono::DateTime<chrono::Utc>,
     pub order: OrderSummary,

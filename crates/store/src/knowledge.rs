@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::db::{Store, StoreError, from_ms, new_id, now_ms};
 use crate::events::{self, NewEvent};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Entry {
     pub id: String,
     pub title: String,
@@ -21,7 +21,7 @@ pub struct Entry {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct EntryInput {
     pub title: Option<String>,
     pub content: Option<String>,

@@ -23,7 +23,7 @@ use crate::facts;
 use crate::org::Scope;
 
 /// What a person (or a client program) submits to register an order, before any check.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct OrderInput {
     pub channel: Option<String>,
     pub order_type: Option<String>,
@@ -62,13 +62,13 @@ struct CheckedOrder {
     publish_consent: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UnitName {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeadlineView {
     pub kind: DeadlineKind,
     pub label: &'static str,
@@ -83,7 +83,7 @@ pub struct DeadlineView {
     pub warn_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AssignmentView {
     pub unit: UnitName,
     pub role: AssignmentRole,
@@ -93,7 +93,7 @@ pub struct AssignmentView {
     pub signed_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Citizen {
     /// `None` when hidden from this reader (a confidential order).
     pub name: Option<String>,
@@ -103,7 +103,7 @@ pub struct Citizen {
 }
 
 /// An order as a member of staff sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrderView {
     pub id: String,
     pub number: String,
@@ -149,7 +149,7 @@ pub struct OrderView {
 }
 
 /// One row of a list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrderSummary {
     pub id: String,
     pub number: String,
@@ -169,7 +169,7 @@ pub struct OrderSummary {
 }
 
 /// What the citizen sees with number and query code.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicView {
     pub number: String,
     pub state: State,
@@ -186,7 +186,7 @@ pub struct PublicView {
     pub timeline: Vec<PublicStep>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicStep {
     pub at: DateTime<Utc>,
     pub action: String,
@@ -217,7 +217,7 @@ pub struct ListFilter {
     pub per_page: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,

@@ -28,7 +28,7 @@ const MAX_DELAY_MS: u64 = 8_000;
 pub const MAX_USERNAME: usize = 64;
 pub const MAX_PASSWORD: usize = 256;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Unit {
     pub id: String,
     pub code: String,
@@ -40,7 +40,7 @@ pub struct Unit {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: String,
     pub username: String,
@@ -65,7 +65,7 @@ pub struct NewUser {
     pub portfolio: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SessionInfo {
     pub id: String,
     pub created_at: chrono::DateTime<chrono::Utc>,

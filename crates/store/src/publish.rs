@@ -15,7 +15,7 @@ use crate::db::{Store, StoreError, from_ms, now_ms};
 use crate::events::{self, NewEvent};
 
 /// What the board shows of one order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Publication {
     pub subject: String,
     pub content: String,
@@ -37,7 +37,7 @@ pub(crate) struct Source {
 }
 
 /// The texts the centre approves; each defaults to the order's own, masked.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct PublishInput {
     pub subject: Option<String>,
     pub content: Option<String>,

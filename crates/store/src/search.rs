@@ -22,7 +22,7 @@ pub(crate) struct IndexRow {
 }
 
 /// A piece of a snippet: plain text, or a match to highlight.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Piece {
     pub text: String,
     pub hit: bool,

@@ -74,7 +74,7 @@ pub const AUTO_DISPATCH_CONFIDENCE: f32 = 0.95;
 
 /// Whether citizens' own submissions are dispatched without a person when the suggestion is
 /// sure enough. Off until an administrator turns it on.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct AutoDispatch {
     pub enabled: bool,
     pub min_confidence: f32,

@@ -11,7 +11,7 @@ use crate::db::{Store, StoreError, now_ms};
 use crate::events::{self, NewEvent};
 
 /// How much the public may submit, per hour: administrators set it (系统管理 · 公众提交).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublicLimits {
     /// Submissions from one address.
     pub per_address: i64,

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::db::{Store, StoreError, to_ms};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HotTopic {
     /// Key terms, most characteristic first.
     pub label: Vec<String>,

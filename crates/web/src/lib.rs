@@ -7,6 +7,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 mod guard;
+pub mod openapi;
 mod pages;
 
 pub use pages::{city, set_city};

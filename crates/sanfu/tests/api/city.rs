@@ -218,3 +218,39 @@ async fn a_running_sqlite_database_is_backed_up_whole_while_orders_arrive() {
     // A second backup to the same file is refused rather than overwriting it.
     assert!(app.store.backup_to(&path).await.is_err());
 }
+
+fn sanfu(args: &[&str], database_url: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sanfu")).args(args).env("DATABASE_URL", database_url).env("RUST_LOG", "info").output().unwrap()
+}
+
+#[tokio::test]
+async fn the_command_line_speaks_chinese_and_its_logs_carry_no_colour_codes() {
+    let app = spawn_app().await;
+    let help = sanfu(&["--help"], &app.database_url);
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("用法：") && text.contains("命令") && text.contains("显示帮助"), "{text}");
+    assert!(!text.contains("Usage:") && !text.contains("Print help"), "{text}");
+    let sub = sanfu(&["org", "import", "--help"], &app.database_url);
+    assert!(String::from_utf8_lossy(&sub.stdout).contains("只检查，不导入"));
+    // An error is a sentence in Chinese, not a backtrace; logs written to a file or pipe have
+    // no colour codes.
+    let bad = sanfu(&["org", "import", "/no/such/file.csv"], &app.database_url);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(err.contains("错误：无法读取") && !err.contains("Stack backtrace"), "{err}");
+    assert!(!err.contains('\u{1b}'), "no escape codes: {err:?}");
+}
+
+#[tokio::test]
+async fn the_api_describes_itself_in_openapi() {
+    let app = spawn_app().await;
+    let (s, doc) = app.get(None, "/api/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    // Each documented request body is what the handler accepts: the registration's fields.
+    let input = &doc["components"]["schemas"]["OrderInput"]["properties"];
+    for f in ["order_type", "category_id", "content", "citizen_phone", "publish_consent"] {
+        assert!(!input[f].is_null(), "{f}: {input}");
+    }
+    assert!(!doc["paths"]["/api/orders/{key}/{action}"]["post"]["responses"]["409"].is_null());
+}

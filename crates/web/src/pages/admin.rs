@@ -104,6 +104,8 @@ pub struct UserRow {
     pub active: bool,
     pub last_login: String,
     pub live_sessions: i64,
+    /// Codes of a leader's portfolio.
+    pub portfolio: String,
 }
 
 pub struct LimitView {
@@ -213,6 +215,7 @@ async fn section_page(st: &AppState, d: &Desk, section: &str, q: AdminQuery, imp
                     name: u.name,
                     active: u.active,
                     last_login: u.last_login.map(|t| fmt_time(t, off)).unwrap_or_else(|| "从未登录".into()),
+                    portfolio: u.portfolio.iter().map(|p| code_of(p)).collect::<Vec<_>>().join(","),
                     live_sessions: u.live_sessions,
                 })
                 .collect();
@@ -417,7 +420,7 @@ pub async fn admin_post(State(st): State<AppState>, d: Desk, Path(what): Path<St
                 name: form.text("name"),
                 unit_id: form.text("unit_id"),
                 roles: (!form.all("roles").is_empty()).then(|| form.all("roles")),
-                portfolio: None,
+                portfolio: form.get("portfolio").map(|p| p.split([',', '，', '、', ' ']).map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()),
                 active: form.get("active").map(|v| v == "true"),
             };
             st.store

@@ -29,7 +29,7 @@ pub async fn time_limits(State(st): State<AppState>, _a: Authed) -> ApiResult<Js
     Ok(axum::Json(json!({ "time_limits": st.store.time_limits().await? })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UnitBody {
     code: String,
     name: String,
@@ -61,7 +61,7 @@ pub async fn users(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> 
     Ok(axum::Json(json!({ "users": st.store.users().await? })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UserBody {
     pub username: String,
     pub name: String,
@@ -100,7 +100,7 @@ pub async fn revoke_sessions(State(st): State<AppState>, a: Authed, Path(id): Pa
     Ok(axum::Json(json!({ "revoked": n })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CategoryBody {
     pub code: String,
     pub name: String,
@@ -142,7 +142,7 @@ pub async fn set_time_limits(
     Ok(axum::Json(json!({ "order_type": t, "urgency": u, "limits": st.store.limits_for(t, u).await? })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ApiKeyBody {
     name: String,
 }
@@ -182,7 +182,7 @@ pub async fn update_user(State(st): State<AppState>, a: Authed, Path(id): Path<S
     Ok(axum::Json(json!({ "user": st.store.update_user(&id, &b, &a.actor).await? })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordBody {
     password: String,
 }
@@ -244,7 +244,7 @@ pub async fn org_import(
     Ok((status, axum::Json(json!({ "code": code, "message": message, "result": r }))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SetupBody {
     city: String,
     username: String,

@@ -15,7 +15,7 @@ pub async fn healthz(State(st): State<AppState>) -> ApiResult<axum::Json<Value>>
 }
 
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
     username: String,
     password: String,

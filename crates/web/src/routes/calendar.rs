@@ -48,8 +48,8 @@ pub async fn deadline(State(st): State<AppState>, _a: Authed, Query(q): Query<De
     })))
 }
 
-#[derive(Deserialize)]
-struct CsvBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CsvBody {
     csv: String,
     #[serde(default)]
     source: Option<String>,
@@ -70,7 +70,7 @@ pub async fn load(State(st): State<AppState>, a: Authed, req: Request) -> ApiRes
     Ok(axum::Json(json!({ "loaded_years": years })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct HoursBody {
     working_hours: String,
 }

@@ -61,7 +61,7 @@ pub async fn update(State(st): State<AppState>, a: Authed, Path(id): Path<String
     Ok(axum::Json(json!({ "entry": e })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RelatedBody {
     content: String,
 }

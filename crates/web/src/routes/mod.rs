@@ -4,10 +4,10 @@ use axum::routing::{get, post, put};
 use crate::AppState;
 
 pub(crate) mod admin;
-mod auth;
-mod calendar;
-mod knowledge;
-mod suggest;
+pub(crate) mod auth;
+pub(crate) mod calendar;
+pub(crate) mod knowledge;
+pub(crate) mod suggest;
 mod open311;
 pub(crate) mod orders;
 pub(crate) mod public;
@@ -16,6 +16,7 @@ pub(crate) mod stats;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(auth::healthz))
+        .route("/api/openapi.json", get(crate::openapi::serve))
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/me", get(auth::me))

@@ -30,7 +30,7 @@ pub async fn publish(State(st): State<AppState>, a: Authed, Path(key): Path<Stri
     Ok(axum::Json(json!({ "publication": p })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReasonBody {
     reason: Option<String>,
 }
@@ -79,7 +79,7 @@ pub async fn done(State(st): State<AppState>, a: Authed, Query(q): Query<PageQue
 }
 
 /// Every field any action takes; each action reads the ones it needs.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ActionBody {
     pub lead_unit_id: Option<String>,
     #[serde(default)]

@@ -114,7 +114,7 @@ pub async fn follow(State(st): State<AppState>, Path(number): Path<String>, Quer
     Ok(axum::Json(json!({ "order": v })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RateBody {
     code: Option<String>,
     satisfaction: Option<String>,
@@ -129,7 +129,7 @@ pub async fn rate(State(st): State<AppState>, ClientIp(ip): ClientIp, Path(numbe
     Ok(axum::Json(json!({ "order": v })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct WithdrawBody {
     code: Option<String>,
     reason: Option<String>,

@@ -13,7 +13,7 @@ use crate::extract::{Authed, Json};
 
 type JsonOut = axum::Json<Value>;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SuggestBody {
     #[serde(default)]
     subject: Option<String>,
@@ -48,7 +48,7 @@ pub async fn rules(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> 
     Ok(axum::Json(json!({ "items": st.store.dispatch_rules().await? })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RuleBody {
     keyword: String,
     unit_id: String,
@@ -61,7 +61,7 @@ pub async fn add_rule(State(st): State<AppState>, a: Authed, Json(b): Json<RuleB
     Ok((StatusCode::CREATED, axum::Json(json!({ "rule": r }))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct WordsBody {
     words: Vec<String>,
 }
@@ -79,7 +79,7 @@ pub async fn train(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> 
     Ok(axum::Json(json!({ "trained": r })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SimilarBody {
     content: String,
     #[serde(default)]

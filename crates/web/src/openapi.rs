@@ -1,0 +1,401 @@
+//! The JSON API described as OpenAPI 3.1, served at `GET /api/openapi.json`.
+//!
+//! The document is built with utoipa from the handlers' own request and answer types (each
+//! derives `ToSchema`, so a field added to a type appears here by itself) and from [`ROUTES`],
+//! one line per route: method, path, who may call it, what it takes and answers. A test reads
+//! the router's own list (`routes/mod.rs`) and fails when a route is missing here.
+
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem, PathsBuilder};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, ObjectBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Required, ResponseBuilder, Schema, Type,
+};
+
+/// Who may call a route.
+#[derive(Clone, Copy)]
+pub enum Who {
+    /// Anyone (the public site, Open311, health).
+    Public,
+    /// A logged-in member of staff (bearer token, or the session cookie with the CSRF header).
+    Staff,
+}
+
+/// What a route takes.
+#[derive(Clone, Copy)]
+pub enum Takes {
+    Nothing,
+    /// JSON of this schema.
+    Json(&'static str),
+    /// A file as the body (CSV or .xlsx).
+    File,
+    /// A form (Open311 GeoReport v2).
+    Form,
+}
+
+/// What a route answers when it succeeds.
+#[derive(Clone, Copy)]
+pub enum Answers {
+    /// `{key: Schema}`.
+    Wrapped(u16, &'static str, &'static str),
+    /// `{key: [Schema]}`.
+    List(&'static str, &'static str),
+    /// A page of rows: `{items: [Schema], total, page, per_page}`.
+    Page(&'static str),
+    /// An object described in words.
+    Object(u16, &'static str),
+    /// A file (Excel or CSV).
+    File,
+}
+
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    pub who: Who,
+    pub takes: Takes,
+    pub answers: Answers,
+    /// Query parameters.
+    pub query: &'static [&'static str],
+}
+
+const fn r(
+    method: &'static str,
+    path: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    who: Who,
+    takes: Takes,
+    answers: Answers,
+    query: &'static [&'static str],
+) -> Route {
+    Route { method, path, tag, summary, who, takes, answers, query }
+}
+
+use Answers::{File as AFile, List, Object, Page, Wrapped};
+use Takes::{File, Form, Json, Nothing};
+use Who::{Public, Staff};
+
+const PAGE: &[&str] = &["page", "per_page"];
+
+/// Every route of the JSON API.
+pub const ROUTES: &[Route] = &[
+    r("get", "/healthz", "系统", "健康检查：数据库可用时 200", Public, Nothing, Object(200, "{status: \"ok\"}"), &[]),
+    r("get", "/api/openapi.json", "系统", "本接口文档（OpenAPI 3.1）", Public, Nothing, Object(200, "OpenAPI 文档"), &[]),
+    r("post", "/api/setup", "系统", "新安装：创建第一个系统管理员（已有账号时 409）", Public, Json("SetupBody"), Wrapped(201, "user", "User"), &[]),
+    r("post", "/api/auth/login", "登录", "登录，返回会话令牌（同时设置 HttpOnly Cookie）", Public, Json("LoginBody"), Object(200, "{token, user}"), &[]),
+    r("post", "/api/auth/logout", "登录", "退出当前会话", Staff, Nothing, Object(200, "{ok: true}"), &[]),
+    r("get", "/api/me", "登录", "当前用户及其角色", Staff, Nothing, Object(200, "{user, roles, session_id}"), &[]),
+    r("get", "/api/me/sessions", "登录", "当前用户的登录会话", Staff, Nothing, List("sessions", "SessionInfo"), &[]),
+    r("post", "/api/me/sessions/{id}/revoke", "登录", "结束自己的某个会话", Staff, Nothing, Object(200, "{revoked}"), &[]),
+    r("get", "/api/units", "单位与分类", "在用的单位", Staff, Nothing, List("units", "Unit"), &[]),
+    r("get", "/api/categories", "单位与分类", "诉求分类（公众表单也用）", Public, Nothing, List("categories", "Category"), &[]),
+    r("get", "/api/time-limits", "单位与分类", "各类型、紧急程度的办理时限", Staff, Nothing, Object(200, "{time_limits: [{order_type, urgency, limits: TimeLimits}]}"), &[]),
+    r("get", "/api/calendar", "工作日历", "已载入的年份和工作时间", Staff, Nothing, Object(200, "{years, working_hours}"), &[]),
+    r("get", "/api/calendar/deadline", "工作日历", "按工作日历计算期限", Staff, Nothing, Object(200, "{due, due_local, provisional}"), &["from", "limit"]),
+    r("get", "/api/calendar/{year}", "工作日历", "某年的节假日与调休", Staff, Nothing, Object(200, "{year, days}"), &[]),
+    r("get", "/api/admin/units", "系统管理", "全部单位（含停用）", Staff, Nothing, List("units", "Unit"), &[]),
+    r("post", "/api/admin/units", "系统管理", "新增单位", Staff, Json("UnitBody"), Wrapped(201, "unit", "Unit"), &[]),
+    r("put", "/api/admin/units/{key}", "系统管理", "修改、移动、停用单位", Staff, Json("UnitPatch"), Wrapped(200, "unit", "Unit"), &[]),
+    r("get", "/api/admin/users", "系统管理", "全部账号，含最近登录和在线会话数", Staff, Nothing, List("users", "User"), &[]),
+    r("post", "/api/admin/users", "系统管理", "新建账号", Staff, Json("UserBody"), Wrapped(201, "user", "User"), &[]),
+    r("put", "/api/admin/users/{id}", "系统管理", "修改、停用账号（停用即结束其会话）", Staff, Json("UserPatch"), Wrapped(200, "user", "User"), &[]),
+    r("post", "/api/admin/users/{id}/password", "系统管理", "重置密码（结束其会话）", Staff, Json("PasswordBody"), Object(200, "{ok: true}"), &[]),
+    r("post", "/api/admin/users/{id}/revoke-sessions", "系统管理", "结束某账号的全部会话", Staff, Nothing, Object(200, "{revoked}"), &[]),
+    r("post", "/api/admin/categories", "系统管理", "新增诉求分类", Staff, Json("CategoryBody"), Wrapped(201, "category", "Category"), &[]),
+    r("put", "/api/admin/categories/{key}", "系统管理", "修改、停用诉求分类", Staff, Json("CategoryPatch"), Wrapped(200, "category", "Category"), &[]),
+    r("put", "/api/admin/time-limits/{order_type}/{urgency}", "系统管理", "设置办理时限", Staff, Json("TimeLimits"), Object(200, "{order_type, urgency, limits}"), &[]),
+    r("post", "/api/admin/calendar", "系统管理", "载入节假日安排（text/csv，或 {csv, source}）", Staff, Json("CsvBody"), Object(200, "{loaded_years}"), &[]),
+    r("put", "/api/admin/calendar/working-hours", "系统管理", "设置工作时间", Staff, Json("HoursBody"), Object(200, "{working_hours}"), &[]),
+    r("get", "/api/admin/org-template", "系统管理", "单位、分类、账号导入模板", Staff, Nothing, AFile, &["format"]),
+    r("post", "/api/admin/org-import", "系统管理", "按模板批量导入（.xlsx 或 UTF-8/GBK 的 CSV）；有问题则一行不导入（422，逐行说明）", Staff, File, Wrapped(200, "result", "OrgImport"), &["dry_run"]),
+    r("get", "/api/admin/public-limits", "系统管理", "公众提交限制", Staff, Nothing, Wrapped(200, "public_limits", "PublicLimits"), &[]),
+    r("put", "/api/admin/public-limits", "系统管理", "设置公众提交限制", Staff, Json("PublicLimits"), Wrapped(200, "public_limits", "PublicLimits"), &[]),
+    r("post", "/api/admin/api-keys", "系统管理", "为机器客户端（Open311 应用）生成接口密钥（只显示一次）", Staff, Json("ApiKeyBody"), Object(201, "{api_key, key: ApiKey}"), &[]),
+    r("get", "/api/admin/auto-dispatch", "智能派单", "自动派单设置", Staff, Nothing, Wrapped(200, "auto_dispatch", "AutoDispatch"), &[]),
+    r("put", "/api/admin/auto-dispatch", "智能派单", "设置自动派单", Staff, Json("AutoDispatch"), Wrapped(200, "auto_dispatch", "AutoDispatch"), &[]),
+    r("get", "/api/orders", "工单", "工单查询与全文检索", Staff, Nothing, Page("OrderSummary"), &["q", "state", "unit_id", "category_id", "from", "to", "phone", "page", "per_page"]),
+    r("post", "/api/orders", "工单", "受理登记（可带 Idempotency-Key）", Staff, Json("OrderInput"), Object(201, "{order: OrderView, query_code}"), &[]),
+    r("get", "/api/orders/export", "工单", "按查询条件导出（csv 或 xlsx）", Staff, Nothing, AFile, &["format", "q", "state", "unit_id", "category_id", "from", "to"]),
+    r("get", "/api/orders/{key}", "工单", "一件工单（按编号或 ID）", Staff, Nothing, Wrapped(200, "order", "OrderView"), &[]),
+    r("get", "/api/orders/{key}/events", "工单", "工单的办理过程（哈希链事件）", Staff, Nothing, List("events", "Event"), &[]),
+    r("post", "/api/orders/{key}/publish", "工单", "审核通过并在问政平台公开（热线中心）", Staff, Json("PublishInput"), Wrapped(200, "publication", "Publication"), &[]),
+    r("post", "/api/orders/{key}/unpublish", "工单", "从问政平台撤下（热线中心）", Staff, Json("ReasonBody"), Object(200, "{published: false}"), &[]),
+    r("post", "/api/orders/{key}/{action}", "工单", "办理动作：dispatch、forward、sign、note、return、judge-return、extension、decide-extension、answer、review、callback、merge、withdraw、close-directly、escalate", Staff, Json("ActionBody"), Wrapped(200, "order", "OrderView"), &[]),
+    r("post", "/api/orders/similar", "智能派单", "可能重复的在办工单", Staff, Json("SimilarBody"), Object(200, "{items: [{order: OrderSummary, similarity, same_caller, same_place}]}"), &[]),
+    r("get", "/api/stats", "统计", "单位统计（json、csv、xlsx）", Staff, Nothing, Object(200, "Report"), &["unit_id", "from", "to", "format", "table"]),
+    r("get", "/api/stats/ranking", "统计", "单位月度排名", Staff, Nothing, Object(200, "{month, rows}"), &["month", "format"]),
+    r("post", "/api/suggest", "智能派单", "派单建议：分类、单位、置信度和依据", Staff, Json("SuggestBody"), Object(200, "{suggestion}"), &[]),
+    r("get", "/api/hot-topics", "智能派单", "热点问题", Staff, Nothing, List("items", "HotTopic"), &["days", "limit"]),
+    r("get", "/api/dispatch-rules", "智能派单", "派单规则", Staff, Nothing, Object(200, "{rules}"), &[]),
+    r("post", "/api/dispatch-rules", "智能派单", "新增派单规则", Staff, Json("RuleBody"), Object(201, "{rule}"), &[]),
+    r("post", "/api/dictionary", "智能派单", "城市词典加词", Staff, Json("WordsBody"), Object(200, "{added}"), &[]),
+    r("post", "/api/train", "智能派单", "立即重新训练", Staff, Nothing, Object(200, "{orders, seconds}"), &[]),
+    r("get", "/api/knowledge", "知识库", "检索知识库", Staff, Nothing, List("items", "Entry"), &["q"]),
+    r("post", "/api/knowledge", "知识库", "新增知识", Staff, Json("EntryInput"), Wrapped(201, "entry", "Entry"), &[]),
+    r("post", "/api/knowledge/related", "知识库", "与诉求相关的知识", Staff, Json("RelatedBody"), List("items", "Entry"), &[]),
+    r("get", "/api/knowledge/{id}", "知识库", "一条知识", Staff, Nothing, Wrapped(200, "entry", "Entry"), &[]),
+    r("put", "/api/knowledge/{id}", "知识库", "修改知识", Staff, Json("EntryInput"), Wrapped(200, "entry", "Entry"), &[]),
+    r("get", "/api/public/knowledge", "公众", "常见问题检索", Public, Nothing, List("items", "Entry"), &["q"]),
+    r("get", "/api/inbox", "待办", "我的待办（按时限排序，附各队列数量）", Staff, Nothing, Object(200, "Inbox"), PAGE),
+    r("get", "/api/inbox/counts", "待办", "待办数量", Staff, Nothing, Object(200, "{total, counts: [QueueCount]}"), &[]),
+    r("get", "/api/done", "待办", "已办", Staff, Nothing, Page("DoneItem"), PAGE),
+    r("post", "/api/public/orders", "公众", "群众提交诉求（按地址、电话限流；可带 Idempotency-Key）", Public, Json("OrderInput"), Object(201, "{number, query_code, message}"), &[]),
+    r("get", "/api/public/orders/{number}", "公众", "凭查询码查询办理进度", Public, Nothing, Wrapped(200, "order", "PublicView"), &["code"]),
+    r("post", "/api/public/orders/{number}/rate", "公众", "评价答复", Public, Json("RateBody"), Wrapped(200, "order", "PublicView"), &["code"]),
+    r("post", "/api/public/orders/{number}/withdraw", "公众", "撤回诉求", Public, Json("WithdrawBody"), Wrapped(200, "order", "PublicView"), &["code"]),
+    r("get", "/open311/v2/{file}", "Open311", "GeoReport v2：discovery、services、requests（.json 或 .xml）", Public, Nothing, Object(200, "GeoReport v2"), &["service_code", "status", "start_date", "end_date", "service_request_id", "jurisdiction_id"]),
+    r("post", "/open311/v2/{file}", "Open311", "GeoReport v2：提交诉求（需 api_key）", Public, Form, Object(201, "GeoReport v2"), &[]),
+    r("get", "/open311/v2/{kind}/{file}", "Open311", "GeoReport v2：一个服务或一件诉求", Public, Nothing, Object(200, "GeoReport v2"), &[]),
+];
+
+fn schema_ref(name: &str) -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(name))
+}
+
+fn object_with(key: &str, inner: RefOr<Schema>) -> RefOr<Schema> {
+    RefOr::T(Schema::Object(ObjectBuilder::new().property(key, inner).required(key).build()))
+}
+
+fn array_of(name: &str) -> RefOr<Schema> {
+    RefOr::T(Schema::Array(utoipa::openapi::schema::ArrayBuilder::new().items(schema_ref(name)).build()))
+}
+
+/// The document.
+pub fn document() -> OpenApi {
+    let mut paths = PathsBuilder::new();
+    for route in ROUTES {
+        let method = match route.method {
+            "get" => HttpMethod::Get,
+            "post" => HttpMethod::Post,
+            "put" => HttpMethod::Put,
+            _ => HttpMethod::Delete,
+        };
+        let mut op = OperationBuilder::new()
+            .tag(route.tag)
+            .summary(Some(route.summary))
+            .operation_id(Some(format!("{} {}", route.method, route.path)));
+        for seg in route.path.split('/').filter(|s| s.starts_with('{')) {
+            let name = seg.trim_matches(|c| c == '{' || c == '}');
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String).build())),
+            );
+        }
+        for q in route.query {
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(*q)
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::False)
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String).build())),
+            );
+        }
+        op = match route.takes {
+            Nothing => op,
+            Json(name) => op.request_body(Some(
+                RequestBodyBuilder::new().content("application/json", ContentBuilder::new().schema(Some(schema_ref(name))).build()).build(),
+            )),
+            File => op.request_body(Some(
+                RequestBodyBuilder::new()
+                    .description(Some("填好的模板：.xlsx，或 UTF-8/GBK 编码的 CSV"))
+                    .content("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ContentBuilder::new().build())
+                    .content("text/csv", ContentBuilder::new().build())
+                    .build(),
+            )),
+            Form => op.request_body(Some(
+                RequestBodyBuilder::new().content("application/x-www-form-urlencoded", ContentBuilder::new().build()).build(),
+            )),
+        };
+        let (status, response) = match route.answers {
+            Wrapped(status, key, name) => (status, ResponseBuilder::new().description("成功").content("application/json", ContentBuilder::new().schema(Some(object_with(key, schema_ref(name)))).build())),
+            List(key, name) => (200, ResponseBuilder::new().description("成功").content("application/json", ContentBuilder::new().schema(Some(object_with(key, array_of(name)))).build())),
+            Page(name) => (
+                200,
+                ResponseBuilder::new().description("一页结果：items、total、page、per_page").content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(RefOr::T(Schema::Object(
+                            ObjectBuilder::new()
+                                .property("items", array_of(name))
+                                .property("total", ObjectBuilder::new().schema_type(Type::Integer))
+                                .property("page", ObjectBuilder::new().schema_type(Type::Integer))
+                                .property("per_page", ObjectBuilder::new().schema_type(Type::Integer))
+                                .build(),
+                        ))))
+                        .build(),
+                ),
+            ),
+            Object(status, what) => (status, ResponseBuilder::new().description(what).content("application/json", ContentBuilder::new().build())),
+            AFile => (200, ResponseBuilder::new().description("文件（xlsx 或 csv；json 时为对象）")),
+        };
+        op = op.response(status.to_string(), response.build());
+        // The errors every route may answer, in the one shape.
+        let errors: &[(u16, &str)] = match route.who {
+            Public => &[(400, "请求格式不正确"), (404, "没有这个地址或对象"), (413, "请求内容过大"), (415, "内容类型不对"), (422, "取值不合要求"), (429, "过于频繁")],
+            Staff => &[
+                (400, "请求格式不正确"),
+                (401, "未登录"),
+                (403, "无权操作（或缺少防跨站令牌）"),
+                (404, "没有这个对象"),
+                (409, "当前状态不允许，或数据刚被他人修改"),
+                (413, "请求内容过大"),
+                (415, "内容类型不对"),
+                (422, "取值不合要求"),
+            ],
+        };
+        for (code, what) in errors {
+            op = op.response(
+                code.to_string(),
+                ResponseBuilder::new().description(*what).content("application/json", ContentBuilder::new().schema(Some(schema_ref("Error"))).build()).build(),
+            );
+        }
+        if matches!(route.who, Staff) {
+            op = op.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
+        }
+        paths = paths.path(route.path, PathItem::new(method, op.build()));
+    }
+    let components = ComponentsBuilder::new()
+        .schema(
+            "Error",
+            ObjectBuilder::new()
+                .property("code", ObjectBuilder::new().schema_type(Type::String).description(Some("稳定的英文错误码，如 invalid_state")))
+                .property("message", ObjectBuilder::new().schema_type(Type::String).description(Some("中文说明")))
+                .required("code")
+                .required("message"),
+        )
+        .security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()))
+        .schema_from::<crate::routes::admin::SetupBody>()
+        .schema_from::<crate::routes::auth::LoginBody>()
+        .schema_from::<crate::routes::admin::UnitBody>()
+        .schema_from::<crate::routes::admin::UserBody>()
+        .schema_from::<crate::routes::admin::CategoryBody>()
+        .schema_from::<crate::routes::admin::PasswordBody>()
+        .schema_from::<crate::routes::admin::ApiKeyBody>()
+        .schema_from::<crate::routes::calendar::CsvBody>()
+        .schema_from::<crate::routes::calendar::HoursBody>()
+        .schema_from::<crate::routes::orders::ActionBody>()
+        .schema_from::<crate::routes::orders::ReasonBody>()
+        .schema_from::<crate::routes::public::RateBody>()
+        .schema_from::<crate::routes::public::WithdrawBody>()
+        .schema_from::<crate::routes::suggest::SuggestBody>()
+        .schema_from::<crate::routes::suggest::RuleBody>()
+        .schema_from::<crate::routes::suggest::WordsBody>()
+        .schema_from::<crate::routes::suggest::SimilarBody>()
+        .schema_from::<crate::routes::knowledge::RelatedBody>()
+        .schema_from::<sanfu_domain::work_order::TimeLimits>()
+        .schema_from::<sanfu_store::orders::OrderInput>()
+        .schema_from::<sanfu_store::orders::OrderView>()
+        .schema_from::<sanfu_store::orders::OrderSummary>()
+        .schema_from::<sanfu_store::orders::PublicView>()
+        .schema_from::<sanfu_store::publish::Publication>()
+        .schema_from::<sanfu_store::publish::PublishInput>()
+        .schema_from::<sanfu_store::org::Unit>()
+        .schema_from::<sanfu_store::org::User>()
+        .schema_from::<sanfu_store::org::SessionInfo>()
+        .schema_from::<sanfu_store::catalog::Category>()
+        .schema_from::<sanfu_store::admin::UnitPatch>()
+        .schema_from::<sanfu_store::admin::CategoryPatch>()
+        .schema_from::<sanfu_store::admin::UserPatch>()
+        .schema_from::<sanfu_store::admin::OrgImport>()
+        .schema_from::<sanfu_store::throttle::PublicLimits>()
+        .schema_from::<sanfu_store::apikeys::ApiKey>()
+        .schema_from::<sanfu_store::events::Event>()
+        .schema_from::<sanfu_store::inbox::Inbox>()
+        .schema_from::<sanfu_store::inbox::QueueCount>()
+        .schema_from::<sanfu_store::inbox::DoneItem>()
+        .schema_from::<sanfu_store::topics::HotTopic>()
+        .schema_from::<sanfu_store::suggest::AutoDispatch>()
+        .schema_from::<sanfu_store::knowledge::Entry>()
+        .schema_from::<sanfu_store::knowledge::EntryInput>()
+        .schema_from::<sanfu_store::orders::AssignmentView>()
+        .schema_from::<sanfu_store::orders::Citizen>()
+        .schema_from::<sanfu_store::orders::DeadlineView>()
+        .schema_from::<sanfu_store::orders::UnitName>()
+        .schema_from::<sanfu_store::orders::PublicStep>()
+        .schema_from::<sanfu_store::inbox::InboxItem>()
+        .schema_from::<sanfu_store::search::Piece>()
+        .schema_from::<sanfu_store::admin::RowError>()
+        .schema_from::<sanfu_domain::work_order::PendingExtension>()
+        .schema_from::<sanfu_domain::work_order::Channel>()
+        .schema_from::<sanfu_domain::work_order::OrderType>()
+        .schema_from::<sanfu_domain::work_order::Urgency>()
+        .schema_from::<sanfu_domain::work_order::State>()
+        .schema_from::<sanfu_domain::work_order::Satisfaction>()
+        .schema_from::<sanfu_domain::work_order::DeadlineKind>()
+        .schema_from::<sanfu_domain::work_order::AssignmentRole>()
+        .schema_from::<sanfu_domain::Role>()
+        .schema_from::<sanfu_domain::UnitKind>()
+        .build();
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("三服务 Sanfu 接口")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some("市政府办公室工作平台的 JSON 接口。错误一律为 {code, message}（message 为中文）。工作人员用 Authorization: Bearer 令牌；浏览器用会话 Cookie 时，写操作须带 X-CSRF-Token。"))
+                .build(),
+        )
+        .paths(paths.build())
+        .components(Some(components))
+        .build()
+}
+
+/// `GET /api/openapi.json`.
+pub async fn serve() -> axum::Json<OpenApi> {
+    axum::Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `.route("…", get(…).post(…))` of the router, read from its source.
+    fn router_routes() -> Vec<(String, String)> {
+        let src = include_str!("routes/mod.rs");
+        let mut out = Vec::new();
+        for part in src.split(".route(\"").skip(1) {
+            let Some((path, rest)) = part.split_once('"') else { continue };
+            let call = rest.split(")\n").next().unwrap_or(rest);
+            for m in ["get", "post", "put", "delete"] {
+                if call.contains(&format!("{m}(")) {
+                    out.push((m.to_string(), path.to_string()));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_route_of_the_router_is_in_the_document() {
+        let doc = serde_json::to_value(document()).unwrap_or_default();
+        let routes = router_routes();
+        assert!(routes.len() > 60, "the router's routes were read: {}", routes.len());
+        let missing: Vec<String> = routes
+            .iter()
+            .filter(|(m, p)| doc["paths"][p.as_str()][m.as_str()].is_null())
+            .map(|(m, p)| format!("{} {p}", m.to_uppercase()))
+            .collect();
+        assert!(missing.is_empty(), "routes missing from the OpenAPI document: {missing:?}");
+        let extra: Vec<&Route> = ROUTES.iter().filter(|r| !routes.iter().any(|(m, p)| m == r.method && p == r.path)).collect();
+        assert!(extra.is_empty(), "documented routes the router does not have: {:?}", extra.iter().map(|r| r.path).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_with_every_schema_it_refers_to() {
+        let doc = serde_json::to_value(document()).unwrap_or_default();
+        assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
+        let text = doc.to_string();
+        let missing: std::collections::BTreeSet<&str> = text
+            .split("\"$ref\":\"#/components/schemas/")
+            .skip(1)
+            .map(|part| part.split('"').next().unwrap_or_default())
+            .filter(|name| doc["components"]["schemas"][*name].is_null())
+            .collect();
+        assert!(missing.is_empty(), "schemas referred to but not defined: {missing:?}");
+        assert!(!doc["components"]["schemas"]["OrderView"]["properties"]["state"].is_null());
+    }
+}
