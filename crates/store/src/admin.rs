@@ -154,6 +154,31 @@ pub fn template_csv() -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
+/// `rows` in an order where each comes after its parent; `ids` (code → id) holds what is stored
+/// already and gains each row. A cycle answers the code of a row in it.
+fn parents_first<T>(
+    mut pending: Vec<T>,
+    ids: &mut HashMap<String, String>,
+    id_code: impl Fn(&T) -> (&String, &String),
+    parent: impl Fn(&T) -> Option<&str>,
+) -> Result<Vec<T>, String> {
+    let mut ordered = Vec::new();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let (ready, rest): (Vec<T>, Vec<T>) = pending.into_iter().partition(|r| parent(r).is_none_or(|p| ids.contains_key(p)));
+        for r in &ready {
+            let (id, code) = id_code(r);
+            ids.insert(code.clone(), id.clone());
+        }
+        ordered.extend(ready);
+        pending = rest;
+        if pending.len() == before {
+            return Err(id_code(&pending[0]).1.clone());
+        }
+    }
+    Ok(ordered)
+}
+
 struct Planned {
     units: Vec<(String, String, String, UnitKind, Option<String>)>,
     categories: Vec<(String, String, String, Option<String>, Option<String>)>,
@@ -566,39 +591,21 @@ impl Store {
         }
         // Parents before children: units and categories in the order their parents allow.
         let mut unit_ids: HashMap<String, String> = units.iter().map(|u| (u.code.clone(), u.id.clone())).collect();
-        let mut ordered = Vec::new();
-        let mut pending = plan.units;
-        while !pending.is_empty() {
-            let before = pending.len();
-            let (ready, rest): (Vec<_>, Vec<_>) =
-                pending.into_iter().partition(|u| u.4.as_ref().is_none_or(|p| unit_ids.contains_key(p)));
-            for u in &ready {
-                unit_ids.insert(u.1.clone(), u.0.clone());
-            }
-            ordered.extend(ready);
-            pending = rest;
-            if pending.len() == before {
-                report.errors.push(RowError { line: 1, message: format!("单位“{}”的上级关系构成循环", pending[0].1) });
+        let ordered = match parents_first(plan.units, &mut unit_ids, |u| (&u.0, &u.1), |u| u.4.as_deref()) {
+            Ok(o) => o,
+            Err(code) => {
+                report.errors.push(RowError { line: 1, message: format!("单位“{code}”的上级关系构成循环") });
                 return Ok(report);
             }
-        }
+        };
         let mut cat_ids: HashMap<String, String> = cats.iter().map(|c| (c.code.clone(), c.id.clone())).collect();
-        let mut cats_ordered = Vec::new();
-        let mut pending = plan.categories;
-        while !pending.is_empty() {
-            let before = pending.len();
-            let (ready, rest): (Vec<_>, Vec<_>) =
-                pending.into_iter().partition(|c| c.3.as_ref().is_none_or(|p| cat_ids.contains_key(p)));
-            for c in &ready {
-                cat_ids.insert(c.1.clone(), c.0.clone());
-            }
-            cats_ordered.extend(ready);
-            pending = rest;
-            if pending.len() == before {
-                report.errors.push(RowError { line: 1, message: format!("分类“{}”的上级关系构成循环", pending[0].1) });
+        let cats_ordered = match parents_first(plan.categories, &mut cat_ids, |c| (&c.0, &c.1), |c| c.3.as_deref()) {
+            Ok(o) => o,
+            Err(code) => {
+                report.errors.push(RowError { line: 1, message: format!("分类“{code}”的上级关系构成循环") });
                 return Ok(report);
             }
-        }
+        };
         // Passwords are hashed before the transaction (each takes a moment).
         let mut users_ready = Vec::new();
         for (u, _) in plan.users {
