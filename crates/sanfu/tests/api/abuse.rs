@@ -1,20 +1,15 @@
 //! The public form under abuse: a refresh, a double click or a retried request never files
 //! twice; repeated submissions from one address meet a question, then a limit.
 
-use std::net::{IpAddr, Ipv4Addr};
 
-use reqwest::{Client, StatusCode, redirect};
+use reqwest::{Client, StatusCode};
 use serde_json::json;
 
 use crate::helpers::*;
 
 
 fn browser(last: u8) -> Client {
-    Client::builder()
-        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)))
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap()
+    client_from(last)
 }
 
 async fn post_form(app: &TestApp, c: &Client, f: &FormState, answer: Option<String>) -> reqwest::Response {

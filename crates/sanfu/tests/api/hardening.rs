@@ -1,10 +1,9 @@
 //! What a fuzzer, an attacker and PostgreSQL found (issue 12), one test per finding, on both
 //! databases. Each failed before its fix.
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-use reqwest::{Client, StatusCode, redirect};
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -12,16 +11,6 @@ use crate::helpers::*;
 
 fn chinese(v: &Value) -> bool {
     v["message"].as_str().is_some_and(|m| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
-}
-
-/// A client whose connections come from another loopback address (127.0.0.x).
-fn client_from(last: u8) -> Client {
-    Client::builder()
-        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)))
-        .redirect(redirect::Policy::none())
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap()
 }
 
 async fn login_from(app: &TestApp, c: &Client, username: &str, password: &str) -> (StatusCode, Value) {

@@ -266,3 +266,14 @@ pub async fn open_form(app: &TestApp, c: &reqwest::Client, cookie: Option<&str>)
     FormState { csrf: field(&html, "_csrf").unwrap(), once: field(&html, "_once").unwrap(), cookie, challenge }
 }
 
+
+/// A client whose connections come from another loopback address (127.0.0.x).
+pub fn client_from(last: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, last)))
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
