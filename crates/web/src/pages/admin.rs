@@ -276,6 +276,13 @@ async fn section_page(st: &AppState, d: &Desk, section: &str, q: AdminQuery, imp
         ("categories", "个诉求分类", st.store.categories().await?.len()),
         ("keys", "个有效接口密钥", keys.iter().filter(|k| k.active).count()),
     ];
+    if matches!(section, "keys" | "dispatch" | "words") {
+        total = match section {
+            "keys" => keys.iter().filter(|k| hit(&[&k.name])).count(),
+            "words" => st.store.city_dictionary().await?.iter().filter(|w| hit(&[w])).count(),
+            _ => st.store.dispatch_rules().await?.iter().filter(|r| hit(&[&r.keyword, &r.unit_name])).count(),
+        };
+    }
     let p = AdminPage {
         nav: nav(st, d, "admin").await?,
         flash: Flash { ok: q.ok.clone(), err: q.err.clone() },
@@ -302,9 +309,9 @@ async fn section_page(st: &AppState, d: &Desk, section: &str, q: AdminQuery, imp
         },
         auto_percent: (auto.min_confidence * 100.0).round() as u32,
         auto,
-        rules: st.store.dispatch_rules().await?,
-        words: st.store.city_dictionary().await?,
-        keys,
+        rules: st.store.dispatch_rules().await?.into_iter().filter(|r| hit(&[&r.keyword, &r.unit_name])).collect(),
+        words: st.store.city_dictionary().await?.into_iter().filter(|w| hit(&[w])).collect(),
+        keys: keys.into_iter().filter(|k| hit(&[&k.name])).collect(),
         new_key: q.key.clone(),
         import,
         counts,
