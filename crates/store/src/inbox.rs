@@ -91,7 +91,7 @@ fn queue_sql(q: &Queue) -> (&'static str, String) {
         Some("lead") => format!("FROM work_items w WHERE w.lead_unit_id = $1 AND w.state = '{state}' AND w.kind = 'work_order'"),
         Some(role) => format!(
             "FROM assignments a JOIN work_items w ON w.id = a.work_id
-             WHERE a.unit_id = $1 AND a.active = 1 AND a.role = '{role}' AND w.state = '{state}'"
+             WHERE a.unit_id = $1 AND a.active = 1 AND a.role = '{role}' AND w.state = '{state}' AND w.kind = 'work_order'"
         ),
         None if q.pending_extension => format!(
             "FROM work_orders o JOIN work_items w ON w.id = o.id WHERE o.pending_extension IS NOT NULL AND w.state = '{state}'"

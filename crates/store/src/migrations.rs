@@ -284,4 +284,9 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     // A submission's one-time key (the public form's, or an API client's Idempotency-Key): the
     // same key never files twice.
     ("idempotency", "CREATE TABLE idempotency (key TEXT PRIMARY KEY, number TEXT, created_at BIGINT NOT NULL)"),
+    // Assignments say which kind of work they belong to, so that the hotline's return rate and
+    // ranking count hotline work only when other kinds hand work to the same units.
+    ("assignments_kind", "ALTER TABLE assignments ADD COLUMN kind TEXT NOT NULL DEFAULT 'work_order'"),
+    ("sqlite:assignments_kind_time_cover", "CREATE INDEX assignments_kind_time_cover ON assignments (unit_id, kind, assigned_at, role, outcome)"),
+    ("sqlite:drop_assignments_unit_time_cover", "DROP INDEX assignments_unit_time_cover"),
 ];

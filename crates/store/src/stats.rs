@@ -319,7 +319,7 @@ impl Store {
             None => String::new(),
         };
         let sql = format!(
-            "SELECT COUNT(*), {} FROM assignments WHERE role IN ('lead', 'forwarded') AND assigned_at >= $1 AND assigned_at < $2{unit_cond}",
+            "SELECT COUNT(*), {} FROM assignments WHERE kind = 'work_order' AND role IN ('lead', 'forwarded') AND assigned_at >= $1 AND assigned_at < $2{unit_cond}",
             sum("outcome = 'returned'")
         );
         let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(a).bind(b);
@@ -362,7 +362,7 @@ impl Store {
             per_top.entry(top.clone()).or_default().add(&counts_of(&r, 1)?);
         }
         let ret_sql = format!(
-            "SELECT unit_id, COUNT(*), {} FROM assignments WHERE role IN ('lead', 'forwarded') AND assigned_at >= $1 AND assigned_at < $2 GROUP BY unit_id",
+            "SELECT unit_id, COUNT(*), {} FROM assignments WHERE kind = 'work_order' AND role IN ('lead', 'forwarded') AND assigned_at >= $1 AND assigned_at < $2 GROUP BY unit_id",
             sum("outcome = 'returned'")
         );
         let rets: Vec<(String, i64, i64)> =

@@ -186,3 +186,47 @@ async fn statistics_export_to_excel_and_csv_and_units_see_only_their_own() {
     let centre_csv = fetch(disp, "/api/orders/export?format=csv".into()).await.text().await.unwrap();
     assert!(centre_csv.contains("13911112222"));
 }
+
+/// Another kind of work (supervision, documents …) hands work to the same units: the hotline's
+/// return rate, ranking and queues count hotline orders only.
+#[tokio::test]
+async fn a_second_kinds_assignments_do_not_change_the_hotlines_figures() {
+    let app = spawn_app().await;
+    let disp = app.login("dispatcher").await;
+    let op = app.login("operator").await;
+    let zjj = app.login("zjj").await;
+    // One hotline order returned by zjj, one handled: a return rate of 50%.
+    for returned in [true, false] {
+        let n = app.register(&op, complaint("小区电梯停运")).await["order"]["number"].as_str().unwrap().to_string();
+        app.act(&disp, &n, "dispatch", json!({"lead_unit_id": "zjj"})).await;
+        if returned {
+            app.act(&zjj, &n, "return", json!({"reason": "不属于本单位职责"})).await;
+            app.act(&disp, &n, "judge-return", json!({"approve": true})).await;
+        }
+    }
+    let today = chrono::Utc::now().with_timezone(&sanfu_calendar::china_offset()).format("%Y-%m-%d").to_string();
+    let month = &today[..7];
+    let stats_path = format!("/api/stats?unit_id=zjj&from={today}&to={today}");
+    async fn figures(app: &TestApp, disp: &str, zjj: &str, stats_path: &str, month: &str) -> (serde_json::Value, serde_json::Value, serde_json::Value, serde_json::Value) {
+        let (_, s) = app.get(Some(disp), stats_path).await;
+        let (_, r) = app.get(Some(disp), &format!("/api/stats/ranking?month={month}")).await;
+        let (_, inbox) = app.get(Some(zjj), "/api/inbox/counts").await;
+        (s["rates"]["returns"].clone(), s["counts"].clone(), r, inbox)
+    }
+    let before = figures(&app, &disp, &zjj, &stats_path, month).await;
+    assert_eq!(before.0, 0.5, "{:?}", before.1);
+    // Work of another kind, led by zjj and returned, with zjj as a co-unit too.
+    let unit: String = sqlx::query_scalar("SELECT id FROM units WHERE code = 'zjj'").fetch_one(app.store.pool()).await.unwrap();
+    let now = sanfu_store::now_ms();
+    for i in 0..3 {
+        let id = sanfu_store::new_id();
+        sqlx::query("INSERT INTO work_items (id, kind, number, state, version, title, lead_unit_id, created_at, updated_at) VALUES ($1, 'supervision', $2, 'handling', 1, '督办事项', $3, $4, $4)")
+            .bind(&id).bind(format!("督〔2026〕{i}号")).bind(&unit).bind(now).execute(app.store.pool()).await.unwrap();
+        for (idx, role, outcome) in [(0i64, "lead", Some("returned")), (1, "co", None)] {
+            sqlx::query("INSERT INTO assignments (work_id, idx, unit_id, role, active, assigned_at, outcome, kind) VALUES ($1, $2, $3, $4, 1, $5, $6, 'supervision')")
+                .bind(&id).bind(idx).bind(&unit).bind(role).bind(now).bind(outcome).execute(app.store.pool()).await.unwrap();
+        }
+    }
+    let after = figures(&app, &disp, &zjj, &stats_path, month).await;
+    assert_eq!(after, before, "the hotline's figures are the hotline's own");
+}
