@@ -43,7 +43,7 @@ impl Store {
         let before = start - Duration::days(days);
         // A leader's hot topics are those of the portfolio: orders led by its units only.
         // (The mayor's portfolio is the whole tree: the city's topics, dispatched or not.)
-        let every = self.units_shared().await?;
+        let every = self.units().await?;
         let units = match Store::scope_of(staff) {
             crate::org::Scope::All => None,
             crate::org::Scope::Units(u) if every.iter().all(|x| u.contains(&x.id)) => None,
