@@ -444,17 +444,94 @@ fn require(s: &Snapshot, actor: &Actor, allowed: &[Party], what: &str) -> Result
     Err(DomainError::forbidden("not_allowed_for_user", format!("只有{}可以{what}", who.join("或"))))
 }
 
-fn in_state(s: &Snapshot, allowed: &[State], what: &str) -> Result<(), DomainError> {
-    if allowed.contains(&s.state) {
-        return Ok(());
-    }
-    Err(DomainError::conflict(
-        "invalid_state",
-        format!("工单当前状态为“{}”，不能{what}", s.state.label()),
-    ))
-}
 
 const OPEN_FOR_UNIT: &[State] = &[State::Dispatched, State::Handling];
+
+/// From which states an action may be taken.
+#[derive(Debug, Clone, Copy)]
+enum From {
+    These(&'static [State]),
+    /// Any state that is not an end (closed, merged, withdrawn).
+    AnyOpen,
+}
+
+/// One line of the rule table: an action, what the office calls it, who may take it and from
+/// which states. [`apply`], the API's `allowed_actions` and the page's buttons all read this
+/// table; an action's further conditions (the return window, a pending extension, the master
+/// order's state …) stay with the action in [`apply`].
+struct Rule {
+    action: &'static str,
+    label: &'static str,
+    who: &'static [Party],
+    from: From,
+}
+
+const RULES: &[Rule] = &[
+    Rule { action: "close_directly", label: "直接办结", who: &[Party::Hotline], from: From::These(&[State::Registered]) },
+    Rule { action: "dispatch", label: "派单", who: &[Party::Hotline], from: From::These(&[State::Registered, State::Returned]) },
+    Rule { action: "forward", label: "二级派单", who: &[Party::LeadUnit], from: From::These(OPEN_FOR_UNIT) },
+    Rule { action: "sign", label: "签收", who: &[Party::LeadUnit], from: From::These(&[State::Dispatched]) },
+    Rule {
+        action: "note",
+        label: "填写办理情况",
+        who: &[Party::LeadUnit, Party::CoUnit, Party::Hotline],
+        from: From::These(&[State::Handling, State::Answered, State::Callback]),
+    },
+    Rule { action: "request_return", label: "退单", who: &[Party::LeadUnit], from: From::These(OPEN_FOR_UNIT) },
+    Rule { action: "judge_return", label: "审核退单", who: &[Party::Dispatcher], from: From::These(&[State::ReturnRequested]) },
+    Rule { action: "answer", label: "答复", who: &[Party::LeadUnit], from: From::These(&[State::Handling]) },
+    Rule { action: "review", label: "审核答复", who: &[Party::Dispatcher], from: From::These(&[State::Answered]) },
+    Rule { action: "callback", label: "回访评价", who: &[Party::Hotline, Party::Citizen], from: From::These(&[State::Callback]) },
+    Rule { action: "request_extension", label: "申请延期", who: &[Party::LeadUnit], from: From::These(&[State::Handling]) },
+    Rule { action: "decide_extension", label: "审批延期", who: &[Party::Dispatcher], from: From::These(&[State::Handling]) },
+    Rule {
+        action: "merge",
+        label: "合并工单",
+        who: &[Party::Hotline],
+        from: From::These(&[State::Registered, State::Returned, State::Dispatched]),
+    },
+    Rule { action: "withdraw", label: "撤单", who: &[Party::Hotline, Party::Citizen], from: From::AnyOpen },
+    Rule { action: "escalate", label: "督办", who: &[Party::Hotline, Party::Office], from: From::AnyOpen },
+];
+
+fn rule(action: &str) -> &'static Rule {
+    // Every action of [`Action::name`] has its line; a test holds the two together.
+    RULES.iter().find(|r| r.action == action).unwrap_or(&RULES[0])
+}
+
+fn state_allowed(r: &Rule, state: State) -> bool {
+    match r.from {
+        From::These(states) => states.contains(&state),
+        From::AnyOpen => !state.is_terminal(),
+    }
+}
+
+/// Who and from which state, by the table: a refusal says who may, or why not now.
+fn guard(s: &Snapshot, actor: &Actor, action: &str) -> Result<(), DomainError> {
+    let r = rule(action);
+    require(s, actor, r.who, r.label)?;
+    if !state_allowed(r, s.state) {
+        return Err(DomainError::conflict("invalid_state", format!("工单当前状态为“{}”，不能{}", s.state.label(), r.label)));
+    }
+    Ok(())
+}
+
+/// The actions `actor` may take on the order now, as far as the rule table decides (who, from
+/// which state), in the table's order: what the API lists as `allowed_actions` and the pages
+/// offer as buttons.
+pub fn allowed_actions(s: &Snapshot, actor: &Actor) -> Vec<&'static str> {
+    let have = parties(s, actor);
+    RULES
+        .iter()
+        .filter(|r| r.who.iter().any(|p| have.contains(p)) && state_allowed(r, s.state))
+        .map(|r| r.action)
+        .collect()
+}
+
+/// The office's name for an action (「派单」, 「撤单」 …).
+pub fn action_label(action: &str) -> &'static str {
+    RULES.iter().find(|r| r.action == action).map(|r| r.label).unwrap_or("操作")
+}
 
 /// The life cycle. `limits` are those configured for the order's type and urgency.
 pub fn apply(
@@ -468,16 +545,14 @@ pub fn apply(
     let mut s = current.clone();
     let details = match action {
         Action::CloseDirectly { answer, knowledge_id } => {
-            require(current, actor, &[Party::Hotline], "直接办结")?;
-            in_state(current, &[State::Registered], "直接办结")?;
+            guard(current, actor, "close_directly")?;
             s.state = State::Closed;
             s.answer = Some(answer.clone());
             s.closed_at = Some(now);
             json!({ "answer": answer, "knowledge_id": knowledge_id })
         }
         Action::Dispatch { lead, co, answer_due, note } => {
-            require(current, actor, &[Party::Hotline], "派单")?;
-            in_state(current, &[State::Registered, State::Returned], "派单")?;
+            guard(current, actor, "dispatch")?;
             check_handler(lead)?;
             for c in co {
                 check_handler(c)?;
@@ -519,8 +594,7 @@ pub fn apply(
             })
         }
         Action::Forward { from, to, note } => {
-            require(current, actor, &[Party::LeadUnit], "二级派单")?;
-            in_state(current, OPEN_FOR_UNIT, "二级派单")?;
+            guard(current, actor, "forward")?;
             if current.lead_unit_id() != Some(from.id.as_str()) || !from.kind.can_forward() {
                 return Err(DomainError::forbidden(
                     "cannot_forward",
@@ -546,8 +620,7 @@ pub fn apply(
             json!({ "from_unit": {"id": from.id, "name": from.name}, "to_unit": {"id": to.id, "name": to.name}, "note": note })
         }
         Action::Sign => {
-            require(current, actor, &[Party::LeadUnit], "签收")?;
-            in_state(current, &[State::Dispatched], "签收")?;
+            guard(current, actor, "sign")?;
             if let Some(lead) = s.lead_mut() {
                 lead.signed_at = Some(now);
             }
@@ -556,13 +629,11 @@ pub fn apply(
             json!({ "on_time": on_time(current, DeadlineKind::Sign, now) })
         }
         Action::Note { text } => {
-            require(current, actor, &[Party::LeadUnit, Party::CoUnit, Party::Hotline], "填写办理情况")?;
-            in_state(current, &[State::Handling, State::Answered, State::Callback], "填写办理情况")?;
+            guard(current, actor, "note")?;
             json!({ "text": text })
         }
         Action::RequestReturn { reason } => {
-            require(current, actor, &[Party::LeadUnit], "退单")?;
-            in_state(current, OPEN_FOR_UNIT, "退单")?;
+            guard(current, actor, "request_return")?;
             if let Some(d) = current.deadlines.get(&DeadlineKind::Return) {
                 if now > d.due.at {
                     return Err(DomainError::conflict(
@@ -575,8 +646,7 @@ pub fn apply(
             json!({ "reason": reason, "from_state": current.state.as_str() })
         }
         Action::JudgeReturn { approve, comment } => {
-            require(current, actor, &[Party::Dispatcher], "审核退单")?;
-            in_state(current, &[State::ReturnRequested], "审核退单")?;
+            guard(current, actor, "judge_return")?;
             let lead = current.lead_unit_id().map(str::to_string);
             if *approve {
                 if let Some(lead) = s.lead_mut() {
@@ -593,8 +663,7 @@ pub fn apply(
             json!({ "approve": approve, "comment": comment, "unit_id": lead })
         }
         Action::Answer { text } => {
-            require(current, actor, &[Party::LeadUnit], "答复")?;
-            in_state(current, &[State::Handling], "答复")?;
+            guard(current, actor, "answer")?;
             s.answer = Some(text.clone());
             s.meet(DeadlineKind::Answer, now);
             s.pending_extension = None;
@@ -602,8 +671,7 @@ pub fn apply(
             json!({ "text": text, "on_time": on_time(current, DeadlineKind::Answer, now) })
         }
         Action::Review { pass, comment } => {
-            require(current, actor, &[Party::Dispatcher], "审核答复")?;
-            in_state(current, &[State::Answered], "审核答复")?;
+            guard(current, actor, "review")?;
             if *pass {
                 s.state = State::Callback;
             } else {
@@ -615,8 +683,7 @@ pub fn apply(
             json!({ "pass": pass, "comment": comment })
         }
         Action::Callback { satisfaction, comment, reopen: want_reopen } => {
-            require(current, actor, &[Party::Hotline, Party::Citizen], "回访评价")?;
-            in_state(current, &[State::Callback], "回访评价")?;
+            guard(current, actor, "callback")?;
             s.satisfaction = Some(*satisfaction);
             let reopening = *satisfaction == Satisfaction::Unsatisfied && want_reopen.unwrap_or(true);
             if reopening {
@@ -634,8 +701,7 @@ pub fn apply(
             })
         }
         Action::RequestExtension { days, reason } => {
-            require(current, actor, &[Party::LeadUnit], "申请延期")?;
-            in_state(current, &[State::Handling], "申请延期")?;
+            guard(current, actor, "request_extension")?;
             if current.pending_extension.is_some() {
                 return Err(DomainError::conflict("extension_pending", "已有一份延期申请等待审批"));
             }
@@ -658,8 +724,7 @@ pub fn apply(
             json!({ "days": days, "reason": reason })
         }
         Action::DecideExtension { approve, comment } => {
-            require(current, actor, &[Party::Dispatcher], "审批延期")?;
-            in_state(current, &[State::Handling], "审批延期")?;
+            guard(current, actor, "decide_extension")?;
             let Some(p) = current.pending_extension.clone() else {
                 return Err(DomainError::conflict("no_extension_pending", "没有等待审批的延期申请"));
             };
@@ -681,8 +746,7 @@ pub fn apply(
             json!({ "approve": approve, "days": p.days, "comment": comment, "answer_due": new_due })
         }
         Action::Merge { master_id, master_number, master_state } => {
-            require(current, actor, &[Party::Hotline], "合并工单")?;
-            in_state(current, &[State::Registered, State::Returned, State::Dispatched], "合并")?;
+            guard(current, actor, "merge")?;
             if matches!(master_state, State::Merged | State::Withdrawn) {
                 return Err(DomainError::conflict(
                     "master_not_open",
@@ -696,26 +760,14 @@ pub fn apply(
             json!({ "master_id": master_id, "master_number": master_number })
         }
         Action::Withdraw { reason } => {
-            require(current, actor, &[Party::Hotline, Party::Citizen], "撤单")?;
-            if current.state.is_terminal() {
-                return Err(DomainError::conflict(
-                    "invalid_state",
-                    format!("工单当前状态为“{}”，不能撤单", current.state.label()),
-                ));
-            }
+            guard(current, actor, "withdraw")?;
             s.end_assignments();
             s.state = State::Withdrawn;
             s.closed_at = Some(now);
             json!({ "reason": reason, "by_citizen": actor.is_citizen() })
         }
         Action::Escalate { reason, overdue, repeat } => {
-            require(current, actor, &[Party::Hotline, Party::Office], "督办")?;
-            if current.state.is_terminal() {
-                return Err(DomainError::conflict(
-                    "invalid_state",
-                    format!("工单当前状态为“{}”，不能督办", current.state.label()),
-                ));
-            }
+            guard(current, actor, "escalate")?;
             if current.escalated {
                 return Err(DomainError::conflict("already_escalated", "该工单已转督办"));
             }

@@ -140,6 +140,9 @@ pub struct OrderView {
     pub publish_consent: bool,
     /// What the reply board shows of this order, once the centre has approved it.
     pub publication: Option<crate::publish::Publication>,
+    /// The actions the reader may take now, by the rule table (who, from which state); an
+    /// action's further conditions are checked when it is taken.
+    pub allowed_actions: Vec<&'static str>,
     /// An earlier order from the same caller in the same category within 30 days (重复来电).
     pub repeat_of: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -649,6 +652,7 @@ impl Store {
             escalated: s.escalated,
             publish_consent: row.publish_consent,
             publication: self.publication(&l.id).await?,
+            allowed_actions: Vec::new(),
             repeat_of: row.repeat_of.clone(),
             created_at: s.created_at,
             updated_at: from_ms(l.updated_at),
@@ -678,7 +682,11 @@ impl Store {
     /// that the number exists).
     pub async fn order_for(&self, key: &str, staff: &Staff) -> Result<OrderView, StoreError> {
         let l = self.visible(key, staff).await?;
-        self.view(l, Viewer::of(staff)).await
+        let actor = Actor { principal: sanfu_domain::Principal::Staff(staff.clone()), ip: String::new() };
+        let allowed = sanfu_domain::work_order::allowed_actions(&l.snapshot, &actor);
+        let mut v = self.view(l, Viewer::of(staff)).await?;
+        v.allowed_actions = allowed;
+        Ok(v)
     }
 
     async fn visible(&self, key: &str, staff: &Staff) -> Result<Loaded, StoreError> {
@@ -811,7 +819,10 @@ impl Store {
         }
         let l = self.load(key).await?.ok_or_else(|| StoreError::Other("order vanished".into()))?;
         let viewer = actor.staff().map(Viewer::of).unwrap_or(Viewer { full: false });
-        self.view(l, viewer).await
+        let allowed = sanfu_domain::work_order::allowed_actions(&l.snapshot, actor);
+        let mut v = self.view(l, viewer).await?;
+        v.allowed_actions = allowed;
+        Ok(v)
     }
 
     /// Orders a member of staff may read, newest first, filtered and paged.

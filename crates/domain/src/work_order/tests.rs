@@ -248,3 +248,30 @@ fn urgent_orders_count_clock_time() {
     assert_eq!(r.s.deadlines[&DeadlineKind::Answer].due.at, at(2026, 11, 29, 0, 0));
     assert_eq!(r.s.deadlines[&DeadlineKind::Close].due.at, at(2026, 11, 29, 22, 0));
 }
+
+#[test]
+fn every_action_has_its_line_in_the_rule_table() {
+    for name in [
+        "close_directly", "dispatch", "forward", "sign", "note", "request_return", "judge_return", "answer", "review", "callback",
+        "request_extension", "decide_extension", "merge", "withdraw", "escalate",
+    ] {
+        assert_ne!(super::action_label(name), "操作", "{name} has no rule");
+    }
+}
+
+#[test]
+fn allowed_actions_come_from_the_rule_table_and_apply_agrees() {
+    let t0 = at(2026, 11, 2, 10, 0);
+    let mut r = Run::new(OrderType::Complaint, t0);
+    assert_eq!(allowed_actions(&r.s, &centre()), ["close_directly", "dispatch", "merge", "withdraw", "escalate"]);
+    let zjj = staff("zjj", &[Role::UnitLiaison]);
+    assert!(allowed_actions(&r.s, &zjj).is_empty(), "a unit has nothing to do with an order not handed to it");
+    let d = Action::Dispatch { lead: unit("zjj", UnitKind::Department, None), co: vec![], answer_due: None, note: None };
+    r.go(&centre(), d, t0).unwrap();
+    assert_eq!(allowed_actions(&r.s, &zjj), ["forward", "sign", "request_return"]);
+    // The centre may still merge and withdraw a dispatched order: what apply allows, the list shows.
+    let centre_may = allowed_actions(&r.s, &centre());
+    assert!(centre_may.contains(&"merge") && centre_may.contains(&"withdraw"), "{centre_may:?}");
+    assert!(r.go(&centre(), Action::Withdraw { reason: "诉求人已自行解决".into() }, t0).is_ok());
+    assert!(allowed_actions(&r.s, &centre()).is_empty(), "nothing is left to do on a withdrawn order");
+}

@@ -372,3 +372,31 @@ async fn a_dispatcher_sees_look_alikes_of_a_citizens_submission_and_merges_it_fr
     let (_, html) = page(&app, &cookie, &format!("/orders/{}", numbers[0])).await;
     assert!(!html.contains("id=\"similar-orders\""));
 }
+
+/// The order page's buttons and the API's `allowed_actions` are the domain's rule table: the
+/// centre is offered 撤单 and 合并 on a dispatched order (they were missing), and what is offered
+/// works.
+#[tokio::test]
+async fn the_buttons_are_the_rule_tables() {
+    let app = spawn_app().await;
+    let op = app.login("operator").await;
+    let disp = app.login("dispatcher").await;
+    let n = app.register(&op, complaint("工地夜间施工")).await["order"]["number"].as_str().unwrap().to_string();
+    app.act(&disp, &n, "dispatch", json!({"lead_unit_id": "zjj"})).await;
+    let o = app.order(&disp, &n).await;
+    let allowed: Vec<&str> = o["allowed_actions"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert!(allowed.contains(&"withdraw") && allowed.contains(&"merge"), "{allowed:?}");
+    assert!(!allowed.contains(&"sign"), "signing is the unit's: {allowed:?}");
+    let (centre, _) = browser_login(&app, "dispatcher").await;
+    let (_, html) = page(&app, &centre, &format!("/orders/{n}")).await;
+    assert!(html.contains(&format!("/orders/{n}/do/withdraw")) && html.contains(&format!("/orders/{n}/do/merge")));
+    assert!(!html.contains(&format!("/orders/{n}/do/sign")));
+    let zjj = app.login("zjj").await;
+    let unit_view = app.order(&zjj, &n).await;
+    assert_eq!(unit_view["allowed_actions"], json!(["forward", "sign", "request_return"]));
+    let (unit, _) = browser_login(&app, "zjj").await;
+    let (_, html) = page(&app, &unit, &format!("/orders/{n}")).await;
+    assert!(html.contains(&format!("/orders/{n}/do/sign")) && !html.contains(&format!("/orders/{n}/do/withdraw")));
+    // Offered, and it works.
+    app.act(&disp, &n, "withdraw", json!({"reason": "诉求人已自行解决"})).await;
+}

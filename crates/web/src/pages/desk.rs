@@ -8,7 +8,7 @@ use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, Duration, FixedOffset, NaiveDate, Utc};
-use sanfu_domain::work_order::{AssignmentRole, OrderType, State as OrderState, Urgency};
+use sanfu_domain::work_order::{OrderType, State as OrderState, Urgency};
 use sanfu_domain::{Role, UnitKind};
 use sanfu_store::catalog::Category;
 use sanfu_store::events::Event;
@@ -736,33 +736,29 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
     let events = st.store.order_events(&key, &d.staff).await?;
     let off = off(&st);
     let staff = &d.staff;
-    let mine = |roles: &[AssignmentRole]| {
-        o.assignments.iter().any(|a| a.active && a.unit.id == staff.unit_id && roles.contains(&a.role)) && staff.acts_for_unit()
-    };
-    let handler = mine(&[AssignmentRole::Lead, AssignmentRole::Forwarded]);
-    let co = mine(&[AssignmentRole::Co]);
     let my_unit = st.store.unit(&staff.unit_id).await?;
     let district = my_unit.as_ref().is_some_and(|u| matches!(u.kind, UnitKind::District | UnitKind::Zone));
-    let hotline = staff.is_hotline();
-    let dispatcher = staff.has(Role::Dispatcher);
     let open = !matches!(o.state, OrderState::Closed | OrderState::Merged | OrderState::Withdrawn);
     let red = o.deadlines.iter().any(|x| x.level == "red");
+    // The buttons are the rule table's (who, from which state), with each action's own further
+    // conditions on top: they cannot offer what the domain refuses, nor hide what it allows.
+    let may = |a: &str| o.allowed_actions.contains(&a);
     let can = Can {
-        dispatch: hotline && matches!(o.state, OrderState::Registered | OrderState::Returned),
-        close_directly: hotline && matches!(o.state, OrderState::Registered | OrderState::Returned),
-        merge: hotline && matches!(o.state, OrderState::Registered | OrderState::Returned),
-        withdraw: hotline && matches!(o.state, OrderState::Registered | OrderState::Returned),
-        sign: handler && o.state == OrderState::Dispatched,
-        forward: handler && district && matches!(o.state, OrderState::Dispatched | OrderState::Handling),
-        note: (handler || co) && o.state == OrderState::Handling,
-        answer: handler && o.state == OrderState::Handling,
-        extension: handler && o.state == OrderState::Handling && o.pending_extension.is_none(),
-        ret: handler && matches!(o.state, OrderState::Dispatched | OrderState::Handling),
-        judge_return: dispatcher && o.state == OrderState::ReturnRequested,
-        review: dispatcher && o.state == OrderState::Answered,
-        callback: hotline && o.state == OrderState::Callback,
-        decide_extension: dispatcher && o.pending_extension.is_some(),
-        escalate: (hotline || staff.has(Role::OfficeStaff)) && open && !o.escalated && (red || o.repeat_of.is_some()),
+        dispatch: may("dispatch"),
+        close_directly: may("close_directly"),
+        merge: may("merge"),
+        withdraw: may("withdraw"),
+        sign: may("sign"),
+        forward: may("forward") && district,
+        note: may("note"),
+        answer: may("answer"),
+        extension: may("request_extension") && o.pending_extension.is_none(),
+        ret: may("request_return"),
+        judge_return: may("judge_return"),
+        review: may("review"),
+        callback: may("callback"),
+        decide_extension: may("decide_extension") && o.pending_extension.is_some(),
+        escalate: may("escalate") && !o.escalated && (red || o.repeat_of.is_some()),
     };
     let streets = if can.forward {
         st.store.units().await?.into_iter().filter(|u| u.parent_id.as_deref() == Some(staff.unit_id.as_str())).collect()
@@ -773,7 +769,7 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
     let related =
         if can.close_directly { st.store.related_entries(&format!("{}\n{}", o.subject, o.content), false, 3).await? } else { Vec::new() };
     // Look-alikes of an order not yet dispatched (a citizen's own submission, say): merge here.
-    let similar = if can.merge {
+    let similar = if can.merge && matches!(o.state, OrderState::Registered | OrderState::Returned) {
         let phone = o.citizen.phone.as_deref().filter(|_| !o.citizen.masked);
         st.store.similar_orders(&o.content, phone, o.address.as_deref(), Some(&o.id), &d.staff).await?
     } else {
