@@ -86,7 +86,9 @@ pub async fn submit(
 ) -> ApiResult<(StatusCode, JsonOut)> {
     input.urgency = None; // urgency is the centre's judgement, not the form's
     admit_submission(&st, &ip, input.citizen_phone.as_deref(), false).await?;
-    let key = claim_key(&st, &headers, "public").await?;
+    // Anonymous clients' keys are theirs per address: two apps choosing the same key do not
+    // block each other.
+    let key = claim_key(&st, &headers, &format!("public:{ip}")).await?;
     let result = st.store.register(&input, &citizen(ip)).await.map_err(ApiError::from);
     finish_key(&st, key, &result, |r| r.order.number.clone()).await?;
     let r = result?;
