@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::catalog::write_category;
 use crate::db::{Store, StoreError, new_id, now_ms, set_cache};
 use crate::events::{self, NewEvent};
-use crate::org::{NewUser, User, hash_password, write_unit, write_user};
+use crate::org::{NewUser, User, end_sessions, hash_in_background, write_portfolio, write_unit, write_user};
 
 /// The template's columns, in order.
 pub const TEMPLATE_HEADERS: [&str; 9] = ["类型", "编码", "名称", "上级编码", "单位类别", "默认承办单位", "角色", "初始密码", "分管单位"];
@@ -393,12 +393,9 @@ impl Store {
             sqlx::query("UPDATE users SET name = $1, unit_id = $2, roles = $3, active = $4 WHERE id = $5")
                 .bind(&name).bind(&unit_id).bind(role_codes.join(",")).bind(i64::from(active)).bind(&u.id)
                 .execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM leader_units WHERE user_id = $1").bind(&u.id).execute(&mut *tx).await?;
-            for p in &portfolio {
-                sqlx::query("INSERT INTO leader_units (user_id, unit_id) VALUES ($1, $2)").bind(&u.id).bind(p).execute(&mut *tx).await?;
-            }
+            write_portfolio(&mut tx, &u.id, &portfolio).await?;
             if !active {
-                sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(now).bind(&u.id).execute(&mut *tx).await?;
+                end_sessions(&mut tx, &u.id, None, now).await?;
             }
             events::append(&mut tx, NewEvent {
                 entity_id: &format!("user:{}", u.id), entity_kind: "user", action: "update", actor,
@@ -420,12 +417,11 @@ impl Store {
             .await?;
         let (uid, username) = row.ok_or_else(|| DomainError::not_found("user_not_found", "用户不存在"))?;
         validate::password(password, &username)?;
-        let pw = password.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| StoreError::Other(e.to_string()))??;
+        let hash = hash_in_background(password).await?;
         let now = now_ms();
         in_tx!(self, tx => {
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&hash).bind(&uid).execute(&mut *tx).await?;
-            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(now).bind(&uid).execute(&mut *tx).await?;
+            end_sessions(&mut tx, &uid, None, now).await?;
             events::append(&mut tx, NewEvent {
                 entity_id: &format!("user:{uid}"), entity_kind: "user", action: "reset_password", actor,
                 from_state: None, to_state: None, details: json!({}), at: None,
@@ -609,8 +605,7 @@ impl Store {
         // Passwords are hashed before the transaction (each takes a moment).
         let mut users_ready = Vec::new();
         for (u, _) in plan.users {
-            let pw = u.password.clone();
-            let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| StoreError::Other(e.to_string()))??;
+            let hash = hash_in_background(&u.password).await?;
             users_ready.push((u, hash));
         }
         let base_sort = units.len() as i64;

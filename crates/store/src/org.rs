@@ -102,6 +102,34 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
         .map_err(|e| StoreError::Other(e.to_string()))
 }
 
+/// [`hash_password`] off the async workers (Argon2 takes a noticeable moment on purpose).
+pub(crate) async fn hash_in_background(password: &str) -> Result<String, StoreError> {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| StoreError::Other(e.to_string()))?
+}
+
+/// End the live sessions of `user_id` — all, or only `session_id` — in the caller's
+/// transaction; returns how many ended.
+pub(crate) async fn end_sessions(tx: &mut sqlx::AnyConnection, user_id: &str, session_id: Option<&str>, now: i64) -> Result<u64, StoreError> {
+    let q = match session_id {
+        Some(sid) => sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id = $3 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .bind(sid),
+        None => sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(now).bind(user_id),
+    };
+    Ok(q.execute(&mut *tx).await?.rows_affected())
+}
+
+/// Set a leader's portfolio (分管单位) to `units`, in the caller's transaction.
+pub(crate) async fn write_portfolio(tx: &mut sqlx::AnyConnection, user_id: &str, units: &[String]) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM leader_units WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+    for u in units {
+        sqlx::query("INSERT INTO leader_units (user_id, unit_id) VALUES ($1, $2)").bind(user_id).bind(u).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
@@ -144,9 +172,7 @@ pub(crate) async fn write_user(
     sqlx::query("INSERT INTO users (id, username, name, password_hash, unit_id, roles, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)")
         .bind(id).bind(&u.username).bind(&u.name).bind(hash).bind(unit_id).bind(roles.join(",")).bind(now_ms())
         .execute(&mut *tx).await?;
-    for p in portfolio {
-        sqlx::query("INSERT INTO leader_units (user_id, unit_id) VALUES ($1, $2)").bind(id).bind(p).execute(&mut *tx).await?;
-    }
+    write_portfolio(tx, id, portfolio).await?;
     events::append(tx, NewEvent {
         entity_id: &format!("user:{id}"), entity_kind: "user", action: "create", actor,
         from_state: None, to_state: None,
@@ -326,12 +352,7 @@ impl Store {
         }
         let hash = match password_hash {
             Some(h) => h.to_string(),
-            None => {
-                let pw = u.password.clone();
-                tokio::task::spawn_blocking(move || hash_password(&pw))
-                    .await
-                    .map_err(|e| StoreError::Other(e.to_string()))??
-            }
+            None => hash_in_background(&u.password).await?,
         };
         let unit_id = self.unit(&u.unit_id).await?.map(|x| x.id).unwrap_or_default();
         let mut portfolio = Vec::new();
@@ -419,9 +440,7 @@ impl Store {
             })?;
             return Err(DomainError::new(ErrorKind::Unauthenticated, "bad_credentials", "用户名或密码不正确").into());
         };
-        self.throttle_reset(&pair_key).await?;
-        self.throttle_reset(&account_key).await?;
-        self.throttle_forgive(&ip_key).await?;
+        self.throttle_settle(&[pair_key, account_key], &ip_key).await?;
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
@@ -550,12 +569,7 @@ impl Store {
         }
         self.forget_sessions();
         let res = in_tx!(self, tx => {
-            let n = match session_id {
-                Some(sid) => sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id = $3 AND revoked_at IS NULL")
-                    .bind(now_ms()).bind(user_id).bind(sid).execute(&mut *tx).await?.rows_affected(),
-                None => sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                    .bind(now_ms()).bind(user_id).execute(&mut *tx).await?.rows_affected(),
-            };
+            let n = end_sessions(&mut tx, user_id, session_id, now_ms()).await?;
             // A session that is not this user's live one: nothing happened, so nothing is recorded.
             if session_id.is_some() && n == 0 {
                 return Err(DomainError::not_found("session_not_found", "没有这个会话").into());

@@ -6,7 +6,7 @@ use sanfu_domain::{Actor, Principal, Role, UnitKind};
 
 use crate::db::{Store, StoreError};
 use crate::orders::OrderInput;
-use crate::org::{NewUser, hash_password};
+use crate::org::NewUser;
 
 /// How many historical orders the demo city starts with.
 pub const DEMO_HISTORY: usize = 3000;
@@ -154,10 +154,7 @@ impl Store {
             self.create_category(code, name, parent_id.as_deref(), unit_id.as_deref(), &sys).await?;
         }
         // One hash for all demo accounts: they share the password, and argon2 is slow on purpose.
-        let pw = DEMO_PASSWORD.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))??;
+        let hash = crate::org::hash_in_background(DEMO_PASSWORD).await?;
         let mut shown = Vec::new();
         let people: Vec<(&str, &str, &str, Vec<Role>, Vec<&str>)> = vec![
             ("admin", "系统管理员", "office", vec![Role::Admin], vec![]),

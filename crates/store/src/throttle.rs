@@ -57,18 +57,14 @@ impl Store {
         Ok(counts)
     }
 
-    /// Take back one counted attempt (it succeeded), never below zero.
-    pub async fn throttle_forgive(&self, key: &str) -> Result<(), StoreError> {
+    /// An attempt succeeded: forget every attempt counted under `reset`, and take back the one
+    /// counted under `forgive` (never below zero) — in one transaction.
+    pub async fn throttle_settle(&self, reset: &[String], forgive: &str) -> Result<(), StoreError> {
         in_tx!(self, tx => {
-            sqlx::query("UPDATE throttle SET count = count - 1 WHERE key = $1 AND count > 0").bind(key).execute(&mut *tx).await?;
-            Ok(())
-        })
-    }
-
-    /// Forget every attempt counted under `key`.
-    pub async fn throttle_reset(&self, key: &str) -> Result<(), StoreError> {
-        in_tx!(self, tx => {
-            sqlx::query("DELETE FROM throttle WHERE key = $1").bind(key).execute(&mut *tx).await?;
+            for key in reset {
+                sqlx::query("DELETE FROM throttle WHERE key = $1").bind(key).execute(&mut *tx).await?;
+            }
+            sqlx::query("UPDATE throttle SET count = count - 1 WHERE key = $1 AND count > 0").bind(forgive).execute(&mut *tx).await?;
             Ok(())
         })
     }

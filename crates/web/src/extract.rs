@@ -22,30 +22,29 @@ pub const SESSION_COOKIE: &str = "sanfu_session";
 /// The client's address as the server saw it.
 pub struct ClientIp(pub String);
 
+/// The client's address: behind a trusted proxy, the address it saw (the last one it
+/// appended; one that does not parse is ignored, so a client cannot smuggle text into the
+/// logs), otherwise the connection's.
+pub(crate) fn client_ip(headers: &axum::http::HeaderMap, extensions: &axum::http::Extensions, config: &crate::WebConfig) -> String {
+    if config.trust_proxy {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+        if let Some(ip) = forwarded {
+            return ip.to_string();
+        }
+    }
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
-        // Behind a trusted proxy, the address it saw (the last one it appended); an address
-        // that does not parse is ignored, so a client cannot smuggle text into the logs.
-        if st.config.trust_proxy {
-            let forwarded = parts
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .next_back()
-                .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
-            if let Some(ip) = forwarded {
-                return Ok(ClientIp(ip.to_string()));
-            }
-        }
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Ok(ClientIp(ip))
+        Ok(ClientIp(client_ip(&parts.headers, &parts.extensions, &st.config)))
     }
 }
 

@@ -41,11 +41,7 @@ pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Resp
     let api = is_api(&path);
     let method = req.method().clone();
     let started = std::time::Instant::now();
-    let ip = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
+    let ip = crate::extract::client_ip(req.headers(), req.extensions(), &st.config);
     let resp = guarded(st, req, next, api, &method).await;
     // One access line per request: the path without its query (which may hold a phone number).
     tracing::info!(
@@ -86,7 +82,7 @@ const NUL_MESSAGE: &str = "请求中含有不允许的空字符（NUL），请�
 /// Refuse a NUL in the address or in a text body; hand the body on unchanged otherwise.
 async fn check_request(req: Request, api: bool) -> Result<Request, Response> {
     let nul = || refuse(api, StatusCode::UNPROCESSABLE_ENTITY, "nul_character", "请求有误", NUL_MESSAGE);
-    if contains_encoded_nul(req.uri().path()) || req.uri().query().is_some_and(contains_encoded_nul) {
+    if contains_encoded_nul(req.uri().path().as_bytes()) || req.uri().query().is_some_and(|q| contains_encoded_nul(q.as_bytes())) {
         // Read what the client is sending (within the limit) before answering, so that it gets
         // the answer rather than a broken connection in the middle of its upload.
         let _ = to_bytes(req.into_body(), MAX_BODY).await;
@@ -111,15 +107,15 @@ async fn check_request(req: Request, api: bool) -> Result<Request, Response> {
         }
     };
     let form = ct.starts_with("application/x-www-form-urlencoded");
-    if bytes.contains(&0) || (form && contains_encoded_nul(&String::from_utf8_lossy(&bytes))) || json_has_nul_escape(&bytes) {
+    if bytes.contains(&0) || (form && contains_encoded_nul(&bytes)) || json_has_nul_escape(&bytes) {
         return Err(nul());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// `%00` in a percent-encoded address or form.
-fn contains_encoded_nul(s: &str) -> bool {
-    s.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+fn contains_encoded_nul(s: &[u8]) -> bool {
+    s.windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
 }
 
 /// `\u0000` in JSON text, escaped by an odd number of backslashes (so `\\u0000` is not one).

@@ -7,6 +7,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 mod guard;
+mod idempotency;
 pub mod openapi;
 mod pages;
 

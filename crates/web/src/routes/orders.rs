@@ -16,9 +16,9 @@ use crate::extract::{Authed, Json};
 type JsonOut = axum::Json<Value>;
 
 pub async fn register(State(st): State<AppState>, a: Authed, headers: axum::http::HeaderMap, Json(input): Json<OrderInput>) -> ApiResult<(StatusCode, JsonOut)> {
-    let key = super::public::claim_key(&st, &headers, &a.staff.user_id).await?;
+    let key = crate::idempotency::claim_key(&st, &headers, &a.staff.user_id).await?;
     let result = st.store.register(&input, &a.actor).await.map_err(ApiError::from);
-    super::public::finish_key(&st, key, &result, |r| r.order.number.clone()).await?;
+    crate::idempotency::finish_key(&st, key, &result, |r| r.order.number.clone()).await?;
     let r = result?;
     Ok((StatusCode::CREATED, axum::Json(json!({ "order": r.order, "query_code": r.query_code }))))
 }

@@ -44,40 +44,6 @@ pub(crate) async fn admit_submission(st: &AppState, ip: &str, phone: Option<&str
     Ok(())
 }
 
-/// The client's `Idempotency-Key`, if it sent one: a retried request with the same key files
-/// nothing new and is answered 409 with the number the first one filed.
-pub(crate) async fn claim_key(st: &AppState, headers: &axum::http::HeaderMap, scope: &str) -> Result<Option<String>, ApiError> {
-    let Some(k) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty()) else {
-        return Ok(None);
-    };
-    if k.len() > 100 {
-        return Err(ApiError::bad_request("invalid_idempotency_key", "Idempotency-Key 不能超过 100 个字符"));
-    }
-    let key = format!("api:{scope}:{k}");
-    match st.store.claim_once(&key).await? {
-        None => Ok(Some(key)),
-        Some(number) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "duplicate_submission",
-            match number {
-                Some(n) => format!("该请求已经提交过，工单编号 {n}，没有重复受理"),
-                None => "该请求正在处理中，没有重复受理".to_string(),
-            },
-        )),
-    }
-}
-
-/// Settle or release a claimed key after the registration.
-pub(crate) async fn finish_key<T>(st: &AppState, key: Option<String>, result: &Result<T, ApiError>, number: impl Fn(&T) -> String) -> Result<(), ApiError> {
-    if let Some(k) = key {
-        match result {
-            Ok(v) => st.store.settle_once(&k, &number(v)).await?,
-            Err(_) => st.store.release_once(&k).await?,
-        }
-    }
-    Ok(())
-}
-
 pub async fn submit(
     State(st): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -88,9 +54,9 @@ pub async fn submit(
     admit_submission(&st, &ip, input.citizen_phone.as_deref(), false).await?;
     // Anonymous clients' keys are theirs per address: two apps choosing the same key do not
     // block each other.
-    let key = claim_key(&st, &headers, &format!("public:{ip}")).await?;
+    let key = crate::idempotency::claim_key(&st, &headers, &format!("public:{ip}")).await?;
     let result = st.store.register(&input, &citizen(ip)).await.map_err(ApiError::from);
-    finish_key(&st, key, &result, |r| r.order.number.clone()).await?;
+    crate::idempotency::finish_key(&st, key, &result, |r| r.order.number.clone()).await?;
     let r = result?;
     Ok((
         StatusCode::CREATED,
