@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 pub mod bench;
+pub mod cli;
 pub mod eval;
 pub mod fuzz;
 

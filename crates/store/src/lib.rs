@@ -32,6 +32,7 @@ pub mod similar;
 pub mod suggest;
 pub mod topics;
 pub mod org;
+mod org_import;
 pub mod seed;
 pub mod stats;
 pub mod throttle;
