@@ -8,7 +8,8 @@ use serde_json::json;
 
 use crate::db::{Store, StoreError, now_ms, set_cache};
 use crate::events::{self, NewEvent};
-use crate::org::{NewUser, User, end_sessions, hash_in_background, write_portfolio};
+use crate::org::{NewUser, User, end_sessions, write_portfolio};
+use crate::passwords::hash_in_background;
 
 pub use crate::org_import::{OrgImport, RowError, TEMPLATE_EXAMPLE, TEMPLATE_HEADERS, read_table, template_csv};
 

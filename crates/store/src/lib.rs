@@ -33,6 +33,7 @@ pub mod suggest;
 pub mod topics;
 pub mod org;
 mod org_import;
+mod passwords;
 pub mod seed;
 pub mod stats;
 pub mod throttle;

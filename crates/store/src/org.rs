@@ -1,16 +1,15 @@
 //! Units, users, passwords and sessions.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use rand::RngCore;
 use sanfu_domain::{Actor, DomainError, ErrorKind, Principal, Role, Staff, UnitKind};
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use std::sync::Arc;
 
 use crate::db::{Store, StoreError, cached, from_ms, new_id, now_ms, set_cache};
+pub use crate::passwords::{bounded, hash_password};
+use crate::passwords::{dummy_hash, hash_in_background, short_hash, token_hash, verify_password};
 use crate::events::{self, NewEvent};
 
 /// Sessions last 12 hours: a working day with overtime; people log in again the next morning.
@@ -92,22 +91,6 @@ pub enum Scope {
     Units(Vec<String>),
 }
 
-pub fn hash_password(password: &str) -> Result<String, StoreError> {
-    let mut salt = [0u8; 16];
-    rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Other(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError::Other(e.to_string()))
-}
-
-/// [`hash_password`] off the async workers (Argon2 takes a noticeable moment on purpose).
-pub(crate) async fn hash_in_background(password: &str) -> Result<String, StoreError> {
-    let pw = password.to_string();
-    tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|e| StoreError::Other(e.to_string()))?
-}
-
 /// End the live sessions of `user_id` — all, or only `session_id` — in the caller's
 /// transaction; returns how many ended.
 pub(crate) async fn end_sessions(tx: &mut sqlx::AnyConnection, user_id: &str, session_id: Option<&str>, now: i64) -> Result<u64, StoreError> {
@@ -128,10 +111,6 @@ pub(crate) async fn write_portfolio(tx: &mut sqlx::AnyConnection, user_id: &str,
         sqlx::query("INSERT INTO leader_units (user_id, unit_id) VALUES ($1, $2)").bind(user_id).bind(u).execute(&mut *tx).await?;
     }
     Ok(())
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// Write a new unit and its event (in the caller's transaction).
@@ -180,38 +159,6 @@ pub(crate) async fn write_user(
         at: None,
     }).await?;
     Ok(())
-}
-
-/// A hash computed once at start, checked against for unknown names so that they cost the
-/// same time as known ones.
-fn dummy_hash() -> &'static str {
-    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    H.get_or_init(|| hash_password("sanfu-no-such-user").unwrap_or_default())
-}
-
-/// The first `max` characters of attacker-chosen text, for logs and security events.
-pub fn bounded(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
-}
-
-fn short_hash(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_stand_in_hash_for_unknown_names_is_a_real_one() {
-        // A hash that did not parse would be refused at once, and an unknown name answered
-        // faster than a known one.
-        let h = super::dummy_hash();
-        assert!(argon2::password_hash::PasswordHash::new(h).is_ok(), "{h}");
-        assert!(!super::verify_password("sanfu2026", h));
-    }
-}
-
-fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 type UnitRow = (String, String, String, String, Option<String>, i64);

@@ -12,7 +12,8 @@ use serde::Serialize;
 use crate::admin::{roles_of, unit_kind};
 use crate::catalog::write_category;
 use crate::db::{Store, StoreError, new_id, set_cache};
-use crate::org::{NewUser, hash_in_background, write_unit, write_user};
+use crate::org::{NewUser, write_unit, write_user};
+use crate::passwords::hash_in_background;
 
 /// The template's columns, in order.
 pub const TEMPLATE_HEADERS: [&str; 9] = ["类型", "编码", "名称", "上级编码", "单位类别", "默认承办单位", "角色", "初始密码", "分管单位"];

@@ -154,7 +154,7 @@ impl Store {
             self.create_category(code, name, parent_id.as_deref(), unit_id.as_deref(), &sys).await?;
         }
         // One hash for all demo accounts: they share the password, and argon2 is slow on purpose.
-        let hash = crate::org::hash_in_background(DEMO_PASSWORD).await?;
+        let hash = crate::passwords::hash_in_background(DEMO_PASSWORD).await?;
         let mut shown = Vec::new();
         let people: Vec<(&str, &str, &str, Vec<Role>, Vec<&str>)> = vec![
             ("admin", "系统管理员", "office", vec![Role::Admin], vec![]),
