@@ -16,17 +16,7 @@ async fn expect_refused(app: &TestApp, token: &str, body: Value, status: StatusC
 }
 
 async fn raw(app: &TestApp, token: &str, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
-    let resp = app
-        .client
-        .post(format!("{}{}", app.base, path))
-        .bearer_auth(token)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let s = resp.status();
-    (s, resp.json().await.unwrap_or(Value::Null))
+    app.post_raw(token, path, content_type, body).await
 }
 
 #[tokio::test]

@@ -29,17 +29,7 @@ fn gbk(s: &str) -> Vec<u8> {
 }
 
 async fn import(app: &TestApp, token: &str, body: Vec<u8>, content_type: &str, dry_run: bool) -> (StatusCode, Value) {
-    let r = app
-        .client
-        .post(format!("{}/api/admin/org-import{}", app.base, if dry_run { "?dry_run=true" } else { "" }))
-        .bearer_auth(token)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap())
+    app.post_raw(token, &format!("/api/admin/org-import{}", if dry_run { "?dry_run=true" } else { "" }), content_type, body).await
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {

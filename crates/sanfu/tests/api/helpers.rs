@@ -143,6 +143,21 @@ impl TestApp {
         (status, v)
     }
 
+    /// A body of any type, posted as it is.
+    pub async fn post_raw(&self, token: &str, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let resp = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let s = resp.status();
+        (s, resp.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn get(&self, token: Option<&str>, path: &str) -> (StatusCode, Value) {
         self.call(Method::GET, token, path, None).await
     }

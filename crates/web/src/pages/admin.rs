@@ -261,28 +261,52 @@ async fn section_page(st: &AppState, d: &Desk, section: &str, q: AdminQuery, imp
     };
     let cal = st.store.calendar();
     let auto = st.store.auto_dispatch_setting().await?;
-    let keys = st
-        .store
-        .api_keys()
-        .await?
-        .into_iter()
-        .map(|k| KeyRow { id: k.id, name: k.name, created: fmt_time(k.created_at, off), active: k.active })
-        .collect::<Vec<_>>();
-    let active_units = all.iter().filter(|u| u.active).cloned().collect::<Vec<_>>();
-    let user_count = st.store.users().await?.len();
-    let counts = vec![
-        ("units", "个单位", active_units.len()),
-        ("users", "个账号", user_count),
-        ("categories", "个诉求分类", st.store.categories().await?.len()),
-        ("keys", "个有效接口密钥", keys.iter().filter(|k| k.active).count()),
-    ];
-    if matches!(section, "keys" | "dispatch" | "words") {
-        total = match section {
-            "keys" => keys.iter().filter(|k| hit(&[&k.name])).count(),
-            "words" => st.store.city_dictionary().await?.iter().filter(|w| hit(&[w])).count(),
-            _ => st.store.dispatch_rules().await?.iter().filter(|r| hit(&[&r.keyword, &r.unit_name])).count(),
-        };
+    // Each list is read once, and only on the page that shows it (the overview counts them).
+    let overview = section.is_empty();
+    let keys: Vec<KeyRow> = if overview || section == "keys" {
+        st.store
+            .api_keys()
+            .await?
+            .into_iter()
+            .map(|k| KeyRow { id: k.id, name: k.name, created: fmt_time(k.created_at, off), active: k.active })
+            .filter(|k| hit(&[&k.name]))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let rules: Vec<sanfu_store::suggest::Rule> = if section == "dispatch" {
+        st.store.dispatch_rules().await?.into_iter().filter(|r| hit(&[&r.keyword, &r.unit_name])).collect()
+    } else {
+        Vec::new()
+    };
+    let words: Vec<String> =
+        if section == "words" { st.store.city_dictionary().await?.into_iter().filter(|w| hit(&[w])).collect() } else { Vec::new() };
+    match section {
+        "keys" => total = keys.len(),
+        "dispatch" => total = rules.len(),
+        "words" => total = words.len(),
+        _ => {}
     }
+    let active_units = all.iter().filter(|u| u.active).cloned().collect::<Vec<_>>();
+    let categories = category_options(&st.store).await?;
+    let counts = if overview {
+        vec![
+            ("units", "个单位", active_units.len()),
+            ("users", "个账号", st.store.users().await?.len()),
+            ("categories", "个诉求分类", st.store.categories().await?.len()),
+            ("keys", "个有效接口密钥", keys.iter().filter(|k| k.active).count()),
+        ]
+    } else {
+        Vec::new()
+    };
+    let model = if section == "dispatch" {
+        match st.store.dispatch_model_info().await? {
+            Some((at, n)) => format!("{} 用 {n} 条工单训练", fmt_time(at, off)),
+            None => "尚未训练（已派单的工单不足 20 条时无法训练）".into(),
+        }
+    } else {
+        String::new()
+    };
     let p = AdminPage {
         nav: nav(st, d, "admin").await?,
         flash: Flash { ok: q.ok.clone(), err: q.err.clone() },
@@ -295,7 +319,7 @@ async fn section_page(st: &AppState, d: &Desk, section: &str, q: AdminQuery, imp
         total,
         units,
         users,
-        categories: category_options(&st.store).await?,
+        categories,
         category_rows,
         limits,
         years: cal.years().collect(),
@@ -303,15 +327,12 @@ async fn section_page(st: &AppState, d: &Desk, section: &str, q: AdminQuery, imp
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
         kinds: UnitKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         all_units: active_units,
-        model: match st.store.dispatch_model_info().await? {
-            Some((at, n)) => format!("{} 用 {n} 条工单训练", fmt_time(at, off)),
-            None => "尚未训练（已派单的工单不足 20 条时无法训练）".into(),
-        },
+        model,
         auto_percent: (auto.min_confidence * 100.0).round() as u32,
         auto,
-        rules: st.store.dispatch_rules().await?.into_iter().filter(|r| hit(&[&r.keyword, &r.unit_name])).collect(),
-        words: st.store.city_dictionary().await?.into_iter().filter(|w| hit(&[w])).collect(),
-        keys: keys.into_iter().filter(|k| hit(&[&k.name])).collect(),
+        rules,
+        words,
+        keys,
         new_key: q.key.clone(),
         import,
         counts,
