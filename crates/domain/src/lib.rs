@@ -10,11 +10,12 @@
 
 pub mod actor;
 pub mod error;
+pub mod hotline;
+pub mod kernel;
 pub mod limits;
 pub mod org;
 pub mod privacy;
 pub mod validate;
-pub mod work_order;
 
 pub use actor::{Actor, Principal, Staff};
 pub use error::{DomainError, ErrorKind};

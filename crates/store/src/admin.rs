@@ -6,7 +6,7 @@ use sanfu_domain::{Actor, DomainError, Principal, Role, UnitKind, validate};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::db::{Store, StoreError, now_ms, set_cache};
+use crate::db::{Store, StoreError, now_ms};
 use crate::events::{self, NewEvent};
 use crate::org::{NewUser, User, end_sessions, write_portfolio};
 use crate::passwords::hash_in_background;
@@ -176,7 +176,7 @@ impl Store {
             }).await?;
             Ok(())
         })?;
-        set_cache(&self.units_cache, None);
+        self.slots.set::<Vec<crate::org::Unit>>(None);
         Ok(crate::org::Unit { name, kind, kind_label: kind.label(), parent_id, active, ..u })
     }
 
@@ -223,7 +223,7 @@ impl Store {
             }).await?;
             Ok(())
         })?;
-        set_cache(&self.categories_cache, None);
+        self.slots.set::<Vec<crate::catalog::Category>>(None);
         Ok(())
     }
 

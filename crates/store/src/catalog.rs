@@ -2,14 +2,14 @@
 //! type and urgency.
 
 use sanfu_domain::limits::Limit;
-use sanfu_domain::work_order::{OrderType, TimeLimits, Urgency, default_limits};
+use sanfu_domain::hotline::{OrderType, TimeLimits, Urgency, default_limits};
 use sanfu_domain::{Actor, DomainError};
 use serde::Serialize;
 use serde_json::json;
 
 use std::sync::Arc;
 
-use crate::db::{Store, StoreError, cached, new_id, now_ms, set_cache};
+use crate::db::{Store, StoreError, new_id, now_ms};
 use crate::events::{self, NewEvent};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -63,7 +63,7 @@ impl Store {
     }
 
     async fn categories_shared(&self) -> Result<Arc<Vec<Category>>, StoreError> {
-        if let Some(c) = cached(&self.categories_cache) {
+        if let Some(c) = self.slots.get::<Vec<Category>>() {
             return Ok(c);
         }
         let rows: Vec<(String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
@@ -76,7 +76,7 @@ impl Store {
                 .map(|(id, code, name, parent_id, default_unit_id)| Category { id, code, name, parent_id, default_unit_id })
                 .collect::<Vec<_>>(),
         );
-        set_cache(&self.categories_cache, Some(v.clone()));
+        self.slots.set(Some(v.clone()));
         Ok(v)
     }
 
@@ -122,7 +122,7 @@ impl Store {
             }
             Err(e) => Err(e),
             Ok(()) => {
-                set_cache(&self.categories_cache, None);
+                self.slots.set::<Vec<Category>>(None);
                 Ok(Category {
                 id,
                 code: code.into(),

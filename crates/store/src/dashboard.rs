@@ -30,10 +30,6 @@ pub struct Busiest {
     pub count: i64,
 }
 
-/// Which deadline an open order in each state runs against (as `current_deadline`).
-const CURRENT_KIND: &str = "CASE w.state WHEN 'dispatched' THEN 'sign' WHEN 'handling' THEN 'answer'
-    WHEN 'return_requested' THEN 'answer' ELSE 'close' END";
-
 impl Store {
     /// Orders registered on each of the `days` local days up to `today`, oldest first, for the
     /// units in `units` (their lead unit), or all orders.
@@ -62,16 +58,15 @@ impl Store {
             .collect())
     }
 
-    /// Open orders by lead unit and deadline colour at `now`, the most red first.
-    pub async fn open_by_unit(&self, now: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<OpenByUnit>, StoreError> {
-        let (filter, binds) = unit_filter("w.lead_unit_id", units, 1);
+    /// Open items of `kind` by lead unit and the colour of the due date they are paced by at
+    /// `now` (the kernel keeps it on the item), the most red first.
+    pub async fn open_by_unit(&self, kind: &str, now: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<OpenByUnit>, StoreError> {
+        let (filter, binds) = unit_filter("w.lead_unit_id", units, 2);
         let sql = format!(
-            "SELECT w.lead_unit_id, d.due_at, d.warn_at FROM work_items w
-             JOIN deadlines d ON d.work_id = w.id AND d.active = 1 AND d.kind = {CURRENT_KIND}
-             WHERE w.kind = 'work_order' AND w.lead_unit_id IS NOT NULL
-               AND w.state IN ('dispatched', 'handling', 'return_requested', 'answered', 'callback') {filter}"
+            "SELECT w.lead_unit_id, w.due_at, w.warn_at FROM work_items w
+             WHERE w.kind = $1 AND w.lead_unit_id IS NOT NULL AND w.due_at IS NOT NULL {filter}"
         );
-        let mut q = sqlx::query_as::<_, (String, i64, Option<i64>)>(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as::<_, (String, i64, Option<i64>)>(sqlx::AssertSqlSafe(sql)).bind(kind);
         for b in &binds {
             q = q.bind(b);
         }

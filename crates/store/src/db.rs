@@ -5,6 +5,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use sanfu_calendar::Calendar;
 use sanfu_domain::DomainError;
+use sanfu_domain::kernel::KindSpec;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use tokio::sync::{Mutex, MutexGuard};
@@ -62,20 +63,14 @@ pub struct Store {
     backend: Backend,
     write_lock: Option<Arc<Mutex<()>>>,
     calendar: Arc<RwLock<Calendar>>,
-    /// Units and categories change rarely and are read on every request: kept in memory,
-    /// dropped whenever this process changes them.
-    pub(crate) units_cache: Arc<RwLock<Option<Arc<Vec<crate::org::Unit>>>>>,
-    pub(crate) categories_cache: Arc<RwLock<Option<Arc<Vec<crate::catalog::Category>>>>>,
-    /// The dispatch models in use, loaded from the database on first use and replaced by training.
-    pub(crate) dispatch_model: Arc<RwLock<Option<Arc<crate::suggest::DispatchModel>>>>,
+    /// What this process keeps in memory, one slot per type, each owned by the module that
+    /// fills it: units and categories (read on every request, dropped whenever this process
+    /// changes them), the dispatch model, the segmenter, recently seen sessions.
+    pub(crate) slots: Arc<Slots>,
+    /// Every kind of work this store knows: the hotline, and those registered after it.
+    pub(crate) kinds: Arc<RwLock<std::collections::BTreeMap<&'static str, Arc<KindSpec>>>>,
     /// When this process last looked for orders to retrain on (ms), so that it looks hourly.
     pub(crate) dispatch_checked: Arc<std::sync::atomic::AtomicI64>,
-    /// The segmenter with the city's words, built on first use.
-    pub(crate) segmenter: Arc<RwLock<Option<Arc<sanfu_text::Segmenter>>>>,
-    /// Live sessions recently looked up: token hash → (session id, user, expiry, when cached).
-    /// Emptied by every logout and revocation in this process, and each entry trusted for a few
-    /// seconds only, so a revocation made elsewhere takes effect within that time.
-    pub(crate) sessions_cache: Arc<RwLock<std::collections::HashMap<String, crate::org::CachedSession>>>,
 }
 
 impl Store {
@@ -130,14 +125,15 @@ impl Store {
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
             calendar: Arc::new(RwLock::new(Calendar::empty(Default::default()))),
-            units_cache: Arc::new(RwLock::new(None)),
-            categories_cache: Arc::new(RwLock::new(None)),
-            dispatch_model: Arc::new(RwLock::new(None)),
-            segmenter: Arc::new(RwLock::new(None)),
+            slots: Arc::new(Slots::default()),
+            kinds: Arc::new(RwLock::new(crate::kinds::builtin())),
             dispatch_checked: Arc::new(std::sync::atomic::AtomicI64::new(0)),
-            sessions_cache: Arc::new(RwLock::new(std::collections::HashMap::new())),
         };
         store.migrate().await?;
+        {
+            let mut conn = store.pool.acquire().await?;
+            crate::kernel::write::backfill(&mut conn, &store.kind_specs()).await?;
+        }
         store.init_calendar().await?;
         store.init_time_limits().await?;
         Ok(store)
@@ -205,6 +201,10 @@ impl Store {
         let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
             .fetch_all(&self.pool)
             .await?;
+        // One connection for the whole run: a table rebuilt by one migration and renamed by the
+        // next must be seen by the connection that renames it (SQLite's pooled connections may
+        // still hold the schema they read before).
+        let mut conn = self.pool.acquire().await?;
         for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
             let version = i as i64 + 1;
             if applied.contains(&version) {
@@ -217,7 +217,7 @@ impl Store {
             } else {
                 None
             };
-            let mut tx = self.pool.begin().await?;
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             if only.is_none_or(|b| b == self.backend) {
                 tx.execute(*sql).await?;
             }
@@ -234,17 +234,42 @@ impl Store {
     }
 }
 
-pub(crate) fn cached<T>(cell: &RwLock<Option<Arc<T>>>) -> Option<Arc<T>> {
-    match cell.read() {
-        Ok(c) => c.clone(),
-        Err(p) => p.into_inner().clone(),
-    }
-}
+/// One value per type, shared by every clone of the store.
+#[derive(Default)]
+pub(crate) struct Slots(RwLock<std::collections::HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>);
 
-pub(crate) fn set_cache<T>(cell: &RwLock<Option<Arc<T>>>, v: Option<Arc<T>>) {
-    match cell.write() {
-        Ok(mut c) => *c = v,
-        Err(p) => *p.into_inner() = v,
+impl Slots {
+    pub(crate) fn get<T: std::any::Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        let map = match self.0.read() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.get(&std::any::TypeId::of::<T>()).cloned().and_then(|a| a.downcast::<T>().ok())
+    }
+
+    /// Put `v` in its slot, or empty the slot.
+    pub(crate) fn set<T: std::any::Any + Send + Sync>(&self, v: Option<Arc<T>>) {
+        let mut map = match self.0.write() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        match v {
+            Some(v) => map.insert(std::any::TypeId::of::<T>(), v),
+            None => map.remove(&std::any::TypeId::of::<T>()),
+        };
+    }
+
+    /// The value in its slot, made with `Default` the first time.
+    pub(crate) fn get_or_default<T: std::any::Any + Send + Sync + Default>(&self) -> Arc<T> {
+        if let Some(v) = self.get::<T>() {
+            return v;
+        }
+        let mut map = match self.0.write() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        let v = map.entry(std::any::TypeId::of::<T>()).or_insert_with(|| Arc::new(T::default())).clone();
+        v.downcast::<T>().unwrap_or_else(|_| Arc::new(T::default()))
     }
 }
 
@@ -271,4 +296,13 @@ pub fn to_ms(t: DateTime<Utc>) -> i64 {
 
 pub fn from_ms(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// `($start, $start+1, …)` for `n` values.
+pub(crate) fn in_clause(start: usize, n: usize) -> (String, usize) {
+    if n == 0 {
+        return ("(NULL)".into(), start);
+    }
+    let parts: Vec<String> = (start..start + n).map(|i| format!("${i}")).collect();
+    (format!("({})", parts.join(", ")), start + n)
 }

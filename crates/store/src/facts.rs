@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sanfu_calendar::Calendar;
-use sanfu_domain::work_order::{AssignmentRole, DeadlineKind, Snapshot};
+use sanfu_domain::hotline::{AssignmentRole, DeadlineKind, Snapshot};
 use sqlx::AnyConnection;
 
 use crate::db::{StoreError, to_ms};
@@ -67,7 +67,7 @@ pub(crate) async fn write(conn: &mut AnyConnection, f: &Fixed<'_>, s: &Snapshot,
     .bind(dl(DeadlineKind::Answer).map(|d| to_ms(d.due.at)))
     .bind(answered_at.map(to_ms))
     .bind(dl(DeadlineKind::Close).map(|d| to_ms(d.due.at)))
-    .bind(s.closed_at.filter(|_| s.state == sanfu_domain::work_order::State::Closed).map(to_ms))
+    .bind(s.closed_at.filter(|_| s.state == sanfu_domain::hotline::State::Closed).map(to_ms))
     .bind(s.satisfaction.map(|x| x.as_str()))
     .bind(i64::from(s.reopen_count))
     .bind(i64::from(f.is_repeat))

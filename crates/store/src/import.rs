@@ -3,7 +3,7 @@
 //!
 //! Each record states what happened and when (registered, dispatched to a unit, signed, answered,
 //! closed with a rating). The importer replays it through the same state machine as live use —
-//! `work_order::apply` at the recorded moments — so deadlines, on-time flags, statistics facts and
+//! `hotline::apply` at the recorded moments — so deadlines, on-time flags, statistics facts and
 //! the hash-chained events are exactly what live handling would have written. It then writes
 //! thousands of orders per transaction with multi-row inserts. A record that the rules refuse
 //! (answered before it was signed, an unknown unit, …) is reported with its line and skipped;
@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sanfu_calendar::Calendar;
 use sanfu_domain::validate::{self, MAX_CONTENT_CHARS};
-use sanfu_domain::work_order::{
+use sanfu_domain::hotline::{
     self, Action, Channel, OrderType, Satisfaction, Snapshot, State, TimeLimits, UnitRef, Urgency,
 };
 use sanfu_domain::{Actor, Principal, Role, Staff};
@@ -215,7 +215,7 @@ impl<'a> Importer<'a> {
             Some(p) => Some(validate::phone(p).map_err(|e| e.message)?),
             None => None,
         };
-        let limits = self.limits.get(&(order_type, urgency)).copied().unwrap_or_else(|| work_order::default_limits(order_type, urgency));
+        let limits = self.limits.get(&(order_type, urgency)).copied().unwrap_or_else(|| hotline::default_limits(order_type, urgency));
         let id = new_id();
         let created = r.created_at;
         let mut snap = Snapshot::new(order_type, urgency, created);
@@ -286,7 +286,7 @@ impl<'a> Importer<'a> {
                 return Err(format!("时间顺序有误：{} 早于前一步", at.to_rfc3339()));
             }
             last = at;
-            let out = work_order::apply(&snap, &actor, &action, at, &self.cal, &limits).map_err(|e| e.message)?;
+            let out = hotline::apply(&snap, &actor, &action, at, &self.cal, &limits).map_err(|e| e.message)?;
             let from = snap.state.as_str();
             snap = out.snapshot;
             events.push((to_ms(at), out.action, actor, Some(from), snap.state.as_str(), out.details));
@@ -296,7 +296,7 @@ impl<'a> Importer<'a> {
         b.items.push(vec![
             s(&id), s("work_order"), s(&number), s(snap.state.as_str()), i(events.len() as i64), s(&subject),
             so(snap.lead_unit_id()), i(to_ms(created)), i(to_ms(last)), io(snap.closed_at.map(to_ms)),
-            io(crate::orders::queue_due(&snap)),
+            io(sanfu_domain::hotline::paced_by(snap.state).and_then(|k| snap.deadlines.get(&k)).map(|d| crate::db::to_ms(d.due.at))),
         ]);
         b.orders.push(vec![
             s(&id), s(channel.as_str()), s(order_type.as_str()), s(urgency.as_str()), s(&category), s(&content),
@@ -326,7 +326,7 @@ impl<'a> Importer<'a> {
             ]);
         }
         let dl = |k| snap.deadlines.get(&k);
-        use work_order::DeadlineKind as K;
+        use hotline::DeadlineKind as K;
         let dispatched_at = snap.assignments.iter().map(|a| a.assigned_at).min();
         let answered_at = dl(K::Answer).and_then(|d| d.met_at);
         let handling = match (dispatched_at, answered_at) {

@@ -289,4 +289,58 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("assignments_kind", "ALTER TABLE assignments ADD COLUMN kind TEXT NOT NULL DEFAULT 'work_order'"),
     ("sqlite:assignments_kind_time_cover", "CREATE INDEX assignments_kind_time_cover ON assignments (unit_id, kind, assigned_at, role, outcome)"),
     ("sqlite:drop_assignments_unit_time_cover", "DROP INDEX assignments_unit_time_cover"),
+    // The kernel (ARCHITECTURE.md). Due dates are keyed by (item, name, unit, sequence), so that
+    // each co-unit's periodic report has its own; `running` says the item's kind has it running
+    // in the item's state (written by the kernel from the kind's table, never restated in SQL).
+    ("deadlines_v2", "CREATE TABLE deadlines_v2 (
+        work_id TEXT NOT NULL REFERENCES work_items(id),
+        kind TEXT NOT NULL,
+        unit_id TEXT NOT NULL DEFAULT '',
+        seq BIGINT NOT NULL DEFAULT 0,
+        due_at BIGINT NOT NULL,
+        provisional BIGINT NOT NULL,
+        met_at BIGINT,
+        active BIGINT NOT NULL,
+        warned BIGINT NOT NULL DEFAULT 0,
+        started_at BIGINT,
+        warn_at BIGINT,
+        working BIGINT NOT NULL DEFAULT 1,
+        running BIGINT,
+        PRIMARY KEY (work_id, kind, unit_id, seq))"),
+    ("deadlines_v2_copy", "INSERT INTO deadlines_v2 (work_id, kind, unit_id, seq, due_at, provisional, met_at, active, warned,
+        started_at, warn_at, working, running)
+        SELECT work_id, kind, '', 0, due_at, provisional, met_at, active, warned, started_at, warn_at, working, NULL FROM deadlines"),
+    ("deadlines_v1_drop", "DROP TABLE deadlines"),
+    ("deadlines_v2_rename", "ALTER TABLE deadlines_v2 RENAME TO deadlines"),
+    ("deadlines_running_warn", "CREATE INDEX deadlines_running_warn ON deadlines (warn_at) WHERE running = 1 AND met_at IS NULL AND warned = 0"),
+    ("deadlines_running_due", "CREATE INDEX deadlines_running_due ON deadlines (due_at) WHERE running = 1 AND met_at IS NULL AND warned < 2"),
+    ("deadlines_unset", "CREATE INDEX deadlines_unset ON deadlines (work_id) WHERE running IS NULL"),
+    // The warning point of the due date an item is paced by, beside its due moment, and whether
+    // an extension request waits: what the dashboard and the inbox read of any kind.
+    ("work_items_warn_at", "ALTER TABLE work_items ADD COLUMN warn_at BIGINT"),
+    ("work_items_extension_pending", "ALTER TABLE work_items ADD COLUMN extension_pending BIGINT NOT NULL DEFAULT 0"),
+    ("work_items_extension_backfill", "UPDATE work_items SET extension_pending = 1
+        WHERE id IN (SELECT id FROM work_orders WHERE pending_extension IS NOT NULL)"),
+    ("work_items_extension_open", "CREATE INDEX work_items_extension_open ON work_items (kind, state) WHERE extension_pending = 1"),
+    ("links", "CREATE TABLE links (
+        from_id TEXT NOT NULL REFERENCES work_items(id),
+        to_id TEXT NOT NULL REFERENCES work_items(id),
+        kind TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT,
+        PRIMARY KEY (from_id, to_id, kind))"),
+    ("links_to", "CREATE INDEX links_to ON links (to_id)"),
+    ("cards", "CREATE TABLE cards (
+        id TEXT PRIMARY KEY,
+        work_id TEXT NOT NULL REFERENCES work_items(id),
+        unit_id TEXT NOT NULL REFERENCES units(id),
+        colour TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        issued_at BIGINT NOT NULL,
+        issued_by TEXT NOT NULL,
+        revoked_at BIGINT,
+        revoked_by TEXT,
+        revoke_reason TEXT)"),
+    ("cards_unit", "CREATE INDEX cards_unit ON cards (unit_id, issued_at)"),
+    ("cards_work", "CREATE INDEX cards_work ON cards (work_id)"),
 ];

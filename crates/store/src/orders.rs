@@ -1,26 +1,29 @@
 //! Work orders in the database: registration, the one `act` that runs every transition of
-//! [`sanfu_domain::work_order`], and the views each kind of reader gets.
+//! [`sanfu_domain::hotline`], and the views each kind of reader gets.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use sanfu_calendar::Deadline;
 use sanfu_domain::validate::{self, MAX_CONTENT_CHARS, MAX_SHORT_TEXT_CHARS, MAX_SUBJECT_CHARS};
-use sanfu_domain::work_order::{
-    self, Action, Assignment, AssignmentRole, Channel, DeadlineKind, DeadlineState, OrderType, PendingExtension,
+use sanfu_domain::hotline::{
+    self, Action, Hotline, Channel, DeadlineKind, DeadlineState, OrderType, PendingExtension,
     Satisfaction, Snapshot, State, UnitRef, Urgency,
 };
+use sanfu_domain::kernel::Kind;
 use sanfu_domain::{Actor, DomainError, Staff, UnitKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Store, StoreError, float_text, from_ms, new_id, to_ms};
+use crate::db::{Store, StoreError, float_text, from_ms, in_clause, new_id, to_ms};
 use crate::events::{self, Event, NewEvent};
 use crate::facts;
+use crate::kernel::write::{self, due_state};
 use crate::org::Scope;
+
+pub use crate::kernel::items::{AssignmentView, UnitName, Viewer};
 
 /// What a person (or a client program) submits to register an order, before any check.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -63,12 +66,6 @@ struct CheckedOrder {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct UnitName {
-    pub id: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeadlineView {
     pub kind: DeadlineKind,
     pub label: &'static str,
@@ -84,16 +81,6 @@ pub struct DeadlineView {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct AssignmentView {
-    pub unit: UnitName,
-    pub role: AssignmentRole,
-    pub role_label: &'static str,
-    pub active: bool,
-    pub assigned_at: DateTime<Utc>,
-    pub signed_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Citizen {
     /// `None` when hidden from this reader (a confidential order).
     pub name: Option<String>,
@@ -106,6 +93,9 @@ pub struct Citizen {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrderView {
     pub id: String,
+    /// The kind of work (always `work_order` here) and its name.
+    pub kind: &'static str,
+    pub kind_label: &'static str,
     pub number: String,
     pub state: State,
     pub state_label: &'static str,
@@ -143,6 +133,10 @@ pub struct OrderView {
     /// The actions the reader may take now, by the rule table (who, from which state); an
     /// action's further conditions are checked when it is taken.
     pub allowed_actions: Vec<&'static str>,
+    /// Items linked to this one (the supervision item it was escalated into …).
+    pub links: Vec<crate::kernel::items::LinkView>,
+    /// Yellow and red cards shown to units on this order.
+    pub cards: Vec<sanfu_domain::kernel::Card>,
     /// An earlier order from the same caller in the same category within 30 days (重复来电).
     pub repeat_of: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -243,36 +237,6 @@ fn parse_enum<T>(v: Option<&str>, parse: fn(&str) -> Option<T>, default: Option<
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => default.ok_or_else(|| DomainError::invalid(code, format!("请选择{label}"))),
         Some(s) => parse(s).ok_or_else(|| DomainError::invalid(code, format!("{label}“{s}”不存在"))),
-    }
-}
-
-/// Whom a reader is, for masking.
-#[derive(Debug, Clone, Copy)]
-pub struct Viewer {
-    /// The hotline centre sees names and full numbers.
-    pub full: bool,
-}
-
-impl Viewer {
-    pub fn of(staff: &Staff) -> Self {
-        Viewer { full: staff.is_hotline() }
-    }
-    /// Citizens' text as this reader may see it: phone, ID card and bank card numbers and
-    /// e-mail addresses inside it masked for everyone but the hotline centre.
-    pub fn text(&self, s: &str) -> String {
-        if self.full { s.to_string() } else { sanfu_domain::privacy::mask_text(s).into_owned() }
-    }
-    pub fn pieces(&self, pieces: Vec<crate::search::Piece>) -> Vec<crate::search::Piece> {
-        if self.full {
-            return pieces;
-        }
-        // A number may be split across marked and unmarked pieces: mask the whole, and if
-        // anything was masked show it unmarked.
-        let whole: String = pieces.iter().map(|p| p.text.as_str()).collect();
-        match sanfu_domain::privacy::mask_text(&whole) {
-            std::borrow::Cow::Borrowed(_) => pieces,
-            std::borrow::Cow::Owned(m) => vec![crate::search::Piece { text: m, hit: false }],
-        }
     }
 }
 
@@ -403,28 +367,18 @@ impl Store {
             None => None,
         };
         let cal = self.calendar();
-        let local_day = now.with_timezone(&self.calendar().offset()).format("%Y%m%d").to_string();
-        let counter = format!("work_order:{local_day}");
-        // PostgreSQL: the number is taken in a transaction of its own, so that concurrent
-        // registrations do not queue on the counter's row lock for their whole transaction.
-        // It commits without waiting for the disk: the registration's own commit, later in
-        // the same write-ahead log, makes both durable together. A registration that fails
-        // after this leaves a gap in the day's numbers, never a duplicate.
-        let taken = match self.backend() {
-            crate::Backend::Postgres => Some(self.take_number(&counter).await?),
-            crate::Backend::Sqlite => None,
-        };
+        let spec = self.spec_of(Hotline::NAME)?;
+        let series = self.series(&spec, "", now);
+        let format = self.number_format(&spec, "").await?;
+        let ahead = self.number_ahead(&series, &format).await?;
+        let fresh = Snapshot::new(o.order_type, o.urgency, now);
         let number = in_tx!(self, tx => {
-            let seq = match taken {
-                Some(v) => v,
-                None => next_counter(&mut tx, &counter).await?,
+            let number = match &ahead {
+                Some(n) => n.clone(),
+                None => self.number_in(&mut tx, &series, &format).await?,
             };
-            let number = format!("{local_day}{seq:06}");
             let t = to_ms(now);
-            sqlx::query("INSERT INTO work_items (id, kind, number, state, version, title, lead_unit_id, created_at, updated_at, closed_at)
-                         VALUES ($1, 'work_order', $2, $3, 1, $4, NULL, $5, $5, NULL)")
-                .bind(&id).bind(&number).bind(State::Registered.as_str()).bind(&o.subject).bind(t)
-                .execute(&mut *tx).await?;
+            write::insert(&mut tx, &spec, &id, &number, &o.subject, &fresh, now).await?;
             sqlx::query("INSERT INTO work_orders (id, channel, order_type, urgency, category_id, content, address, lat, lng,
                             citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days, repeat_of, publish_consent)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), CAST($9 AS DOUBLE PRECISION), $10, $11, $12, $13, 0, 0, $14, $15)")
@@ -436,7 +390,7 @@ impl Store {
             let fixed = facts::Fixed {
                 id: &id, created_at: now, channel: o.channel.as_str(), category_id: &o.category_id, is_repeat: repeat_of.is_some(),
             };
-            facts::write(&mut tx, &fixed, &Snapshot::new(o.order_type, o.urgency, now), &cal).await?;
+            facts::write(&mut tx, &fixed, &fresh, &cal).await?;
             Store::index_in(&mut tx, &index).await?;
             let mut photo_names = Vec::new();
             for p in photos {
@@ -496,12 +450,13 @@ impl Store {
     }
 
     async fn load(&self, key: &str) -> Result<Option<Loaded>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
         let item: Option<ItemRow> = sqlx::query_as(
             "SELECT id, number, state, version, title, lead_unit_id, created_at, updated_at, closed_at
              FROM work_items WHERE (id = $1 OR number = $1) AND kind = 'work_order'",
         )
         .bind(key)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *conn)
         .await?;
         let Some((id, number, state, version, title, _lead, created_at, updated_at, closed_at)) = item else {
             return Ok(None);
@@ -513,7 +468,7 @@ impl Store {
              FROM work_orders WHERE id = $1",
         )
         .bind(&id)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *conn)
         .await?;
         let row = OrderRow {
             channel: r.try_get(0)?,
@@ -539,39 +494,17 @@ impl Store {
         let pending: Option<String> = r.try_get(15)?;
         let master_id: Option<String> = r.try_get(16)?;
         let knowledge_id: Option<String> = r.try_get(17)?;
-        let assignments: Vec<(String, String, i64, i64, Option<i64>, Option<String>)> = sqlx::query_as(
-            "SELECT unit_id, role, active, assigned_at, signed_at, outcome FROM assignments WHERE work_id = $1 ORDER BY idx",
-        )
-        .bind(&id)
-        .fetch_all(self.pool())
-        .await?;
-        let deadlines: Vec<(String, i64, i64, Option<i64>, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
-            "SELECT kind, due_at, provisional, met_at, started_at, warn_at, working FROM deadlines WHERE work_id = $1 AND active = 1",
-        )
-        .bind(&id)
-        .fetch_all(self.pool())
-        .await?;
+        let (assignments, dues) = write::load_parts(&mut conn, &id).await?;
         let bad = |what: &str| StoreError::Other(format!("order {id}: bad {what}"));
         let order_type = OrderType::parse(&order_type).ok_or_else(|| bad("type"))?;
         let urgency = Urgency::parse(&urgency).ok_or_else(|| bad("urgency"))?;
         let mut snapshot = Snapshot::new(order_type, urgency, from_ms(created_at));
         snapshot.state = State::parse(&state).ok_or_else(|| bad("state"))?;
-        snapshot.assignments = assignments
+        snapshot.assignments = assignments;
+        snapshot.deadlines = dues
             .into_iter()
-            .map(|(unit_id, role, active, at, signed, outcome)| Assignment {
-                unit_id,
-                role: AssignmentRole::parse(&role).unwrap_or(AssignmentRole::Co),
-                active: active == 1,
-                assigned_at: from_ms(at),
-                signed_at: signed.map(from_ms),
-                outcome,
-            })
-            .collect();
-        snapshot.deadlines = deadlines
-            .into_iter()
-            .filter_map(|(k, due, prov, met, started, warn, working)| {
-                Some((DeadlineKind::parse(&k)?, deadline_state(due, prov, met, started, warn, working)))
-            })
+            .filter(|(k, _)| k.unit_id.is_empty() && k.seq == 0)
+            .filter_map(|(k, d)| Some((DeadlineKind::parse(&k.name)?, d)))
             .collect::<BTreeMap<_, _>>();
         snapshot.answer = answer;
         snapshot.satisfaction = satisfaction.as_deref().and_then(Satisfaction::parse);
@@ -582,10 +515,6 @@ impl Store {
         snapshot.closed_at = closed_at.map(from_ms);
         snapshot.escalated = escalated == 1;
         Ok(Some(Loaded { id, number, version, title, updated_at, row, snapshot, knowledge_id }))
-    }
-
-    pub(crate) async fn unit_names(&self) -> Result<BTreeMap<String, String>, StoreError> {
-        Ok(self.all_units().await?.into_iter().map(|u| (u.id, u.name)).collect())
     }
 
     async fn view(&self, l: Loaded, viewer: Viewer) -> Result<OrderView, StoreError> {
@@ -609,6 +538,10 @@ impl Store {
         let channel = Channel::parse(&row.channel).unwrap_or(Channel::Phone);
         let category_name = self.category(&row.category_id).await?.map(|c| c.name).unwrap_or_default();
         Ok(OrderView {
+            kind: Hotline::NAME,
+            kind_label: Hotline::LABEL,
+            links: self.links_of(&l.id, viewer).await?,
+            cards: self.cards_of_item(&l.id).await?,
             id: l.id.clone(),
             number: l.number.clone(),
             state: s.state,
@@ -661,29 +594,12 @@ impl Store {
         })
     }
 
-    /// Whether `staff` may read this order: the centre and the office read all; a unit reads
-    /// orders that are or were handed to it; a leader, those of the portfolio's units.
-    async fn may_read(&self, staff: &Staff, id: &str) -> Result<bool, StoreError> {
-        match Store::scope_of(staff) {
-            Scope::All => Ok(true),
-            Scope::Units(units) => {
-                let (clause, _) = in_clause(2, units.len());
-                let sql = format!("SELECT COUNT(*) FROM assignments WHERE work_id = $1 AND unit_id IN {clause}");
-                let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(id);
-                for u in &units {
-                    q = q.bind(u);
-                }
-                Ok(q.fetch_one(self.pool()).await? > 0)
-            }
-        }
-    }
-
     /// An order for a member of staff; one they may not read is "not found" (403 would confirm
     /// that the number exists).
     pub async fn order_for(&self, key: &str, staff: &Staff) -> Result<OrderView, StoreError> {
         let l = self.visible(key, staff).await?;
         let actor = Actor { principal: sanfu_domain::Principal::Staff(staff.clone()), ip: String::new() };
-        let allowed = sanfu_domain::work_order::allowed_actions(&l.snapshot, &actor);
+        let allowed = sanfu_domain::hotline::allowed_actions(&l.snapshot, &actor);
         let mut v = self.view(l, Viewer::of(staff)).await?;
         v.allowed_actions = allowed;
         Ok(v)
@@ -699,7 +615,7 @@ impl Store {
             }
             return Err(refused());
         };
-        if !self.may_read(staff, &l.id).await? {
+        if !self.may_read_item(staff, &l.id).await? {
             return Err(refused());
         }
         Ok(l)
@@ -779,7 +695,7 @@ impl Store {
             }
             let limits = self.limits_for(l.snapshot.order_type, l.snapshot.urgency).await?;
             let now = at.unwrap_or_else(Utc::now);
-            let out = work_order::apply(&l.snapshot, actor, action, now, &cal, &limits)?;
+            let out = hotline::apply(&l.snapshot, actor, action, now, &cal, &limits)?;
             let knowledge = match action {
                 Action::CloseDirectly { knowledge_id, .. } => knowledge_id.clone(),
                 _ => l.knowledge_id.clone(),
@@ -819,7 +735,7 @@ impl Store {
         }
         let l = self.load(key).await?.ok_or_else(|| StoreError::Other("order vanished".into()))?;
         let viewer = actor.staff().map(Viewer::of).unwrap_or(Viewer { full: false });
-        let allowed = sanfu_domain::work_order::allowed_actions(&l.snapshot, actor);
+        let allowed = sanfu_domain::hotline::allowed_actions(&l.snapshot, actor);
         let mut v = self.view(l, viewer).await?;
         v.allowed_actions = allowed;
         Ok(v)
@@ -1000,7 +916,7 @@ impl Store {
         let mut deadlines: BTreeMap<(String, DeadlineKind), DeadlineState> = BTreeMap::new();
         for (work_id, kind, due, prov, met, started, warn, working) in q.fetch_all(self.pool()).await? {
             if let Some(k) = DeadlineKind::parse(&kind) {
-                deadlines.insert((work_id, k), deadline_state(due, prov, met, started, warn, working));
+                deadlines.insert((work_id, k), due_state(due, prov, met, started, warn, working));
             }
         }
         let mut by_id: BTreeMap<String, OrderSummary> = BTreeMap::new();
@@ -1009,7 +925,7 @@ impl Store {
             let state = State::parse(&state).ok_or_else(|| bad("state"))?;
             let order_type = OrderType::parse(&order_type).ok_or_else(|| bad("type"))?;
             let urgency = Urgency::parse(&urgency).ok_or_else(|| bad("urgency"))?;
-            let next_due = current_deadline_of(state)
+            let next_due = hotline::paced_by(state)
                 .and_then(|k| deadlines.get(&(id.clone(), k)).map(|d| deadline_view(k, d, now)));
             let lead_unit = lead.map(|u| UnitName { name: names.get(&u).cloned().unwrap_or_default(), id: u });
             by_id.insert(
@@ -1122,7 +1038,7 @@ impl Store {
     pub async fn escalation_grounds(&self, key: &str, staff: &Staff) -> Result<(bool, bool), StoreError> {
         let l = self.visible(key, staff).await?;
         let now = Utc::now();
-        let overdue = current_deadline(&l.snapshot)
+        let overdue = hotline::paced_by(l.snapshot.state)
             .and_then(|k| l.snapshot.deadlines.get(&k))
             .is_some_and(|d| d.met_at.is_none() && d.due.at < now);
         Ok((overdue, l.row.repeat_of.is_some()))
@@ -1134,49 +1050,12 @@ impl Store {
     }
 }
 
-/// The deadline the order is running against in its state.
-pub fn current_deadline(s: &Snapshot) -> Option<DeadlineKind> {
-    current_deadline_of(s.state)
-}
-
-/// When the deadline the order now runs against falls due (ms): what the inbox sorts by.
-pub(crate) fn queue_due(s: &Snapshot) -> Option<i64> {
-    current_deadline(s).and_then(|k| s.deadlines.get(&k)).map(|d| to_ms(d.due.at))
-}
-
-/// The deadline that an order in `state` runs against.
-pub fn current_deadline_of(state: State) -> Option<DeadlineKind> {
-    match state {
-        State::Dispatched => Some(DeadlineKind::Sign),
-        State::Handling | State::ReturnRequested => Some(DeadlineKind::Answer),
-        State::Answered | State::Callback => Some(DeadlineKind::Close),
-        _ => None,
-    }
-}
-
-/// A deadline as stored: due, provisional, met, started, warn, working.
-fn deadline_state(due: i64, prov: i64, met: Option<i64>, started: Option<i64>, warn: Option<i64>, working: i64) -> DeadlineState {
-    DeadlineState {
-        started_at: from_ms(started.unwrap_or(due)),
-        due: Deadline { at: from_ms(due), provisional: prov == 1 },
-        warn_at: from_ms(warn.unwrap_or(due)),
-        working: working == 1,
-        met_at: met.map(from_ms),
-    }
-}
-
 fn deadline_view(kind: DeadlineKind, d: &DeadlineState, now: DateTime<Utc>) -> DeadlineView {
     let overdue = match d.met_at {
         Some(m) => m > d.due.at,
         None => now > d.due.at,
     };
-    let level = match d.met_at {
-        Some(m) if m > d.due.at => "late",
-        Some(_) => "met",
-        None if now > d.due.at => "red",
-        None if now >= d.warn_at => "yellow",
-        None => "green",
-    };
+    let level = sanfu_domain::kernel::due_view_level(d, now);
     DeadlineView {
         kind,
         label: kind.label(),
@@ -1189,41 +1068,10 @@ fn deadline_view(kind: DeadlineKind, d: &DeadlineState, now: DateTime<Utc>) -> D
     }
 }
 
-/// `($start, $start+1, …)` for `n` values.
-pub(crate) fn in_clause(start: usize, n: usize) -> (String, usize) {
-    if n == 0 {
-        return ("(NULL)".into(), start);
-    }
-    let parts: Vec<String> = (start..start + n).map(|i| format!("${i}")).collect();
-    (format!("({})", parts.join(", ")), start + n)
-}
-
-impl Store {
-    async fn take_number(&self, counter: &str) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
-        let v = next_counter(&mut tx, counter).await?;
-        tx.commit().await?;
-        Ok(v)
-    }
-}
-
-async fn next_counter(conn: &mut AnyConnection, name: &str) -> Result<i64, StoreError> {
-    sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
-        .bind(name)
-        .execute(&mut *conn)
-        .await?;
-    let v: i64 = sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
-        .bind(name)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(v)
-}
-
 async fn write_transition(
     conn: &mut AnyConnection,
     l: &Loaded,
-    out: &work_order::Outcome,
+    out: &hotline::Outcome,
     actor: &Actor,
     now: DateTime<Utc>,
     knowledge_id: Option<&str>,
@@ -1231,23 +1079,8 @@ async fn write_transition(
 ) -> Result<(), StoreError> {
     let s = &out.snapshot;
     let t = to_ms(now);
-    let moved = sqlx::query(
-        "UPDATE work_items SET state = $1, version = version + 1, lead_unit_id = $2, updated_at = $3, closed_at = $4,
-                due_at = $7
-         WHERE id = $5 AND version = $6",
-    )
-    .bind(s.state.as_str())
-    .bind(s.lead_unit_id())
-    .bind(t)
-    .bind(s.closed_at.map(to_ms))
-    .bind(&l.id)
-    .bind(l.version)
-    .bind(queue_due(s))
-    .execute(&mut *conn)
-    .await?;
-    if moved.rows_affected() != 1 {
-        return Err(StoreError::Raced);
-    }
+    let spec = sanfu_domain::kernel::KindSpec::of::<Hotline>();
+    write::update(conn, &spec, &l.id, l.version, &l.snapshot, s, now).await?;
     sqlx::query(
         "UPDATE work_orders SET answer = $1, satisfaction = $2, reopen_count = $3, extension_days = $4,
             pending_extension = $5, master_id = $6, knowledge_id = $7, escalated = $9 WHERE id = $8",
@@ -1263,48 +1096,6 @@ async fn write_transition(
     .bind(i64::from(s.escalated))
     .execute(&mut *conn)
     .await?;
-    for (i, a) in s.assignments.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO assignments (work_id, idx, unit_id, role, active, assigned_at, signed_at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (work_id, idx) DO UPDATE SET role = excluded.role, active = excluded.active,
-                signed_at = excluded.signed_at, outcome = excluded.outcome",
-        )
-        .bind(&l.id)
-        .bind(i as i64)
-        .bind(&a.unit_id)
-        .bind(a.role.as_str())
-        .bind(i64::from(a.active))
-        .bind(to_ms(a.assigned_at))
-        .bind(a.signed_at.map(to_ms))
-        .bind(&a.outcome)
-        .execute(&mut *conn)
-        .await?;
-    }
-    if s.deadlines != l.snapshot.deadlines {
-        sqlx::query("UPDATE deadlines SET active = 0 WHERE work_id = $1").bind(&l.id).execute(&mut *conn).await?;
-        for (k, d) in &s.deadlines {
-            let changed_due = l.snapshot.deadlines.get(k).map(|old| old.due) != Some(d.due);
-            sqlx::query(
-                "INSERT INTO deadlines (work_id, kind, due_at, provisional, met_at, active, warned, started_at, warn_at, working)
-                 VALUES ($1, $2, $3, $4, $5, 1, 0, $7, $8, $9)
-                 ON CONFLICT (work_id, kind) DO UPDATE SET due_at = excluded.due_at, provisional = excluded.provisional,
-                    met_at = excluded.met_at, active = 1, started_at = excluded.started_at, warn_at = excluded.warn_at,
-                    working = excluded.working,
-                    warned = CASE WHEN $6 = 1 THEN 0 ELSE deadlines.warned END",
-            )
-            .bind(&l.id)
-            .bind(k.as_str())
-            .bind(to_ms(d.due.at))
-            .bind(i64::from(d.due.provisional))
-            .bind(d.met_at.map(to_ms))
-            .bind(i64::from(changed_due))
-            .bind(to_ms(d.started_at))
-            .bind(to_ms(d.warn_at))
-            .bind(i64::from(d.working))
-            .execute(&mut *conn)
-            .await?;
-        }
-    }
     let fixed = facts::Fixed {
         id: &l.id,
         created_at: l.snapshot.created_at,
@@ -1317,7 +1108,7 @@ async fn write_transition(
         conn,
         NewEvent {
             entity_id: &l.id,
-            entity_kind: "work_order",
+            entity_kind: Hotline::NAME,
             action: out.action,
             actor,
             from_state: Some(l.snapshot.state.as_str()),
@@ -1332,7 +1123,7 @@ async fn write_transition(
 
 /// Every unit kind that takes hotline work, for pickers.
 pub fn handler_kinds() -> Vec<UnitKind> {
-    UnitKind::ALL.into_iter().filter(|k| k.can_handle()).collect()
+    UnitKind::ALL.iter().copied().filter(|k| k.can_handle()).collect()
 }
 
 /// Short texts given with actions (reasons, notes, answers).

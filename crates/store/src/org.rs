@@ -7,7 +7,7 @@ use serde_json::json;
 
 use std::sync::Arc;
 
-use crate::db::{Store, StoreError, cached, from_ms, new_id, now_ms, set_cache};
+use crate::db::{Store, StoreError, from_ms, new_id, now_ms};
 pub use crate::passwords::{bounded, hash_password};
 use crate::passwords::{dummy_hash, hash_in_background, short_hash, token_hash, verify_password};
 use crate::events::{self, NewEvent};
@@ -80,6 +80,11 @@ pub(crate) struct CachedSession {
     expires_at: i64,
     cached_at: i64,
 }
+
+/// Live sessions recently looked up: token hash → (session id, user, expiry, when cached).
+/// Emptied by every logout and revocation in this process, and each entry trusted for a few
+/// seconds only, so a revocation made elsewhere takes effect within that time.
+type SessionCache = std::sync::RwLock<std::collections::HashMap<String, CachedSession>>;
 
 /// How long a looked-up session is trusted without asking the database again.
 const SESSION_CACHE_MS: i64 = 5_000;
@@ -196,7 +201,7 @@ impl Store {
     }
 
     pub(crate) async fn units_shared(&self) -> Result<Arc<Vec<Unit>>, StoreError> {
-        if let Some(u) = cached(&self.units_cache) {
+        if let Some(u) = self.slots.get::<Vec<Unit>>() {
             return Ok(u);
         }
         let rows: Vec<UnitRow> = sqlx::query_as(
@@ -205,7 +210,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let v = Arc::new(rows.into_iter().map(unit_from_row).collect::<Vec<_>>());
-        set_cache(&self.units_cache, Some(v.clone()));
+        self.slots.set(Some(v.clone()));
         Ok(v)
     }
 
@@ -241,7 +246,7 @@ impl Store {
             }
             Err(e) => Err(e),
             Ok(()) => {
-                set_cache(&self.units_cache, None);
+                self.slots.set::<Vec<Unit>>(None);
                 Ok(Unit { id, code: code.into(), name: name.into(), kind, kind_label: kind.label(), parent_id, active: true })
             }
         }
@@ -411,7 +416,7 @@ impl Store {
     pub async fn session_staff(&self, token: &str) -> Result<Option<(String, Staff)>, StoreError> {
         let key = token_hash(token);
         let now = now_ms();
-        let hit = match self.sessions_cache.read() {
+        let hit = match self.slots.get_or_default::<SessionCache>().read() {
             Ok(c) => c.get(&key).cloned(),
             Err(p) => p.into_inner().get(&key).cloned(),
         };
@@ -431,7 +436,7 @@ impl Store {
         let Some((sid, uid, expires_at)) = row else { return Ok(None) };
         let Some(staff) = self.staff(&uid).await? else { return Ok(None) };
         let entry = CachedSession { session_id: sid.clone(), staff: staff.clone(), expires_at, cached_at: now };
-        match self.sessions_cache.write() {
+        match self.slots.get_or_default::<SessionCache>().write() {
             Ok(mut c) => {
                 if c.len() > 10_000 {
                     c.clear();
@@ -446,7 +451,7 @@ impl Store {
     }
 
     pub(crate) fn forget_sessions(&self) {
-        match self.sessions_cache.write() {
+        match self.slots.get_or_default::<SessionCache>().write() {
             Ok(mut c) => c.clear(),
             Err(p) => p.into_inner().clear(),
         }
@@ -532,6 +537,11 @@ impl Store {
     }
 
     /// What `staff` may read.
+    /// Every unit's name by id.
+    pub(crate) async fn unit_names(&self) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+        Ok(self.all_units().await?.into_iter().map(|u| (u.id, u.name)).collect())
+    }
+
     pub fn scope_of(staff: &Staff) -> Scope {
         if staff.sees_all() {
             Scope::All

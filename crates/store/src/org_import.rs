@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::admin::{roles_of, unit_kind};
 use crate::catalog::write_category;
-use crate::db::{Store, StoreError, new_id, set_cache};
+use crate::db::{Store, StoreError, new_id};
 use crate::org::{NewUser, write_unit, write_user};
 use crate::passwords::hash_in_background;
 
@@ -327,8 +327,8 @@ impl Store {
             }
             Ok(())
         })?;
-        set_cache(&self.units_cache, None);
-        set_cache(&self.categories_cache, None);
+        self.slots.set::<Vec<crate::org::Unit>>(None);
+        self.slots.set::<Vec<crate::catalog::Category>>(None);
         self.forget_segmenter();
         Ok(report)
     }

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sanfu_domain::privacy::mask_text;
 use sanfu_domain::validate::{self, MAX_CONTENT_CHARS, MAX_SUBJECT_CHARS};
-use sanfu_domain::work_order::State;
+use sanfu_domain::hotline::State;
 use sanfu_domain::{Actor, DomainError};
 use serde::Serialize;
 use serde_json::json;

@@ -12,7 +12,7 @@ use sanfu_text::Segmenter;
 use serde::Serialize;
 
 use crate::Backend;
-use crate::db::{Store, StoreError, cached, set_cache};
+use crate::db::{Store, StoreError};
 
 /// The index rows of one text: the document it belongs to, its kind, its words.
 pub(crate) struct IndexRow {
@@ -35,19 +35,19 @@ impl Store {
     /// The segmenter with the city's words, built once per process (and again when the
     /// dictionary changes).
     pub async fn segmenter(&self) -> Result<Arc<Segmenter>, StoreError> {
-        if let Some(s) = cached(&self.segmenter) {
+        if let Some(s) = self.slots.get::<sanfu_text::Segmenter>() {
             return Ok(s);
         }
         let words = self.city_words().await?;
         let s = tokio::task::spawn_blocking(move || Arc::new(Segmenter::with_words(words.iter().map(String::as_str))))
             .await
             .map_err(|e| StoreError::Other(e.to_string()))?;
-        set_cache(&self.segmenter, Some(s.clone()));
+        self.slots.set(Some(s.clone()));
         Ok(s)
     }
 
     pub(crate) fn forget_segmenter(&self) {
-        set_cache(&self.segmenter, None);
+        self.slots.set::<sanfu_text::Segmenter>(None);
     }
 
     /// Writes the index rows of a document in `tx`, replacing those it had of the same kind.
@@ -104,7 +104,7 @@ impl Store {
         }
         let mut out = Vec::new();
         for chunk in ids.chunks(1000) {
-            let (clause, _) = crate::orders::in_clause(1, chunk.len());
+            let (clause, _) = crate::db::in_clause(1, chunk.len());
             let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
                 "SELECT w.id, w.number FROM work_items w JOIN work_orders o ON o.id = w.id
                  JOIN publications p ON p.work_id = w.id AND p.withdrawn_at IS NULL

@@ -1,7 +1,7 @@
 //! The demo city, 江州市 (fictional): its units, accounts for every role, the category tree,
 //! and a handful of orders in every state, all made through the same code paths as real use.
 
-use sanfu_domain::work_order::{Action, Satisfaction};
+use sanfu_domain::hotline::{Action, Satisfaction};
 use sanfu_domain::{Actor, Principal, Role, UnitKind};
 
 use crate::db::{Store, StoreError};

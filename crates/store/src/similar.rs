@@ -59,7 +59,7 @@ impl Store {
         let print = dup::fingerprint(content);
         let mut found: Vec<(String, f32, bool, bool)> = Vec::new();
         for chunk in candidates.chunks(500) {
-            let (clause, _) = crate::orders::in_clause(2, chunk.len());
+            let (clause, _) = crate::db::in_clause(2, chunk.len());
             let mut q = sqlx::query_as::<_, (String, String, Option<String>, Option<String>)>(sqlx::AssertSqlSafe(format!(
                 "SELECT w.id, o.content, o.citizen_phone, o.address FROM work_items w JOIN work_orders o ON o.id = w.id
                  WHERE w.created_at >= $1 AND w.state NOT IN ('closed', 'merged', 'withdrawn') AND w.id IN {clause}"

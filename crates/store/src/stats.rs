@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use sanfu_domain::work_order::{Channel, OrderType};
+use sanfu_domain::hotline::{Channel, OrderType};
 use sanfu_domain::{DomainError, Role, Staff, UnitKind};
 use serde::Serialize;
 

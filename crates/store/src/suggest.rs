@@ -11,7 +11,7 @@ use sanfu_text::{Classifier, TrainOptions};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::db::{Store, StoreError, cached, new_id, now_ms, set_cache};
+use crate::db::{Store, StoreError, new_id, now_ms};
 use crate::events::{self, NewEvent};
 
 /// What a trained model is made of, as stored.
@@ -177,8 +177,7 @@ impl Store {
             Ok(())
         })?;
         let Stored { category, unit } = stored;
-        set_cache(
-            &self.dispatch_model,
+        self.slots.set(
             Some(Arc::new(DispatchModel { category, unit, trained_at: at, trained_on: report.orders })),
         );
         Ok(Some(report))
@@ -223,7 +222,7 @@ impl Store {
 
     /// The model in use, loaded from the database the first time.
     async fn dispatch_model(&self) -> Result<Option<Arc<DispatchModel>>, StoreError> {
-        if let Some(m) = cached(&self.dispatch_model) {
+        if let Some(m) = self.slots.get::<DispatchModel>() {
             return Ok(Some(m));
         }
         let row: Option<(i64, i64, String)> =
@@ -242,7 +241,7 @@ impl Store {
         .map_err(|e| StoreError::Other(e.to_string()))?
         .map_err(StoreError::Other)?;
         let model = Arc::new(model);
-        set_cache(&self.dispatch_model, Some(model.clone()));
+        self.slots.set(Some(model.clone()));
         Ok(Some(model))
     }
 
@@ -299,7 +298,7 @@ impl Store {
         let why = if s.source == "rule" { format!("规则“{}”", s.terms.join("")) } else { s.terms.join("、") };
         let note = format!("智能派单：置信度 {}%，依据 {why}", (s.confidence * 100.0).min(99.0).round());
         let system = Actor { principal: sanfu_domain::Principal::System, ip: "auto-dispatch".into() };
-        let action = sanfu_domain::work_order::Action::Dispatch { lead, co: vec![], answer_due: None, note: Some(note) };
+        let action = sanfu_domain::hotline::Action::Dispatch { lead, co: vec![], answer_due: None, note: Some(note) };
         Ok(Some(self.act(id, &system, &action).await?))
     }
 

@@ -1,7 +1,7 @@
 //! Statistics against a hand-computed fixture: seven orders of October 2026 with known times.
 
 use reqwest::StatusCode;
-use sanfu_domain::work_order::{Action, Satisfaction};
+use sanfu_domain::hotline::{Action, Satisfaction};
 use sanfu_store::orders::OrderInput;
 use serde_json::json;
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
-use sanfu_store::warnings::WarningRun;
+use sanfu_store::kernel::sweep::WarningRun;
 use serde_json::{Value, json};
 
 use crate::helpers::*;

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use sanfu_domain::work_order::{OrderType, TimeLimits, Urgency};
+use sanfu_domain::hotline::{OrderType, TimeLimits, Urgency};
 use sanfu_domain::{Role, UnitKind};
 use sanfu_store::Store;
 use sanfu_store::org::Unit;

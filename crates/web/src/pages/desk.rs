@@ -8,11 +8,13 @@ use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, Duration, FixedOffset, NaiveDate, Utc};
-use sanfu_domain::work_order::{OrderType, State as OrderState, Urgency};
+use sanfu_domain::hotline::{OrderType, State as OrderState, Urgency};
 use sanfu_domain::{Role, UnitKind};
 use sanfu_store::catalog::Category;
 use sanfu_store::events::Event;
-use sanfu_store::inbox::{InboxItem, QueueCount};
+use sanfu_store::desk::InboxItem;
+use sanfu_store::kernel::items::ItemSummary;
+use sanfu_store::kernel::inbox::QueueCount;
 use sanfu_store::orders::{ListFilter, OrderInput, OrderSummary, OrderView};
 use sanfu_store::org::{Scope, Unit};
 use sanfu_store::stats::{RankRow, Report};
@@ -74,7 +76,8 @@ impl FlashQuery {
 
 /// One list row ready to show.
 pub struct Row {
-    pub key: String,
+    /// Where the number links to: the kind's page of the item.
+    pub href: String,
     pub number: String,
     pub subject: String,
     pub state: &'static str,
@@ -108,7 +111,7 @@ fn row(o: &OrderSummary, queue: &'static str, off: FixedOffset) -> Row {
         None => (String::new(), "", ""),
     };
     Row {
-        key: o.number.clone(),
+        href: format!("/orders/{}", o.number),
         number: o.number.clone(),
         subject: o.subject.clone(),
         state: o.state_label,
@@ -122,6 +125,30 @@ fn row(o: &OrderSummary, queue: &'static str, off: FixedOffset) -> Row {
         level_label: level_label(level),
         queue,
         snippet: o.snippet.clone().unwrap_or_default(),
+    }
+}
+
+/// A row of an item of any kind, from the kernel's summary; an order gets its own richer row.
+fn item_row(item: &ItemSummary, order: Option<&OrderSummary>, queue: &'static str, off: FixedOffset) -> Row {
+    if let Some(o) = order {
+        return row(o, queue, off);
+    }
+    let level = item.level.unwrap_or("");
+    Row {
+        href: format!("/items/{}", item.number),
+        number: item.number.clone(),
+        subject: item.title.clone(),
+        state: item.state_label,
+        order_type: item.kind_label,
+        urgent: false,
+        unit: item.lead_unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+        created: fmt_time(item.created_at, off),
+        due: item.due_at.map(|d| fmt_time(d, off)).unwrap_or_default(),
+        due_label: item.due_label.unwrap_or(""),
+        level,
+        level_label: level_label(level),
+        queue,
+        snippet: Vec::new(),
     }
 }
 
@@ -276,9 +303,9 @@ pub async fn inbox(State(st): State<AppState>, d: Desk, Query(q): Query<InboxQue
     let done = q.tab.as_deref() == Some("done");
     let (rows, total) = if done {
         let p = st.store.done(&d.staff, page, per_page).await?;
-        (p.items.iter().map(|i| row(&i.order, "", off)).collect(), p.total)
+        (p.items.iter().map(|i| item_row(&i.item, i.order.as_ref(), "", off)).collect(), p.total)
     } else {
-        let rows = inbox.items.iter().map(|i: &InboxItem| row(&i.order, i.waiting_for, off)).collect();
+        let rows = inbox.items.iter().map(|i: &InboxItem| item_row(&i.item, i.order.as_ref(), i.waiting_for, off)).collect();
         (rows, inbox.total)
     };
     let pages = ((total.max(1) as u32) + per_page - 1) / per_page;
@@ -436,7 +463,7 @@ pub(super) async fn category_options(store: &Store) -> Result<Vec<CategoryOption
 }
 
 async fn new_order_page(st: &AppState, d: &Desk, v: NewValues, error: Option<String>) -> Result<NewOrderPage, PageError> {
-    use sanfu_domain::work_order::Channel;
+    use sanfu_domain::hotline::Channel;
     Ok(NewOrderPage {
         nav: nav(st, d, "new").await?,
         error,
@@ -514,7 +541,7 @@ pub async fn register(State(st): State<AppState>, d: Desk, form: Form) -> PageRe
     if let Some(kid) = form.text("knowledge_id").filter(|s| !s.is_empty()) {
         let closed = match st.store.entry(&kid).await {
             Ok(Some(e)) => {
-                let act = sanfu_domain::work_order::Action::CloseDirectly { answer: e.content, knowledge_id: Some(e.id) };
+                let act = sanfu_domain::hotline::Action::CloseDirectly { answer: e.content, knowledge_id: Some(e.id) };
                 st.store.act(&number, &d.actor, &act).await.map_err(ApiError::from)
             }
             Ok(None) => Err(ApiError::unprocessable("knowledge_not_found", "知识条目不存在")),
@@ -721,7 +748,7 @@ fn opt_comment(c: &str) -> String {
 }
 
 fn satisfaction_label(s: &str) -> &'static str {
-    sanfu_domain::work_order::Satisfaction::parse(s).map(|x| x.label()).unwrap_or("")
+    sanfu_domain::hotline::Satisfaction::parse(s).map(|x| x.label()).unwrap_or("")
 }
 
 pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashQuery>) -> PageResult {
@@ -775,7 +802,7 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
     } else {
         Vec::new()
     };
-    let publish = if d.staff.is_hotline() && o.state == sanfu_domain::work_order::State::Closed && o.answer.is_some() && !o.confidential {
+    let publish = if d.staff.is_hotline() && o.state == sanfu_domain::hotline::State::Closed && o.answer.is_some() && !o.confidential {
         Some(match &o.publication {
             Some(p) => PublishBox { consent: o.publish_consent, published: true, subject: p.subject.clone(), content: p.content.clone(), answer: p.answer.clone() },
             None => {
@@ -1083,7 +1110,7 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     };
     let units = scope.as_deref();
     let days = st.store.daily_volume(today, 30, units).await?;
-    let open = st.store.open_by_unit(now, units).await?;
+    let open = st.store.open_by_unit("work_order", now, units).await?;
     let month_start = today.with_day(1).unwrap_or(today);
     let thirty = now - Duration::days(30);
     let cats = st.store.busiest_categories(thirty, units, 10).await?;

@@ -10,7 +10,7 @@ use sanfu_store::search::{Piece, snippet};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::FixedOffset;
 use sanfu_domain::validate::{self, MAX_SHORT_TEXT_CHARS};
-use sanfu_domain::work_order::Action;
+use sanfu_domain::hotline::Action;
 use sanfu_domain::{Actor, Principal};
 use sanfu_store::open311::PublicFilter;
 use sanfu_store::orders::{OrderInput, PublicView};
@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::desk::CategoryOption;
 use super::{Form, FormToken, Opt, PageError, PageResult, fmt_time, opts, render};
-use sanfu_domain::work_order::OrderType;
+use sanfu_domain::hotline::OrderType;
 
 use crate::AppState;
 use crate::error::ApiError;

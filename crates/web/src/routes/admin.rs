@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use sanfu_domain::validate;
-use sanfu_domain::work_order::{OrderType, TimeLimits, Urgency};
+use sanfu_domain::hotline::{OrderType, TimeLimits, Urgency};
 use sanfu_domain::{Role, UnitKind};
 use sanfu_store::org::NewUser;
 use serde::Deserialize;

@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use sanfu_domain::work_order::{Action, Satisfaction};
+use sanfu_domain::hotline::{Action, Satisfaction};
 use sanfu_domain::validate::{self, MAX_CONTENT_CHARS, MAX_SHORT_TEXT_CHARS};
 use sanfu_store::orders::{ListFilter, OrderInput};
 use serde::Deserialize;

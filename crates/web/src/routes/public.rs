@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use sanfu_domain::validate::{self, MAX_SHORT_TEXT_CHARS};
-use sanfu_domain::work_order::Action;
+use sanfu_domain::hotline::Action;
 use sanfu_domain::{Actor, Principal};
 use sanfu_store::orders::OrderInput;
 use serde::Deserialize;

@@ -1,5 +1,6 @@
-//! Deadlines that act: a yellow warning when most of the time is used (80% by default), a red
-//! one when the deadline has passed — for signing, the return window, answering and closing.
+//! Due dates that act, for every kind of work: a yellow warning when most of the time is used
+//! (80% by default), a red one when the due date has passed — for each due date that runs in
+//! its item's state, as the item's kind declares (`deadlines.running`, kept by the kernel).
 //!
 //! The state lives in `deadlines.warned` (0 none, 1 yellow, 2 red), changed by a conditional
 //! update in the same transaction as the warning's event. So a run after a restart, or after
@@ -8,7 +9,6 @@
 //! while nobody was looking gets its red warning only (the yellow one is moot by then).
 
 use chrono::{DateTime, Utc};
-use sanfu_domain::work_order::DeadlineKind;
 use sanfu_domain::{Actor, Principal};
 use serde::Serialize;
 use serde_json::json;
@@ -22,12 +22,6 @@ pub struct WarningRun {
     pub red: u64,
 }
 
-/// Which deadline matters in which states (as SQL over `d` = deadlines, `w` = work_items).
-const RELEVANT: &str = "((d.kind = 'sign' AND w.state = 'dispatched')
-    OR (d.kind = 'return' AND w.state IN ('dispatched', 'handling'))
-    OR (d.kind = 'answer' AND w.state IN ('dispatched', 'handling', 'return_requested'))
-    OR (d.kind = 'close' AND w.state IN ('dispatched', 'handling', 'return_requested', 'answered', 'callback')))";
-
 impl Store {
     /// Record every warning owed at `now`. Returns how many of each colour were recorded.
     pub async fn run_warnings(&self, now: DateTime<Utc>) -> Result<WarningRun, StoreError> {
@@ -36,36 +30,42 @@ impl Store {
         let t = to_ms(now);
         loop {
             let sql = format!(
-                "SELECT d.work_id, d.kind, d.due_at, d.warned FROM deadlines d JOIN work_items w ON w.id = d.work_id
-                 WHERE d.active = 1 AND d.met_at IS NULL AND d.warned < 2
-                   AND ((d.warned = 0 AND d.warn_at <= $1) OR d.due_at <= $1) AND {RELEVANT}
+                "SELECT d.work_id, w.kind, d.kind, d.unit_id, d.seq, d.due_at FROM deadlines d JOIN work_items w ON w.id = d.work_id
+                 WHERE d.running = 1 AND d.met_at IS NULL AND d.warned < 2
+                   AND ((d.warned = 0 AND d.warn_at <= $1) OR d.due_at <= $1)
                  ORDER BY d.due_at LIMIT 500"
             );
-            let rows: Vec<(String, String, i64, i64)> =
+            let rows: Vec<(String, String, String, String, i64, i64)> =
                 sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(t).fetch_all(self.pool()).await?;
             if rows.is_empty() {
                 break;
             }
             let mut progressed = false;
-            for (work_id, kind, due_at, _warned) in rows {
+            for (work_id, item_kind, kind, unit_id, seq, due_at) in rows {
                 let level: i64 = if due_at <= t { 2 } else { 1 };
-                let label = DeadlineKind::parse(&kind).map(|k| k.label()).unwrap_or("时限");
+                let spec = self.kind_spec(&item_kind);
+                let label = spec.as_ref().map(|s| s.due_label(&kind)).unwrap_or("时限");
+                let mut details = json!({
+                    "deadline": kind, "label": label,
+                    "level": if level == 2 { "red" } else { "yellow" },
+                    "due_at": from_ms(due_at),
+                });
+                if !unit_id.is_empty() {
+                    details["unit_id"] = json!(unit_id);
+                    details["seq"] = json!(seq);
+                }
                 let done = in_tx!(self, tx => {
                     let n = sqlx::query(
-                        "UPDATE deadlines SET warned = $1 WHERE work_id = $2 AND kind = $3 AND warned < $1
-                           AND active = 1 AND met_at IS NULL",
+                        "UPDATE deadlines SET warned = $1 WHERE work_id = $2 AND kind = $3 AND unit_id = $4 AND seq = $5
+                           AND warned < $1 AND running = 1 AND met_at IS NULL",
                     )
-                    .bind(level).bind(&work_id).bind(&kind)
+                    .bind(level).bind(&work_id).bind(&kind).bind(&unit_id).bind(seq)
                     .execute(&mut *tx).await?.rows_affected();
                     if n == 1 {
                         events::append(&mut tx, NewEvent {
-                            entity_id: &work_id, entity_kind: "work_order", action: "warning", actor: &system,
+                            entity_id: &work_id, entity_kind: &item_kind, action: "warning", actor: &system,
                             from_state: None, to_state: None,
-                            details: json!({
-                                "deadline": kind, "label": label,
-                                "level": if level == 2 { "red" } else { "yellow" },
-                                "due_at": from_ms(due_at),
-                            }),
+                            details: details.clone(),
                             at: Some(t),
                         }).await?;
                     }

@@ -1,6 +1,9 @@
 use chrono::{Duration, TimeZone};
 
 use super::*;
+use crate::error::DomainError;
+use crate::org::Role;
+use sanfu_calendar::Calendar;
 use crate::actor::{Actor, Principal, Staff};
 use crate::error::ErrorKind;
 

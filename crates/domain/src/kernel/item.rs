@@ -1,0 +1,177 @@
+//! The parts of an item every kind has: who it is handed to, what is due when, extensions.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sanfu_calendar::{Calendar, Deadline};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::error::DomainError;
+use crate::kernel::party::parties;
+use crate::kernel::rules::{Kind, KindState, To, guard, running};
+use crate::limits::{Limit, warn_point};
+
+crate::labelled_enum!(
+    /// A unit's part in an item.
+    AssignmentRole {
+        Lead = "lead" / "主办",
+        Co = "co" / "协办",
+        Forwarded = "forwarded" / "转派",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub unit_id: String,
+    pub role: AssignmentRole,
+    pub active: bool,
+    pub assigned_at: DateTime<Utc>,
+    pub signed_at: Option<DateTime<Utc>>,
+    /// How the assignment ended, when not by doing the work: "returned" (退单 approved) or
+    /// "forwarded" (二级派单).
+    #[serde(default)]
+    pub outcome: Option<String>,
+}
+
+impl Assignment {
+    pub fn new(unit_id: &str, role: AssignmentRole, now: DateTime<Utc>) -> Self {
+        Assignment { unit_id: unit_id.to_string(), role, active: true, assigned_at: now, signed_at: None, outcome: None }
+    }
+}
+
+/// Which due date: its name in the kind's table, the unit it is owed by (empty: the item as a
+/// whole) and its place in a series (the third ten-day report is 3; a one-off is 0).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DueKey {
+    pub name: String,
+    pub unit_id: String,
+    pub seq: u32,
+}
+
+impl DueKey {
+    /// A one-off due date of the whole item.
+    pub fn item(name: &str) -> Self {
+        DueKey { name: name.to_string(), unit_id: String::new(), seq: 0 }
+    }
+}
+
+/// One due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueState {
+    /// When the clock started (the dispatch, the 重办).
+    pub started_at: DateTime<Utc>,
+    pub due: Deadline,
+    /// When the yellow warning is due (by default 80% of the time used).
+    pub warn_at: DateTime<Utc>,
+    /// Counted in working time (else clock time).
+    pub working: bool,
+    /// When the thing it asks for was done.
+    pub met_at: Option<DateTime<Utc>>,
+}
+
+impl DueState {
+    /// A due date `limit` after `start`, warned when `pct` per cent of the time is used.
+    pub fn after(start: DateTime<Utc>, limit: &Limit, cal: &Calendar, pct: u32) -> Self {
+        DueState::until(start, limit.due(start, cal), limit.is_working_time(), cal, pct)
+    }
+
+    /// A due date at a given moment.
+    pub fn until(start: DateTime<Utc>, due: Deadline, working: bool, cal: &Calendar, pct: u32) -> Self {
+        DueState { started_at: start, due, warn_at: warn_point(start, due.at, working, pct, cal), working, met_at: None }
+    }
+}
+
+/// green (time enough), yellow (most of the time used), red (past due), met, late (met after
+/// the due time): the colour a due date shows at `now`.
+pub fn due_view_level(d: &DueState, now: DateTime<Utc>) -> &'static str {
+    match d.met_at {
+        Some(m) if m > d.due.at => "late",
+        Some(_) => "met",
+        None if now > d.due.at => "red",
+        None if now >= d.warn_at => "yellow",
+        None => "green",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PendingExtension {
+    pub days: u32,
+    pub reason: String,
+    pub requested_at: DateTime<Utc>,
+    pub unit_id: String,
+}
+
+/// What the store writes of any item, whatever its kind: the kernel's columns and rows.
+pub trait ItemView {
+    fn state_code(&self) -> &'static str;
+    fn assignments(&self) -> &[Assignment];
+    fn dues(&self) -> Vec<(DueKey, DueState)>;
+    fn extension_pending(&self) -> bool;
+    fn closed_at(&self) -> Option<DateTime<Utc>>;
+    fn lead_unit_id(&self) -> Option<&str> {
+        self.assignments().iter().find(|a| a.active && a.role == AssignmentRole::Lead).map(|a| a.unit_id.as_str())
+    }
+}
+
+/// An item that is nothing but the kernel's parts: enough for a kind whose rules are all in
+/// its table (each action moves to one state), and the base of kinds that have more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item<S> {
+    pub state: S,
+    pub created_at: DateTime<Utc>,
+    pub assignments: Vec<Assignment>,
+    pub dues: BTreeMap<DueKey, DueState>,
+    pub pending_extension: Option<PendingExtension>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl<S: KindState> Item<S> {
+    pub fn new(state: S, created_at: DateTime<Utc>) -> Self {
+        Item { state, created_at, assignments: Vec::new(), dues: BTreeMap::new(), pending_extension: None, closed_at: None }
+    }
+}
+
+impl<S: KindState> ItemView for Item<S> {
+    fn state_code(&self) -> &'static str {
+        self.state.code()
+    }
+    fn assignments(&self) -> &[Assignment] {
+        &self.assignments
+    }
+    fn dues(&self) -> Vec<(DueKey, DueState)> {
+        self.dues.iter().map(|(k, d)| (k.clone(), *d)).collect()
+    }
+    fn extension_pending(&self) -> bool {
+        self.pending_extension.is_some()
+    }
+    fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.closed_at
+    }
+}
+
+/// Take `action` on an item whose kind's table says where it leads: checked by the table,
+/// moved to the one state it names; the due dates that ran before and run no more are met,
+/// and an end closes the item.
+pub fn step<K: Kind>(item: &Item<K::State>, actor: &Actor, action: &str, now: DateTime<Utc>) -> Result<Item<K::State>, DomainError> {
+    let r = guard::<K>(&parties(&item.assignments, actor), item.state, action)?;
+    let to = match r.to {
+        To::Same => item.state,
+        To::One(s) => s,
+        To::Either(_) => {
+            return Err(DomainError::invalid("action_needs_decision", format!("“{}”需要由{}自己的规则决定去向", r.label, K::LABEL)));
+        }
+    };
+    let mut next = item.clone();
+    next.state = to;
+    let still = running::<K>(to);
+    for (k, d) in next.dues.iter_mut() {
+        if d.met_at.is_none() && running::<K>(item.state).contains(&k.name.as_str()) && !still.contains(&k.name.as_str()) {
+            d.met_at = Some(now);
+        }
+    }
+    if to.is_terminal() {
+        next.closed_at = Some(now);
+    }
+    Ok(next)
+}

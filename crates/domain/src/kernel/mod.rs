@@ -1,0 +1,52 @@
+//! The kernel: what every kind of work shares, with no I/O.
+//!
+//! A kind of work (the hotline's order, a supervision item, a meeting topic …) declares, once,
+//! in a [`Kind`]: its states, its named due dates and in which states each of them runs, its
+//! inbox queues, its numbering series, and **one rule table** — action, who may take it, from
+//! which states, to which states. Everything else reads that table: the kind's own `apply`
+//! ([`guard`] before it changes anything), the API's `allowed_actions` and the page's buttons
+//! ([`allowed_actions`]), the timeline's wording ([`action_label`]), the warnings sweep and the
+//! inbox (through the [`KindSpec`] the store keeps of every kind).
+//!
+//! The parts of an item that do not depend on its kind live here too: who it is handed to
+//! ([`Assignment`]), due dates keyed by (name, unit, sequence) so that each co-unit's periodic
+//! report has its own ([`DueKey`]), extensions, links between items ([`LinkKind`]) and the
+//! yellow and red warning cards a unit is given for lateness ([`CardColour`]).
+
+mod cards;
+mod item;
+mod party;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+pub use cards::{Card, CardColour, LinkKind, check_card, check_link, check_revoke};
+pub use item::{
+    Assignment, AssignmentRole, DueKey, DueState, Item, ItemView, PendingExtension, step, due_view_level,
+};
+pub use party::{Party, parties};
+pub use rules::{
+    Due, From, Kind, KindSpec, KindState, Numbering, Period, Queue, QueueSpec, Rule, To, action_label, allowed_actions,
+    guard, leads_to, pace, rule, running,
+};
+
+/// An enum of codes with a Chinese label each: `as_str` is what the database and the API
+/// carry, `label` what a person reads, `parse` takes either.
+#[macro_export]
+macro_rules! labelled_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $s:literal / $label:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+        #[allow(dead_code)]
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s),+ } }
+            pub fn label(self) -> &'static str { match self { $($name::$variant => $label),+ } }
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s || v.label() == s)
+            }
+        }
+    };
+}

@@ -1,0 +1,132 @@
+//! 我的待办 and 已办 across every kind of work: what waits on a person, from each kind's queue
+//! table (the centre's queues, the office's, the unit's own work), the most urgent due date
+//! first; and what they have acted on, newest first.
+
+use sanfu_domain::kernel::{KindSpec, Party, QueueSpec};
+use sanfu_domain::{Role, Staff};
+use serde::Serialize;
+
+use crate::db::{Store, StoreError};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QueueCount {
+    /// The kind of work the queue holds.
+    pub kind: &'static str,
+    pub queue: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+}
+
+/// One item waiting in a queue.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    pub kind: &'static str,
+    pub queue: &'static str,
+    pub label: &'static str,
+    pub id: String,
+}
+
+/// The queues of every kind that wait on `staff`.
+fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Vec<(&'static str, QueueSpec)> {
+    let plays = |p: Party| match p {
+        Party::Hotline => staff.is_hotline(),
+        Party::Dispatcher => staff.has(Role::Dispatcher),
+        Party::Office => staff.has(Role::OfficeStaff),
+        Party::LeadUnit | Party::CoUnit => staff.acts_for_unit(),
+        Party::Citizen => false,
+    };
+    let mut v = Vec::new();
+    // The parties in the order a desk has always shown them: the centre, the dispatcher, the
+    // office, then the unit's own work.
+    for party in [Party::Hotline, Party::Dispatcher, Party::Office, Party::LeadUnit, Party::CoUnit] {
+        if !plays(party) {
+            continue;
+        }
+        for spec in specs {
+            for q in spec.queues.iter().filter(|q| q.party == party) {
+                v.push((spec.name, q.clone()));
+            }
+        }
+    }
+    v
+}
+
+/// `(order, FROM … WHERE …)` of a queue: the column its items are ordered by, and where they
+/// come from; `$1` is the unit (unit queues only). A queue paced by a due date is ordered by
+/// the item's `due_at`, which the indexes on (lead unit, state, due) and (kind, state, due)
+/// give in order. Kinds and states are the kinds' own constants, never request text.
+fn queue_sql(kind: &str, q: &QueueSpec) -> (&'static str, String) {
+    let order = if q.pace.is_some() { "w.due_at" } else { "w.created_at" };
+    let states: Vec<String> = q.states.iter().map(|s| format!("'{s}'")).collect();
+    let states = states.join(", ");
+    let extension = if q.pending_extension { " AND w.extension_pending = 1" } else { "" };
+    let from = match q.party {
+        Party::LeadUnit => {
+            format!("FROM work_items w WHERE w.lead_unit_id = $1 AND w.state IN ({states}) AND w.kind = '{kind}'{extension}")
+        }
+        Party::CoUnit => format!(
+            "FROM assignments a JOIN work_items w ON w.id = a.work_id
+             WHERE a.unit_id = $1 AND a.active = 1 AND a.role = 'co' AND w.state IN ({states}) AND w.kind = '{kind}'{extension}"
+        ),
+        _ => format!("FROM work_items w WHERE w.kind = '{kind}' AND w.state IN ({states}){extension}"),
+    };
+    (order, from)
+}
+
+fn for_unit(q: &QueueSpec) -> bool {
+    matches!(q.party, Party::LeadUnit | Party::CoUnit)
+}
+
+impl Store {
+    /// The counts of every queue that waits on `staff`, and the items of page `page`, the
+    /// most urgent first (an item in two queues shows once, in the first).
+    pub async fn waiting(&self, staff: &Staff, page: u32, per_page: u32) -> Result<(Vec<QueueCount>, Vec<Waiting>), StoreError> {
+        let want = i64::from(page * per_page);
+        let mut counts = Vec::new();
+        let mut candidates: Vec<(i64, String, Waiting)> = Vec::new();
+        for (kind, q) in queues_of(staff, &self.kind_specs()) {
+            let (order, from) = queue_sql(kind, &q);
+            let count_sql = format!("SELECT COUNT(*) {from}");
+            let list_sql = format!("SELECT w.id, COALESCE({order}, w.created_at) {from} ORDER BY {order}, w.id LIMIT {want}");
+            let (count, rows): (i64, Vec<(String, i64)>) = if for_unit(&q) {
+                (
+                    sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)).bind(&staff.unit_id).fetch_one(self.pool()).await?,
+                    sqlx::query_as(sqlx::AssertSqlSafe(list_sql)).bind(&staff.unit_id).fetch_all(self.pool()).await?,
+                )
+            } else {
+                (
+                    sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)).fetch_one(self.pool()).await?,
+                    sqlx::query_as(sqlx::AssertSqlSafe(list_sql)).fetch_all(self.pool()).await?,
+                )
+            };
+            counts.push(QueueCount { kind, queue: q.code, label: q.label, count });
+            for (id, key) in rows {
+                if !candidates.iter().any(|(_, i, _)| *i == id) {
+                    let w = Waiting { kind, queue: q.code, label: q.label, id: id.clone() };
+                    candidates.push((key, id, w));
+                }
+            }
+        }
+        candidates.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let start = ((page - 1) * per_page) as usize;
+        Ok((counts, candidates.into_iter().skip(start).take(per_page as usize).map(|c| c.2).collect()))
+    }
+
+    /// 已办: the items of any kind `staff` has acted on, most recent first: (total, page of
+    /// (id, kind, when last acted ms)).
+    pub async fn acted_on(&self, staff: &Staff, page: u32, per_page: u32) -> Result<(i64, Vec<(String, String, i64)>), StoreError> {
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT e.entity_id) FROM events e JOIN work_items w ON w.id = e.entity_id WHERE e.actor_id = $1",
+        )
+        .bind(&staff.user_id)
+        .fetch_one(self.pool())
+        .await?;
+        let sql = format!(
+            "SELECT e.entity_id, MIN(w.kind), MAX(e.at) FROM events e JOIN work_items w ON w.id = e.entity_id WHERE e.actor_id = $1
+             GROUP BY e.entity_id ORDER BY MAX(e.at) DESC, e.entity_id LIMIT {per_page} OFFSET {}",
+            (page - 1) * per_page
+        );
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&staff.user_id).fetch_all(self.pool()).await?;
+        Ok((total, rows))
+    }
+}

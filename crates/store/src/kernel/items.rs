@@ -1,0 +1,542 @@
+//! Any item read through its kind's description; links between items; warning cards; and the
+//! whole load → act → write of kinds whose rules are all in their table.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sanfu_domain::kernel::{
+    self, Card, CardColour, DueKey, DueState, Item, ItemView, Kind, KindState, LinkKind, parties,
+};
+use sanfu_domain::{Actor, DomainError, Principal, Staff};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use crate::db::{Store, StoreError, from_ms, in_clause, new_id, to_ms};
+use crate::events::{self, NewEvent};
+use crate::kernel::write;
+use crate::org::Scope;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitName {
+    pub id: String,
+    pub name: String,
+}
+
+/// Whom a reader is, for masking.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    /// The hotline centre sees names and full numbers.
+    pub full: bool,
+}
+
+impl Viewer {
+    pub fn of(staff: &Staff) -> Self {
+        Viewer { full: staff.is_hotline() }
+    }
+    /// Citizens' text as this reader may see it: phone, ID card and bank card numbers and
+    /// e-mail addresses inside it masked for everyone but the hotline centre.
+    pub fn text(&self, s: &str) -> String {
+        if self.full { s.to_string() } else { sanfu_domain::privacy::mask_text(s).into_owned() }
+    }
+    pub fn pieces(&self, pieces: Vec<crate::search::Piece>) -> Vec<crate::search::Piece> {
+        if self.full {
+            return pieces;
+        }
+        // A number may be split across marked and unmarked pieces: mask the whole, and if
+        // anything was masked show it unmarked.
+        let whole: String = pieces.iter().map(|p| p.text.as_str()).collect();
+        match sanfu_domain::privacy::mask_text(&whole) {
+            std::borrow::Cow::Borrowed(_) => pieces,
+            std::borrow::Cow::Owned(m) => vec![crate::search::Piece { text: m, hit: false }],
+        }
+    }
+}
+
+/// One line of any list of items, whatever their kind.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemSummary {
+    pub id: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub number: String,
+    pub title: String,
+    pub state: String,
+    pub state_label: &'static str,
+    pub lead_unit: Option<UnitName>,
+    pub created_at: DateTime<Utc>,
+    /// The due date the item is paced by in its state, and its colour now.
+    pub due_at: Option<DateTime<Utc>>,
+    pub due_label: Option<&'static str>,
+    pub level: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AssignmentView {
+    pub unit: UnitName,
+    #[schema(value_type = String)]
+    pub role: kernel::AssignmentRole,
+    pub role_label: &'static str,
+    pub active: bool,
+    pub assigned_at: DateTime<Utc>,
+    pub signed_at: Option<DateTime<Utc>>,
+}
+
+/// A due date as shown.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DueView {
+    pub name: String,
+    pub label: &'static str,
+    /// The unit that owes it (none: the item as a whole).
+    pub unit: Option<UnitName>,
+    /// Its place in a series of reports (0: a one-off).
+    pub seq: u32,
+    pub due_at: DateTime<Utc>,
+    pub warn_at: DateTime<Utc>,
+    pub met_at: Option<DateTime<Utc>>,
+    pub provisional: bool,
+    /// green, yellow, red, met or late.
+    pub level: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LinkView {
+    #[schema(value_type = String)]
+    pub kind: LinkKind,
+    /// How the link reads from this item.
+    pub label: &'static str,
+    /// `to`: this item points at the other; `from`: the other points at this one.
+    pub direction: &'static str,
+    pub item: ItemSummary,
+}
+
+/// Any item, as a member of staff sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemDetail {
+    pub id: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub number: String,
+    pub title: String,
+    pub state: String,
+    pub state_label: &'static str,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub lead_unit: Option<UnitName>,
+    pub assignments: Vec<AssignmentView>,
+    pub dues: Vec<DueView>,
+    /// What the reader may do now, by the kind's rule table.
+    pub allowed_actions: Vec<&'static str>,
+    pub links: Vec<LinkView>,
+    pub cards: Vec<Card>,
+}
+
+/// The kernel's columns of one item, and its parts.
+#[derive(Debug, Clone)]
+pub(crate) struct Core {
+    pub id: String,
+    pub kind: String,
+    pub number: String,
+    pub state: String,
+    pub version: i64,
+    pub title: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub closed_at: Option<i64>,
+    pub assignments: Vec<kernel::Assignment>,
+    pub dues: BTreeMap<DueKey, DueState>,
+}
+
+type CoreRow = (String, String, String, String, i64, String, i64, i64, Option<i64>);
+
+/// An item by id or number, with its parts.
+pub(crate) async fn load_core(conn: &mut AnyConnection, key: &str) -> Result<Option<Core>, StoreError> {
+    let row: Option<CoreRow> = sqlx::query_as(
+        "SELECT id, kind, number, state, version, title, created_at, updated_at, closed_at FROM work_items WHERE id = $1 OR number = $1",
+    )
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((id, kind, number, state, version, title, created_at, updated_at, closed_at)) = row else { return Ok(None) };
+    let (assignments, dues) = write::load_parts(conn, &id).await?;
+    Ok(Some(Core { id, kind, number, state, version, title, created_at, updated_at, closed_at, assignments, dues }))
+}
+
+fn level_at(due: Option<i64>, warn: Option<i64>, now: i64) -> Option<&'static str> {
+    let due = due?;
+    Some(if now > due {
+        "red"
+    } else if warn.is_some_and(|w| now >= w) {
+        "yellow"
+    } else {
+        "green"
+    })
+}
+
+fn refused() -> StoreError {
+    DomainError::forbidden("item_forbidden", "无权查看该事项（事项不属于本单位或不存在）").into()
+}
+
+impl Store {
+    /// List rows of these items, in this order.
+    pub async fn item_summaries(&self, ids: &[String], viewer: Viewer) -> Result<Vec<ItemSummary>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names = self.unit_names().await?;
+        let (clause, _) = in_clause(1, ids.len());
+        let sql = format!(
+            "SELECT id, kind, number, title, state, lead_unit_id, created_at, due_at, warn_at FROM work_items WHERE id IN {clause}"
+        );
+        let mut q = sqlx::query_as::<_, (String, String, String, String, String, Option<String>, i64, Option<i64>, Option<i64>)>(
+            sqlx::AssertSqlSafe(sql),
+        );
+        for id in ids {
+            q = q.bind(id);
+        }
+        let now = to_ms(Utc::now());
+        let mut by_id = BTreeMap::new();
+        for (id, kind, number, title, state, lead, created, due, warn) in q.fetch_all(self.pool()).await? {
+            let Some(spec) = self.kind_spec(&kind) else { continue };
+            let open = !spec.is_terminal(&state);
+            let due_label = spec.pace(&state).filter(|_| open).map(|n| spec.due_label(n));
+            let s = ItemSummary {
+                due_label,
+                id: id.clone(),
+                kind: spec.name,
+                kind_label: spec.label,
+                number,
+                title: viewer.text(&title),
+                state_label: spec.state_label(&state),
+                state,
+                lead_unit: lead.map(|u| UnitName { name: names.get(&u).cloned().unwrap_or_default(), id: u }),
+                created_at: from_ms(created),
+                due_at: due.filter(|_| open).map(from_ms),
+                level: if open { level_at(due, warn, now) } else { None },
+            };
+            by_id.insert(id, s);
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// Whether `staff` may read this item: the centre and the office read all; a unit reads
+    /// items that are or were handed to it; a leader, those of the portfolio's units.
+    pub(crate) async fn may_read_item(&self, staff: &Staff, id: &str) -> Result<bool, StoreError> {
+        match Store::scope_of(staff) {
+            Scope::All => Ok(true),
+            Scope::Units(units) => {
+                let (clause, _) = in_clause(2, units.len());
+                let sql = format!("SELECT COUNT(*) FROM assignments WHERE work_id = $1 AND unit_id IN {clause}");
+                let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(id);
+                for u in &units {
+                    q = q.bind(u);
+                }
+                Ok(q.fetch_one(self.pool()).await? > 0)
+            }
+        }
+    }
+
+    async fn visible_core(&self, key: &str, staff: &Staff) -> Result<Core, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let Some(core) = load_core(&mut conn, key).await? else {
+            if staff.sees_all() {
+                return Err(DomainError::not_found("item_not_found", format!("事项“{key}”不存在")).into());
+            }
+            return Err(refused());
+        };
+        drop(conn);
+        if !self.may_read_item(staff, &core.id).await? {
+            return Err(refused());
+        }
+        Ok(core)
+    }
+
+    /// Any item for a member of staff; one they may not read is "not found" to them.
+    pub async fn item_for(&self, key: &str, staff: &Staff) -> Result<ItemDetail, StoreError> {
+        let core = self.visible_core(key, staff).await?;
+        let actor = Actor { principal: Principal::Staff(staff.clone()), ip: String::new() };
+        self.detail(core, &actor, Viewer::of(staff)).await
+    }
+
+    async fn detail(&self, c: Core, actor: &Actor, viewer: Viewer) -> Result<ItemDetail, StoreError> {
+        let spec = self.spec_of(&c.kind)?;
+        let names = self.unit_names().await?;
+        let name_of = |id: &str| UnitName { id: id.to_string(), name: names.get(id).cloned().unwrap_or_default() };
+        let now = Utc::now();
+        let lead = c.assignments.iter().find(|a| a.active && a.role == kernel::AssignmentRole::Lead).map(|a| name_of(&a.unit_id));
+        let allowed = spec.allowed_actions(&parties(&c.assignments, actor), &c.state);
+        Ok(ItemDetail {
+            links: self.links_of(&c.id, viewer).await?,
+            cards: self.cards_of_item(&c.id).await?,
+            kind: spec.name,
+            kind_label: spec.label,
+            number: c.number,
+            title: viewer.text(&c.title),
+            state_label: spec.state_label(&c.state),
+            state: c.state,
+            version: c.version,
+            created_at: from_ms(c.created_at),
+            updated_at: from_ms(c.updated_at),
+            closed_at: c.closed_at.map(from_ms),
+            lead_unit: lead,
+            assignments: c
+                .assignments
+                .iter()
+                .map(|a| AssignmentView {
+                    unit: name_of(&a.unit_id),
+                    role: a.role,
+                    role_label: a.role.label(),
+                    active: a.active,
+                    assigned_at: a.assigned_at,
+                    signed_at: a.signed_at,
+                })
+                .collect(),
+            dues: c
+                .dues
+                .iter()
+                .map(|(k, d)| DueView {
+                    name: k.name.clone(),
+                    label: spec.due_label(&k.name),
+                    unit: (!k.unit_id.is_empty()).then(|| name_of(&k.unit_id)),
+                    seq: k.seq,
+                    due_at: d.due.at,
+                    warn_at: d.warn_at,
+                    met_at: d.met_at,
+                    provisional: d.due.provisional,
+                    level: kernel::due_view_level(d, now),
+                })
+                .collect(),
+            allowed_actions: allowed,
+            id: c.id,
+        })
+    }
+
+    /// A new item of a kind whose rules are all in its table, numbered in the kind's series
+    /// under `code`, with its event. The kind's own module decides who may create one.
+    pub async fn create_item<K: Kind>(
+        &self,
+        actor: &Actor,
+        code: &str,
+        title: &str,
+        item: &Item<K::State>,
+        details: serde_json::Value,
+    ) -> Result<ItemDetail, StoreError> {
+        let spec = self.spec_of(K::NAME)?;
+        let title = sanfu_domain::validate::text("title", "标题", title, sanfu_domain::validate::MAX_SUBJECT_CHARS)?;
+        let now = item.created_at;
+        let series = self.series(&spec, code, now);
+        let format = self.number_format(&spec, code).await?;
+        let ahead = self.number_ahead(&series, &format).await?;
+        let id = new_id();
+        in_tx!(self, tx => {
+            let number = match &ahead {
+                Some(n) => n.clone(),
+                None => self.number_in(&mut tx, &series, &format).await?,
+            };
+            write::insert(&mut tx, &spec, &id, &number, &title, item, now).await?;
+            let mut details = details.clone();
+            details["number"] = json!(number);
+            events::append(&mut tx, NewEvent {
+                entity_id: &id, entity_kind: spec.name, action: "create", actor,
+                from_state: None, to_state: Some(item.state_code()), details, at: Some(to_ms(now)),
+            }).await?;
+            Ok(())
+        })?;
+        let mut conn = self.pool().acquire().await?;
+        let core = load_core(&mut conn, &id).await?.ok_or_else(|| StoreError::Other("item vanished".into()))?;
+        drop(conn);
+        self.detail(core, actor, actor.staff().map(Viewer::of).unwrap_or(Viewer { full: false })).await
+    }
+
+    /// One action on an item of a kind whose rules are all in its table: loaded, judged and
+    /// written in one transaction, its version checked, started again if somebody was first.
+    pub async fn act_on_item<K: Kind>(
+        &self,
+        key: &str,
+        actor: &Actor,
+        action: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<ItemDetail, StoreError> {
+        if let Some(staff) = actor.staff() {
+            self.visible_core(key, staff).await?;
+        }
+        let spec = self.spec_of(K::NAME)?;
+        let id = in_tx!(self, tx => {
+            let Some(c) = load_core(&mut tx, key).await? else {
+                return Err(DomainError::not_found("item_not_found", format!("事项“{key}”不存在")).into());
+            };
+            if c.kind != K::NAME {
+                return Err(DomainError::not_found("item_not_found", format!("{}“{key}”不存在", K::LABEL)).into());
+            }
+            let state = K::State::from_code(&c.state).ok_or_else(|| StoreError::Other(format!("item {}: bad state", c.id)))?;
+            let old = Item {
+                state,
+                created_at: from_ms(c.created_at),
+                assignments: c.assignments.clone(),
+                dues: c.dues.clone(),
+                pending_extension: None,
+                closed_at: c.closed_at.map(from_ms),
+            };
+            let now = at.unwrap_or_else(Utc::now);
+            let new = kernel::step::<K>(&old, actor, action, now)?;
+            write::update(&mut tx, &spec, &c.id, c.version, &old, &new, now).await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: &c.id, entity_kind: spec.name, action, actor,
+                from_state: Some(old.state.code()), to_state: Some(new.state.code()),
+                details: json!({ "label": spec.action_label(action) }), at: Some(to_ms(now)),
+            }).await?;
+            Ok(c.id)
+        })?;
+        let mut conn = self.pool().acquire().await?;
+        let core = load_core(&mut conn, &id).await?.ok_or_else(|| StoreError::Other("item vanished".into()))?;
+        drop(conn);
+        self.detail(core, actor, actor.staff().map(Viewer::of).unwrap_or(Viewer { full: false })).await
+    }
+
+    /// Link `from` to `to` (`from` is escalated from, decided in … `to`), recorded on both.
+    pub async fn link_items(&self, actor: &Actor, from: &str, to: &str, kind: LinkKind) -> Result<(), StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let a = load_core(&mut conn, from).await?.ok_or_else(|| DomainError::invalid("unknown_item", format!("事项“{from}”不存在")))?;
+        let b = load_core(&mut conn, to).await?.ok_or_else(|| DomainError::invalid("unknown_item", format!("事项“{to}”不存在")))?;
+        drop(conn);
+        let have = parties(&a.assignments, actor);
+        kernel::check_link(&have, &a.id, &b.id)?;
+        let t = to_ms(Utc::now());
+        in_tx!(self, tx => {
+            let n = sqlx::query("INSERT INTO links (from_id, to_id, kind, created_at, created_by) VALUES ($1, $2, $3, $4, $5)
+                                 ON CONFLICT (from_id, to_id, kind) DO NOTHING")
+                .bind(&a.id).bind(&b.id).bind(kind.as_str()).bind(t).bind(actor.staff().map(|s| s.user_id.clone()))
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                for (this, other, label) in [(&a, &b, kind.label()), (&b, &a, kind.inverse_label())] {
+                    events::append(&mut tx, NewEvent {
+                        entity_id: &this.id, entity_kind: &this.kind, action: "link", actor, from_state: None, to_state: None,
+                        details: json!({ "link": kind.as_str(), "label": label, "other_id": other.id, "other_number": other.number }),
+                        at: Some(t),
+                    }).await?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The items linked to `id`, both ways.
+    pub async fn links_of(&self, id: &str, viewer: Viewer) -> Result<Vec<LinkView>, StoreError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT to_id, kind, 'to' FROM links WHERE from_id = $1
+             UNION ALL SELECT from_id, kind, 'from' FROM links WHERE to_id = $1",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        let items: BTreeMap<String, ItemSummary> =
+            self.item_summaries(&ids, viewer).await?.into_iter().map(|s| (s.id.clone(), s)).collect();
+        Ok(rows
+            .into_iter()
+            .filter_map(|(other, kind, dir)| {
+                let kind = LinkKind::parse(&kind)?;
+                let item = items.get(&other)?.clone();
+                let to = dir == "to";
+                Some(LinkView { kind, label: if to { kind.label() } else { kind.inverse_label() }, direction: if to { "to" } else { "from" }, item })
+            })
+            .collect())
+    }
+
+    /// Show `unit` a yellow or red card on an item it was handed, with the reason.
+    pub async fn issue_card(&self, actor: &Actor, key: &str, unit_key: &str, colour: CardColour, reason: &str) -> Result<Card, StoreError> {
+        let staff = actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "只有督查科或派单员可以亮牌警告"))?;
+        let core = self.visible_core(key, staff).await?;
+        let unit = self.unit(unit_key).await?.ok_or_else(|| DomainError::invalid("unknown_unit", format!("单位“{unit_key}”不存在")))?;
+        let had = core.assignments.iter().any(|a| a.unit_id == unit.id);
+        let reason = kernel::check_card(&parties(&core.assignments, actor), had, &unit.name, reason)?;
+        let id = new_id();
+        let t = to_ms(Utc::now());
+        in_tx!(self, tx => {
+            sqlx::query("INSERT INTO cards (id, work_id, unit_id, colour, reason, issued_at, issued_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(&id).bind(&core.id).bind(&unit.id).bind(colour.as_str()).bind(&reason).bind(t).bind(&staff.user_id)
+                .execute(&mut *tx).await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: &core.id, entity_kind: &core.kind, action: "card", actor, from_state: None, to_state: None,
+                details: json!({ "card_id": id, "colour": colour.as_str(), "label": colour.label(), "unit_id": unit.id,
+                                 "unit_name": unit.name, "reason": reason }),
+                at: Some(t),
+            }).await?;
+            Ok(())
+        })?;
+        self.card(&id).await
+    }
+
+    /// Take a card back, with the reason; the card stays on record, revoked.
+    pub async fn revoke_card(&self, actor: &Actor, card_id: &str, reason: &str) -> Result<Card, StoreError> {
+        let staff = actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "只有督查科或派单员可以撤销警告"))?;
+        let card = self.card(card_id).await?;
+        let core = self.visible_core(&card.work_id, staff).await?;
+        let reason = kernel::check_revoke(&parties(&core.assignments, actor), card.revoked_at.is_some(), reason)?;
+        let t = to_ms(Utc::now());
+        in_tx!(self, tx => {
+            let n = sqlx::query("UPDATE cards SET revoked_at = $1, revoked_by = $2, revoke_reason = $3 WHERE id = $4 AND revoked_at IS NULL")
+                .bind(t).bind(&staff.user_id).bind(&reason).bind(&card.id)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(DomainError::conflict("card_revoked", "该警告已撤销").into());
+            }
+            events::append(&mut tx, NewEvent {
+                entity_id: &core.id, entity_kind: &core.kind, action: "card_revoked", actor, from_state: None, to_state: None,
+                details: json!({ "card_id": card.id, "colour": card.colour.as_str(), "unit_id": card.unit_id, "reason": reason }),
+                at: Some(t),
+            }).await?;
+            Ok(())
+        })?;
+        self.card(card_id).await
+    }
+
+    async fn card(&self, id: &str) -> Result<Card, StoreError> {
+        self.cards_where("id = $1", id)
+            .await?
+            .pop()
+            .ok_or_else(|| DomainError::not_found("card_not_found", "该警告不存在").into())
+    }
+
+    /// The cards shown on an item, oldest first.
+    pub async fn cards_of_item(&self, work_id: &str) -> Result<Vec<Card>, StoreError> {
+        self.cards_where("work_id = $1", work_id).await
+    }
+
+    /// The cards shown to a unit, oldest first (for its assessment).
+    pub async fn cards_of_unit(&self, unit_id: &str) -> Result<Vec<Card>, StoreError> {
+        self.cards_where("unit_id = $1", unit_id).await
+    }
+
+    async fn cards_where(&self, cond: &'static str, v: &str) -> Result<Vec<Card>, StoreError> {
+        let sql = format!(
+            "SELECT id, work_id, unit_id, colour, reason, issued_at, issued_by, revoked_at, revoke_reason FROM cards
+             WHERE {cond} ORDER BY issued_at, id"
+        );
+        let rows: Vec<(String, String, String, String, String, i64, String, Option<i64>, Option<String>)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(v).fetch_all(self.pool()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, work_id, unit_id, colour, reason, issued, by, revoked, why)| {
+                let colour = CardColour::parse(&colour).unwrap_or(CardColour::Yellow);
+                Card {
+                    id,
+                    work_id,
+                    unit_id,
+                    colour,
+                    colour_label: colour.label(),
+                    reason,
+                    issued_at: from_ms(issued),
+                    issued_by: by,
+                    revoked_at: revoked.map(from_ms),
+                    revoke_reason: why,
+                }
+            })
+            .collect())
+    }
+}

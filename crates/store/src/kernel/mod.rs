@@ -1,0 +1,60 @@
+//! The kernel in the store: what every kind of work is written and read with.
+//!
+//! - [`write`]: one insert and one versioned update of an item's kernel parts (the
+//!   `work_items` row, its assignments, its due dates with which of them run, its pacing due
+//!   moment), whatever its kind; the kind writes its own detail table beside them in the same
+//!   transaction, and the event that records the change.
+//! - [`numbers`]: one numbering service, a series per kind, issuing code and period.
+//! - [`sweep`]: the warnings sweep over every kind's running due dates.
+//! - [`inbox`]: 我的待办 and 已办 across kinds, from each kind's queue table.
+//! - [`items`]: any item read through its kind's description, links between items and the
+//!   warning cards shown to units; and [`Store::create_item`] / [`Store::act_on_item`] for
+//!   kinds whose rules are all in their table.
+//!
+//! The kinds themselves are known by their [`KindSpec`], registered at start (`kinds.rs`) or
+//! later with [`Store::register_kind`].
+
+pub mod inbox;
+pub mod items;
+pub mod numbers;
+pub mod sweep;
+pub(crate) mod write;
+
+use std::sync::Arc;
+
+use sanfu_domain::kernel::KindSpec;
+
+use crate::db::{Store, StoreError};
+
+impl Store {
+    /// Make a kind of work known to this store (and every clone of it).
+    pub fn register_kind(&self, spec: KindSpec) {
+        let mut map = match self.kinds.write() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.insert(spec.name, Arc::new(spec));
+    }
+
+    /// The kind named `name`, if known.
+    pub fn kind_spec(&self, name: &str) -> Option<Arc<KindSpec>> {
+        let map = match self.kinds.read() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.get(name).cloned()
+    }
+
+    /// Every known kind, by name.
+    pub fn kind_specs(&self) -> Vec<Arc<KindSpec>> {
+        let map = match self.kinds.read() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.values().cloned().collect()
+    }
+
+    pub(crate) fn spec_of(&self, name: &str) -> Result<Arc<KindSpec>, StoreError> {
+        self.kind_spec(name).ok_or_else(|| StoreError::Other(format!("unknown kind of work {name}")))
+    }
+}

@@ -1,0 +1,148 @@
+//! One numbering service for every kind: a series per kind, issuing code (机关代字) and
+//! period, in the `counters` table. A number is taken by one `UPDATE … RETURNING` on the
+//! series' row, so two requests never get the same one on either database; a series that must
+//! not skip takes it inside the item's own transaction (a failure gives it back), the others
+//! in a short transaction of their own on PostgreSQL, so that registrations do not queue on the
+//! counter's row lock for the whole of their transaction (a failure leaves a gap, never a twin).
+
+use chrono::{DateTime, Datelike, Utc};
+use sanfu_domain::DomainError;
+use sanfu_domain::kernel::{KindSpec, Period};
+use sqlx::AnyConnection;
+
+use crate::db::{Backend, Store, StoreError, now_ms};
+
+/// Which series a number comes from.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub kind: &'static str,
+    /// The issuing code (`江政办发`), or empty.
+    pub code: String,
+    pub year: i32,
+    /// YYYYMMDD, local.
+    pub date: String,
+    period: Period,
+    gapless: bool,
+}
+
+impl Series {
+    /// The counter's name: per kind, code and period.
+    fn counter(&self) -> String {
+        let period = match self.period {
+            Period::Day => self.date.clone(),
+            Period::Year => self.year.to_string(),
+        };
+        if self.code.is_empty() { format!("{}:{period}", self.kind) } else { format!("{}:{}:{period}", self.kind, self.code) }
+    }
+}
+
+/// `format` with the series and `n` filled in.
+pub fn format_number(format: &str, s: &Series, n: i64) -> String {
+    let mut out = String::new();
+    let mut rest = format;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let Some(j) = rest[i..].find('}') else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        let field = &rest[i + 1..i + j];
+        match field {
+            "code" => out.push_str(&s.code),
+            "year" => out.push_str(&s.year.to_string()),
+            "date" => out.push_str(&s.date),
+            "n" => out.push_str(&n.to_string()),
+            f if f.starts_with("n:") => {
+                let width: usize = f[2..].trim_start_matches('0').parse().unwrap_or(0);
+                out.push_str(&format!("{n:0width$}"));
+            }
+            other => {
+                out.push('{');
+                out.push_str(other);
+                out.push('}');
+            }
+        }
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn setting_key(kind: &str, code: &str) -> String {
+    format!("number_format:{kind}:{code}")
+}
+
+impl Store {
+    /// The series an item of `spec` under `code` takes its number from at `now`.
+    pub fn series(&self, spec: &KindSpec, code: &str, now: DateTime<Utc>) -> Series {
+        let local = now.with_timezone(&self.calendar().offset());
+        Series {
+            kind: spec.name,
+            code: code.to_string(),
+            year: local.year(),
+            date: local.format("%Y%m%d").to_string(),
+            period: spec.numbering.period,
+            gapless: spec.numbering.gapless,
+        }
+    }
+
+    /// The format of a series: the administrator's, else the kind's own.
+    pub async fn number_format(&self, spec: &KindSpec, code: &str) -> Result<String, StoreError> {
+        let set: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+            .bind(setting_key(spec.name, code))
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(set.map(|(v,)| v).unwrap_or_else(|| spec.numbering.format.to_string()))
+    }
+
+    /// Set the format of a series (it must hold `{n}`, so that numbers differ).
+    pub async fn set_number_format(&self, spec: &KindSpec, code: &str, format: &str) -> Result<(), StoreError> {
+        let format = format.trim();
+        if !(format.contains("{n}") || format.contains("{n:")) || format.chars().count() > 60 {
+            return Err(DomainError::invalid("invalid_number_format", "编号格式须含序号 {n}（如“督〔{year}〕{n}号”），且不超过 60 个字符").into());
+        }
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(setting_key(spec.name, code))
+        .bind(format)
+        .bind(now_ms())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Before the item's transaction: a number taken in a transaction of its own, when the
+    /// series may skip and the database is PostgreSQL; `None` means take it with
+    /// [`Store::number_in`] inside the item's transaction.
+    pub(crate) async fn number_ahead(&self, s: &Series, format: &str) -> Result<Option<String>, StoreError> {
+        if s.gapless || self.backend() == Backend::Sqlite {
+            return Ok(None);
+        }
+        let mut tx = self.pool().begin().await?;
+        // It commits without waiting for the disk: the item's own commit, later in the same
+        // write-ahead log, makes both durable together.
+        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
+        let n = next(&mut tx, &s.counter()).await?;
+        tx.commit().await?;
+        Ok(Some(format_number(format, s, n)))
+    }
+
+    /// Inside the item's transaction.
+    pub(crate) async fn number_in(&self, conn: &mut AnyConnection, s: &Series, format: &str) -> Result<String, StoreError> {
+        Ok(format_number(format, s, next(conn, &s.counter()).await?))
+    }
+}
+
+async fn next(conn: &mut AnyConnection, name: &str) -> Result<i64, StoreError> {
+    sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    let v: i64 = sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
+        .bind(name)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(v)
+}
