@@ -130,10 +130,7 @@ impl Store {
             dispatch_checked: Arc::new(std::sync::atomic::AtomicI64::new(0)),
         };
         store.migrate().await?;
-        {
-            let mut conn = store.pool.acquire().await?;
-            crate::kernel::write::backfill(&mut conn, &store.kind_specs()).await?;
-        }
+        store.backfill_kernel().await?;
         store.init_calendar().await?;
         store.init_time_limits().await?;
         Ok(store)

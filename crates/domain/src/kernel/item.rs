@@ -6,39 +6,9 @@ use chrono::{DateTime, Utc};
 use sanfu_calendar::{Calendar, Deadline};
 use serde::{Deserialize, Serialize};
 
-use crate::actor::Actor;
-use crate::error::DomainError;
-use crate::kernel::party::parties;
-use crate::kernel::rules::{Kind, KindState, To, guard, running};
+use crate::kernel::assign::{Assignment, AssignmentRole};
+use crate::kernel::rules::KindState;
 use crate::limits::{Limit, warn_point};
-
-crate::labelled_enum!(
-    /// A unit's part in an item.
-    AssignmentRole {
-        Lead = "lead" / "主办",
-        Co = "co" / "协办",
-        Forwarded = "forwarded" / "转派",
-    }
-);
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Assignment {
-    pub unit_id: String,
-    pub role: AssignmentRole,
-    pub active: bool,
-    pub assigned_at: DateTime<Utc>,
-    pub signed_at: Option<DateTime<Utc>>,
-    /// How the assignment ended, when not by doing the work: "returned" (退单 approved) or
-    /// "forwarded" (二级派单).
-    #[serde(default)]
-    pub outcome: Option<String>,
-}
-
-impl Assignment {
-    pub fn new(unit_id: &str, role: AssignmentRole, now: DateTime<Utc>) -> Self {
-        Assignment { unit_id: unit_id.to_string(), role, active: true, assigned_at: now, signed_at: None, outcome: None }
-    }
-}
 
 /// Which due date: its name in the kind's table, the unit it is owed by (empty: the item as a
 /// whole) and its place in a series (the third ten-day report is 3; a one-off is 0).
@@ -148,30 +118,4 @@ impl<S: KindState> ItemView for Item<S> {
     fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.closed_at
     }
-}
-
-/// Take `action` on an item whose kind's table says where it leads: checked by the table,
-/// moved to the one state it names; the due dates that ran before and run no more are met,
-/// and an end closes the item.
-pub fn step<K: Kind>(item: &Item<K::State>, actor: &Actor, action: &str, now: DateTime<Utc>) -> Result<Item<K::State>, DomainError> {
-    let r = guard::<K>(&parties(&item.assignments, actor), item.state, action)?;
-    let to = match r.to {
-        To::Same => item.state,
-        To::One(s) => s,
-        To::Either(_) => {
-            return Err(DomainError::invalid("action_needs_decision", format!("“{}”需要由{}自己的规则决定去向", r.label, K::LABEL)));
-        }
-    };
-    let mut next = item.clone();
-    next.state = to;
-    let still = running::<K>(to);
-    for (k, d) in next.dues.iter_mut() {
-        if d.met_at.is_none() && running::<K>(item.state).contains(&k.name.as_str()) && !still.contains(&k.name.as_str()) {
-            d.met_at = Some(now);
-        }
-    }
-    if to.is_terminal() {
-        next.closed_at = Some(now);
-    }
-    Ok(next)
 }

@@ -13,18 +13,22 @@
 //! report has its own ([`DueKey`]), extensions, links between items ([`LinkKind`]) and the
 //! yellow and red warning cards a unit is given for lateness ([`CardColour`]).
 
+mod assign;
 mod cards;
 mod item;
 mod party;
 mod rules;
+mod step;
 #[cfg(test)]
 mod tests;
 
 pub use cards::{Card, CardColour, LinkKind, check_card, check_link, check_revoke};
+pub use assign::{Assignment, AssignmentRole};
 pub use item::{
-    Assignment, AssignmentRole, DueKey, DueState, Item, ItemView, PendingExtension, step, due_view_level,
+    DueKey, DueState, Item, ItemView, PendingExtension, due_view_level,
 };
 pub use party::{Party, parties};
+pub use step::step;
 pub use rules::{
     Due, From, Kind, KindSpec, KindState, Numbering, Period, Queue, QueueSpec, Rule, To, action_label, allowed_actions,
     guard, leads_to, pace, rule, running,

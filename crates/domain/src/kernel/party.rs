@@ -1,7 +1,7 @@
 //! Who may act on an item, relative to it.
 
 use crate::actor::{Actor, Principal};
-use crate::kernel::item::{Assignment, AssignmentRole};
+use crate::kernel::assign::{Assignment, AssignmentRole};
 use crate::org::Role;
 
 crate::labelled_enum!(

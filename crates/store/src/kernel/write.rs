@@ -212,9 +212,16 @@ pub(crate) fn due_state(due: i64, prov: i64, met: Option<i64>, started: Option<i
     }
 }
 
-/// After an upgrade: which due dates run, and the warning point the dashboard reads, for the
-/// items written before the kernel kept them — from each kind's own table.
-pub(crate) async fn backfill(conn: &mut AnyConnection, specs: &[std::sync::Arc<KindSpec>]) -> Result<(), StoreError> {
+impl crate::db::Store {
+    /// After an upgrade: which due dates run, and the warning point the dashboard reads, for
+    /// the items written before the kernel kept them — from each kind's own table.
+    pub(crate) async fn backfill_kernel(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        backfill(&mut conn, &self.kind_specs()).await
+    }
+}
+
+async fn backfill(conn: &mut AnyConnection, specs: &[std::sync::Arc<KindSpec>]) -> Result<(), StoreError> {
     let unset: Option<(String,)> =
         sqlx::query_as("SELECT work_id FROM deadlines WHERE running IS NULL LIMIT 1").fetch_optional(&mut *conn).await?;
     if unset.is_none() {
