@@ -10,7 +10,7 @@ use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::Rng;
 use sanfu_store::Store;
-use sanfu_store::import::{ImportRecord, Importer};
+use sanfu_store::hotline::import::{ImportRecord, Importer};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
@@ -328,7 +328,7 @@ impl CsvRecord {
 /// Generated history: `n` orders over the `days` before now.
 pub fn history(n: usize, days: i64, seed: u64) -> Vec<ImportRecord> {
     let now = Utc::now();
-    sanfu_store::generate::orders(n, now - chrono::Duration::days(days), now, now, seed)
+    sanfu_store::hotline::generate::orders(n, now - chrono::Duration::days(days), now, now, seed)
 }
 
 /// `sanfu bench import`: generate `n` orders over a year and import them into a fresh database.

@@ -420,7 +420,7 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval(EvalCmd::Duplicates { data }) => {
-            for window in [None, Some(sanfu_store::similar::RECENT_DAYS)] {
+            for window in [None, Some(sanfu_store::hotline::similar::RECENT_DAYS)] {
                 let (n, gold, rows) = sanfu::eval::duplicates(&data, window)?;
                 let scope = window.map(|d| format!("within {d} days")).unwrap_or_else(|| "all pairs".into());
                 eprintln!("{n} messages, {gold} reference duplicate pairs ({scope})");

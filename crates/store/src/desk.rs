@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::db::{Store, StoreError, from_ms};
 use crate::kernel::inbox::QueueCount;
 use crate::kernel::items::{ItemSummary, Viewer};
-use crate::orders::{OrderSummary, Page};
+use crate::hotline::orders::{OrderSummary, Page};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InboxItem {

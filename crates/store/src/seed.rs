@@ -5,7 +5,7 @@ use sanfu_domain::hotline::{Action, Satisfaction};
 use sanfu_domain::{Actor, Principal, Role, UnitKind};
 
 use crate::db::{Store, StoreError};
-use crate::orders::OrderInput;
+use crate::hotline::orders::OrderInput;
 use crate::org::NewUser;
 
 /// How many historical orders the demo city starts with.
@@ -210,7 +210,7 @@ impl Store {
             self.seed_knowledge().await?;
             // Six months of history, then a few orders handled live today.
             let now = chrono::Utc::now();
-            let history = crate::generate::orders(DEMO_HISTORY, now - chrono::Duration::days(183), now, now, 2026);
+            let history = crate::hotline::generate::orders(DEMO_HISTORY, now - chrono::Duration::days(183), now, now, 2026);
             let summary = self.import_records(history).await?;
             tracing::info!(imported = summary.imported, skipped = summary.skipped, "演示历史工单已导入");
             self.seed_orders().await?;
@@ -232,7 +232,7 @@ impl Store {
             ("0201", "占道经营处置流程", "热线受理占道经营诉求后派至属地城管执法中队，要求2小时内到场处置；对夜市等区域性问题，派属地街道牵头整治。", "占道经营 城管 摊贩", false),
         ];
         for (cat, title, content, kw, public) in entries {
-            let input = crate::knowledge::EntryInput {
+            let input = crate::hotline::knowledge::EntryInput {
                 title: Some((*title).into()),
                 content: Some((*content).into()),
                 category_id: Some((*cat).into()),

@@ -29,3 +29,27 @@ macro_rules! in_tx {
         }
     }};
 }
+
+/// Load, judge and write (`$body`) again from a fresh load whenever somebody else changed the
+/// item first (its version moved on: `StoreError::Raced`), so that the rules always judge what
+/// is actually stored; after ten such races the user (`$noun`: 「工单」, 「事项」) is asked to
+/// look again.
+macro_rules! on_fresh_load {
+    ($noun:expr, $body:expr) => {{
+        let mut tries: u32 = 0;
+        loop {
+            tries += 1;
+            let result: Result<_, $crate::StoreError> = async { $body }.await;
+            match result {
+                Err($crate::StoreError::Raced) if tries < 10 => continue,
+                Err($crate::StoreError::Raced) => {
+                    break Err($crate::StoreError::from(sanfu_domain::DomainError::conflict(
+                        "concurrent_change",
+                        format!("{}刚被他人修改，请刷新后重试", $noun),
+                    )))
+                }
+                other => break other,
+            }
+        }
+    }};
+}

@@ -138,9 +138,16 @@ pub const ROUTES: &[Route] = &[
     r("get", "/api/knowledge/{id}", "知识库", "一条知识", Staff, Nothing, Wrapped(200, "entry", "Entry"), &[]),
     r("put", "/api/knowledge/{id}", "知识库", "修改知识", Staff, Json("EntryInput"), Wrapped(200, "entry", "Entry"), &[]),
     r("get", "/api/public/knowledge", "公众", "常见问题检索", Public, Nothing, List("items", "Entry"), &["q"]),
-    r("get", "/api/inbox", "待办", "我的待办（按时限排序，附各队列数量）", Staff, Nothing, Object(200, "Inbox"), PAGE),
+    r("get", "/api/inbox", "待办", "我的待办：各类工作（按时限排序，附各队列数量）", Staff, Nothing, Object(200, "Inbox"), PAGE),
     r("get", "/api/inbox/counts", "待办", "待办数量", Staff, Nothing, Object(200, "{total, counts: [QueueCount]}"), &[]),
-    r("get", "/api/done", "待办", "已办", Staff, Nothing, Page("DoneItem"), PAGE),
+    r("get", "/api/done", "待办", "已办：各类工作", Staff, Nothing, Page("DoneItem"), PAGE),
+    r("get", "/api/kinds", "事项", "本系统的各类工作：状态、时限与待办队列", Staff, Nothing, Object(200, "{kinds: [{name, label, states, dues, queues}]}"), &[]),
+    r("get", "/api/items/{key}", "事项", "任一类工作的一个事项（编号或 id）：状态、承办单位、时限、可做的操作、关联与警告", Staff, Nothing, Wrapped(200, "item", "ItemDetail"), &[]),
+    r("get", "/api/items/{key}/events", "事项", "事项的办理过程（哈希链事件）", Staff, Nothing, List("events", "Event"), &[]),
+    r("post", "/api/items/{key}/links", "事项", "关联两个事项（转督办、会议议定、领导批示、重复件、整改）", Staff, Json("LinkBody"), List("links", "LinkView"), &[]),
+    r("post", "/api/items/{key}/cards", "事项", "对承办单位亮黄牌或红牌（督查科、派单员）", Staff, Json("CardBody"), Wrapped(201, "card", "Card"), &[]),
+    r("post", "/api/cards/{id}/revoke", "事项", "撤销一张警告（留档）", Staff, Json("RevokeBody"), Wrapped(200, "card", "Card"), &[]),
+    r("get", "/api/units/{key}/cards", "事项", "一个单位收到的警告", Staff, Nothing, List("cards", "Card"), &[]),
     r("post", "/api/public/orders", "公众", "群众提交诉求（按地址、电话限流；可带 Idempotency-Key）", Public, Json("OrderInput"), Object(201, "{number, query_code, message}"), &[]),
     r("get", "/api/public/orders/{number}", "公众", "凭查询码查询办理进度", Public, Nothing, Wrapped(200, "order", "PublicView"), &["code"]),
     r("post", "/api/public/orders/{number}/rate", "公众", "评价答复", Public, Json("RateBody"), Wrapped(200, "order", "PublicView"), &["code"]),
@@ -278,22 +285,22 @@ pub fn document() -> OpenApi {
         .schema_from::<crate::routes::admin::ApiKeyBody>()
         .schema_from::<crate::routes::calendar::CsvBody>()
         .schema_from::<crate::routes::calendar::HoursBody>()
-        .schema_from::<crate::routes::orders::ActionBody>()
-        .schema_from::<crate::routes::orders::ReasonBody>()
-        .schema_from::<crate::routes::public::RateBody>()
-        .schema_from::<crate::routes::public::WithdrawBody>()
-        .schema_from::<crate::routes::suggest::SuggestBody>()
-        .schema_from::<crate::routes::suggest::RuleBody>()
-        .schema_from::<crate::routes::suggest::WordsBody>()
-        .schema_from::<crate::routes::suggest::SimilarBody>()
-        .schema_from::<crate::routes::knowledge::RelatedBody>()
+        .schema_from::<crate::routes::hotline::orders::ActionBody>()
+        .schema_from::<crate::routes::hotline::orders::ReasonBody>()
+        .schema_from::<crate::routes::hotline::public::RateBody>()
+        .schema_from::<crate::routes::hotline::public::WithdrawBody>()
+        .schema_from::<crate::routes::hotline::suggest::SuggestBody>()
+        .schema_from::<crate::routes::hotline::suggest::RuleBody>()
+        .schema_from::<crate::routes::hotline::suggest::WordsBody>()
+        .schema_from::<crate::routes::hotline::suggest::SimilarBody>()
+        .schema_from::<crate::routes::hotline::knowledge::RelatedBody>()
         .schema_from::<sanfu_domain::hotline::TimeLimits>()
-        .schema_from::<sanfu_store::orders::OrderInput>()
-        .schema_from::<sanfu_store::orders::OrderView>()
-        .schema_from::<sanfu_store::orders::OrderSummary>()
-        .schema_from::<sanfu_store::orders::PublicView>()
-        .schema_from::<sanfu_store::publish::Publication>()
-        .schema_from::<sanfu_store::publish::PublishInput>()
+        .schema_from::<sanfu_store::hotline::orders::OrderInput>()
+        .schema_from::<sanfu_store::hotline::orders::OrderView>()
+        .schema_from::<sanfu_store::hotline::orders::OrderSummary>()
+        .schema_from::<sanfu_store::hotline::orders::PublicView>()
+        .schema_from::<sanfu_store::hotline::publish::Publication>()
+        .schema_from::<sanfu_store::hotline::publish::PublishInput>()
         .schema_from::<sanfu_store::org::Unit>()
         .schema_from::<sanfu_store::org::User>()
         .schema_from::<sanfu_store::org::SessionInfo>()
@@ -307,16 +314,25 @@ pub fn document() -> OpenApi {
         .schema_from::<sanfu_store::events::Event>()
         .schema_from::<sanfu_store::desk::Inbox>()
         .schema_from::<sanfu_store::kernel::inbox::QueueCount>()
+        .schema_from::<sanfu_store::kernel::items::ItemSummary>()
+        .schema_from::<sanfu_store::kernel::items::ItemDetail>()
+        .schema_from::<sanfu_store::kernel::items::DueView>()
+        .schema_from::<sanfu_store::kernel::items::LinkView>()
+        .schema_from::<sanfu_domain::kernel::Card>()
+        .schema_from::<sanfu_domain::kernel::CardColour>()
+        .schema_from::<crate::routes::kernel::LinkBody>()
+        .schema_from::<crate::routes::kernel::CardBody>()
+        .schema_from::<crate::routes::kernel::RevokeBody>()
         .schema_from::<sanfu_store::desk::DoneItem>()
-        .schema_from::<sanfu_store::topics::HotTopic>()
-        .schema_from::<sanfu_store::suggest::AutoDispatch>()
-        .schema_from::<sanfu_store::knowledge::Entry>()
-        .schema_from::<sanfu_store::knowledge::EntryInput>()
-        .schema_from::<sanfu_store::orders::AssignmentView>()
-        .schema_from::<sanfu_store::orders::Citizen>()
-        .schema_from::<sanfu_store::orders::DeadlineView>()
-        .schema_from::<sanfu_store::orders::UnitName>()
-        .schema_from::<sanfu_store::orders::PublicStep>()
+        .schema_from::<sanfu_store::hotline::topics::HotTopic>()
+        .schema_from::<sanfu_store::hotline::suggest::AutoDispatch>()
+        .schema_from::<sanfu_store::hotline::knowledge::Entry>()
+        .schema_from::<sanfu_store::hotline::knowledge::EntryInput>()
+        .schema_from::<sanfu_store::hotline::orders::AssignmentView>()
+        .schema_from::<sanfu_store::hotline::orders::Citizen>()
+        .schema_from::<sanfu_store::hotline::orders::DeadlineView>()
+        .schema_from::<sanfu_store::hotline::orders::UnitName>()
+        .schema_from::<sanfu_store::hotline::orders::PublicStep>()
         .schema_from::<sanfu_store::desk::InboxItem>()
         .schema_from::<sanfu_store::search::Piece>()
         .schema_from::<sanfu_store::admin::RowError>()
@@ -355,7 +371,7 @@ mod tests {
 
     /// Every `.route("…", get(…).post(…))` of the router, read from its source.
     fn router_routes() -> Vec<(String, String)> {
-        let src = include_str!("routes/mod.rs");
+        let src = [include_str!("routes/mod.rs"), include_str!("routes/kernel.rs"), include_str!("routes/hotline/mod.rs")].concat();
         let mut out = Vec::new();
         for part in src.split(".route(\"").skip(1) {
             let Some((path, rest)) = part.split_once('"') else { continue };

@@ -13,6 +13,7 @@ mod city;
 mod concurrency;
 mod hardening;
 mod import;
+mod kernel;
 mod knowledge;
 mod lifecycle;
 mod open311;

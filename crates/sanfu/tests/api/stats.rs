@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 use sanfu_domain::hotline::{Action, Satisfaction};
-use sanfu_store::orders::OrderInput;
+use sanfu_store::hotline::orders::OrderInput;
 use serde_json::json;
 
 use crate::helpers::*;

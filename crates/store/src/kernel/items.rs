@@ -175,6 +175,23 @@ fn level_at(due: Option<i64>, warn: Option<i64>, now: i64) -> Option<&'static st
     })
 }
 
+/// Events as `staff` may read them: the address a request came from is personal data (the
+/// citizen's, and staff's), shown to the hotline centre and administrators only; citizens'
+/// personal data inside the details is masked for everyone but the centre.
+pub(crate) fn for_reader(mut list: Vec<events::Event>, staff: &Staff) -> Vec<events::Event> {
+    if !(staff.is_hotline() || staff.has(sanfu_domain::Role::Admin)) {
+        for e in &mut list {
+            e.ip = String::new();
+        }
+    }
+    if !Viewer::of(staff).full {
+        for e in &mut list {
+            sanfu_domain::privacy::mask_json(&mut e.details);
+        }
+    }
+    list
+}
+
 fn refused() -> StoreError {
     DomainError::forbidden("item_forbidden", "无权查看该事项（事项不属于本单位或不存在）").into()
 }
@@ -251,6 +268,12 @@ impl Store {
             return Err(refused());
         }
         Ok(core)
+    }
+
+    /// An item's events as `staff` may read them (see [`for_reader`]).
+    pub async fn item_events(&self, key: &str, staff: &Staff) -> Result<Vec<events::Event>, StoreError> {
+        let core = self.visible_core(key, staff).await?;
+        Ok(for_reader(events::list(self.pool(), &core.id).await?, staff))
     }
 
     /// Any item for a member of staff; one they may not read is "not found" to them.
@@ -363,7 +386,7 @@ impl Store {
             self.visible_core(key, staff).await?;
         }
         let spec = self.spec_of(K::NAME)?;
-        let id = in_tx!(self, tx => {
+        let id = on_fresh_load!(K::NOUN, in_tx!(self, tx => {
             let Some(c) = load_core(&mut tx, key).await? else {
                 return Err(DomainError::not_found("item_not_found", format!("事项“{key}”不存在")).into());
             };
@@ -388,7 +411,7 @@ impl Store {
                 details: json!({ "label": spec.action_label(action) }), at: Some(to_ms(now)),
             }).await?;
             Ok(c.id)
-        })?;
+        }))?;
         let mut conn = self.pool().acquire().await?;
         let core = load_core(&mut conn, &id).await?.ok_or_else(|| StoreError::Other("item vanished".into()))?;
         drop(conn);
@@ -508,9 +531,16 @@ impl Store {
         self.cards_where("work_id = $1", work_id).await
     }
 
-    /// The cards shown to a unit, oldest first (for its assessment).
-    pub async fn cards_of_unit(&self, unit_id: &str) -> Result<Vec<Card>, StoreError> {
-        self.cards_where("unit_id = $1", unit_id).await
+    /// The cards shown to a unit, oldest first (for its assessment): to the office and the
+    /// centre, to the unit itself, and to the leaders whose portfolio holds it.
+    pub async fn cards_of_unit(&self, staff: &Staff, unit_key: &str) -> Result<Vec<Card>, StoreError> {
+        let unit = self.unit(unit_key).await?.ok_or_else(|| DomainError::not_found("unknown_unit", format!("单位“{unit_key}”不存在")))?;
+        if let Scope::Units(units) = Store::scope_of(staff) {
+            if !units.contains(&unit.id) {
+                return Err(DomainError::forbidden("not_allowed_for_user", "只能查看本单位（或分管单位）收到的警告").into());
+            }
+        }
+        self.cards_where("unit_id = $1", &unit.id).await
     }
 
     async fn cards_where(&self, cond: &'static str, v: &str) -> Result<Vec<Card>, StoreError> {

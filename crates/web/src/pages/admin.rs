@@ -59,9 +59,9 @@ struct AdminPage {
     kinds: Vec<(&'static str, &'static str)>,
     all_units: Vec<Unit>,
     model: String,
-    auto: sanfu_store::suggest::AutoDispatch,
+    auto: sanfu_store::hotline::suggest::AutoDispatch,
     auto_percent: u32,
-    rules: Vec<sanfu_store::suggest::Rule>,
+    rules: Vec<sanfu_store::hotline::suggest::Rule>,
     words: Vec<String>,
     keys: Vec<KeyRow>,
     new_key: Option<String>,
@@ -274,7 +274,7 @@ async fn section_page(st: &AppState, d: &Desk, section: &str, q: AdminQuery, imp
     } else {
         Vec::new()
     };
-    let rules: Vec<sanfu_store::suggest::Rule> = if section == "dispatch" {
+    let rules: Vec<sanfu_store::hotline::suggest::Rule> = if section == "dispatch" {
         st.store.dispatch_rules().await?.into_iter().filter(|r| hit(&[&r.keyword, &r.unit_name])).collect()
     } else {
         Vec::new()
@@ -382,7 +382,7 @@ pub async fn admin_post(State(st): State<AppState>, d: Desk, Path(what): Path<St
         },
         "auto-dispatch" => {
             let percent = t("min_confidence").parse::<f32>().unwrap_or(95.0);
-            let setting = sanfu_store::suggest::AutoDispatch { enabled: form.checked("enabled"), min_confidence: percent / 100.0 };
+            let setting = sanfu_store::hotline::suggest::AutoDispatch { enabled: form.checked("enabled"), min_confidence: percent / 100.0 };
             st.store.set_auto_dispatch(setting, &d.actor).await.map_err(ApiError::from).map(|s| {
                 if s.enabled {
                     format!("已开启自动派单：群众自行提交的诉求，建议置信度达到 {}% 时直接派至承办单位", percent.round())

@@ -15,9 +15,9 @@ use sanfu_store::events::Event;
 use sanfu_store::desk::InboxItem;
 use sanfu_store::kernel::items::ItemSummary;
 use sanfu_store::kernel::inbox::QueueCount;
-use sanfu_store::orders::{ListFilter, OrderInput, OrderSummary, OrderView};
+use sanfu_store::hotline::orders::{ListFilter, OrderInput, OrderSummary, OrderView};
 use sanfu_store::org::{Scope, Unit};
-use sanfu_store::stats::{RankRow, Report};
+use sanfu_store::hotline::stats::{RankRow, Report};
 use sanfu_store::Store;
 use serde::Deserialize;
 
@@ -26,7 +26,7 @@ use super::{Desk, Flash, Form, FormToken, Opt, PageError, PageResult, back, enc,
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{Authed, ClientIp, SESSION_COOKIE};
-use crate::routes::orders::{ActionBody, build_action};
+use crate::routes::hotline::orders::{ActionBody, build_action};
 
 /// What every staff page shows around its content.
 pub struct Nav {
@@ -596,9 +596,9 @@ struct OrderPage {
     units: Vec<Unit>,
     streets: Vec<Unit>,
     pending: Option<String>,
-    photos: Vec<sanfu_store::photos::PhotoInfo>,
-    related: Vec<sanfu_store::knowledge::Entry>,
-    similar: Vec<sanfu_store::similar::SimilarOrder>,
+    photos: Vec<sanfu_store::hotline::photos::PhotoInfo>,
+    related: Vec<sanfu_store::hotline::knowledge::Entry>,
+    similar: Vec<sanfu_store::hotline::similar::SimilarOrder>,
     /// For the centre, on a closed order: what the reply board would show, or shows.
     publish: Option<PublishBox>,
 }
@@ -885,7 +885,7 @@ pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<
     // 公开 and 撤下 change what the reply board shows, not the order's state.
     if action == "publish" || action == "unpublish" {
         let done = if action == "publish" {
-            let input = sanfu_store::publish::PublishInput { subject: form.text("pub_subject"), content: form.text("pub_content"), answer: form.text("pub_answer") };
+            let input = sanfu_store::hotline::publish::PublishInput { subject: form.text("pub_subject"), content: form.text("pub_content"), answer: form.text("pub_answer") };
             st.store.publish(&key, &input, &d.actor).await.map(|_| "已公开到问政平台")
         } else {
             st.store.unpublish(&key, form.text("reason").as_deref().unwrap_or_default(), &d.actor).await.map(|_| "已从问政平台撤下")
@@ -1052,7 +1052,7 @@ pub struct MonthQuery {
 
 pub async fn ranking(State(st): State<AppState>, d: Desk, Query(q): Query<MonthQuery>) -> PageResult {
     if !d.staff.sees_ranking() {
-        return Err(PageError::new(StatusCode::FORBIDDEN, "无权访问", crate::routes::stats::RANKING_REFUSED));
+        return Err(PageError::new(StatusCode::FORBIDDEN, "无权访问", crate::routes::hotline::stats::RANKING_REFUSED));
     }
     let today = today(&st);
     let (y, m) = match q.month.as_deref().filter(|s| !s.is_empty()) {
@@ -1090,8 +1090,8 @@ struct DashboardPage {
     categories: String,
     places: String,
     month: String,
-    topics: Vec<sanfu_store::topics::HotTopic>,
-    topic_of_month: Option<sanfu_store::topics::HotTopic>,
+    topics: Vec<sanfu_store::hotline::topics::HotTopic>,
+    topic_of_month: Option<sanfu_store::hotline::topics::HotTopic>,
 }
 
 pub struct Kpi {

@@ -5,15 +5,15 @@ use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
-use sanfu_store::photos::Photo;
+use sanfu_store::hotline::photos::Photo;
 use sanfu_store::search::{Piece, snippet};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::FixedOffset;
 use sanfu_domain::validate::{self, MAX_SHORT_TEXT_CHARS};
 use sanfu_domain::hotline::Action;
 use sanfu_domain::{Actor, Principal};
-use sanfu_store::open311::PublicFilter;
-use sanfu_store::orders::{OrderInput, PublicView};
+use sanfu_store::hotline::open311::PublicFilter;
+use sanfu_store::hotline::orders::{OrderInput, PublicView};
 use serde::Deserialize;
 
 use super::desk::CategoryOption;
@@ -23,7 +23,7 @@ use sanfu_domain::hotline::OrderType;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::ClientIp;
-use crate::routes::orders::satisfaction;
+use crate::routes::hotline::orders::satisfaction;
 
 fn off(st: &AppState) -> FixedOffset {
     st.store.calendar().offset()
@@ -261,7 +261,7 @@ pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: For
         None => {}
         Some(number) => return Ok(Redirect::to(&format!("/?dup={}", super::enc(&number.unwrap_or_default()))).into_response()),
     }
-    if let Err(e) = crate::routes::public::admit_submission(&st, &ip, input.citizen_phone.as_deref(), !photos.is_empty()).await {
+    if let Err(e) = crate::routes::hotline::public::admit_submission(&st, &ip, input.citizen_phone.as_deref(), !photos.is_empty()).await {
         st.store.release_once(&once).await?;
         return refuse(&st, v, e).await;
     }

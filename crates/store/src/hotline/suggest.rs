@@ -285,7 +285,7 @@ impl Store {
 
     /// Dispatches a just-registered order by itself when automatic dispatch is on and the
     /// suggestion reaches its confidence; returns the order as it now is, or None.
-    pub(crate) async fn auto_dispatch(&self, id: &str, text: &str) -> Result<Option<crate::orders::OrderView>, StoreError> {
+    pub(crate) async fn auto_dispatch(&self, id: &str, text: &str) -> Result<Option<crate::hotline::orders::OrderView>, StoreError> {
         let setting = self.auto_dispatch_setting().await?;
         if !setting.enabled {
             return Ok(None);

@@ -23,7 +23,7 @@ use serde_json::json;
 
 use crate::db::{Store, StoreError, new_id, to_ms};
 use crate::events::digest;
-use crate::facts::responsible_unit;
+use crate::hotline::facts::responsible_unit;
 
 /// One historical order.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]

@@ -8,7 +8,7 @@ use sanfu_text::dup;
 use serde::Serialize;
 
 use crate::db::{Store, StoreError, to_ms};
-use crate::orders::OrderSummary;
+use crate::hotline::orders::OrderSummary;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SimilarOrder {
@@ -84,7 +84,7 @@ impl Store {
         found.sort_by(|a, b| b.1.total_cmp(&a.1));
         found.truncate(5);
         let ids: Vec<String> = found.iter().map(|f| f.0.clone()).collect();
-        let summaries = self.summaries(&ids, crate::orders::Viewer::of(staff)).await?;
+        let summaries = self.summaries(&ids, crate::hotline::orders::Viewer::of(staff)).await?;
         Ok(summaries
             .into_iter()
             .zip(found)

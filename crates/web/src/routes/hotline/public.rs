@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use sanfu_domain::validate::{self, MAX_SHORT_TEXT_CHARS};
 use sanfu_domain::hotline::Action;
 use sanfu_domain::{Actor, Principal};
-use sanfu_store::orders::OrderInput;
+use sanfu_store::hotline::orders::OrderInput;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

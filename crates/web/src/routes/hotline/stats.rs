@@ -3,8 +3,8 @@
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate, Utc};
-use sanfu_store::orders::ListFilter;
-use sanfu_store::stats::{Counts, Rates, Report};
+use sanfu_store::hotline::orders::ListFilter;
+use sanfu_store::hotline::stats::{Counts, Rates, Report};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -49,7 +49,7 @@ fn rate_rows(c: &Counts, r: &Rates) -> Vec<Vec<Cell>> {
 
 fn report_tables(rep: &Report) -> Vec<Table> {
     let headers = |a: &str, b: &str| vec![a.to_string(), b.to_string()];
-    let list = |title: &str, first: &str, v: &[sanfu_store::stats::Breakdown]| Table {
+    let list = |title: &str, first: &str, v: &[sanfu_store::hotline::stats::Breakdown]| Table {
         title: title.into(),
         headers: headers(first, "数量"),
         rows: v.iter().map(|b| vec![Cell::Text(b.label.clone()), Cell::Int(b.count)]).collect(),

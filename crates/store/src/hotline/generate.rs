@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::import::ImportRecord;
+use crate::hotline::import::ImportRecord;
 
 /// (district, its streets) of 江州市 as seeded.
 const PLACES: &[(&str, &str, &[(&str, &str)])] = &[

@@ -11,8 +11,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use sanfu_domain::{Actor, Principal};
-use sanfu_store::open311::{PublicFilter, PublicRequest};
-use sanfu_store::orders::OrderInput;
+use sanfu_store::hotline::open311::{PublicFilter, PublicRequest};
+use sanfu_store::hotline::orders::OrderInput;
 use serde_json::{Value, json};
 
 use crate::AppState;

@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use sanfu_domain::Role;
-use sanfu_store::knowledge::EntryInput;
+use sanfu_store::hotline::knowledge::EntryInput;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

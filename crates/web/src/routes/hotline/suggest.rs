@@ -130,7 +130,7 @@ pub async fn get_auto_dispatch(State(st): State<AppState>, a: Authed) -> ApiResu
 pub async fn set_auto_dispatch(
     State(st): State<AppState>,
     a: Authed,
-    Json(b): Json<sanfu_store::suggest::AutoDispatch>,
+    Json(b): Json<sanfu_store::hotline::suggest::AutoDispatch>,
 ) -> ApiResult<JsonOut> {
     admin(&a)?;
     Ok(axum::Json(json!({ "auto_dispatch": st.store.set_auto_dispatch(b, &a.actor).await? })))

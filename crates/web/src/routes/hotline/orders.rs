@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use sanfu_domain::hotline::{Action, Satisfaction};
 use sanfu_domain::validate::{self, MAX_CONTENT_CHARS, MAX_SHORT_TEXT_CHARS};
-use sanfu_store::orders::{ListFilter, OrderInput};
+use sanfu_store::hotline::orders::{ListFilter, OrderInput};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -25,7 +25,7 @@ pub async fn register(State(st): State<AppState>, a: Authed, headers: axum::http
 
 /// `POST /api/orders/{key}/publish {subject?, content?, answer?}`: the centre approves what the
 /// reply board shows (each text defaults to the order's own, masked).
-pub async fn publish(State(st): State<AppState>, a: Authed, Path(key): Path<String>, Json(b): Json<sanfu_store::publish::PublishInput>) -> ApiResult<JsonOut> {
+pub async fn publish(State(st): State<AppState>, a: Authed, Path(key): Path<String>, Json(b): Json<sanfu_store::hotline::publish::PublishInput>) -> ApiResult<JsonOut> {
     let p = st.store.publish(&key, &b, &a.actor).await?;
     Ok(axum::Json(json!({ "publication": p })))
 }
@@ -54,28 +54,6 @@ pub async fn get_one(State(st): State<AppState>, a: Authed, Path(key): Path<Stri
 pub async fn events(State(st): State<AppState>, a: Authed, Path(key): Path<String>) -> ApiResult<JsonOut> {
     let e = st.store.order_events(&key, &a.staff).await?;
     Ok(axum::Json(json!({ "events": e })))
-}
-
-#[derive(Deserialize)]
-pub struct PageQuery {
-    page: Option<u32>,
-    per_page: Option<u32>,
-}
-
-pub async fn inbox(State(st): State<AppState>, a: Authed, Query(q): Query<PageQuery>) -> ApiResult<JsonOut> {
-    let inbox = st.store.inbox(&a.staff, q.page.unwrap_or(1), q.per_page.unwrap_or(20)).await?;
-    Ok(axum::Json(json!(inbox)))
-}
-
-/// The badge: counts per queue only.
-pub async fn inbox_counts(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
-    let inbox = st.store.inbox(&a.staff, 1, 1).await?;
-    Ok(axum::Json(json!({ "total": inbox.total, "counts": inbox.counts })))
-}
-
-pub async fn done(State(st): State<AppState>, a: Authed, Query(q): Query<PageQuery>) -> ApiResult<JsonOut> {
-    let page = st.store.done(&a.staff, q.page.unwrap_or(1), q.per_page.unwrap_or(20)).await?;
-    Ok(axum::Json(json!(page)))
 }
 
 /// Every field any action takes; each action reads the ones it needs.

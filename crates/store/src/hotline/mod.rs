@@ -1,0 +1,18 @@
+//! The 12345 hotline in the store: the first kind of work on the kernel. Orders and their
+//! detail table (`work_orders`), the statistics facts and the figures read from them, the
+//! reply board, Open311, the knowledge base, dispatch suggestions, hot topics and similar
+//! orders, imports of past orders and the simulated city.
+
+pub mod dashboard;
+mod facts;
+pub mod generate;
+pub mod import;
+pub mod knowledge;
+pub mod open311;
+pub mod orders;
+pub mod photos;
+pub mod publish;
+pub mod similar;
+pub mod stats;
+pub mod suggest;
+pub mod topics;

@@ -1,0 +1,201 @@
+//! 受理: an order is checked, numbered and written, and perhaps dispatched at once.
+
+use super::*;
+
+impl Store {
+    /// A unit as the rules need it; an unknown key is a 422.
+    pub async fn unit_ref(&self, key: &str) -> Result<UnitRef, StoreError> {
+        match self.unit(key).await? {
+            Some(u) => Ok(UnitRef { id: u.id, name: u.name, kind: u.kind, parent_id: u.parent_id }),
+            None => Err(DomainError::invalid("unknown_unit", format!("单位“{key}”不存在")).into()),
+        }
+    }
+
+    pub(super) async fn check_order(&self, input: &OrderInput, default_channel: Channel) -> Result<CheckedOrder, StoreError> {
+        let channel = parse_enum(input.channel.as_deref(), Channel::parse, Some(default_channel), "invalid_channel", "渠道")?;
+        let order_type = parse_enum(input.order_type.as_deref(), OrderType::parse, None, "invalid_order_type", "诉求类型")?;
+        let urgency = parse_enum(input.urgency.as_deref(), Urgency::parse, Some(Urgency::Normal), "invalid_urgency", "紧急程度")?;
+        let content = validate::text("content", "诉求内容", input.content.as_deref().unwrap_or_default(), MAX_CONTENT_CHARS)?;
+        let subject = match validate::optional_text("subject", "标题", input.subject.as_deref(), MAX_SUBJECT_CHARS)? {
+            Some(s) => s,
+            None => content.chars().take(30).collect(),
+        };
+        let category_key = input.category_id.as_deref().map(str::trim).unwrap_or_default();
+        if category_key.is_empty() {
+            return Err(DomainError::invalid("unknown_category", "请选择诉求分类").into());
+        }
+        let Some(category) = self.category(category_key).await? else {
+            return Err(DomainError::invalid("unknown_category", format!("诉求分类“{category_key}”不存在")).into());
+        };
+        let address = validate::optional_text("address", "地址", input.address.as_deref(), 500)?;
+        let (lat, lng) = match (input.lat, input.lng) {
+            (Some(a), Some(b)) if (-90.0..=90.0).contains(&a) && (-180.0..=180.0).contains(&b) => (Some(a), Some(b)),
+            (None, None) => (None, None),
+            _ => return Err(DomainError::invalid("invalid_coordinates", "坐标应同时给出纬度（-90～90）和经度（-180～180）").into()),
+        };
+        let citizen_name = validate::optional_text("name", "姓名", input.citizen_name.as_deref(), 50)?;
+        let citizen_phone = match input.citizen_phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(p) => Some(validate::phone(p)?),
+            None => None,
+        };
+        Ok(CheckedOrder {
+            channel,
+            order_type,
+            urgency,
+            category_id: category.id,
+            subject,
+            content,
+            address,
+            lat,
+            lng,
+            citizen_name,
+            citizen_phone,
+            confidential: input.confidential,
+            publish_consent: input.publish_consent && !input.confidential,
+        })
+    }
+
+    /// 受理: register an order. Staff register by phone (or any channel they name); citizens
+    /// through the web form. The citizen gets the number and a query code.
+    pub async fn register(&self, input: &OrderInput, actor: &Actor) -> Result<Registered, StoreError> {
+        self.register_at(input, actor, Utc::now()).await
+    }
+
+    /// [`Store::register`] at a given moment: for imports and simulations, never for a request.
+    pub async fn register_at(&self, input: &OrderInput, actor: &Actor, now: DateTime<Utc>) -> Result<Registered, StoreError> {
+        self.register_with_photos(input, &[], actor, now).await
+    }
+
+    /// [`Store::register_at`] with photos, stored in the same transaction as the order.
+    pub async fn register_with_photos(
+        &self,
+        input: &OrderInput,
+        photos: &[crate::hotline::photos::Photo],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Registered, StoreError> {
+        let default_channel = if actor.is_citizen() { Channel::Web } else { Channel::Phone };
+        let mut o = self.check_order(input, default_channel).await?;
+        if actor.is_citizen() && !matches!(o.channel, Channel::Web | Channel::Board | Channel::MayorMailbox | Channel::Open311) {
+            o.channel = Channel::Web;
+        }
+        if let Some(st) = actor.staff() {
+            if !st.is_hotline() {
+                return Err(DomainError::forbidden("not_allowed_for_user", "只有热线中心可以受理工单").into());
+            }
+        }
+        if actor.is_citizen() && o.citizen_phone.is_none() && o.channel != Channel::Open311 {
+            return Err(DomainError::invalid("invalid_phone", "请填写联系电话，以便承办单位联系和回访").into());
+        }
+        let id = new_id();
+        let code = new_query_code();
+        let index = Store::index_row(
+            &*self.segmenter().await?,
+            &id,
+            "order",
+            &crate::search::order_text(&o.subject, &o.content, o.address.as_deref()),
+        );
+        let repeat_of = match &o.citizen_phone {
+            Some(phone) => self.earlier_order(phone, &o.category_id, now).await?,
+            None => None,
+        };
+        let cal = self.calendar();
+        let spec = self.spec_of(Hotline::NAME)?;
+        let series = self.series(&spec, "", now);
+        let format = self.number_format(&spec, "").await?;
+        let ahead = self.number_ahead(&series, &format).await?;
+        let fresh = Snapshot::new(o.order_type, o.urgency, now);
+        let number = in_tx!(self, tx => {
+            let number = match &ahead {
+                Some(n) => n.clone(),
+                None => self.number_in(&mut tx, &series, &format).await?,
+            };
+            let t = to_ms(now);
+            write::insert(&mut tx, &spec, &id, &number, &o.subject, &fresh, now).await?;
+            sqlx::query("INSERT INTO work_orders (id, channel, order_type, urgency, category_id, content, address, lat, lng,
+                            citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days, repeat_of, publish_consent)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), CAST($9 AS DOUBLE PRECISION), $10, $11, $12, $13, 0, 0, $14, $15)")
+                .bind(&id).bind(o.channel.as_str()).bind(o.order_type.as_str()).bind(o.urgency.as_str())
+                .bind(&o.category_id).bind(&o.content).bind(&o.address).bind(float_text(o.lat)).bind(float_text(o.lng))
+                .bind(&o.citizen_name).bind(&o.citizen_phone).bind(i64::from(o.confidential)).bind(code_hash(&code))
+                .bind(&repeat_of).bind(i64::from(o.publish_consent))
+                .execute(&mut *tx).await?;
+            let fixed = facts::Fixed {
+                id: &id, created_at: now, channel: o.channel.as_str(), category_id: &o.category_id, is_repeat: repeat_of.is_some(),
+            };
+            facts::write(&mut tx, &fixed, &fresh, &cal).await?;
+            Store::index_in(&mut tx, &index).await?;
+            let mut photo_names = Vec::new();
+            for p in photos {
+                sqlx::query("INSERT INTO photos (id, work_id, name, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(new_id()).bind(&id).bind(&p.name).bind(p.content_type).bind(p.data.len() as i64)
+                    .bind(p.data.clone()).bind(t)
+                    .execute(&mut *tx).await?;
+                photo_names.push(json!({ "name": p.name, "size": p.data.len() }));
+            }
+            events::append(&mut tx, NewEvent {
+                entity_id: &id, entity_kind: "work_order", action: "register", actor,
+                from_state: None, to_state: Some(State::Registered.as_str()),
+                // No personal data here: the event log is read more widely than the order.
+                details: json!({
+                    "number": number, "channel": o.channel.as_str(), "order_type": o.order_type.as_str(),
+                    "urgency": o.urgency.as_str(), "category_id": o.category_id, "confidential": o.confidential,
+                    "publish_consent": o.publish_consent, "repeat_of": repeat_of, "photos": photo_names,
+                }),
+                at: Some(t),
+            }).await?;
+            Ok(number)
+        })?;
+        // What was just written, without reading it back.
+        let loaded = Loaded {
+            id: id.clone(),
+            number,
+            version: 1,
+            title: o.subject.clone(),
+            updated_at: to_ms(now),
+            row: OrderRow {
+                channel: o.channel.as_str().to_string(),
+                category_id: o.category_id.clone(),
+                content: o.content.clone(),
+                address: o.address.clone(),
+                lat: o.lat,
+                lng: o.lng,
+                citizen_name: o.citizen_name.clone(),
+                citizen_phone: o.citizen_phone.clone(),
+                confidential: o.confidential,
+                query_code_hash: String::new(),
+                repeat_of,
+                publish_consent: o.publish_consent,
+            },
+            snapshot: Snapshot::new(o.order_type, o.urgency, now),
+            knowledge_id: None,
+        };
+        // What citizens send by themselves may go straight to the unit when the suggestion is
+        // sure enough and the administrators turned this on; a failure leaves it to a person.
+        if actor.is_citizen() {
+            match self.auto_dispatch(&id, &format!("{}\n{}", o.subject, o.content)).await {
+                Ok(Some(view)) => return Ok(Registered { order: view, query_code: code }),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(order = %id, error = %e, "自动派单失败，留待派单员处理"),
+            }
+        }
+        Ok(Registered { order: self.view(loaded, Viewer { full: true }).await?, query_code: code })
+    }
+
+    /// The latest order from the same phone number in the same category within the 30 days
+    /// before `now` (a repeat call, 重复来电).
+    pub(super) async fn earlier_order(&self, phone: &str, category_id: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError> {
+        let since = to_ms(now) - 30 * 24 * 3600 * 1000;
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT w.id FROM work_orders o JOIN work_items w ON w.id = o.id
+             WHERE o.citizen_phone = $1 AND o.category_id = $2 AND w.created_at >= $3
+             ORDER BY w.created_at DESC LIMIT 1",
+        )
+        .bind(phone)
+        .bind(category_id)
+        .bind(since)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,130 @@
+//! The kernel's routes: any item of any kind, its timeline, links between items, the yellow and
+//! red cards shown to units, the kinds themselves, and the one inbox and 已办 list.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use sanfu_domain::kernel::{CardColour, LinkKind};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Authed, Json};
+
+type JsonOut = axum::Json<Value>;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/kinds", get(kinds))
+        .route("/api/items/{key}", get(get_one))
+        .route("/api/items/{key}/events", get(events))
+        .route("/api/items/{key}/links", post(link))
+        .route("/api/items/{key}/cards", post(card))
+        .route("/api/cards/{id}/revoke", post(revoke_card))
+        .route("/api/units/{key}/cards", get(unit_cards))
+        .route("/api/inbox", get(inbox))
+        .route("/api/inbox/counts", get(inbox_counts))
+        .route("/api/done", get(done))
+}
+
+/// Every kind of work this city runs: its states, due dates and inbox queues.
+pub async fn kinds(State(st): State<AppState>, _a: Authed) -> ApiResult<JsonOut> {
+    let kinds: Vec<Value> = st
+        .store
+        .kind_specs()
+        .iter()
+        .map(|k| {
+            json!({
+                "name": k.name,
+                "label": k.label,
+                "states": k.states.iter().map(|(code, label, end)| json!({"code": code, "label": label, "terminal": end})).collect::<Vec<_>>(),
+                "dues": k.dues.iter().map(|(name, label)| json!({"name": name, "label": label})).collect::<Vec<_>>(),
+                "queues": k.queues.iter().map(|q| json!({"code": q.code, "label": q.label, "party": q.party.as_str(), "states": q.states})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(axum::Json(json!({ "kinds": kinds })))
+}
+
+pub async fn get_one(State(st): State<AppState>, a: Authed, Path(key): Path<String>) -> ApiResult<JsonOut> {
+    let item = st.store.item_for(&key, &a.staff).await?;
+    Ok(axum::Json(json!({ "item": item })))
+}
+
+pub async fn events(State(st): State<AppState>, a: Authed, Path(key): Path<String>) -> ApiResult<JsonOut> {
+    let e = st.store.item_events(&key, &a.staff).await?;
+    Ok(axum::Json(json!({ "events": e })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LinkBody {
+    /// The other item (id or number).
+    to: Option<String>,
+    /// escalated_from, decided_in, instructed_on, duplicate_of, rectifies (or their Chinese names).
+    kind: Option<String>,
+}
+
+/// `POST /api/items/{key}/links {to, kind}`: this item is escalated from, decided in … `to`.
+pub async fn link(State(st): State<AppState>, a: Authed, Path(key): Path<String>, Json(b): Json<LinkBody>) -> ApiResult<(StatusCode, JsonOut)> {
+    let to = b.to.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::unprocessable("unknown_item", "请指定要关联的事项"))?;
+    let kind = b.kind.as_deref().and_then(LinkKind::parse).ok_or_else(|| ApiError::unprocessable("invalid_link_kind", "关联类型应为 escalated_from、decided_in、instructed_on、duplicate_of 或 rectifies"))?;
+    st.store.link_items(&a.actor, &key, to, kind).await?;
+    let item = st.store.item_for(&key, &a.staff).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "links": item.links }))))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CardBody {
+    unit_id: Option<String>,
+    /// yellow or red (黄牌警告, 红牌警告).
+    colour: Option<String>,
+    reason: Option<String>,
+}
+
+/// `POST /api/items/{key}/cards {unit_id, colour, reason}`: a yellow or red card to a unit.
+pub async fn card(State(st): State<AppState>, a: Authed, Path(key): Path<String>, Json(b): Json<CardBody>) -> ApiResult<(StatusCode, JsonOut)> {
+    let colour = b.colour.as_deref().and_then(CardColour::parse).ok_or_else(|| ApiError::unprocessable("invalid_colour", "警告应为 yellow（黄牌）或 red（红牌）"))?;
+    let unit = b.unit_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::unprocessable("unknown_unit", "请选择被警告的单位"))?;
+    let card = st.store.issue_card(&a.actor, &key, unit, colour, b.reason.as_deref().unwrap_or_default()).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "card": card }))))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RevokeBody {
+    reason: Option<String>,
+}
+
+pub async fn revoke_card(State(st): State<AppState>, a: Authed, Path(id): Path<String>, Json(b): Json<RevokeBody>) -> ApiResult<JsonOut> {
+    let card = st.store.revoke_card(&a.actor, &id, b.reason.as_deref().unwrap_or_default()).await?;
+    Ok(axum::Json(json!({ "card": card })))
+}
+
+pub async fn unit_cards(State(st): State<AppState>, a: Authed, Path(key): Path<String>) -> ApiResult<JsonOut> {
+    let cards = st.store.cards_of_unit(&a.staff, &key).await?;
+    Ok(axum::Json(json!({ "cards": cards })))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+pub async fn inbox(State(st): State<AppState>, a: Authed, Query(q): Query<PageQuery>) -> ApiResult<JsonOut> {
+    let inbox = st.store.inbox(&a.staff, q.page.unwrap_or(1), q.per_page.unwrap_or(20)).await?;
+    Ok(axum::Json(json!(inbox)))
+}
+
+/// The badge: counts per queue only.
+pub async fn inbox_counts(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    let inbox = st.store.inbox(&a.staff, 1, 1).await?;
+    Ok(axum::Json(json!({ "total": inbox.total, "counts": inbox.counts })))
+}
+
+pub async fn done(State(st): State<AppState>, a: Authed, Query(q): Query<PageQuery>) -> ApiResult<JsonOut> {
+    let page = st.store.done(&a.staff, q.page.unwrap_or(1), q.per_page.unwrap_or(20)).await?;
+    Ok(axum::Json(json!(page)))
+}
+
