@@ -6,9 +6,9 @@
 //! store functions as the JSON API, and redirects with a message (post/redirect/get).
 
 mod admin;
-mod charts;
+pub(crate) mod charts;
 mod desk;
-mod site;
+mod hotline;
 
 use askama::Template;
 use axum::Router;
@@ -34,27 +34,27 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/assets/app.css", get(css))
         .route("/assets/app.js", get(js))
-        .route("/login", get(desk::login_page).post(desk::login))
-        .route("/setup", get(desk::setup_page).post(desk::setup))
-        .route("/logout", post(desk::logout))
-        .route("/desk", get(desk::inbox))
-        .route("/orders", get(desk::orders))
-        .route("/orders/new", get(desk::new_order).post(desk::register))
-        .route("/orders/{key}", get(desk::order))
-        .route("/orders/{key}/do/{action}", post(desk::act))
-        .route("/stats", get(desk::stats))
-        .route("/ranking", get(desk::ranking))
-        .route("/dashboard", get(desk::dashboard))
+        .route("/login", get(desk::login::login_page).post(desk::login::login))
+        .route("/setup", get(desk::login::setup_page).post(desk::login::setup))
+        .route("/logout", post(desk::login::logout))
+        .route("/desk", get(desk::inbox::inbox))
+        .route("/orders", get(hotline::orders::orders))
+        .route("/orders/new", get(hotline::order_new::new_order).post(hotline::order_new::register))
+        .route("/orders/{key}", get(hotline::order::order))
+        .route("/orders/{key}/do/{action}", post(hotline::order::act))
+        .route("/stats", get(hotline::stats::stats))
+        .route("/ranking", get(hotline::stats::ranking))
+        .route("/dashboard", get(desk::dashboard::dashboard))
         .route("/admin", get(admin::admin))
         .route("/admin/import", get(admin::import_page).post(admin::import).layer(DefaultBodyLimit::max(8 * 1024 * 1024)))
         .route("/admin/{what}", get(admin::admin_section).post(admin::admin_post))
-        .route("/", get(site::home))
-        .route("/submit", post(site::submit).layer(DefaultBodyLimit::max(site::SUBMIT_LIMIT)))
-        .route("/orders/{key}/photos/{id}", get(desk::photo))
-        .route("/follow", get(site::follow))
-        .route("/follow/{action}", post(site::follow_act))
-        .route("/board", get(site::board))
-        .route("/knowledge", get(site::knowledge))
+        .route("/", get(hotline::site::home))
+        .route("/submit", post(hotline::site::submit).layer(DefaultBodyLimit::max(hotline::site::SUBMIT_LIMIT)))
+        .route("/orders/{key}/photos/{id}", get(hotline::order::photo))
+        .route("/follow", get(hotline::site::follow))
+        .route("/follow/{action}", post(hotline::site::follow_act))
+        .route("/board", get(hotline::site::board))
+        .route("/knowledge", get(hotline::site::knowledge))
         .fallback(fallback)
 }
 

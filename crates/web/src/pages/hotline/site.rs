@@ -16,8 +16,8 @@ use sanfu_store::hotline::open311::PublicFilter;
 use sanfu_store::hotline::orders::{OrderInput, PublicView};
 use serde::Deserialize;
 
-use super::desk::CategoryOption;
-use super::{Form, FormToken, Opt, PageError, PageResult, fmt_time, opts, render};
+use crate::pages::hotline::order_new::CategoryOption;
+use crate::pages::{Form, FormToken, Opt, PageError, PageResult, fmt_time, opts, render};
 use sanfu_domain::hotline::OrderType;
 
 use crate::AppState;
@@ -25,13 +25,13 @@ use crate::error::ApiError;
 use crate::extract::ClientIp;
 use crate::routes::hotline::orders::satisfaction;
 
-fn off(st: &AppState) -> FixedOffset {
+pub(crate) fn off(st: &AppState) -> FixedOffset {
     st.store.calendar().offset()
 }
 
 #[derive(Template)]
 #[template(path = "public_home.html")]
-struct HomePage {
+pub(crate) struct HomePage {
     csrf: String,
     categories: Vec<CategoryOption>,
     error: Option<String>,
@@ -51,7 +51,7 @@ pub struct Challenge {
 
 const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
 
-fn challenge_mac(secret: &str, once: &str, answer: &str, expires: i64) -> String {
+pub(crate) fn challenge_mac(secret: &str, once: &str, answer: &str, expires: i64) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for part in [secret, once, answer, &expires.to_string()] {
@@ -63,7 +63,7 @@ fn challenge_mac(secret: &str, once: &str, answer: &str, expires: i64) -> String
 
 /// A sum of two digits written in Chinese, signed for this form: nothing to store, nothing
 /// fetched from elsewhere.
-fn new_challenge(secret: &str, once: &str) -> Challenge {
+pub(crate) fn new_challenge(secret: &str, once: &str) -> Challenge {
     use rand::Rng;
     let (a, b) = (rand::rng().random_range(1..10usize), rand::rng().random_range(1..10usize));
     let expires = sanfu_store::now_ms() + 30 * 60 * 1000;
@@ -73,14 +73,14 @@ fn new_challenge(secret: &str, once: &str) -> Challenge {
     }
 }
 
-fn challenge_passed(secret: &str, once: &str, token: &str, answer: &str) -> bool {
+pub(crate) fn challenge_passed(secret: &str, once: &str, token: &str, answer: &str) -> bool {
     let Some((expires, mac)) = token.split_once('.') else { return false };
     let Ok(expires) = expires.parse::<i64>() else { return false };
     expires > sanfu_store::now_ms() && challenge_mac(secret, once, answer.trim(), expires) == mac
 }
 
 /// Whether this address has submitted enough this hour to be asked a question.
-async fn needs_challenge(st: &AppState, ip: &str) -> Result<bool, PageError> {
+pub(crate) async fn needs_challenge(st: &AppState, ip: &str) -> Result<bool, PageError> {
     let after = st.store.public_limits().await?.challenge_after;
     Ok(st.store.throttle_peek(&format!("submit-ip:{ip}"), 3_600_000).await? >= after)
 }
@@ -98,7 +98,7 @@ pub struct SubmitValues {
     publish_consent: bool,
 }
 
-async fn home_page(
+pub(crate) async fn home_page(
     st: &AppState,
     tok: &FormToken,
     ip: &str,
@@ -120,7 +120,7 @@ async fn home_page(
         })
         .collect();
     let types = opts(OrderType::ALL.iter().map(|t| (t.as_str(), t.label())), &v.order_type);
-    let once = super::random_token();
+    let once = crate::pages::random_token();
     let challenge = if needs_challenge(st, ip).await? { Some(new_challenge(&st.store.form_secret().await?, &once)) } else { None };
     Ok(HomePage { csrf: tok.token.clone(), categories, error, v, types, done, once, challenge })
 }
@@ -144,7 +144,7 @@ pub async fn home(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: FormT
     Ok(tok.attach(render(&home_page(&st, &tok, &ip, v, error, done).await?)))
 }
 
-fn citizen(ip: String) -> Actor {
+pub(crate) fn citizen(ip: String) -> Actor {
     Actor { principal: Principal::Citizen, ip }
 }
 
@@ -259,7 +259,7 @@ pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: For
     }
     match st.store.claim_once(&once).await? {
         None => {}
-        Some(number) => return Ok(Redirect::to(&format!("/?dup={}", super::enc(&number.unwrap_or_default()))).into_response()),
+        Some(number) => return Ok(Redirect::to(&format!("/?dup={}", crate::pages::enc(&number.unwrap_or_default()))).into_response()),
     }
     if let Err(e) = crate::routes::hotline::public::admit_submission(&st, &ip, input.citizen_phone.as_deref(), !photos.is_empty()).await {
         st.store.release_once(&once).await?;
@@ -268,7 +268,7 @@ pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: For
     match st.store.register_with_photos(&input, &photos, &citizen(ip.clone()), chrono::Utc::now()).await {
         Ok(r) => {
             st.store.settle_once(&once, &r.order.number).await?;
-            Ok(Redirect::to(&format!("/?done={}&code={}", super::enc(&r.order.number), super::enc(&r.query_code))).into_response())
+            Ok(Redirect::to(&format!("/?done={}&code={}", crate::pages::enc(&r.order.number), crate::pages::enc(&r.query_code))).into_response())
         }
         Err(e) => {
             st.store.release_once(&once).await?;
@@ -279,7 +279,7 @@ pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: For
 
 #[derive(Template)]
 #[template(path = "public_follow.html")]
-struct FollowPage {
+pub(crate) struct FollowPage {
     csrf: String,
     number: String,
     code: String,
@@ -296,7 +296,7 @@ pub struct FollowQuery {
     code: Option<String>,
 }
 
-async fn follow_page(st: &AppState, tok: &FormToken, number: String, code: String, ok: Option<String>, error: Option<String>) -> Response {
+pub(crate) async fn follow_page(st: &AppState, tok: &FormToken, number: String, code: String, ok: Option<String>, error: Option<String>) -> Response {
     let off = off(st);
     let mut page = FollowPage { csrf: tok.token.clone(), number: number.clone(), code: code.clone(), error, ok, o: None, created: String::new(), steps: Vec::new() };
     let mut status = axum::http::StatusCode::OK;
@@ -357,7 +357,7 @@ pub async fn follow_act(State(st): State<AppState>, ClientIp(ip): ClientIp, tok:
 
 #[derive(Template)]
 #[template(path = "public_board.html")]
-struct BoardPage {
+pub(crate) struct BoardPage {
     q: String,
     items: Vec<BoardItem>,
 }
@@ -418,7 +418,7 @@ pub async fn board(State(st): State<AppState>, Query(q): Query<BoardQuery>) -> P
 
 #[derive(Template)]
 #[template(path = "public_knowledge.html")]
-struct KnowledgePage {
+pub(crate) struct KnowledgePage {
     q: String,
     items: Vec<KnowledgeItem>,
 }

@@ -1,0 +1,79 @@
+//! 领导驾驶舱: the figures a leader reads at a glance.
+
+use crate::pages::desk::prelude::*;
+use crate::pages::hotline::stats::{RankView, rank_view, today};
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub(crate) struct DashboardPage {
+    nav: Nav,
+    kpis: Vec<Kpi>,
+    trend: String,
+    open_chart: String,
+    rates: Vec<RankView>,
+    categories: String,
+    places: String,
+    month: String,
+    topics: Vec<sanfu_store::hotline::topics::HotTopic>,
+    topic_of_month: Option<sanfu_store::hotline::topics::HotTopic>,
+}
+
+pub struct Kpi {
+    pub label: &'static str,
+    pub value: String,
+    pub color: &'static str,
+}
+
+pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
+    d.require(d.sees_dashboard(), "查看领导驾驶舱")?;
+    let now = Utc::now();
+    let today = today(&st);
+    let scope: Option<Vec<String>> = match Store::scope_of(&d.staff) {
+        Scope::All => None,
+        Scope::Units(u) => Some(u),
+    };
+    let units = scope.as_deref();
+    let days = st.store.daily_volume(today, 30, units).await?;
+    let open = st.store.open_by_unit("work_order", now, units).await?;
+    let month_start = today.with_day(1).unwrap_or(today);
+    let thirty = now - Duration::days(30);
+    let cats = st.store.busiest_categories(thirty, units, 10).await?;
+    let places = st.store.busiest_places(thirty, units, 10).await?;
+    let ranking = st.store.ranking(today.year(), today.month()).await?;
+    let week_topics = st.store.hot_topics(7, now, 8, &d.staff).await?;
+    let month_topics = st.store.hot_topics(30, now, 1, &d.staff).await?;
+    let in_scope = |id: &str| units.is_none_or(|u| u.iter().any(|x| x == id));
+    let rates: Vec<RankView> = ranking.iter().filter(|r| in_scope(&r.unit.id)).take(12).map(rank_view).collect();
+    let red: i64 = open.iter().map(|o| o.red).sum();
+    let yellow: i64 = open.iter().map(|o| o.yellow).sum();
+    let total_open: i64 = open.iter().map(|o| o.red + o.yellow + o.green).sum();
+    let today_n = days.last().map(|x| x.count).unwrap_or(0);
+    let month_n: i64 = days.iter().filter(|x| x.day >= month_start).map(|x| x.count).sum();
+    let kpi = |label, value: i64, color| Kpi { label, value: value.to_string(), color };
+    let kpis = vec![
+        kpi("今日受理", today_n, ""),
+        kpi("本月受理", month_n, ""),
+        kpi("在办工单", total_open, ""),
+        kpi("临期（黄牌）", yellow, "#b7791f"),
+        kpi("超期（红牌）", red, "#c62828"),
+    ];
+    let trend = charts::line(&days.iter().map(|x| (x.day.format("%m-%d").to_string(), x.count as f64)).collect::<Vec<_>>());
+    let stacks: Vec<Stack> = open
+        .iter()
+        .take(12)
+        .map(|o| Stack { label: o.unit_name.clone(), parts: vec![(o.red as f64, "#c62828"), (o.yellow as f64, "#e0a800"), (o.green as f64, "#43a047")] })
+        .collect();
+    let p = DashboardPage {
+        nav: nav(&st, &d, "dashboard").await?,
+        kpis,
+        trend,
+        open_chart: charts::stacked(&stacks),
+        rates,
+        categories: charts::hbar(&cats.iter().map(|c| Bar { label: c.label.clone(), value: c.count as f64, text: c.count.to_string() }).collect::<Vec<_>>(), "#b8262c"),
+        places: charts::hbar(&places.iter().map(|c| Bar { label: c.label.clone(), value: c.count as f64, text: c.count.to_string() }).collect::<Vec<_>>(), "#1f5fbf"),
+        month: format!("{:04}-{:02}", today.year(), today.month()),
+        topics: week_topics,
+        topic_of_month: month_topics.into_iter().next(),
+    };
+    Ok(render(&p))
+}
