@@ -30,7 +30,7 @@ mod rules;
 
 pub use crate::kernel::{Assignment, AssignmentRole, PendingExtension};
 pub use apply::{Action, Outcome, apply};
-pub use rules::{Hotline, action_label, allowed_actions, paced_by};
+pub use rules::{Hotline, action_label, allowed_actions, event_label, paced_by};
 
 /// A due date of an order (the kernel's [`DueState`]).
 pub type DeadlineState = DueState;

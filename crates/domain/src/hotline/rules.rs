@@ -33,20 +33,20 @@ impl Kind for Hotline {
             from: From::These(&[Handling, Answered, Callback]),
             to: To::Same,
         },
-        Rule { action: "request_return", label: "退单", who: &[LeadUnit], from: From::These(OPEN_FOR_UNIT), to: To::One(ReturnRequested) },
+        Rule { action: "request_return", label: "申请退单", who: &[LeadUnit], from: From::These(OPEN_FOR_UNIT), to: To::One(ReturnRequested) },
         Rule {
             action: "judge_return",
-            label: "审核退单",
+            label: "退单审核",
             who: &[Dispatcher],
             from: From::These(&[ReturnRequested]),
             to: To::Either(&[Returned, Handling, Dispatched]),
         },
         Rule { action: "answer", label: "答复", who: &[LeadUnit], from: From::These(&[Handling]), to: To::One(Answered) },
-        Rule { action: "review", label: "审核答复", who: &[Dispatcher], from: From::These(&[Answered]), to: To::Either(&[Callback, Handling]) },
-        Rule { action: "callback", label: "回访评价", who: &[Centre, Citizen], from: From::These(&[Callback]), to: To::Either(&[Closed, Handling]) },
+        Rule { action: "review", label: "答复审核", who: &[Dispatcher], from: From::These(&[Answered]), to: To::Either(&[Callback, Handling]) },
+        Rule { action: "callback", label: "回访", who: &[Centre, Citizen], from: From::These(&[Callback]), to: To::Either(&[Closed, Handling]) },
         Rule { action: "request_extension", label: "申请延期", who: &[LeadUnit], from: From::These(&[Handling]), to: To::Same },
-        Rule { action: "decide_extension", label: "审批延期", who: &[Dispatcher], from: From::These(&[Handling]), to: To::Same },
-        Rule { action: "merge", label: "合并工单", who: &[Centre], from: From::These(&[Registered, Returned, Dispatched]), to: To::One(Merged) },
+        Rule { action: "decide_extension", label: "延期审批", who: &[Dispatcher], from: From::These(&[Handling]), to: To::Same },
+        Rule { action: "merge", label: "合并", who: &[Centre], from: From::These(&[Registered, Returned, Dispatched]), to: To::One(Merged) },
         Rule { action: "withdraw", label: "撤单", who: &[Centre, Citizen], from: From::AnyOpen, to: To::One(Withdrawn) },
         Rule { action: "escalate", label: "督办", who: &[Centre, Office], from: From::AnyOpen, to: To::Same },
     ];
@@ -58,6 +58,16 @@ impl Kind for Hotline {
         Due { name: "return", label: "退单时限", runs_in: &[Dispatched, Handling], paces: false },
         Due { name: "answer", label: "答复时限", runs_in: &[Dispatched, Handling, ReturnRequested], paces: true },
         Due { name: "close", label: "办结时限", runs_in: &[Dispatched, Handling, ReturnRequested, Answered, Callback], paces: true },
+    ];
+
+    const EVENTS: &'static [(&'static str, &'static str)] = &[
+        ("register", "受理登记"),
+        ("duplicate_merged", "并入重复件"),
+        ("publish", "公开"),
+        ("unpublish", "撤下公开"),
+        // Names the first releases recorded for two actions.
+        ("return", "申请退单"),
+        ("extension", "申请延期"),
     ];
 
     const QUEUES: &'static [Queue<State>] = &[
@@ -86,6 +96,11 @@ pub fn allowed_actions(s: &Snapshot, actor: &Actor) -> Vec<&'static str> {
 /// The office's name for an action (「派单」, 「撤单」 …).
 pub fn action_label(action: &str) -> &'static str {
     kernel::action_label::<Hotline>(action)
+}
+
+/// What an order's timeline calls one of its events.
+pub fn event_label(action: &str) -> &'static str {
+    kernel::event_label::<Hotline>(action)
 }
 
 /// The deadline an order in `state` runs against (its queue order, its colour), by the table.

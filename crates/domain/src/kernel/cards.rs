@@ -58,8 +58,19 @@ pub struct Card {
     pub revoke_reason: Option<String>,
 }
 
-fn may_sanction(have: &[Party]) -> Result<(), DomainError> {
-    if have.iter().any(|p| matches!(p, Party::Office | Party::Dispatcher)) {
+/// Whether someone playing `have` may show and revoke cards: the supervision section or a
+/// dispatcher.
+pub fn may_sanction(have: &[Party]) -> bool {
+    have.iter().any(|p| matches!(p, Party::Office | Party::Dispatcher))
+}
+
+/// Whether someone playing `have` may link items: the centre or the office.
+pub fn may_link(have: &[Party]) -> bool {
+    have.iter().any(|p| matches!(p, Party::Office | Party::Hotline | Party::Dispatcher))
+}
+
+fn sanctioning(have: &[Party]) -> Result<(), DomainError> {
+    if may_sanction(have) {
         Ok(())
     } else {
         Err(DomainError::forbidden("not_allowed_for_user", "只有督查科或派单员可以亮牌警告"))
@@ -69,7 +80,7 @@ fn may_sanction(have: &[Party]) -> Result<(), DomainError> {
 /// A card may be shown by the supervision section or a dispatcher, to a unit the item was
 /// handed to, with a reason. Returns the reason as it will be kept.
 pub fn check_card(have: &[Party], unit_was_assigned: bool, unit_name: &str, reason: &str) -> Result<String, DomainError> {
-    may_sanction(have)?;
+    sanctioning(have)?;
     if !unit_was_assigned {
         return Err(DomainError::invalid("unit_not_assigned", format!("“{unit_name}”没有承办这项工作，不能对其亮牌")));
     }
@@ -78,7 +89,7 @@ pub fn check_card(have: &[Party], unit_was_assigned: bool, unit_name: &str, reas
 
 /// Revoking a card takes the same people, a reason, and a card still in force.
 pub fn check_revoke(have: &[Party], revoked: bool, reason: &str) -> Result<String, DomainError> {
-    may_sanction(have)?;
+    sanctioning(have)?;
     if revoked {
         return Err(DomainError::conflict("card_revoked", "该警告已撤销"));
     }
@@ -87,7 +98,7 @@ pub fn check_revoke(have: &[Party], revoked: bool, reason: &str) -> Result<Strin
 
 /// Items are linked by the centre or the office, never to themselves.
 pub fn check_link(have: &[Party], from: &str, to: &str) -> Result<(), DomainError> {
-    if !have.iter().any(|p| matches!(p, Party::Office | Party::Hotline | Party::Dispatcher)) {
+    if !may_link(have) {
         return Err(DomainError::forbidden("not_allowed_for_user", "只有热线中心或督查科可以关联事项"));
     }
     if from == to {

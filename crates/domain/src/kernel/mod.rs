@@ -22,7 +22,7 @@ mod step;
 #[cfg(test)]
 mod tests;
 
-pub use cards::{Card, CardColour, LinkKind, check_card, check_link, check_revoke};
+pub use cards::{Card, CardColour, LinkKind, check_card, check_link, check_revoke, may_link, may_sanction};
 pub use assign::{Assignment, AssignmentRole};
 pub use item::{
     DueKey, DueState, Item, ItemView, PendingExtension, due_view_level,
@@ -31,7 +31,7 @@ pub use party::{Party, parties};
 pub use step::step;
 pub use rules::{
     Due, From, Kind, KindSpec, KindState, Numbering, Period, Queue, QueueSpec, Rule, To, action_label, allowed_actions,
-    guard, leads_to, pace, rule, running,
+    event_label, guard, leads_to, pace, rule, running, KERNEL_EVENTS,
 };
 
 /// An enum of codes with a Chinese label each: `as_str` is what the database and the API

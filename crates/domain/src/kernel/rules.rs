@@ -102,6 +102,22 @@ pub trait Kind: 'static {
     const DUES: &'static [Due<Self::State>];
     const QUEUES: &'static [Queue<Self::State>];
     const NUMBERING: Numbering;
+    /// What the timeline calls the kind's events that are not actions of its table (the
+    /// hotline's 受理登记, 公开 …).
+    const EVENTS: &'static [(&'static str, &'static str)] = &[];
+}
+
+/// The events the kernel itself records, whatever the kind.
+pub const KERNEL_EVENTS: &[(&str, &str)] =
+    &[("create", "登记"), ("warning", "时限预警"), ("link", "关联事项"), ("card", "亮牌警告"), ("card_revoked", "撤销警告")];
+
+/// What the timeline calls an event of kind `K`: the action's name in the rule table, else the
+/// kind's own events, else the kernel's.
+pub fn event_label<K: Kind>(action: &str) -> &'static str {
+    rule::<K>(action)
+        .map(|r| r.label)
+        .or_else(|| K::EVENTS.iter().chain(KERNEL_EVENTS).find(|(a, _)| *a == action).map(|(_, l)| *l))
+        .unwrap_or("操作")
 }
 
 /// The line of `action`.
@@ -200,6 +216,7 @@ pub struct KindSpec {
     running: fn(&str) -> Vec<&'static str>,
     pace: fn(&str) -> Option<&'static str>,
     action_label: fn(&str) -> &'static str,
+    event_label: fn(&str) -> &'static str,
 }
 
 impl KindSpec {
@@ -227,6 +244,7 @@ impl KindSpec {
             running: |code| K::State::from_code(code).map(running::<K>).unwrap_or_default(),
             pace: |code| K::State::from_code(code).and_then(pace::<K>),
             action_label: action_label::<K>,
+            event_label: event_label::<K>,
         }
     }
 
@@ -256,5 +274,9 @@ impl KindSpec {
 
     pub fn action_label(&self, action: &str) -> &'static str {
         (self.action_label)(action)
+    }
+
+    pub fn event_label(&self, action: &str) -> &'static str {
+        (self.event_label)(action)
     }
 }

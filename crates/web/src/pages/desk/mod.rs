@@ -13,6 +13,7 @@ pub(crate) fn authed(d: &Desk) -> Authed {
 
 pub(crate) mod dashboard;
 pub(crate) mod inbox;
+pub(crate) mod item;
 pub(crate) mod login;
 
 /// What every page of the desk is written with.

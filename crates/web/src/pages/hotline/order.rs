@@ -1,6 +1,7 @@
 //! One order: its details, deadlines, timeline, and the buttons the rule table allows.
 
 use crate::pages::hotline::prelude::*;
+use crate::pages::desk::item::{AssignmentRow, ItemParts, Step, assignment_rows, kernel_detail, parts};
 use crate::pages::hotline::orders::handling_units;
 
 #[derive(Template)]
@@ -22,6 +23,8 @@ pub(crate) struct OrderPage {
     similar: Vec<sanfu_store::hotline::similar::SimilarOrder>,
     /// For the centre, on a closed order: what the reply board would show, or shows.
     publish: Option<PublishBox>,
+    /// Linked items and the cards shown to its units.
+    parts: ItemParts,
 }
 
 pub struct PublishBox {
@@ -39,22 +42,6 @@ pub struct DeadlineRow {
     pub level_label: &'static str,
     pub met: String,
     pub provisional: bool,
-}
-
-pub struct AssignmentRow {
-    pub unit: String,
-    pub role: &'static str,
-    pub active: bool,
-    pub assigned: String,
-    pub signed: String,
-}
-
-pub struct Step {
-    pub when: String,
-    pub who: String,
-    pub what: String,
-    pub detail: String,
-    pub warn: bool,
 }
 
 /// The actions this user may take on this order now: the server checks again when they do.
@@ -82,33 +69,6 @@ impl Can {
         self.dispatch || self.close_directly || self.merge || self.withdraw || self.sign || self.forward || self.note
             || self.answer || self.extension || self.ret || self.judge_return || self.review || self.callback
             || self.decide_extension || self.escalate
-    }
-}
-
-pub(crate) fn action_label(a: &str) -> &'static str {
-    match a {
-        "register" => "受理登记",
-        "dispatch" => "派单",
-        "forward" => "二级派单",
-        "sign" => "签收",
-        "note" => "办理情况",
-        "return" | "request_return" => "申请退单",
-        "judge_return" => "退单审核",
-        "answer" => "答复",
-        "review" => "答复审核",
-        "callback" => "回访",
-        "request_extension" | "extension" => "申请延期",
-        "decide_extension" => "延期审批",
-        "close_directly" => "直接办结",
-        "merge" => "合并",
-        "duplicate_merged" => "并入重复件",
-        "withdraw" => "撤单",
-        "escalate" => "督办",
-        "publish" => "公开",
-        "unpublish" => "撤下公开",
-        "warning" => "时限预警",
-        "close" => "办结",
-        _ => "操作",
     }
 }
 
@@ -143,17 +103,12 @@ pub(crate) fn step(e: &Event, off: FixedOffset) -> Step {
         "escalate" => format!("督办理由：{}", s("reason")),
         "publish" => format!("在问政平台公开：{}", s("subject")),
         "unpublish" => format!("理由：{}", s("reason")),
-        "warning" => format!(
-            "{}{}",
-            s("label"),
-            if s("level") == "red" { "已超期（红牌）" } else { "即将到期（黄牌）" }
-        ),
-        _ => String::new(),
+        _ => kernel_detail(e).unwrap_or_default(),
     };
     Step {
         when: fmt_time(e.at, off),
         who: if e.actor_role == "system" { "系统".into() } else { e.actor_name.clone() },
-        what: action_label(&e.action).to_string(),
+        what: sanfu_domain::hotline::event_label(&e.action).to_string(),
         detail,
         warn: e.action == "warning",
     }
@@ -241,6 +196,7 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
         None
     };
     let p = OrderPage {
+        parts: parts(&st, &d, &o.number, &o.links, &o.cards, &o.assignments).await?,
         publish,
         nav: nav(&st, &d, "orders").await?,
         flash: q.flash(),
@@ -262,17 +218,7 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
                 provisional: x.provisional,
             })
             .collect(),
-        assignments: o
-            .assignments
-            .iter()
-            .map(|a| AssignmentRow {
-                unit: a.unit.name.clone(),
-                role: a.role_label,
-                active: a.active,
-                assigned: fmt_time(a.assigned_at, off),
-                signed: a.signed_at.map(|s| fmt_time(s, off)).unwrap_or_default(),
-            })
-            .collect(),
+        assignments: assignment_rows(&o.assignments, off),
         timeline: events.iter().map(|e| step(e, off)).collect(),
         units: if can.dispatch { handling_units(&st.store).await? } else { Vec::new() },
         streets,
@@ -346,7 +292,7 @@ pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<
     };
     Ok(match result {
         Ok(o) => {
-            let label = action_label(&action.replace('-', "_"));
+            let label = sanfu_domain::hotline::event_label(&action.replace('-', "_"));
             let msg = format!("{label}已完成，工单现为“{}”", o.state_label);
             // A unit that handed the order on may no longer read it: back to the inbox then.
             if st.store.order_for(&key, &d.staff).await.is_ok() { back(&here, Some(&msg), None) } else { back("/desk", Some(&msg), None) }
