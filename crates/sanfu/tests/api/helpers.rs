@@ -208,6 +208,48 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// An order about `content`, taken to `state` the way people would take it there, in one
+    /// call: registered by the dispatcher, dispatched to `unit`, signed and answered by the
+    /// unit's liaison, reviewed, called back — as far as `state` needs. Returns its id.
+    pub async fn order_in(&self, state: &str, unit: &str, content: &str) -> String {
+        let disp = self.login("dispatcher").await;
+        let id = self.register(&disp, complaint(content)).await["order"]["id"].as_str().unwrap().to_string();
+        self.take_to(&id, state, unit).await;
+        id
+    }
+
+    /// A registered order (by id or number) taken on to `state`, as [`TestApp::order_in`].
+    pub async fn take_to(&self, id: &str, state: &str, unit: &str) {
+        let disp = self.login("dispatcher").await;
+        let path: &[&str] = match state {
+            "registered" => &[],
+            "dispatched" => &["dispatch"],
+            "handling" => &["dispatch", "sign"],
+            "return_requested" => &["dispatch", "return"],
+            "returned" => &["dispatch", "return", "judge-return"],
+            "answered" => &["dispatch", "sign", "answer"],
+            "callback" => &["dispatch", "sign", "answer", "review"],
+            "closed" => &["dispatch", "sign", "answer", "review", "callback"],
+            other => panic!("no way to {other}"),
+        };
+        let liaison = if path.len() > 1 { self.login(unit).await } else { String::new() };
+        for step in path {
+            let (who, body) = match *step {
+                "dispatch" => (&disp, json!({"lead_unit_id": unit})),
+                "sign" => (&liaison, json!({})),
+                "return" => (&liaison, json!({"reason": "不属于本单位职责"})),
+                "judge-return" => (&disp, json!({"approve": true})),
+                "answer" => (&liaison, json!({"text": "已现场核实并处理完毕。"})),
+                "review" => (&disp, json!({"pass": true})),
+                _ => (&disp, json!({"satisfaction": "satisfied"})),
+            };
+            self.act(who, id, step, body).await;
+        }
+        assert_eq!(self.order(&disp, id).await["state"], state, "the order reached its state");
+    }
+}
+
 /// A typical phone registration.
 pub fn complaint(content: &str) -> Value {
     json!({

@@ -73,8 +73,7 @@ async fn a_unit_never_obtains_the_full_phone_number_and_confidential_orders_hide
     let secret = app.register(&disp, body).await["order"]["id"].as_str().unwrap().to_string();
     let open = app.register(&disp, complaint("电梯故障")).await["order"]["id"].as_str().unwrap().to_string();
     for id in [&secret, &open] {
-        app.act(&disp, id, "dispatch", json!({"lead_unit_id": "zjj"})).await;
-        app.act(&zjj, id, "sign", json!({})).await;
+        app.take_to(id, "handling", "zjj").await;
     }
     let o = app.order(&zjj, &secret).await;
     assert!(o["citizen"]["name"].is_null() && o["citizen"]["phone"].is_null(), "{}", o["citizen"]);

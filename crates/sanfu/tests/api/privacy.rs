@@ -177,14 +177,8 @@ async fn the_board_shows_only_what_the_centre_approved_of_those_who_agreed() {
     let op = app.login("operator").await;
     let zjj = app.login("zjj").await;
     let close = |n: String| {
-        let (app, disp, zjj) = (&app, disp.clone(), zjj.clone());
-        async move {
-            app.act(&disp, &n, "dispatch", json!({"lead_unit_id": "zjj"})).await;
-            app.act(&zjj, &n, "sign", json!({})).await;
-            app.act(&zjj, &n, "answer", json!({"text": "已督促物业更换主板，电梯恢复运行。"})).await;
-            app.act(&disp, &n, "review", json!({"pass": true})).await;
-            app.act(&disp, &n, "callback", json!({"satisfaction": "satisfied"})).await;
-        }
+        let app = &app;
+        async move { app.take_to(&n, "closed", "zjj").await }
     };
     let mut without = complaint("翠湖苑电梯停运，没有同意公开");
     without["category_id"] = json!("0102");

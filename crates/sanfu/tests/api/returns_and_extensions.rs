@@ -135,11 +135,7 @@ async fn an_unsatisfied_rating_reopens_the_order_with_a_new_deadline() {
     let app = spawn_app().await;
     let disp = app.login("dispatcher").await;
     let zjj = app.login("zjj").await;
-    let id = app.register(&disp, complaint("电梯故障一个月未修")).await["order"]["id"].as_str().unwrap().to_string();
-    app.act(&disp, &id, "dispatch", json!({"lead_unit_id": "zjj"})).await;
-    app.act(&zjj, &id, "sign", json!({})).await;
-    app.act(&zjj, &id, "answer", json!({"text": "已督促物业维修"})).await;
-    app.act(&disp, &id, "review", json!({"pass": true})).await;
+    let id = app.order_in("callback", "zjj", "电梯故障一个月未修").await;
     assert_eq!(app.refused(&disp, &id, "callback", json!({"satisfaction": "so-so"})).await.1, "invalid_satisfaction");
     let o = app.act(&disp, &id, "callback", json!({"satisfaction": "unsatisfied", "comment": "电梯仍未修好"})).await;
     assert_eq!(o["state"], "handling");

@@ -88,9 +88,7 @@ async fn overdue_and_repeated_orders_are_escalated_with_one_action() {
     let disp = app.login("dispatcher").await;
     let office = app.login("duchake").await;
     let zjj = app.login("zjj").await;
-    let first = app.register(&disp, complaint("电梯坏了一个月")).await["order"]["id"].as_str().unwrap().to_string();
-    app.act(&disp, &first, "dispatch", json!({"lead_unit_id": "zjj"})).await;
-    app.act(&zjj, &first, "sign", json!({})).await;
+    let first = app.order_in("handling", "zjj", "电梯坏了一个月").await;
     assert_eq!(app.refused(&office, &first, "escalate", json!({"reason": "群众反映强烈"})).await.1, "not_escalatable");
     assert_eq!(app.refused(&office, &first, "escalate", json!({})).await.1, "empty_reason");
     // The answer deadline passes.
