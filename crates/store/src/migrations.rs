@@ -343,4 +343,6 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         revoke_reason TEXT)"),
     ("cards_unit", "CREATE INDEX cards_unit ON cards (unit_id, issued_at)"),
     ("cards_work", "CREATE INDEX cards_work ON cards (work_id)"),
+    // The leaders' figures of every kind read the open items only.
+    ("work_items_open", "CREATE INDEX work_items_open ON work_items (kind, lead_unit_id, due_at, warn_at) WHERE closed_at IS NULL"),
 ];

@@ -158,6 +158,14 @@ impl TestApp {
         (s, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// A page as `username` sees it in the browser (logged in with the session cookie).
+    pub async fn page(&self, username: &str, path: &str) -> (StatusCode, String) {
+        let r = self.client.post(format!("{}/api/auth/login", self.base)).json(&json!({"username": username, "password": PW})).send().await.unwrap();
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+        let resp = self.client.get(format!("{}{path}", self.base)).header("cookie", cookie).send().await.unwrap();
+        (resp.status(), resp.text().await.unwrap())
+    }
+
     pub async fn get(&self, token: Option<&str>, path: &str) -> (StatusCode, Value) {
         self.call(Method::GET, token, path, None).await
     }

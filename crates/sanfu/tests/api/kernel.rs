@@ -157,6 +157,17 @@ async fn a_kind_the_kernel_never_heard_of_is_numbered_queued_warned_and_chained(
     let duchake = app.login("duchake").await;
     assert_eq!(app.get(Some(&duchake), &format!("/api/items/{}", late.number)).await.1["item"]["allowed_actions"], json!(["remark"]));
 
+    // On the desk: the unit's inbox links the item's own page; the leader's dashboard counts it.
+    let (_, desk) = app.page("zjj", "/desk").await;
+    assert!(desk.contains(&format!("href=\"/items/{}\"", late.number)), "the inbox row links the item");
+    let (s, page) = app.page("zjj", &format!("/items/{}", late.number)).await;
+    assert_eq!(s, StatusCode::OK);
+    for want in ["消防演练整改", "消防通道堵塞整改", "待整改", "整改时限", "超期", "市住房和城乡建设局"] {
+        assert!(page.contains(want), "the item page shows {want}");
+    }
+    let (_, dash) = app.page("vicemayor", "/dashboard").await;
+    assert!(dash.contains("<td>消防演练整改</td><td class=\"num\">2</td>"), "two open drills on the dashboard");
+
     // The sweep warns the late one once, red, against the unit that owes the report.
     let run = app.store.run_warnings(Utc::now()).await.unwrap();
     assert_eq!((run.yellow, run.red), (0, 1));

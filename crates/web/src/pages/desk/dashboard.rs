@@ -16,6 +16,8 @@ pub(crate) struct DashboardPage {
     month: String,
     topics: Vec<sanfu_store::hotline::topics::HotTopic>,
     topic_of_month: Option<sanfu_store::hotline::topics::HotTopic>,
+    /// Every kind of work the office runs, open and late.
+    kinds: Vec<sanfu_store::kernel::figures::KindFigures>,
 }
 
 pub struct Kpi {
@@ -63,7 +65,9 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         .take(12)
         .map(|o| Stack { label: o.unit_name.clone(), parts: vec![(o.red as f64, "#c62828"), (o.yellow as f64, "#e0a800"), (o.green as f64, "#43a047")] })
         .collect();
+    let kinds = st.store.open_by_kind(now, now - Duration::days(30), units).await?;
     let p = DashboardPage {
+        kinds,
         nav: nav(&st, &d, "dashboard").await?,
         kpis,
         trend,
