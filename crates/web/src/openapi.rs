@@ -141,6 +141,7 @@ pub const ROUTES: &[Route] = &[
     r("get", "/api/inbox", "待办", "我的待办：各类工作（按时限排序，附各队列数量）", Staff, Nothing, Object(200, "Inbox"), PAGE),
     r("get", "/api/inbox/counts", "待办", "待办数量", Staff, Nothing, Object(200, "{total, counts: [QueueCount]}"), &[]),
     r("get", "/api/done", "待办", "已办：各类工作", Staff, Nothing, Page("DoneItem"), PAGE),
+    r("get", "/api/search", "事项", "全文检索：各类工作（只含本人可见的事项）", Staff, Nothing, Page("ItemSummary"), &["q", "page", "per_page"]),
     r("get", "/api/kinds", "事项", "本系统的各类工作：状态、时限与待办队列", Staff, Nothing, Object(200, "{kinds: [{name, label, states, dues, queues}]}"), &[]),
     r("get", "/api/items/{key}", "事项", "任一类工作的一个事项（编号或 id）：状态、承办单位、时限、可做的操作、关联与警告", Staff, Nothing, Wrapped(200, "item", "ItemDetail"), &[]),
     r("get", "/api/items/{key}/events", "事项", "事项的办理过程（哈希链事件）", Staff, Nothing, List("events", "Event"), &[]),

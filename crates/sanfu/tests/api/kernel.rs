@@ -157,6 +157,13 @@ async fn a_kind_the_kernel_never_heard_of_is_numbered_queued_warned_and_chained(
     let duchake = app.login("duchake").await;
     assert_eq!(app.get(Some(&duchake), &format!("/api/items/{}", late.number)).await.1["item"]["allowed_actions"], json!(["remark"]));
 
+    // Found by full-text search, by those who may see it only.
+    let (_, found) = app.get(Some(&zjj), "/api/search?q=消防通道").await;
+    assert_eq!(found["items"][0]["number"], late.number.as_str(), "{found}");
+    let (_, found) = app.get(Some(&water), "/api/search?q=消防通道").await;
+    assert_eq!(found["total"], 0, "{found}");
+    assert_eq!(app.get(Some(&zjj), "/api/search?q=%20").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
     // On the desk: the unit's inbox links the item's own page; the leader's dashboard counts it.
     let (_, desk) = app.page("zjj", "/desk").await;
     assert!(desk.contains(&format!("href=\"/items/{}\"", late.number)), "the inbox row links the item");

@@ -353,7 +353,9 @@ impl Store {
         let format = self.number_format(&spec, code).await?;
         let ahead = self.number_ahead(&series, &format).await?;
         let id = new_id();
+        let index = Store::index_row(&*self.segmenter().await?, &id, super::search::ITEM_DOC, &title);
         in_tx!(self, tx => {
+            Store::index_in(&mut tx, &index).await?;
             let number = match &ahead {
                 Some(n) => n.clone(),
                 None => self.number_in(&mut tx, &series, &format).await?,

@@ -7,6 +7,7 @@
 //! - [`numbers`]: one numbering service, a series per kind, issuing code and period.
 //! - [`sweep`]: the warnings sweep over every kind's running due dates.
 //! - [`inbox`]: 我的待办 and 已办 across kinds, from each kind's queue table.
+//! - [`search`]: full-text search across kinds (every item's title is indexed when created).
 //! - [`figures`]: the leaders' figures of every kind at once.
 //! - [`items`]: any item read through its kind's description, links between items and the
 //!   warning cards shown to units; and [`Store::create_item`] / [`Store::act_on_item`] for
@@ -19,6 +20,7 @@ pub mod figures;
 pub mod inbox;
 pub mod items;
 pub mod numbers;
+pub mod search;
 pub mod sweep;
 pub(crate) mod write;
 

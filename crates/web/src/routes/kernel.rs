@@ -24,9 +24,24 @@ pub fn router() -> Router<AppState> {
         .route("/api/items/{key}/cards", post(card))
         .route("/api/cards/{id}/revoke", post(revoke_card))
         .route("/api/units/{key}/cards", get(unit_cards))
+        .route("/api/search", get(search))
         .route("/api/inbox", get(inbox))
         .route("/api/inbox/counts", get(inbox_counts))
         .route("/api/done", get(done))
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// `GET /api/search?q=`: items of every kind the reader may see, best match first.
+pub async fn search(State(st): State<AppState>, a: Authed, Query(q): Query<SearchQuery>) -> ApiResult<JsonOut> {
+    let words = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::unprocessable("empty_query", "请输入要查找的内容"))?;
+    let page = st.store.search_items(&a.staff, words, q.page.unwrap_or(1), q.per_page.unwrap_or(20)).await?;
+    Ok(axum::Json(json!(page)))
 }
 
 /// Every kind of work this city runs: its states, due dates and inbox queues.
