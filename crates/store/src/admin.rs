@@ -223,7 +223,7 @@ impl Store {
             }).await?;
             Ok(())
         })?;
-        self.slots.set::<Vec<crate::catalog::Category>>(None);
+        self.slots.set::<Vec<crate::hotline::catalog::Category>>(None);
         Ok(())
     }
 

@@ -11,7 +11,6 @@
 mod tx;
 pub mod apikeys;
 pub mod calendar;
-pub mod catalog;
 pub mod admin;
 mod db;
 pub mod events;

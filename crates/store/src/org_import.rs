@@ -10,7 +10,7 @@ use sanfu_domain::{Actor, DomainError, Role, UnitKind, validate};
 use serde::Serialize;
 
 use crate::admin::{roles_of, unit_kind};
-use crate::catalog::write_category;
+use crate::hotline::catalog::write_category;
 use crate::db::{Store, StoreError, new_id};
 use crate::org::{NewUser, write_unit, write_user};
 use crate::passwords::hash_in_background;
@@ -328,7 +328,7 @@ impl Store {
             Ok(())
         })?;
         self.slots.set::<Vec<crate::org::Unit>>(None);
-        self.slots.set::<Vec<crate::catalog::Category>>(None);
+        self.slots.set::<Vec<crate::hotline::catalog::Category>>(None);
         self.forget_segmenter();
         Ok(report)
     }

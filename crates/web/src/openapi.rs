@@ -305,7 +305,7 @@ pub fn document() -> OpenApi {
         .schema_from::<sanfu_store::org::Unit>()
         .schema_from::<sanfu_store::org::User>()
         .schema_from::<sanfu_store::org::SessionInfo>()
-        .schema_from::<sanfu_store::catalog::Category>()
+        .schema_from::<sanfu_store::hotline::catalog::Category>()
         .schema_from::<sanfu_store::admin::UnitPatch>()
         .schema_from::<sanfu_store::admin::CategoryPatch>()
         .schema_from::<sanfu_store::admin::UserPatch>()

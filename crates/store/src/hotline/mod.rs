@@ -1,8 +1,10 @@
-//! The 12345 hotline in the store: the first kind of work on the kernel. Orders and their
-//! detail table (`work_orders`), the statistics facts and the figures read from them, the
-//! reply board, Open311, the knowledge base, dispatch suggestions, hot topics and similar
-//! orders, imports of past orders and the simulated city.
+//! The 12345 hotline in the store: the first kind of work on the kernel. Its categories and
+//! its time limits per (type, urgency) (`catalog`), orders and their detail table
+//! (`work_orders`), the statistics facts and the figures read from them, the reply board,
+//! Open311, the knowledge base, dispatch suggestions, hot topics and similar orders, imports of
+//! past orders and the simulated city.
 
+pub mod catalog;
 pub mod dashboard;
 mod facts;
 pub mod generate;

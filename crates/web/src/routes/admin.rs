@@ -114,7 +114,7 @@ pub async fn create_category(State(st): State<AppState>, a: Authed, Json(b): Jso
 }
 
 /// Create a category (administrators), for the API and the admin page.
-pub async fn add_category(store: &sanfu_store::Store, a: &Authed, b: CategoryBody) -> Result<sanfu_store::catalog::Category, ApiError> {
+pub async fn add_category(store: &sanfu_store::Store, a: &Authed, b: CategoryBody) -> Result<sanfu_store::hotline::catalog::Category, ApiError> {
     a.require(Role::Admin)?;
     let code = code_field(&b.code)?;
     let name = validate::text("name", "分类名称", &b.name, 100)?;

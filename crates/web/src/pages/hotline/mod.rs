@@ -11,7 +11,7 @@ pub(crate) mod stats;
 pub(crate) mod prelude {
     pub(crate) use crate::pages::desk::prelude::*;
     pub(crate) use sanfu_domain::hotline::{OrderType, State as OrderState};
-    pub(crate) use sanfu_store::catalog::Category;
+    pub(crate) use sanfu_store::hotline::catalog::Category;
     pub(crate) use sanfu_store::hotline::orders::{ListFilter, OrderInput, OrderView};
     pub(crate) use sanfu_store::hotline::stats::{RankRow, Report};
     pub(crate) use crate::routes::hotline::orders::{ActionBody, build_action};
