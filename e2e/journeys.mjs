@@ -296,6 +296,39 @@ try {
     assert.ok((await cgj.textContent('table.orders')).includes(number));
   });
 
+  await journey('the supervision section shows the unit a yellow card on its order, the unit sees it, and it is revoked', async () => {
+    const office = await newPage();
+    await login(office, 'duchake');
+    await office.goto(`${base}/orders/${phoneOrder}`);
+    await office.locator('summary', { hasText: '亮牌警告' }).click();
+    const msg = await act(office, 'form-card', async (f) => {
+      await f.locator('#card-unit').selectOption({ label: '市住房和城乡建设局' });
+      await f.locator('input[value=yellow]').check();
+      await f.locator('#card-reason').fill('电梯停运两周未见进展，请立即督促物业维修');
+    });
+    assert.ok(msg.includes('黄牌警告'), msg);
+    assert.ok((await office.textContent('#cards')).includes('电梯停运两周未见进展'));
+    assert.ok((await office.textContent('#timeline')).includes('亮牌警告'));
+    await shot(office, '10b-order-yellow-card');
+
+    // The unit reads the card on its order, and cannot show or revoke one.
+    const unit = await newPage();
+    await login(unit, 'zjj');
+    await unit.goto(`${base}/orders/${phoneOrder}`);
+    const cards = await unit.textContent('#cards');
+    assert.ok(cards.includes('黄牌警告') && cards.includes('电梯停运两周未见进展'), cards);
+    assert.equal(await unit.locator('#form-card').count(), 0);
+    assert.equal(await unit.locator('#cards form').count(), 0);
+
+    // Taken back, with a reason: still on record, marked revoked.
+    const row = office.locator('#cards tr.card-yellow');
+    await row.locator('input[name=reason]').fill('物业已于当日修复，误发');
+    await Promise.all([office.waitForURL(/ok=|err=/), row.locator('button').click()]);
+    assert.ok((await flashOk(office)).includes('警告已撤销'));
+    assert.ok((await office.textContent('#cards')).includes('已于'));
+    assert.ok((await office.textContent('#timeline')).includes('撤销警告'));
+  });
+
   await journey("a unit's user who types another unit's order URL gets a refusal page", async () => {
     const page = await newPage();
     await login(page, 'water');
