@@ -97,24 +97,11 @@ crate::labelled_enum!(
     }
 );
 
+crate::kind_states!(State, ends: [Closed, Merged, Withdrawn]);
+
 impl State {
     pub fn is_terminal(self) -> bool {
-        matches!(self, State::Closed | State::Merged | State::Withdrawn)
-    }
-}
-
-impl KindState for State {
-    fn all() -> &'static [Self] {
-        State::ALL
-    }
-    fn code(self) -> &'static str {
-        self.as_str()
-    }
-    fn label(self) -> &'static str {
-        State::label(self)
-    }
-    fn is_terminal(self) -> bool {
-        State::is_terminal(self)
+        KindState::is_terminal(self)
     }
 }
 

@@ -34,6 +34,27 @@ pub use rules::{
     event_label, guard, leads_to, pace, rule, running, KERNEL_EVENTS,
 };
 
+/// The states of a kind, from a [`labelled_enum!`]: which of them are ends.
+#[macro_export]
+macro_rules! kind_states {
+    ($name:ident, ends: [$($end:ident),+ $(,)?]) => {
+        impl $crate::kernel::KindState for $name {
+            fn all() -> &'static [Self] {
+                $name::ALL
+            }
+            fn code(self) -> &'static str {
+                self.as_str()
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
+            }
+            fn is_terminal(self) -> bool {
+                matches!(self, $($name::$end)|+)
+            }
+        }
+    };
+}
+
 /// An enum of codes with a Chinese label each: `as_str` is what the database and the API
 /// carry, `label` what a person reads, `parse` takes either.
 #[macro_export]

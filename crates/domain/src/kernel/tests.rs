@@ -15,20 +15,7 @@ crate::labelled_enum!(
     }
 );
 
-impl KindState for Drill {
-    fn all() -> &'static [Self] {
-        Drill::ALL
-    }
-    fn code(self) -> &'static str {
-        self.as_str()
-    }
-    fn label(self) -> &'static str {
-        Drill::label(self)
-    }
-    fn is_terminal(self) -> bool {
-        self == Drill::Done
-    }
-}
+crate::kind_states!(Drill, ends: [Done]);
 
 /// Two states, one due date, two rules.
 struct FireDrill;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use sanfu_domain::kernel::{
-    Assignment, AssignmentRole, Due, DueKey, DueState, From, Item, Kind, KindSpec, KindState, Numbering, Party, Period, Queue,
+    Assignment, AssignmentRole, Due, DueKey, DueState, From, Item, Kind, KindSpec, Numbering, Party, Period, Queue,
     Rule, To,
 };
 use sanfu_domain::limits::Limit;
@@ -22,20 +22,7 @@ sanfu_domain::labelled_enum!(
     }
 );
 
-impl KindState for Drill {
-    fn all() -> &'static [Self] {
-        Drill::ALL
-    }
-    fn code(self) -> &'static str {
-        self.as_str()
-    }
-    fn label(self) -> &'static str {
-        Drill::label(self)
-    }
-    fn is_terminal(self) -> bool {
-        self == Drill::Done
-    }
-}
+sanfu_domain::kind_states!(Drill, ends: [Done]);
 
 /// Two states, one due date owed by each unit, two rules; numbered without gaps.
 struct FireDrill;

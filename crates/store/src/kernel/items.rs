@@ -82,6 +82,20 @@ pub struct AssignmentView {
     pub signed_at: Option<DateTime<Utc>>,
 }
 
+/// An item's assignments as shown, with the units' names.
+pub(crate) fn assignment_views(list: &[kernel::Assignment], names: &BTreeMap<String, String>) -> Vec<AssignmentView> {
+    list.iter()
+        .map(|a| AssignmentView {
+            unit: UnitName { id: a.unit_id.clone(), name: names.get(&a.unit_id).cloned().unwrap_or_default() },
+            role: a.role,
+            role_label: a.role.label(),
+            active: a.active,
+            assigned_at: a.assigned_at,
+            signed_at: a.signed_at,
+        })
+        .collect()
+}
+
 /// A due date as shown.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DueView {
@@ -304,18 +318,7 @@ impl Store {
             updated_at: from_ms(c.updated_at),
             closed_at: c.closed_at.map(from_ms),
             lead_unit: lead,
-            assignments: c
-                .assignments
-                .iter()
-                .map(|a| AssignmentView {
-                    unit: name_of(&a.unit_id),
-                    role: a.role,
-                    role_label: a.role.label(),
-                    active: a.active,
-                    assigned_at: a.assigned_at,
-                    signed_at: a.signed_at,
-                })
-                .collect(),
+            assignments: assignment_views(&c.assignments, &names),
             dues: c
                 .dues
                 .iter()

@@ -116,18 +116,7 @@ impl Store {
             confidential,
             lead_unit: s.lead_unit_id().map(name_of),
             co_units: s.co_unit_ids().into_iter().map(name_of).collect(),
-            assignments: s
-                .assignments
-                .iter()
-                .map(|a| AssignmentView {
-                    unit: name_of(&a.unit_id),
-                    role: a.role,
-                    role_label: a.role.label(),
-                    active: a.active,
-                    assigned_at: a.assigned_at,
-                    signed_at: a.signed_at,
-                })
-                .collect(),
+            assignments: crate::kernel::items::assignment_views(&s.assignments, &names),
             deadlines: s.deadlines.iter().map(|(k, d)| deadline_view(*k, d, now)).collect(),
             pending_extension: s.pending_extension.clone(),
             extension_days: s.extension_days,
