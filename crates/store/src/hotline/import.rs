@@ -111,14 +111,15 @@ pub struct Importer<'a> {
     batch: Batch,
     pub summary: ImportSummary,
     seg: std::sync::Arc<sanfu_text::Segmenter>,
+    spec: sanfu_domain::kernel::KindSpec,
     /// Orders per transaction.
     pub batch_size: usize,
 }
 
-const ITEM_COLS: &str = "id, kind, number, state, version, title, lead_unit_id, created_at, updated_at, closed_at, due_at";
+const ITEM_COLS: &str = "id, kind, number, state, version, title, lead_unit_id, created_at, updated_at, closed_at, due_at, warn_at, extension_pending";
 const ORDER_COLS: &str = "id, channel, order_type, urgency, category_id, content, address, lat, lng, citizen_name, citizen_phone, confidential, query_code_hash, answer, satisfaction, reopen_count, extension_days, repeat_of";
 const ASSIGN_COLS: &str = "work_id, idx, unit_id, role, active, assigned_at, signed_at, outcome";
-const DEADLINE_COLS: &str = "work_id, kind, due_at, provisional, met_at, active, warned, started_at, warn_at, working";
+const DEADLINE_COLS: &str = "work_id, kind, due_at, provisional, met_at, active, warned, started_at, warn_at, working, running";
 const FACT_COLS: &str = "id, unit_id, created_at, channel, order_type, category_id, state, dispatched_at, sign_due, signed_at, answer_due, answered_at, close_due, closed_at, satisfaction, reopen_count, is_repeat, escalated, handling_minutes";
 const EVENT_COLS: &str = "entity_id, seq, entity_kind, at, action, actor_id, actor_name, actor_role, actor_unit_id, ip, from_state, to_state, details, prev_hash, hash";
 const HEAD_COLS: &str = "entity_id, seq, last_hash";
@@ -174,6 +175,7 @@ impl<'a> Importer<'a> {
             batch: Batch::default(),
             summary: ImportSummary::default(),
             seg: store.segmenter().await?,
+            spec: sanfu_domain::kernel::KindSpec::of::<sanfu_domain::hotline::Hotline>(),
             batch_size: 5000,
         })
     }
@@ -292,11 +294,15 @@ impl<'a> Importer<'a> {
             events.push((to_ms(at), out.action, actor, Some(from), snap.state.as_str(), out.details));
         }
         // Stage rows.
+        // The kernel's columns, as its writer keeps them: the due moment the order is paced by,
+        // and which of its deadlines run in its state.
+        let (due, warn) = crate::kernel::write::paced(&self.spec, &snap);
+        let running = self.spec.running(snap.state.as_str());
         let b = &mut self.batch;
         b.items.push(vec![
             s(&id), s("work_order"), s(&number), s(snap.state.as_str()), i(events.len() as i64), s(&subject),
             so(snap.lead_unit_id()), i(to_ms(created)), i(to_ms(last)), io(snap.closed_at.map(to_ms)),
-            io(sanfu_domain::hotline::paced_by(snap.state).and_then(|k| snap.deadlines.get(&k)).map(|d| crate::db::to_ms(d.due.at))),
+            io(due), io(warn), i(i64::from(snap.pending_extension.is_some())),
         ]);
         b.orders.push(vec![
             s(&id), s(channel.as_str()), s(order_type.as_str()), s(urgency.as_str()), s(&category), s(&content),
@@ -323,6 +329,7 @@ impl<'a> Importer<'a> {
             b.deadlines.push(vec![
                 s(&id), s(k.as_str()), i(to_ms(d.due.at)), i(i64::from(d.due.provisional)), io(d.met_at.map(to_ms)),
                 i(1), i(warned), i(to_ms(d.started_at)), i(to_ms(d.warn_at)), i(i64::from(d.working)),
+                i(i64::from(running.contains(&k.as_str()))),
             ]);
         }
         let dl = |k| snap.deadlines.get(&k);

@@ -17,6 +17,7 @@ impl Store {
             self.visible(key, staff).await?;
         }
         let cal = self.calendar();
+        let spec = self.spec_of(Hotline::NAME)?;
         on_fresh_load!("工单", {
             let l = self
                 .load(key)
@@ -48,7 +49,7 @@ impl Store {
                     let title = self.use_entry(&mut tx, k).await?;
                     obj.insert("knowledge_title".into(), json!(title));
                 }
-                write_transition(&mut tx, &l, &out, actor, now, knowledge.as_deref(), &cal).await?;
+                write_transition(&mut tx, &spec, &l, &out, actor, now, knowledge.as_deref(), &cal).await?;
                 if let Action::Merge { master_id, .. } = action {
                     events::append(&mut tx, NewEvent {
                         entity_id: master_id, entity_kind: "work_order", action: "duplicate_merged", actor,
@@ -68,8 +69,10 @@ impl Store {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn write_transition(
     conn: &mut AnyConnection,
+    spec: &sanfu_domain::kernel::KindSpec,
     l: &Loaded,
     out: &hotline::Outcome,
     actor: &Actor,
@@ -79,8 +82,7 @@ pub(super) async fn write_transition(
 ) -> Result<(), StoreError> {
     let s = &out.snapshot;
     let t = to_ms(now);
-    let spec = sanfu_domain::kernel::KindSpec::of::<Hotline>();
-    write::update(conn, &spec, &l.id, l.version, &l.snapshot, s, now).await?;
+    write::update(conn, spec, &l.id, l.version, &l.snapshot, s, now).await?;
     sqlx::query(
         "UPDATE work_orders SET answer = $1, satisfaction = $2, reopen_count = $3, extension_days = $4,
             pending_extension = $5, master_id = $6, knowledge_id = $7, escalated = $9 WHERE id = $8",
