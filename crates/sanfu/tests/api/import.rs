@@ -57,6 +57,13 @@ async fn historical_orders_are_imported_with_their_whole_timeline_and_bad_lines_
     let (_, inbox) = app.get(Some(&app.login("water").await), "/api/inbox").await;
     assert_eq!(inbox["counts"][0]["count"], 1);
     assert_eq!(app.store.run_warnings(chrono::Utc::now()).await.unwrap().red, 0);
+    // But the warnings still ahead of it are owed: its answer deadline runs like a live one's.
+    let open = inbox["items"][0]["order"]["id"].as_str().unwrap().to_string();
+    let now = chrono::Utc::now().timestamp_millis();
+    sqlx::query("UPDATE deadlines SET warned = 0, warn_at = $1, due_at = $2 WHERE work_id = $3 AND kind = 'answer'")
+        .bind(now - 1000).bind(now + 3_600_000).bind(&open).execute(app.store.pool()).await.unwrap();
+    assert_eq!(app.store.run_warnings(chrono::Utc::now()).await.unwrap().yellow, 1);
+    assert_eq!(names(&app.events(&disp, &open).await).last().map(String::as_str), Some("warning"));
 
     // CSV with the same columns.
     let csv = dir.path().join("more.csv");
