@@ -43,30 +43,27 @@ pub struct DoneItem {
 }
 
 impl Store {
-    /// The kernel's summaries of `ids`, and the hotline's lines of those that are orders.
-    async fn rows_of(&self, ids: &[String], viewer: Viewer) -> Result<(Vec<ItemSummary>, HashMap<String, OrderSummary>), StoreError> {
-        let items = self.item_summaries(ids, viewer).await?;
+    /// The hotline's own lines of those of `items` that are orders.
+    async fn order_lines(&self, items: &[ItemSummary], viewer: Viewer) -> Result<HashMap<String, OrderSummary>, StoreError> {
         let orders: Vec<String> = items.iter().filter(|i| i.kind == "work_order").map(|i| i.id.clone()).collect();
-        let lines = self.summaries(&orders, viewer).await?.into_iter().map(|o| (o.id.clone(), o)).collect();
-        Ok((items, lines))
+        Ok(self.summaries(&orders, viewer).await?.into_iter().map(|o| (o.id.clone(), o)).collect())
     }
 
     pub async fn inbox(&self, staff: &Staff, page: u32, per_page: u32) -> Result<Inbox, StoreError> {
         let per_page = per_page.clamp(1, 200);
         let page = page.max(1);
         let (counts, waiting) = self.waiting(staff, page, per_page).await?;
-        let ids: Vec<String> = waiting.iter().map(|w| w.id.clone()).collect();
-        let (items, mut lines) = self.rows_of(&ids, Viewer::of(staff)).await?;
-        let items = items
+        let summaries: Vec<ItemSummary> = waiting.iter().map(|w| w.item.clone()).collect();
+        let mut lines = self.order_lines(&summaries, Viewer::of(staff)).await?;
+        let items = waiting
             .into_iter()
-            .zip(waiting)
-            .map(|(item, w)| InboxItem {
+            .map(|w| InboxItem {
                 kind: w.kind,
-                kind_label: item.kind_label,
+                kind_label: w.item.kind_label,
                 queue: w.queue,
                 waiting_for: w.label,
-                order: lines.remove(&item.id),
-                item,
+                order: lines.remove(&w.item.id),
+                item: w.item,
             })
             .collect();
         let total = counts.iter().map(|c| c.count).sum();
@@ -79,7 +76,8 @@ impl Store {
         let page = page.max(1);
         let (total, rows) = self.acted_on(staff, page, per_page).await?;
         let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-        let (items, mut lines) = self.rows_of(&ids, Viewer::of(staff)).await?;
+        let items = self.item_summaries(&ids, Viewer::of(staff)).await?;
+        let mut lines = self.order_lines(&items, Viewer::of(staff)).await?;
         let at: HashMap<String, i64> = rows.into_iter().map(|(id, _, at)| (id, at)).collect();
         let items = items
             .into_iter()

@@ -7,6 +7,7 @@ use sanfu_domain::{Role, Staff};
 use serde::Serialize;
 
 use crate::db::{Store, StoreError};
+use crate::kernel::items::{ItemSummary, SUMMARY_COLS, SummaryRow, Viewer};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QueueCount {
@@ -23,7 +24,7 @@ pub struct Waiting {
     pub kind: &'static str,
     pub queue: &'static str,
     pub label: &'static str,
-    pub id: String,
+    pub item: ItemSummary,
 }
 
 /// The queues of every kind that wait on `staff`.
@@ -83,12 +84,14 @@ impl Store {
     pub async fn waiting(&self, staff: &Staff, page: u32, per_page: u32) -> Result<(Vec<QueueCount>, Vec<Waiting>), StoreError> {
         let want = i64::from(page * per_page);
         let mut counts = Vec::new();
-        let mut candidates: Vec<(i64, String, Waiting)> = Vec::new();
+        let mut candidates: Vec<(i64, SummaryRow, (&'static str, &'static str, &'static str))> = Vec::new();
         for (kind, q) in queues_of(staff, &self.kind_specs()) {
             let (order, from) = queue_sql(kind, &q);
             let count_sql = format!("SELECT COUNT(*) {from}");
-            let list_sql = format!("SELECT w.id, COALESCE({order}, w.created_at) {from} ORDER BY {order}, w.id LIMIT {want}");
-            let (count, rows): (i64, Vec<(String, i64)>) = if for_unit(&q) {
+            let list_sql =
+                format!("SELECT COALESCE({order}, w.created_at), {SUMMARY_COLS} {from} ORDER BY {order}, w.id LIMIT {want}");
+            type Row = (i64, String, String, String, String, String, Option<String>, i64, Option<i64>, Option<i64>);
+            let (count, rows): (i64, Vec<Row>) = if for_unit(&q) {
                 (
                     sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)).bind(&staff.unit_id).fetch_one(self.pool()).await?,
                     sqlx::query_as(sqlx::AssertSqlSafe(list_sql)).bind(&staff.unit_id).fetch_all(self.pool()).await?,
@@ -100,16 +103,18 @@ impl Store {
                 )
             };
             counts.push(QueueCount { kind, queue: q.code, label: q.label, count });
-            for (id, key) in rows {
-                if !candidates.iter().any(|(_, i, _)| *i == id) {
-                    let w = Waiting { kind, queue: q.code, label: q.label, id: id.clone() };
-                    candidates.push((key, id, w));
+            for (key, id, k, number, title, state, lead, created, due, warn) in rows {
+                if !candidates.iter().any(|(_, r, _)| r.0 == id) {
+                    candidates.push((key, (id, k, number, title, state, lead, created, due, warn), (kind, q.code, q.label)));
                 }
             }
         }
-        candidates.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        candidates.sort_by(|a, b| (a.0, &a.1.0).cmp(&(b.0, &b.1.0)));
         let start = ((page - 1) * per_page) as usize;
-        Ok((counts, candidates.into_iter().skip(start).take(per_page as usize).map(|c| c.2).collect()))
+        let page: Vec<_> = candidates.into_iter().skip(start).take(per_page as usize).collect();
+        let queues: Vec<_> = page.iter().map(|c| c.2).collect();
+        let items = self.summaries_of(page.into_iter().map(|c| c.1).collect(), Viewer::of(staff)).await?;
+        Ok((counts, items.into_iter().zip(queues).map(|(item, (kind, queue, label))| Waiting { kind, queue, label, item }).collect()))
     }
 
     /// 已办: the items of any kind `staff` has acted on, most recent first: (total, page of

@@ -165,6 +165,10 @@ pub(crate) struct Core {
 
 type CoreRow = (String, String, String, String, i64, String, i64, i64, Option<i64>);
 
+/// The columns of `work_items w` a list row is made from.
+pub(crate) const SUMMARY_COLS: &str = "w.id, w.kind, w.number, w.title, w.state, w.lead_unit_id, w.created_at, w.due_at, w.warn_at";
+pub(crate) type SummaryRow = (String, String, String, String, String, Option<String>, i64, Option<i64>, Option<i64>);
+
 /// An item by id or number, with its parts.
 pub(crate) async fn load_core(conn: &mut AnyConnection, key: &str) -> Result<Option<Core>, StoreError> {
     let row: Option<CoreRow> = sqlx::query_as(
@@ -216,40 +220,42 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let names = self.unit_names().await?;
         let (clause, _) = in_clause(1, ids.len());
-        let sql = format!(
-            "SELECT id, kind, number, title, state, lead_unit_id, created_at, due_at, warn_at FROM work_items WHERE id IN {clause}"
-        );
-        let mut q = sqlx::query_as::<_, (String, String, String, String, String, Option<String>, i64, Option<i64>, Option<i64>)>(
-            sqlx::AssertSqlSafe(sql),
-        );
+        let sql = format!("SELECT {SUMMARY_COLS} FROM work_items w WHERE w.id IN {clause}");
+        let mut q = sqlx::query_as::<_, SummaryRow>(sqlx::AssertSqlSafe(sql));
         for id in ids {
             q = q.bind(id);
         }
-        let now = to_ms(Utc::now());
-        let mut by_id = BTreeMap::new();
-        for (id, kind, number, title, state, lead, created, due, warn) in q.fetch_all(self.pool()).await? {
-            let Some(spec) = self.kind_spec(&kind) else { continue };
-            let open = !spec.is_terminal(&state);
-            let due_label = spec.pace(&state).filter(|_| open).map(|n| spec.due_label(n));
-            let s = ItemSummary {
-                due_label,
-                id: id.clone(),
-                kind: spec.name,
-                kind_label: spec.label,
-                number,
-                title: viewer.text(&title),
-                state_label: spec.state_label(&state),
-                state,
-                lead_unit: lead.map(|u| UnitName { name: names.get(&u).cloned().unwrap_or_default(), id: u }),
-                created_at: from_ms(created),
-                due_at: due.filter(|_| open).map(from_ms),
-                level: if open { level_at(due, warn, now) } else { None },
-            };
-            by_id.insert(id, s);
-        }
+        let mut by_id: BTreeMap<String, ItemSummary> =
+            self.summaries_of(q.fetch_all(self.pool()).await?, viewer).await?.into_iter().map(|s| (s.id.clone(), s)).collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// List rows from rows of [`SUMMARY_COLS`], in their order (items of unknown kinds left out).
+    pub(crate) async fn summaries_of(&self, rows: Vec<SummaryRow>, viewer: Viewer) -> Result<Vec<ItemSummary>, StoreError> {
+        let names = self.unit_names().await?;
+        let now = to_ms(Utc::now());
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, kind, number, title, state, lead, created, due, warn)| {
+                let spec = self.kind_spec(&kind)?;
+                let open = !spec.is_terminal(&state);
+                Some(ItemSummary {
+                    due_label: spec.pace(&state).filter(|_| open).map(|n| spec.due_label(n)),
+                    id,
+                    kind: spec.name,
+                    kind_label: spec.label,
+                    number,
+                    title: viewer.text(&title),
+                    state_label: spec.state_label(&state),
+                    state,
+                    lead_unit: lead.map(|u| UnitName { name: names.get(&u).cloned().unwrap_or_default(), id: u }),
+                    created_at: from_ms(created),
+                    due_at: due.filter(|_| open).map(from_ms),
+                    level: if open { level_at(due, warn, now) } else { None },
+                })
+            })
+            .collect())
     }
 
     /// Whether `staff` may read this item: the centre and the office read all; a unit reads

@@ -72,6 +72,13 @@ fn setting_key(kind: &str, code: &str) -> String {
     format!("number_format:{kind}:{code}")
 }
 
+/// Formats read recently: series key → (format, when read, ms). Trusted for a few seconds, so
+/// that a registration does not read the settings each time and a change made by another
+/// server is seen soon.
+type FormatCache = std::sync::RwLock<std::collections::HashMap<String, (String, i64)>>;
+
+const FORMAT_CACHE_MS: i64 = 10_000;
+
 impl Store {
     /// The series an item of `spec` under `code` takes its number from at `now`.
     pub fn series(&self, spec: &KindSpec, code: &str, now: DateTime<Utc>) -> Series {
@@ -88,11 +95,24 @@ impl Store {
 
     /// The format of a series: the administrator's, else the kind's own.
     pub async fn number_format(&self, spec: &KindSpec, code: &str) -> Result<String, StoreError> {
-        let set: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
-            .bind(setting_key(spec.name, code))
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(set.map(|(v,)| v).unwrap_or_else(|| spec.numbering.format.to_string()))
+        let key = setting_key(spec.name, code);
+        let cache = self.slots.get_or_default::<FormatCache>();
+        let now = now_ms();
+        let hit = match cache.read() {
+            Ok(c) => c.get(&key).cloned(),
+            Err(p) => p.into_inner().get(&key).cloned(),
+        };
+        if let Some((format, _)) = hit.filter(|(_, at)| now - at < FORMAT_CACHE_MS) {
+            return Ok(format);
+        }
+        let set: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM settings WHERE key = $1").bind(&key).fetch_optional(self.pool()).await?;
+        let format = set.map(|(v,)| v).unwrap_or_else(|| spec.numbering.format.to_string());
+        match cache.write() {
+            Ok(mut c) => c.insert(key, (format.clone(), now)),
+            Err(p) => p.into_inner().insert(key, (format.clone(), now)),
+        };
+        Ok(format)
     }
 
     /// Set the format of a series (it must hold `{n}`, so that numbers differ).
@@ -110,6 +130,10 @@ impl Store {
         .bind(now_ms())
         .execute(self.pool())
         .await?;
+        match self.slots.get_or_default::<FormatCache>().write() {
+            Ok(mut c) => c.clear(),
+            Err(p) => p.into_inner().clear(),
+        }
         Ok(())
     }
 
