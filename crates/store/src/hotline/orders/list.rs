@@ -193,6 +193,7 @@ impl Store {
             by_id.insert(
                 id.clone(),
                 OrderSummary {
+                    kind: Hotline::NAME,
                     id,
                     number,
                     state,

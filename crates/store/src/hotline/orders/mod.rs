@@ -156,6 +156,8 @@ pub struct OrderView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrderSummary {
     pub id: String,
+    /// Always `work_order`: the kind of work, as on every item.
+    pub kind: &'static str,
     pub number: String,
     pub state: State,
     pub state_label: &'static str,
