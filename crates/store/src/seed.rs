@@ -2,6 +2,7 @@
 //! and a handful of orders in every state, all made through the same code paths as real use.
 
 use sanfu_domain::hotline::{Action, Satisfaction};
+use sanfu_domain::kernel::CardColour;
 use sanfu_domain::{Actor, Principal, Role, UnitKind};
 
 use crate::db::{Store, StoreError};
@@ -310,6 +311,10 @@ impl Store {
                 continue;
             }
             if *stage < 3 {
+                // A card shown by mistake and taken back: on record, revoked.
+                let office = as_user("duchake").await?;
+                let card = self.issue_card(&office, &id, unit, CardColour::Red, "签收后未及时处置").await?;
+                self.revoke_card(&office, &card.id, "已核实当日即已派员处置，撤销警告").await?;
                 continue;
             }
             self.act(&id, &liaison, &Action::Note { text: "已联系诉求人，安排工作人员现场核实。".into() }).await?;
@@ -318,6 +323,9 @@ impl Store {
                 continue;
             }
             if *stage == 4 {
+                // The supervision section shows the unit a yellow card for the repeated outages.
+                let office = as_user("duchake").await?;
+                self.issue_card(&office, &id, unit, CardColour::Yellow, "一个月内停电五六次，至今未见整改措施").await?;
                 continue;
             }
             self.act(&id, &liaison, &Action::Answer { text: "经核实，已责成相关方整改，并将持续跟踪。".into() }).await?;

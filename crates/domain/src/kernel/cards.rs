@@ -53,7 +53,9 @@ pub struct Card {
     pub colour_label: &'static str,
     pub reason: String,
     pub issued_at: DateTime<Utc>,
+    /// Who showed it: the user's id and name.
     pub issued_by: String,
+    pub issued_by_name: String,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoke_reason: Option<String>,
 }

@@ -283,6 +283,7 @@ async fn links_and_cards_are_data_on_both_sides_and_in_the_log() {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let card = v["card"].clone();
     assert_eq!((card["colour_label"].as_str(), card["reason"].as_str()), (Some("黄牌警告"), Some("签收后三日未见进展")));
+    assert_eq!(card["issued_by_name"], "赵敏");
     assert_eq!(app.order(&disp, &order).await["cards"][0]["id"], card["id"]);
 
     // The unit sees its cards; another unit does not; a card is revoked once, with a reason.

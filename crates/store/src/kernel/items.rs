@@ -556,14 +556,15 @@ impl Store {
 
     async fn cards_where(&self, cond: &'static str, v: &str) -> Result<Vec<Card>, StoreError> {
         let sql = format!(
-            "SELECT id, work_id, unit_id, colour, reason, issued_at, issued_by, revoked_at, revoke_reason FROM cards
-             WHERE {cond} ORDER BY issued_at, id"
+            "SELECT c.id, c.work_id, c.unit_id, c.colour, c.reason, c.issued_at, c.issued_by, COALESCE(u.name, ''), c.revoked_at,
+                    c.revoke_reason
+             FROM cards c LEFT JOIN users u ON u.id = c.issued_by WHERE c.{cond} ORDER BY c.issued_at, c.id"
         );
-        let rows: Vec<(String, String, String, String, String, i64, String, Option<i64>, Option<String>)> =
+        let rows: Vec<(String, String, String, String, String, i64, String, String, Option<i64>, Option<String>)> =
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(v).fetch_all(self.pool()).await?;
         Ok(rows
             .into_iter()
-            .map(|(id, work_id, unit_id, colour, reason, issued, by, revoked, why)| {
+            .map(|(id, work_id, unit_id, colour, reason, issued, by, by_name, revoked, why)| {
                 let colour = CardColour::parse(&colour).unwrap_or(CardColour::Yellow);
                 Card {
                     id,
@@ -574,6 +575,7 @@ impl Store {
                     reason,
                     issued_at: from_ms(issued),
                     issued_by: by,
+                    issued_by_name: by_name,
                     revoked_at: revoked.map(from_ms),
                     revoke_reason: why,
                 }

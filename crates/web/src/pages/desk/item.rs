@@ -46,6 +46,7 @@ pub struct CardRow {
     pub colour_label: &'static str,
     pub unit: String,
     pub reason: String,
+    pub by: String,
     pub issued: String,
     pub revoked: String,
     pub revoke_reason: String,
@@ -118,6 +119,7 @@ pub(crate) async fn parts(st: &AppState, d: &Desk, number: &str, links: &[LinkVi
                 colour_label: c.colour_label,
                 unit: name_of(&c.unit_id),
                 reason: c.reason.clone(),
+                by: c.issued_by_name.clone(),
                 issued: fmt_time(c.issued_at, off),
                 revoked: c.revoked_at.map(|t| fmt_time(t, off)).unwrap_or_default(),
                 revoke_reason: c.revoke_reason.clone().unwrap_or_default(),
@@ -217,8 +219,14 @@ pub async fn card(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
             .store
             .issue_card(&d.actor, &key, &form.text("unit_id").unwrap_or_default(), c, &form.text("reason").unwrap_or_default())
             .await
-            .map(|card| format!("已对{}", card.colour_label))
             .map_err(|e| ApiError::from(e).message),
+    };
+    let result = match result {
+        Ok(card) => {
+            let unit = st.store.unit(&card.unit_id).await?.map(|u| u.name).unwrap_or_default();
+            Ok(format!("已向{unit}发出{}", card.colour_label))
+        }
+        Err(e) => Err(e),
     };
     Ok(match result {
         Ok(msg) => back_to_item(&st, &d, &key, Some(&msg), None).await,
