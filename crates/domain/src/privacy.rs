@@ -173,9 +173,21 @@ pub fn mask_json(v: &mut serde_json::Value) {
             }
         }
         serde_json::Value::Array(a) => a.iter_mut().for_each(mask_json),
-        serde_json::Value::Object(o) => o.values_mut().for_each(mask_json),
+        serde_json::Value::Object(o) => {
+            for (k, v) in o.iter_mut() {
+                // Identifiers and numbers Sanfu made itself (a unit's id, an order's number) are
+                // never a citizen's data, though their digits may look like a phone number.
+                if !is_identifier(k) {
+                    mask_json(v);
+                }
+            }
+        }
         _ => {}
     }
+}
+
+fn is_identifier(key: &str) -> bool {
+    key == "id" || key == "number" || key.ends_with("_id") || key.ends_with("_ids") || key.ends_with("_number")
 }
 
 /// The digits of `s`, full-width ones as ASCII, with nothing between them: for checking that
@@ -187,6 +199,21 @@ pub fn digits_of(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_in_json_are_left_alone_and_text_beside_them_masked() {
+        let mut v = serde_json::json!({
+            "unit_id": "01a2358ce7a9747db527dc5a58571764",
+            "other_number": "20261202000023",
+            "reason": "请回电13812345678",
+            "lead_unit": {"id": "01a2358ce7a9747db527dc5a13812345678", "name": "市住建局"},
+        });
+        mask_json(&mut v);
+        assert_eq!(v["unit_id"], "01a2358ce7a9747db527dc5a58571764");
+        assert_eq!(v["other_number"], "20261202000023");
+        assert_eq!(v["lead_unit"]["id"], "01a2358ce7a9747db527dc5a13812345678");
+        assert_eq!(v["reason"], "请回电138****5678");
+    }
 
     #[test]
     fn numbers_in_every_written_form_are_masked() {
