@@ -155,7 +155,7 @@ impl Store {
         if !active && u.active {
             let open: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM assignments a JOIN work_items w ON w.id = a.work_id
-                 WHERE a.unit_id = $1 AND a.active = 1 AND w.state NOT IN ('closed', 'merged', 'withdrawn')",
+                 WHERE a.unit_id = $1 AND a.active = 1 AND w.closed_at IS NULL",
             )
             .bind(&u.id)
             .fetch_one(self.pool())

@@ -73,8 +73,9 @@ impl Store {
             conds.push(format!("o.category_id IN ({})", list.join(", ")));
         }
         match f.closed {
-            Some(true) => conds.push("w.state IN ('closed', 'merged', 'withdrawn')".into()),
-            Some(false) => conds.push("w.state NOT IN ('closed', 'merged', 'withdrawn')".into()),
+            // An item is closed exactly when it reached an end of its kind (the kernel sets closed_at).
+            Some(true) => conds.push("w.closed_at IS NOT NULL".into()),
+            Some(false) => conds.push("w.closed_at IS NULL".into()),
             None => {}
         }
         let from = f.from.map(to_ms).unwrap_or(0);

@@ -62,7 +62,7 @@ impl Store {
             let (clause, _) = crate::db::in_clause(2, chunk.len());
             let mut q = sqlx::query_as::<_, (String, String, Option<String>, Option<String>)>(sqlx::AssertSqlSafe(format!(
                 "SELECT w.id, o.content, o.citizen_phone, o.address FROM work_items w JOIN work_orders o ON o.id = w.id
-                 WHERE w.created_at >= $1 AND w.state NOT IN ('closed', 'merged', 'withdrawn') AND w.id IN {clause}"
+                 WHERE w.created_at >= $1 AND w.closed_at IS NULL AND w.id IN {clause}"
             )))
             .bind(since);
             for id in chunk {

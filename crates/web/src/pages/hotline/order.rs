@@ -141,7 +141,7 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
     let staff = &d.staff;
     let my_unit = st.store.unit(&staff.unit_id).await?;
     let district = my_unit.as_ref().is_some_and(|u| matches!(u.kind, UnitKind::District | UnitKind::Zone));
-    let open = !matches!(o.state, OrderState::Closed | OrderState::Merged | OrderState::Withdrawn);
+    let open = !o.state.is_terminal();
     let red = o.deadlines.iter().any(|x| x.level == "red");
     // The buttons are the rule table's (who, from which state), with each action's own further
     // conditions on top: they cannot offer what the domain refuses, nor hide what it allows.
