@@ -106,8 +106,7 @@ async fn administrators_add_units_and_people_who_can_then_work() {
     assert_eq!(s, StatusCode::OK, "{v}");
     let street = v["token"].as_str().unwrap().to_string();
     let district = app.login("donghu").await;
-    let id = app.register(&disp, complaint("西湖街道路灯不亮")).await["order"]["id"].as_str().unwrap().to_string();
-    app.act(&disp, &id, "dispatch", json!({"lead_unit_id": "donghu"})).await;
+    let id = app.order_in("dispatched", "donghu", "西湖街道路灯不亮").await;
     app.act(&district, &id, "sign", json!({})).await;
     app.act(&district, &id, "forward", json!({"unit_id": "donghu-xh"})).await;
     let o = app.act(&street, &id, "sign", json!({})).await;

@@ -250,10 +250,8 @@ async fn fifty_racing_requests_get_fifty_numbers_and_a_gapless_series_never_skip
 async fn links_and_cards_are_data_on_both_sides_and_in_the_log() {
     let app = spawn_app().await;
     app.store.register_kind(KindSpec::of::<FireDrill>());
-    let (op, disp, duchake, zjj) =
-        (app.login("operator").await, app.login("dispatcher").await, app.login("duchake").await, app.login("zjj").await);
-    let order = app.register(&op, complaint("消防通道被占用，多次反映无人处理")).await["order"]["number"].as_str().unwrap().to_string();
-    app.act(&disp, &order, "dispatch", json!({"lead_unit_id": "zjj"})).await;
+    let (disp, duchake, zjj) = (app.login("dispatcher").await, app.login("duchake").await, app.login("zjj").await);
+    let order = app.order_in("dispatched", "zjj", "消防通道被占用，多次反映无人处理").await;
     let office = app.actor("duchake").await;
     let item = drill(&app, "zjj", None, Utc::now(), 5).await;
     let item = app.store.create_item::<FireDrill>(&office, "", "消防通道专项整治", &item, json!({})).await.unwrap();

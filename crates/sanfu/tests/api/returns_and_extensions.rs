@@ -11,8 +11,7 @@ async fn a_return_goes_back_to_the_dispatcher_who_refuses_or_re_dispatches() {
     let disp = app.login("dispatcher").await;
     let jtj = app.login("jtysj").await;
     let water = app.login("water").await;
-    let id = app.register(&disp, complaint("小区停水两天无人通知")).await["order"]["id"].as_str().unwrap().to_string();
-    app.act(&disp, &id, "dispatch", json!({"lead_unit_id": "jtysj"})).await;
+    let id = app.order_in("dispatched", "jtysj", "小区停水两天无人通知").await;
 
     // A return needs a reason.
     assert_eq!(app.refused(&jtj, &id, "return", json!({})).await, (StatusCode::UNPROCESSABLE_ENTITY, "empty_reason".into()));
@@ -44,8 +43,7 @@ async fn a_return_after_its_window_is_refused() {
     let app = spawn_app().await;
     let disp = app.login("dispatcher").await;
     let jtj = app.login("jtysj").await;
-    let id = app.register(&disp, complaint("公交站台破损")).await["order"]["id"].as_str().unwrap().to_string();
-    app.act(&disp, &id, "dispatch", json!({"lead_unit_id": "jtysj"})).await;
+    let id = app.order_in("dispatched", "jtysj", "公交站台破损").await;
     // Move the return window into the past, as if two working days had gone by.
     sqlx::query("UPDATE deadlines SET due_at = due_at - 864000000 WHERE work_id = $1 AND kind = 'return'")
         .bind(&id)
@@ -124,8 +122,7 @@ async fn a_district_forwards_to_its_street_which_handles_it() {
     let (s, v) = app.get(Some(&other_street), &format!("/api/orders/{id}")).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     // A department cannot forward at all.
-    let id2 = app.register(&disp, complaint("噪音")).await["order"]["id"].as_str().unwrap().to_string();
-    app.act(&disp, &id2, "dispatch", json!({"lead_unit_id": "zjj"})).await;
+    let id2 = app.order_in("dispatched", "zjj", "噪音").await;
     let zjj = app.login("zjj").await;
     assert_eq!(app.refused(&zjj, &id2, "forward", json!({"unit_id": "xicheng-cn"})).await.1, "cannot_forward");
 }

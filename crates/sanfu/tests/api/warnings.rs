@@ -68,8 +68,7 @@ async fn warnings_fire_once_at_80_percent_and_when_passed_even_across_a_restart(
 async fn the_view_shows_yellow_and_red() {
     let app = spawn_app().await;
     let disp = app.login("dispatcher").await;
-    let id = app.register(&disp, complaint("路灯不亮")).await["order"]["id"].as_str().unwrap().to_string();
-    app.act(&disp, &id, "dispatch", json!({"lead_unit_id": "cgj"})).await;
+    let id = app.order_in("dispatched", "cgj", "路灯不亮").await;
     let now = Utc::now().timestamp_millis();
     sqlx::query("UPDATE deadlines SET warn_at = $1 WHERE work_id = $2 AND kind = 'sign'")
         .bind(now - 1000).bind(&id).execute(app.store.pool()).await.unwrap();
