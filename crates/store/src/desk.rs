@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::db::{Store, StoreError, from_ms};
 use crate::kernel::inbox::QueueCount;
 use crate::kernel::items::{ItemSummary, Viewer};
-use crate::hotline::orders::{OrderSummary, Page};
+use crate::hotline::orders::OrderSummary;
+use crate::kernel::items::Page;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InboxItem {

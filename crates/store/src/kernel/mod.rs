@@ -9,13 +9,14 @@
 //! - [`inbox`]: 我的待办 and 已办 across kinds, from each kind's queue table.
 //! - [`search`]: full-text search across kinds (every item's title is indexed when created).
 //! - [`figures`]: the leaders' figures of every kind at once.
-//! - [`items`]: any item read through its kind's description, links between items and the
-//!   warning cards shown to units; and [`Store::create_item`] / [`Store::act_on_item`] for
-//!   kinds whose rules are all in their table.
+//! - [`items`]: any item read through its kind's description, and [`Store::create_item`] /
+//!   [`Store::act_on_item`] for kinds whose rules are all in their table.
+//! - [`cards`]: links between items, and the yellow and red cards shown to units.
 //!
 //! The kinds themselves are known by their [`KindSpec`], registered at start (`kinds.rs`) or
 //! later with [`Store::register_kind`].
 
+pub mod cards;
 pub mod figures;
 pub mod inbox;
 pub mod items;

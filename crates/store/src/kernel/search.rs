@@ -5,12 +5,8 @@
 use sanfu_domain::Staff;
 
 use crate::db::{Store, StoreError, in_clause};
-use crate::hotline::orders::Page;
-use crate::kernel::items::{ItemSummary, Viewer};
+use crate::kernel::items::{ITEM_DOC, ItemSummary, Page, Viewer};
 use crate::org::Scope;
-
-/// The document kind under which the kernel indexes any item's title.
-pub(crate) const ITEM_DOC: &str = "item";
 
 impl Store {
     /// Items of any kind whose indexed text matches `q`, best first, that `staff` may read.

@@ -13,7 +13,7 @@ use sanfu_store::org::Unit;
 use serde::Deserialize;
 
 use super::desk::{Nav, authed, nav, off};
-use super::hotline::order_new::{CategoryOption, category_options};
+use super::hotline::{CategoryOption, category_options};
 use super::{Desk, Flash, Form, PageError, PageResult, back, enc, fmt_time, render};
 use crate::AppState;
 use crate::error::ApiError;

@@ -24,7 +24,7 @@ use crate::hotline::facts;
 use crate::kernel::write::{self, due_state};
 use crate::org::Scope;
 
-pub use crate::kernel::items::{AssignmentView, UnitName, Viewer};
+pub use crate::kernel::items::{AssignmentView, Page, UnitName, Viewer};
 
 mod act;
 mod citizen;
@@ -223,13 +223,6 @@ pub struct ListFilter {
     pub per_page: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub page: u32,
-    pub per_page: u32,
-}
 
 const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 

@@ -2,7 +2,7 @@
 
 use crate::pages::hotline::prelude::*;
 use crate::pages::desk::item::{AssignmentRow, ItemParts, Step, assignment_rows, kernel_detail, parts};
-use crate::pages::hotline::orders::handling_units;
+use crate::pages::hotline::handling_units;
 
 #[derive(Template)]
 #[template(path = "order.html")]

@@ -1,7 +1,7 @@
 //! 受理: the operator registers an order on the phone.
 
 use crate::pages::hotline::prelude::*;
-use crate::pages::hotline::orders::handling_units;
+use crate::pages::hotline::{CategoryOption, category_options, handling_units};
 
 #[derive(Template)]
 #[template(path = "order_new.html")]
@@ -13,12 +13,6 @@ pub(crate) struct NewOrderPage {
     units: Vec<Unit>,
     channels: Vec<Opt>,
     types: Vec<Opt>,
-}
-
-pub struct CategoryOption {
-    pub code: String,
-    pub label: String,
-    pub unit_code: String,
 }
 
 #[derive(Default)]
@@ -37,28 +31,6 @@ pub struct NewValues {
     lead_unit: String,
 }
 
-pub(crate) async fn category_options(store: &Store) -> Result<Vec<CategoryOption>, PageError> {
-    let cats: Vec<Category> = store.categories().await?;
-    let units = store.units().await?;
-    let name_of = |id: &Option<String>| id.as_ref().and_then(|i| cats.iter().find(|c| &c.id == i)).map(|c| c.name.clone());
-    Ok(cats
-        .iter()
-        .filter(|c| c.parent_id.is_some() || !cats.iter().any(|x| x.parent_id.as_deref() == Some(c.id.as_str())))
-        .map(|c| CategoryOption {
-            code: c.code.clone(),
-            label: match name_of(&c.parent_id) {
-                Some(p) => format!("{p} › {}", c.name),
-                None => c.name.clone(),
-            },
-            unit_code: c
-                .default_unit_id
-                .as_ref()
-                .and_then(|u| units.iter().find(|x| &x.id == u))
-                .map(|u| u.code.clone())
-                .unwrap_or_default(),
-        })
-        .collect())
-}
 
 pub(crate) async fn new_order_page(st: &AppState, d: &Desk, v: NewValues, error: Option<String>) -> Result<NewOrderPage, PageError> {
     use sanfu_domain::hotline::Channel;

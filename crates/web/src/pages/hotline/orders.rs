@@ -1,7 +1,7 @@
 //! 工单查询: the orders a member of staff may read, filtered, searched, paged.
 
 use crate::pages::hotline::prelude::*;
-use crate::pages::hotline::order_new::{CategoryOption, category_options};
+use crate::pages::hotline::{CategoryOption, category_options, handling_units};
 
 #[derive(Template)]
 #[template(path = "orders.html")]
@@ -87,6 +87,3 @@ pub async fn orders(State(st): State<AppState>, d: Desk, Query(q): Query<OrdersQ
     Ok(render(&p))
 }
 
-pub(crate) async fn handling_units(store: &Store) -> Result<Vec<Unit>, PageError> {
-    Ok(store.units().await?.into_iter().filter(|u| u.kind.can_handle()).collect())
-}

@@ -16,7 +16,7 @@ use sanfu_store::hotline::open311::PublicFilter;
 use sanfu_store::hotline::orders::{OrderInput, PublicView};
 use serde::Deserialize;
 
-use crate::pages::hotline::order_new::CategoryOption;
+use crate::pages::hotline::CategoryOption;
 use crate::pages::{Form, FormToken, Opt, PageError, PageResult, fmt_time, opts, render};
 use sanfu_domain::hotline::OrderType;
 
