@@ -137,6 +137,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/knowledge"),
     ("GET", "/assets/app.js"),
     ("GET", "/api/kinds"),
+    ("GET", "/api/admin/number-formats"),
+    ("PUT", "/api/admin/number-formats/{what}"),
     ("GET", "/api/search"),
     ("GET", "/api/items/{order}"),
     ("GET", "/api/items/{order}/events"),

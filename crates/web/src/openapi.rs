@@ -142,6 +142,8 @@ pub const ROUTES: &[Route] = &[
     r("get", "/api/inbox/counts", "待办", "待办数量", Staff, Nothing, Object(200, "{total, counts: [QueueCount]}"), &[]),
     r("get", "/api/done", "待办", "已办：各类工作", Staff, Nothing, Page("DoneItem"), PAGE),
     r("get", "/api/search", "事项", "全文检索：各类工作（只含本人可见的事项）", Staff, Nothing, Page("ItemSummary"), &["q", "page", "per_page"]),
+    r("get", "/api/admin/number-formats", "系统管理", "各类编号的格式（系统管理员）", Staff, Nothing, Object(200, "{formats: [{kind, code, format}]}"), &[]),
+    r("put", "/api/admin/number-formats/{kind}", "系统管理", "设置某类工作、某机关代字的编号格式，如“江政办发〔{year}〕{n}号”（系统管理员）", Staff, Json("NumberFormatBody"), Object(200, "{kind, code, format}"), &[]),
     r("get", "/api/kinds", "事项", "本系统的各类工作：状态、时限与待办队列", Staff, Nothing, Object(200, "{kinds: [{name, label, states, dues, queues}]}"), &[]),
     r("get", "/api/items/{key}", "事项", "任一类工作的一个事项（编号或 id）：状态、承办单位、时限、可做的操作、关联与警告", Staff, Nothing, Wrapped(200, "item", "ItemDetail"), &[]),
     r("get", "/api/items/{key}/events", "事项", "事项的办理过程（哈希链事件）", Staff, Nothing, List("events", "Event"), &[]),
@@ -324,6 +326,7 @@ pub fn document() -> OpenApi {
         .schema_from::<crate::routes::kernel::LinkBody>()
         .schema_from::<crate::routes::kernel::CardBody>()
         .schema_from::<crate::routes::kernel::RevokeBody>()
+        .schema_from::<crate::routes::kernel::NumberFormatBody>()
         .schema_from::<sanfu_store::desk::DoneItem>()
         .schema_from::<sanfu_store::hotline::topics::HotTopic>()
         .schema_from::<sanfu_store::hotline::suggest::AutoDispatch>()

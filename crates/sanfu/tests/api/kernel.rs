@@ -237,13 +237,24 @@ async fn fifty_racing_requests_get_fifty_numbers_and_a_gapless_series_never_skip
     let next = app.store.create_item::<FireDrill>(&office, "", "第五十一件", &template, json!({})).await.unwrap();
     assert_eq!(next.number, format!("演〔{y}〕51号"));
 
-    // An administrator may change a series' format; the count goes on.
-    let spec = app.store.kind_spec("notice").unwrap();
-    let e = app.store.set_number_format(&spec, "江政办发", "江政办发〔{year}〕号").await.unwrap_err();
-    assert!(e.to_string().contains("{n}"), "{e}");
-    app.store.set_number_format(&spec, "江政办发", "江政办发〔{year}〕第{n}号").await.unwrap();
+    // An administrator may change a series' format (and nobody else); the count goes on.
+    let admin = app.login("admin").await;
+    let path = "/api/admin/number-formats/notice";
+    let body = json!({"code": "江政办发", "format": "江政办发〔{year}〕第{n}号"});
+    assert_eq!(app.call(reqwest::Method::PUT, Some(&app.login("duchake").await), path, Some(body.clone())).await.0, StatusCode::FORBIDDEN);
+    let (s, v) = app.call(reqwest::Method::PUT, Some(&admin), path, Some(json!({"code": "江政办发", "format": "江政办发〔{year}〕号"}))).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_number_format")));
+    let (s, v) = app.call(reqwest::Method::PUT, Some(&admin), path, Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     let n = app.store.create_item::<Notice>(&office, "江政办发", "改格式后", &template, json!({})).await.unwrap().number;
     assert_eq!(n, format!("江政办发〔{y}〕第51号"));
+    let (_, v) = app.get(Some(&admin), "/api/admin/number-formats").await;
+    let formats = v["formats"].as_array().unwrap();
+    assert!(formats.contains(&json!({"kind": "notice", "code": "江政办发", "format": "江政办发〔{year}〕第{n}号"})), "{v}");
+    assert!(formats.contains(&json!({"kind": "work_order", "code": "", "format": "{date}{n:06}"})), "{v}");
+    assert_eq!(app.get(Some(&app.login("duchake").await), "/api/admin/number-formats").await.0, StatusCode::FORBIDDEN);
+    let e = sanfu_store::events::list(app.store.pool(), "settings").await.unwrap();
+    assert_eq!(e.last().unwrap().action, "set_number_format", "recorded in the log");
 }
 
 #[tokio::test]

@@ -10,7 +10,10 @@ use sanfu_domain::DomainError;
 use sanfu_domain::kernel::{KindSpec, Period};
 use sqlx::AnyConnection;
 
+use sanfu_domain::{Actor, Role};
+
 use crate::db::{Backend, Store, StoreError, now_ms};
+use crate::events::{self, NewEvent};
 
 /// Which series a number comes from.
 #[derive(Debug, Clone)]
@@ -115,26 +118,60 @@ impl Store {
         Ok(format)
     }
 
-    /// Set the format of a series (it must hold `{n}`, so that numbers differ).
-    pub async fn set_number_format(&self, spec: &KindSpec, code: &str, format: &str) -> Result<(), StoreError> {
+    /// Set the format of a series (it must hold `{n}`, so that numbers differ), recorded in the
+    /// event log. Only administrators may.
+    pub async fn set_number_format(&self, spec: &KindSpec, code: &str, format: &str, actor: &Actor) -> Result<(), StoreError> {
+        if !actor.staff().is_some_and(|s| s.has(Role::Admin)) {
+            return Err(DomainError::forbidden("not_allowed_for_user", "只有系统管理员可以设置编号格式").into());
+        }
         let format = format.trim();
+        let code = code.trim();
         if !(format.contains("{n}") || format.contains("{n:")) || format.chars().count() > 60 {
             return Err(DomainError::invalid("invalid_number_format", "编号格式须含序号 {n}（如“督〔{year}〕{n}号”），且不超过 60 个字符").into());
         }
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        )
-        .bind(setting_key(spec.name, code))
-        .bind(format)
-        .bind(now_ms())
-        .execute(self.pool())
-        .await?;
+        if code.chars().count() > 20 || code.contains(':') {
+            return Err(DomainError::invalid("invalid_issuing_code", "机关代字不超过 20 个字符，且不含冒号").into());
+        }
+        in_tx!(self, tx => {
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            )
+            .bind(setting_key(spec.name, code))
+            .bind(format)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: "settings", entity_kind: "settings", action: "set_number_format", actor,
+                from_state: None, to_state: None,
+                details: serde_json::json!({ "kind": spec.name, "code": code, "format": format }), at: None,
+            }).await?;
+            Ok(())
+        })?;
         match self.slots.get_or_default::<FormatCache>().write() {
             Ok(mut c) => c.clear(),
             Err(p) => p.into_inner().clear(),
         }
         Ok(())
+    }
+
+    /// The formats in force: every kind's own series, and each issuing code an administrator
+    /// has set one for: (kind, code, format).
+    pub async fn number_formats(&self) -> Result<Vec<(&'static str, String, String)>, StoreError> {
+        let set: Vec<(String, String)> =
+            sqlx::query_as("SELECT key, value FROM settings WHERE key LIKE 'number_format:%' ORDER BY key").fetch_all(self.pool()).await?;
+        let mut out = Vec::new();
+        for spec in self.kind_specs() {
+            let prefix = format!("number_format:{}:", spec.name);
+            if !set.iter().any(|(k, _)| *k == prefix) {
+                out.push((spec.name, String::new(), spec.numbering.format.to_string()));
+            }
+            for (k, v) in set.iter().filter(|(k, _)| k.starts_with(&prefix)) {
+                out.push((spec.name, k[prefix.len()..].to_string(), v.clone()));
+            }
+        }
+        Ok(out)
     }
 
     /// Before the item's transaction: a number taken in a transaction of its own, when the

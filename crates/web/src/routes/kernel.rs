@@ -4,7 +4,8 @@
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
+use sanfu_domain::Role;
 use sanfu_domain::kernel::{CardColour, LinkKind};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -25,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/cards/{id}/revoke", post(revoke_card))
         .route("/api/units/{key}/cards", get(unit_cards))
         .route("/api/search", get(search))
+        .route("/api/admin/number-formats", get(number_formats))
+        .route("/api/admin/number-formats/{kind}", put(set_number_format))
         .route("/api/inbox", get(inbox))
         .route("/api/inbox/counts", get(inbox_counts))
         .route("/api/done", get(done))
@@ -42,6 +45,36 @@ pub async fn search(State(st): State<AppState>, a: Authed, Query(q): Query<Searc
     let words = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::unprocessable("empty_query", "请输入要查找的内容"))?;
     let page = st.store.search_items(&a.staff, words, q.page.unwrap_or(1), q.per_page.unwrap_or(20)).await?;
     Ok(axum::Json(json!(page)))
+}
+
+/// `GET /api/admin/number-formats`: the format of every series in force.
+pub async fn number_formats(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    let list: Vec<Value> = st
+        .store
+        .number_formats()
+        .await?
+        .into_iter()
+        .map(|(kind, code, format)| json!({"kind": kind, "code": code, "format": format}))
+        .collect();
+    Ok(axum::Json(json!({ "formats": list })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NumberFormatBody {
+    /// The issuing code (机关代字) of the series, or empty for the kind's own series.
+    code: Option<String>,
+    /// `{code}`, `{year}`, `{date}`, `{n}` and `{n:03}` are filled in: `江政办发〔{year}〕{n}号`.
+    format: Option<String>,
+}
+
+/// `PUT /api/admin/number-formats/{kind} {code, format}`: an administrator sets a series' format.
+pub async fn set_number_format(State(st): State<AppState>, a: Authed, Path(kind): Path<String>, Json(b): Json<NumberFormatBody>) -> ApiResult<JsonOut> {
+    a.require(Role::Admin)?;
+    let spec = st.store.kind_spec(&kind).ok_or_else(|| ApiError::not_found("unknown_kind", format!("没有“{kind}”这类工作")))?;
+    let code = b.code.unwrap_or_default();
+    st.store.set_number_format(&spec, &code, b.format.as_deref().unwrap_or_default(), &a.actor).await?;
+    Ok(axum::Json(json!({ "kind": spec.name, "code": code.trim(), "format": st.store.number_format(&spec, code.trim()).await? })))
 }
 
 /// Every kind of work this city runs: its states, due dates and inbox queues.
