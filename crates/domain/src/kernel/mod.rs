@@ -15,6 +15,7 @@
 
 mod assign;
 mod cards;
+mod cycle;
 mod item;
 mod party;
 mod rules;
@@ -22,6 +23,7 @@ mod step;
 #[cfg(test)]
 mod tests;
 
+pub use cycle::{Cycle, ReportCycle};
 pub use cards::{Card, CardColour, LinkKind, check_card, check_link, check_revoke, may_link, may_sanction};
 pub use assign::{Assignment, AssignmentRole};
 pub use item::{

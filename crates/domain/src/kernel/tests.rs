@@ -140,3 +140,50 @@ fn cards_and_links_need_the_office_a_reason_and_a_unit_that_had_the_work() {
     assert_eq!(LinkKind::parse("会议议定"), Some(LinkKind::DecidedIn));
     assert_eq!(CardColour::Red.label(), "红牌警告");
 }
+
+fn cst(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
+    sanfu_calendar::china_offset().with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
+}
+
+fn local(d: &sanfu_calendar::Deadline) -> String {
+    d.at.with_timezone(&sanfu_calendar::china_offset()).format("%m-%d %H:%M").to_string()
+}
+
+#[test]
+fn reporting_cycles_read_as_the_office_writes_them() {
+    assert_eq!(ReportCycle::parse("每旬").unwrap(), ReportCycle { cycle: Cycle::TenDays, day: 0 });
+    assert_eq!(ReportCycle::parse("weekly").unwrap().label(), "每周");
+    assert_eq!(ReportCycle::parse("每月5日前").unwrap(), ReportCycle { cycle: Cycle::MonthDay, day: 5 });
+    assert_eq!(ReportCycle::parse("每月10号").unwrap().label(), "每月10日前");
+    assert_eq!(ReportCycle::parse("month_day:31").unwrap_err().message, "每月报送日应在 1 日到 28 日之间");
+    assert_eq!(ReportCycle::parse("每季").unwrap_err().kind, ErrorKind::Invalid);
+    let cal = sanfu_calendar::Calendar::bundled().unwrap();
+    assert_eq!(ReportCycle::ONCE.due(cst(2026, 9, 1, 9, 0), 1, &cal), None, "a one-off report is the item's deadline");
+}
+
+#[test]
+fn periodic_reports_fall_due_on_the_last_working_day_across_the_2026_holidays() {
+    let cal = sanfu_calendar::Calendar::bundled().unwrap();
+    // 每旬, from the Mid-Autumn holiday: 9月下旬 ends on Wed 30 Sep; the National Day 旬 has
+    // only the 8th, the 9th and the adjusted working Saturday the 10th; then Tue 20 Oct.
+    let ten = ReportCycle::parse("每旬").unwrap();
+    let start = cst(2026, 9, 25, 10, 0);
+    let dues: Vec<String> = (1..=3).map(|k| local(&ten.due(start, k, &cal).unwrap())).collect();
+    assert_eq!(dues, ["09-30 17:30", "10-10 17:30", "10-20 17:30"]);
+    // 每周, assigned on the week's last working day: the first report is next week's, and that
+    // week's last working day is the adjusted Saturday.
+    let week = ReportCycle::parse("每周").unwrap();
+    assert_eq!(local(&week.due(cst(2026, 9, 30, 9, 0), 1, &cal).unwrap()), "10-10 17:30");
+    // 每月5日前: 5 October is a holiday, so the report moves to the 8th (顺延); then 5 November.
+    let fifth = ReportCycle::parse("每月5日前").unwrap();
+    let dues: Vec<String> = (1..=2).map(|k| local(&fifth.due(cst(2026, 9, 20, 9, 0), k, &cal).unwrap())).collect();
+    assert_eq!(dues, ["10-08 17:30", "11-05 17:30"]);
+    // 每月: the month's last working day.
+    assert_eq!(local(&ReportCycle::parse("每月").unwrap().due(cst(2026, 12, 2, 9, 0), 1, &cal).unwrap()), "12-31 17:30");
+    // A schedule up to the item's deadline: each report a due date of its own (seq 1, 2, …).
+    let s = ten.schedule(start, cst(2026, 10, 31, 17, 30), &cal);
+    assert_eq!(s.iter().map(|(k, _)| *k).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(local(&s[3].1), "10-30 17:30");
+    let key = DueKey { name: "report".into(), unit_id: "zjj".into(), seq: s[1].0 };
+    assert_eq!(key.seq, 2);
+}
