@@ -9,7 +9,6 @@ use super::*;
 use crate::actor::Actor;
 use crate::error::DomainError;
 use crate::kernel::{Assignment, AssignmentRole};
-use crate::limits::warn_point;
 
 /// Everything that can be done to an order after it is registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,11 +280,9 @@ pub fn apply(
                 s.extension_days += p.days;
                 for kind in [DeadlineKind::Answer, DeadlineKind::Close] {
                     if let Some(d) = s.deadlines.get_mut(&kind) {
-                        let moved = cal.add_working_days(d.due.at, p.days);
-                        d.due = Deadline { at: moved.at, provisional: moved.provisional || d.due.provisional };
-                        d.warn_at = warn_point(d.started_at, d.due.at, d.working, limits.warn_percent, cal);
+                        *d = d.extended(p.days, cal, limits.warn_percent);
                         if kind == DeadlineKind::Answer {
-                            new_due = Some(moved.at);
+                            new_due = Some(d.due.at);
                         }
                     }
                 }

@@ -52,6 +52,16 @@ impl DueState {
     }
 }
 
+impl DueState {
+    /// The same due date moved `days` working days later (an approved 延期), its warning
+    /// point moved with it; provisional if either end is.
+    pub fn extended(&self, days: u32, cal: &Calendar, pct: u32) -> DueState {
+        let moved = cal.add_working_days(self.due.at, days);
+        let due = Deadline { at: moved.at, provisional: moved.provisional || self.due.provisional };
+        DueState { due, warn_at: warn_point(self.started_at, due.at, self.working, pct, cal), ..*self }
+    }
+}
+
 /// green (time enough), yellow (most of the time used), red (past due), met, late (met after
 /// the due time): the colour a due date shows at `now`.
 pub fn due_view_level(d: &DueState, now: DateTime<Utc>) -> &'static str {
