@@ -15,6 +15,7 @@ pub mod kernel;
 pub mod limits;
 pub mod org;
 pub mod privacy;
+pub mod supervision;
 pub mod validate;
 
 pub use actor::{Actor, Principal, Staff};

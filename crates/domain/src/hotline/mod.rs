@@ -23,12 +23,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::{DueKey, DueState, ItemView, KindState};
 use crate::limits::Limit;
-use crate::org::UnitKind;
 
 mod apply;
 mod rules;
 
-pub use crate::kernel::{Assignment, AssignmentRole, PendingExtension};
+pub use crate::kernel::{Assignment, AssignmentRole, PendingExtension, UnitRef};
 pub use apply::{Action, Outcome, apply};
 pub use rules::{Hotline, action_label, allowed_actions, event_label, paced_by};
 
@@ -166,15 +165,6 @@ pub fn default_limits(t: OrderType, u: Urgency) -> TimeLimits {
             }
         }
     }
-}
-
-/// What [`apply`] needs to know of a unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UnitRef {
-    pub id: String,
-    pub name: String,
-    pub kind: UnitKind,
-    pub parent_id: Option<String>,
 }
 
 /// Everything the rules look at and change. Citizen details and content are not here: no rule

@@ -2,7 +2,7 @@ use chrono::{Duration, TimeZone};
 
 use super::*;
 use crate::error::DomainError;
-use crate::org::Role;
+use crate::org::{Role, UnitKind};
 use sanfu_calendar::Calendar;
 use crate::actor::{Actor, Principal, Staff};
 use crate::error::ErrorKind;

@@ -3,6 +3,17 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::org::UnitKind;
+
+/// What the rules need to know of a unit handed work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitRef {
+    pub id: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent_id: Option<String>,
+}
+
 crate::labelled_enum!(
     /// A unit's part in an item.
     AssignmentRole {

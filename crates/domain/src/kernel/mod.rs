@@ -25,7 +25,7 @@ mod tests;
 
 pub use cycle::{Cycle, ReportCycle};
 pub use cards::{Card, CardColour, LinkKind, check_card, check_link, check_revoke, may_link, may_sanction};
-pub use assign::{Assignment, AssignmentRole};
+pub use assign::{Assignment, AssignmentRole, UnitRef};
 pub use item::{
     DueKey, DueState, Item, ItemView, PendingExtension, due_view_level,
 };
@@ -33,7 +33,7 @@ pub use party::{Party, parties};
 pub use step::step;
 pub use rules::{
     Due, From, Kind, KindSpec, KindState, Numbering, Period, Queue, QueueSpec, Rule, To, action_label, allowed_actions,
-    event_label, guard, leads_to, pace, rule, running, KERNEL_EVENTS,
+    event_label, guard, leads_to, pace, party_name, rule, running, KERNEL_EVENTS,
 };
 
 /// The states of a kind, from a [`labelled_enum!`]: which of them are ends.

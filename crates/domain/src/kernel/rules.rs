@@ -105,6 +105,14 @@ pub trait Kind: 'static {
     /// What the timeline calls the kind's events that are not actions of its table (the
     /// hotline's 受理登记, 公开 …).
     const EVENTS: &'static [(&'static str, &'static str)] = &[];
+    /// The kind's own names of parties where they differ from the kernel's (supervision says
+    /// 牵头单位 and 配合单位 where the hotline says 主办单位 and 协办单位).
+    const PARTY_NAMES: &'static [(Party, &'static str)] = &[];
+}
+
+/// What kind `K` calls a party.
+pub fn party_name<K: Kind>(p: Party) -> &'static str {
+    K::PARTY_NAMES.iter().find(|(q, _)| *q == p).map(|(_, n)| *n).unwrap_or(p.label())
 }
 
 /// The events the kernel itself records, whatever the kind.
@@ -138,7 +146,7 @@ pub fn guard<K: Kind>(have: &[Party], state: K::State, action: &str) -> Result<&
         return Err(DomainError::invalid("unknown_action", format!("{}没有“{action}”这项操作", K::LABEL)));
     };
     if !r.who.iter().any(|p| have.contains(p)) {
-        let who: Vec<&str> = r.who.iter().map(|p| p.label()).collect();
+        let who: Vec<&str> = r.who.iter().map(|p| party_name::<K>(*p)).collect();
         return Err(DomainError::forbidden("not_allowed_for_user", format!("只有{}可以{}", who.join("或"), r.label)));
     }
     if !state_allowed(&r.from, state) {
