@@ -68,7 +68,8 @@ pub struct Store {
     /// changes them), the dispatch model, the segmenter, recently seen sessions.
     pub(crate) slots: Arc<Slots>,
     /// Every kind of work this store knows: the hotline, and those registered after it.
-    pub(crate) kinds: Arc<RwLock<std::collections::BTreeMap<&'static str, Arc<KindSpec>>>>,
+    /// In the order they were made known: the desk lists their queues in that order.
+    pub(crate) kinds: Arc<RwLock<Vec<Arc<KindSpec>>>>,
     /// When this process last looked for orders to retrain on (ms), so that it looks hourly.
     pub(crate) dispatch_checked: Arc<std::sync::atomic::AtomicI64>,
 }

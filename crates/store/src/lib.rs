@@ -24,6 +24,7 @@ pub mod org;
 mod org_import;
 mod passwords;
 pub mod seed;
+pub mod supervision;
 pub mod throttle;
 
 pub use db::{Backend, Store, StoreError, new_id, now_ms, from_ms, to_ms};

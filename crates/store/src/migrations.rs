@@ -345,4 +345,16 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("cards_work", "CREATE INDEX cards_work ON cards (work_id)"),
     // The leaders' figures of every kind read the open items only.
     ("work_items_open", "CREATE INDEX work_items_open ON work_items (kind, lead_unit_id, due_at, warn_at) WHERE closed_at IS NULL"),
+    // 督查督办: a supervision item's own columns beside its work item.
+    ("supervision_items", "CREATE TABLE supervision_items (
+        id TEXT PRIMARY KEY REFERENCES work_items(id),
+        source TEXT NOT NULL,
+        source_ref TEXT,
+        requirements TEXT NOT NULL,
+        leader_id TEXT REFERENCES users(id),
+        cycle TEXT NOT NULL,
+        extension TEXT,
+        objection TEXT,
+        evidence TEXT,
+        reopen_count BIGINT NOT NULL DEFAULT 0)"),
 ];

@@ -22,7 +22,7 @@ pub struct KindFigures {
 
 impl Store {
     /// Every known kind's open items at `now` (led by `units`, or all), and the cards shown
-    /// since `since`; kinds in name order, those with nothing open included.
+    /// since `since`; kinds in the order they were made known, those with nothing open included.
     pub async fn open_by_kind(&self, now: DateTime<Utc>, since: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<KindFigures>, StoreError> {
         let (filter, binds) = match units {
             None => (String::new(), Vec::new()),

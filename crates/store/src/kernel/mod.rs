@@ -38,7 +38,10 @@ impl Store {
             Ok(m) => m,
             Err(p) => p.into_inner(),
         };
-        map.insert(spec.name, Arc::new(spec));
+        match map.iter_mut().find(|k| k.name == spec.name) {
+            Some(k) => *k = Arc::new(spec),
+            None => map.push(Arc::new(spec)),
+        }
     }
 
     /// The kind named `name`, if known.
@@ -47,16 +50,16 @@ impl Store {
             Ok(m) => m,
             Err(p) => p.into_inner(),
         };
-        map.get(name).cloned()
+        map.iter().find(|k| k.name == name).cloned()
     }
 
-    /// Every known kind, by name.
+    /// Every known kind, in the order they were made known (the hotline first).
     pub fn kind_specs(&self) -> Vec<Arc<KindSpec>> {
         let map = match self.kinds.read() {
             Ok(m) => m,
             Err(p) => p.into_inner(),
         };
-        map.values().cloned().collect()
+        map.clone()
     }
 
     pub(crate) fn spec_of(&self, name: &str) -> Result<Arc<KindSpec>, StoreError> {

@@ -1,0 +1,210 @@
+//! 督查督办 in the store: a supervision item's own table beside its work item, 立项, the one
+//! `act` that runs [`sanfu_domain::supervision::apply`] through the kernel's writer, and its view.
+
+use chrono::{DateTime, Utc};
+use sanfu_domain::kernel::{Item, Kind, ReportCycle};
+use sanfu_domain::supervision::{self, Action, ExtensionRequest, Objection, Settings, Snapshot, Source, State, Supervision};
+use sanfu_domain::{Actor, DomainError, Role, Staff, validate};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use crate::db::{Store, StoreError, from_ms, new_id, to_ms};
+use crate::events::{self, NewEvent};
+use crate::kernel::items::{Core, ITEM_DOC, ItemDetail, Viewer, load_core};
+use crate::kernel::write;
+
+/// What the office writes to open an item (立项).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct SupervisionInput {
+    pub title: Option<String>,
+    pub requirements: Option<String>,
+    /// leader_instruction, meeting_decision, work_report_task, major_project, practical_project,
+    /// rectification, deputy_suggestion, cppcc_proposal, hotline_escalation (or the Chinese name).
+    pub source: Option<String>,
+    /// The source's own reference: the instruction, the meeting's minutes number, the order …
+    pub source_ref: Option<String>,
+    /// The responsible leader (责任领导): a user name or id.
+    pub leader: Option<String>,
+}
+
+/// A supervision item as a member of staff sees it: the kernel's view and its own columns.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SupervisionView {
+    #[serde(flatten)]
+    pub item: ItemDetail,
+    #[schema(value_type = String)]
+    pub source: Source,
+    pub source_label: &'static str,
+    pub source_ref: Option<String>,
+    pub requirements: String,
+    pub leader: Option<String>,
+    pub cycle: String,
+    pub extension: Option<ExtensionRequest>,
+    pub objection: Option<Objection>,
+    pub evidence: Option<String>,
+    pub reopen_count: u32,
+}
+
+type DetailRow = (String, Option<String>, String, Option<String>, String, Option<String>, Option<String>, Option<String>, i64);
+
+struct Loaded {
+    core: Core,
+    detail: DetailRow,
+    snapshot: Snapshot,
+}
+
+async fn load(conn: &mut AnyConnection, key: &str) -> Result<Option<Loaded>, StoreError> {
+    let Some(core) = load_core(conn, key).await? else { return Ok(None) };
+    if core.kind != Supervision::NAME {
+        return Ok(None);
+    }
+    let detail: DetailRow = sqlx::query_as(
+        "SELECT source, source_ref, requirements, leader_id, cycle, extension, objection, evidence, reopen_count
+         FROM supervision_items WHERE id = $1",
+    )
+    .bind(&core.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let bad = |what: &str| StoreError::Other(format!("supervision item {}: bad {what}", core.id));
+    let state = State::parse(&core.state).ok_or_else(|| bad("state"))?;
+    let cycle: ReportCycle = serde_json::from_str(&detail.4).map_err(|_| bad("cycle"))?;
+    let snapshot = Snapshot {
+        item: Item {
+            state,
+            created_at: from_ms(core.created_at),
+            assignments: core.assignments.clone(),
+            dues: core.dues.clone(),
+            pending_extension: None,
+            closed_at: core.closed_at.map(from_ms),
+        },
+        cycle,
+        extension: detail.5.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        objection: detail.6.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        evidence: detail.7.clone(),
+        reopen_count: detail.8.max(0) as u32,
+    };
+    Ok(Some(Loaded { core, detail, snapshot }))
+}
+
+fn not_found(key: &str) -> StoreError {
+    DomainError::not_found("supervision_not_found", format!("督办事项“{key}”不存在")).into()
+}
+
+impl Store {
+    /// 立项: the office opens an item; it waits to be handed out (交办).
+    pub async fn create_supervision(&self, input: &SupervisionInput, actor: &Actor) -> Result<SupervisionView, StoreError> {
+        let Some(staff) = actor.staff().filter(|s| s.has(Role::OfficeStaff)) else {
+            return Err(DomainError::forbidden("not_allowed_for_user", "只有督查科可以立项").into());
+        };
+        let title = validate::text("title", "督办事项名称", input.title.as_deref().unwrap_or_default(), validate::MAX_SUBJECT_CHARS)?;
+        let requirements = validate::text("requirements", "督办要求", input.requirements.as_deref().unwrap_or_default(), validate::MAX_CONTENT_CHARS)?;
+        let source = match input.source.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => Source::parse(s).ok_or_else(|| DomainError::invalid("invalid_source", format!("事项来源“{s}”不存在")))?,
+            None => return Err(DomainError::invalid("invalid_source", "请选择事项来源").into()),
+        };
+        let source_ref = validate::optional_text("source_ref", "来源文号", input.source_ref.as_deref(), 200)?;
+        let leader = match input.leader.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(l) => {
+                let id: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE (username = $1 OR id = $1) AND active = 1")
+                    .bind(l)
+                    .fetch_optional(self.pool())
+                    .await?;
+                Some(id.ok_or_else(|| DomainError::invalid("unknown_leader", format!("责任领导“{l}”不存在")))?)
+            }
+            None => None,
+        };
+        let now = Utc::now();
+        let spec = self.spec_of(Supervision::NAME)?;
+        let series = self.series(&spec, "", now);
+        let format = self.number_format(&spec, "").await?;
+        let ahead = self.number_ahead(&series, &format).await?;
+        let id = new_id();
+        let snapshot = Snapshot::new(now, ReportCycle::ONCE);
+        let index = Store::index_row(&*self.segmenter().await?, &id, ITEM_DOC, &format!("{title}\n{requirements}"));
+        in_tx!(self, tx => {
+            let number = match &ahead {
+                Some(n) => n.clone(),
+                None => self.number_in(&mut tx, &series, &format).await?,
+            };
+            write::insert(&mut tx, &spec, &id, &number, &title, &snapshot, now).await?;
+            sqlx::query("INSERT INTO supervision_items (id, source, source_ref, requirements, leader_id, cycle, reopen_count)
+                         VALUES ($1, $2, $3, $4, $5, $6, 0)")
+                .bind(&id).bind(source.as_str()).bind(&source_ref).bind(&requirements).bind(&leader)
+                .bind(serde_json::to_string(&snapshot.cycle).unwrap_or_default())
+                .execute(&mut *tx).await?;
+            Store::index_in(&mut tx, &index).await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: &id, entity_kind: Supervision::NAME, action: "create", actor,
+                from_state: None, to_state: Some(State::Drafted.as_str()),
+                details: json!({ "number": number, "source": source.as_str(), "source_ref": source_ref, "leader_id": leader }),
+                at: Some(to_ms(now)),
+            }).await?;
+            Ok(())
+        })?;
+        self.supervision_for(&id, staff).await
+    }
+
+    /// An item for a member of staff; one they may not read is refused as not theirs.
+    pub async fn supervision_for(&self, key: &str, staff: &Staff) -> Result<SupervisionView, StoreError> {
+        let item = self.item_for(key, staff).await?;
+        if item.kind != Supervision::NAME {
+            return Err(not_found(key));
+        }
+        let mut conn = self.pool().acquire().await?;
+        let l = load(&mut conn, &item.id).await?.ok_or_else(|| not_found(key))?;
+        drop(conn);
+        let leader = match &l.detail.3 {
+            Some(id) => sqlx::query_scalar::<_, String>("SELECT name FROM users WHERE id = $1").bind(id).fetch_optional(self.pool()).await?,
+            None => None,
+        };
+        let viewer = Viewer::of(staff);
+        let source = Source::parse(&l.detail.0).unwrap_or(Source::LeaderInstruction);
+        Ok(SupervisionView {
+            item,
+            source,
+            source_label: source.label(),
+            source_ref: l.detail.1.clone(),
+            requirements: viewer.text(&l.detail.2),
+            leader,
+            cycle: l.snapshot.cycle.label(),
+            extension: l.snapshot.extension.clone(),
+            objection: l.snapshot.objection.clone(),
+            evidence: l.snapshot.evidence.as_deref().map(|e| viewer.text(e)),
+            reopen_count: l.snapshot.reopen_count,
+        })
+    }
+
+    /// One action on an item: loaded, judged by the rules, written with its event in one
+    /// transaction, started again from a fresh load if somebody changed it first.
+    pub async fn act_supervision(&self, key: &str, actor: &Actor, action: &Action, at: Option<DateTime<Utc>>) -> Result<SupervisionView, StoreError> {
+        let staff = actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录"))?;
+        // Refused as not theirs before anything else, as the hotline's orders are.
+        let id = self.supervision_for(key, staff).await?.item.id;
+        let spec = self.spec_of(Supervision::NAME)?;
+        let cal = self.calendar();
+        let settings = Settings::default();
+        on_fresh_load!(Supervision::NOUN, in_tx!(self, tx => {
+            let l = load(&mut tx, &id).await?.ok_or_else(|| not_found(key))?;
+            let now = at.unwrap_or_else(Utc::now);
+            let out = supervision::apply(&l.snapshot, actor, action, now, &cal, &settings)?;
+            let s = &out.snapshot;
+            write::update(&mut tx, &spec, &l.core.id, l.core.version, &l.snapshot, s, now).await?;
+            sqlx::query("UPDATE supervision_items SET cycle = $1, extension = $2, objection = $3, evidence = $4, reopen_count = $5 WHERE id = $6")
+                .bind(serde_json::to_string(&s.cycle).unwrap_or_default())
+                .bind(s.extension.as_ref().and_then(|e| serde_json::to_string(e).ok()))
+                .bind(s.objection.as_ref().and_then(|o| serde_json::to_string(o).ok()))
+                .bind(&s.evidence)
+                .bind(i64::from(s.reopen_count))
+                .bind(&l.core.id)
+                .execute(&mut *tx).await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: &l.core.id, entity_kind: Supervision::NAME, action: out.action, actor,
+                from_state: Some(l.snapshot.state().as_str()), to_state: Some(s.state().as_str()),
+                details: out.details.clone(), at: Some(to_ms(now)),
+            }).await?;
+            Ok(())
+        }))?;
+        self.supervision_for(&id, staff).await
+    }
+}
