@@ -144,6 +144,11 @@ pub const ROUTES: &[Route] = &[
     r("get", "/api/search", "事项", "全文检索：各类工作（只含本人可见的事项）", Staff, Nothing, Page("ItemSummary"), &["q", "page", "per_page"]),
     r("get", "/api/admin/number-formats", "系统管理", "各类编号的格式（系统管理员）", Staff, Nothing, Object(200, "{formats: [{kind, code, format}]}"), &[]),
     r("put", "/api/admin/number-formats/{kind}", "系统管理", "设置某类工作、某机关代字的编号格式，如“江政办发〔{year}〕{n}号”（系统管理员）", Staff, Json("NumberFormatBody"), Object(200, "{kind, code, format}"), &[]),
+    r("get", "/api/supervision", "督查督办", "督办台账：本人可见的督办事项（可按状态筛选）", Staff, Nothing, Page("ItemSummary"), &["state", "page", "per_page"]),
+    r("post", "/api/supervision", "督查督办", "立项（督查科）", Staff, Json("SupervisionInput"), Wrapped(201, "item", "SupervisionView"), &[]),
+    r("get", "/api/supervision/{key}", "督查督办", "一个督办事项", Staff, Nothing, Wrapped(200, "item", "SupervisionView"), &[]),
+    r("get", "/api/supervision/{key}/events", "督查督办", "督办事项的办理过程（哈希链事件）", Staff, Nothing, List("events", "Event"), &[]),
+    r("post", "/api/supervision/{key}/{action}", "督查督办", "交办、签收、异议、反馈进展、催办、延期、办结申请、审核、重新督办、撤销", Staff, Json("SupervisionActionBody"), Wrapped(200, "item", "SupervisionView"), &[]),
     r("get", "/api/kinds", "事项", "本系统的各类工作：状态、时限与待办队列", Staff, Nothing, Object(200, "{kinds: [{name, label, states, dues, queues}]}"), &[]),
     r("get", "/api/items/{key}", "事项", "任一类工作的一个事项（编号或 id）：状态、承办单位、时限、可做的操作、关联与警告", Staff, Nothing, Wrapped(200, "item", "ItemDetail"), &[]),
     r("get", "/api/items/{key}/events", "事项", "事项的办理过程（哈希链事件）", Staff, Nothing, List("events", "Event"), &[]),
@@ -327,6 +332,12 @@ pub fn document() -> OpenApi {
         .schema_from::<crate::routes::kernel::CardBody>()
         .schema_from::<crate::routes::kernel::RevokeBody>()
         .schema_from::<crate::routes::kernel::NumberFormatBody>()
+        .schema_from::<crate::routes::supervision::SupervisionActionBody>()
+        .schema_from::<crate::routes::supervision::MilestoneBody>()
+        .schema_from::<sanfu_store::supervision::SupervisionInput>()
+        .schema_from::<sanfu_store::supervision::SupervisionView>()
+        .schema_from::<sanfu_domain::supervision::ExtensionRequest>()
+        .schema_from::<sanfu_domain::supervision::Objection>()
         .schema_from::<sanfu_store::desk::DoneItem>()
         .schema_from::<sanfu_store::hotline::topics::HotTopic>()
         .schema_from::<sanfu_store::hotline::suggest::AutoDispatch>()
@@ -375,7 +386,13 @@ mod tests {
 
     /// Every `.route("…", get(…).post(…))` of the router, read from its source.
     fn router_routes() -> Vec<(String, String)> {
-        let src = [include_str!("routes/mod.rs"), include_str!("routes/kernel.rs"), include_str!("routes/hotline/mod.rs")].concat();
+        let src = [
+            include_str!("routes/mod.rs"),
+            include_str!("routes/kernel.rs"),
+            include_str!("routes/hotline/mod.rs"),
+            include_str!("routes/supervision.rs"),
+        ]
+        .concat();
         let mut out = Vec::new();
         for part in src.split(".route(\"").skip(1) {
             let Some((path, rest)) = part.split_once('"') else { continue };

@@ -22,5 +22,6 @@ mod privacy;
 mod permissions;
 mod returns_and_extensions;
 mod stats;
+mod supervision;
 mod text;
 mod warnings;

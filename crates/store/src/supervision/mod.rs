@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use crate::db::{Store, StoreError, from_ms, new_id, to_ms};
+use crate::db::{Store, StoreError, from_ms, in_clause, new_id, to_ms};
+use crate::org::Scope;
 use crate::events::{self, NewEvent};
-use crate::kernel::items::{Core, ITEM_DOC, ItemDetail, Viewer, load_core};
+use crate::kernel::items::{Core, ITEM_DOC, ItemDetail, ItemSummary, Page, Viewer, load_core};
 use crate::kernel::write;
 
 /// What the office writes to open an item (立项).
@@ -143,6 +144,47 @@ impl Store {
             Ok(())
         })?;
         self.supervision_for(&id, staff).await
+    }
+
+    /// 督办台账: the items `staff` may read, newest first, optionally in one state.
+    pub async fn list_supervision(&self, staff: &Staff, state: Option<&str>, page: u32, per_page: u32) -> Result<Page<ItemSummary>, StoreError> {
+        let per_page = per_page.clamp(1, 200);
+        let page = page.max(1);
+        let mut conds = vec!["w.kind = 'supervision'".to_string()];
+        let mut binds: Vec<String> = Vec::new();
+        if let Some(s) = state.map(str::trim).filter(|s| !s.is_empty()) {
+            let st = State::parse(s).ok_or_else(|| DomainError::invalid("invalid_state_filter", format!("状态“{s}”不存在")))?;
+            binds.push(st.as_str().into());
+            conds.push(format!("w.state = ${}", binds.len()));
+        }
+        if let Scope::Units(units) = Store::scope_of(staff) {
+            let (clause, _) = in_clause(binds.len() + 1, units.len());
+            binds.extend(units);
+            conds.push(format!("w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause})"));
+        }
+        let filter = conds.join(" AND ");
+        let mut cq = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM work_items w WHERE {filter}")));
+        for b in &binds {
+            cq = cq.bind(b);
+        }
+        let total = cq.fetch_one(self.pool()).await?;
+        let sql = format!(
+            "SELECT w.id FROM work_items w WHERE {filter} ORDER BY w.created_at DESC, w.id DESC LIMIT {per_page} OFFSET {}",
+            (page - 1) * per_page
+        );
+        let mut lq = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        for b in &binds {
+            lq = lq.bind(b);
+        }
+        let ids = lq.fetch_all(self.pool()).await?;
+        let items = self.item_summaries(&ids, Viewer::of(staff)).await?;
+        Ok(Page { items, total, page, per_page })
+    }
+
+    /// An item's events as `staff` may read them.
+    pub async fn supervision_events(&self, key: &str, staff: &Staff) -> Result<Vec<events::Event>, StoreError> {
+        let id = self.supervision_for(key, staff).await?.item.id;
+        Ok(crate::kernel::items::for_reader(events::list(self.pool(), &id).await?, staff))
     }
 
     /// An item for a member of staff; one they may not read is refused as not theirs.

@@ -8,6 +8,7 @@ pub(crate) mod auth;
 pub(crate) mod calendar;
 pub(crate) mod hotline;
 pub(crate) mod kernel;
+pub(crate) mod supervision;
 
 /// The whole JSON API: the system's own routes (login, units, calendar, administration), the
 /// kernel's (any item, the one inbox, links, cards), and one router per kind of work.
@@ -44,4 +45,5 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/api-keys", post(admin::create_api_key))
         .merge(kernel::router())
         .merge(hotline::router())
+        .merge(supervision::router())
 }
