@@ -137,6 +137,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/knowledge"),
     ("GET", "/assets/app.js"),
     ("GET", "/api/kinds"),
+    ("GET", "/supervision/{order}"),
+    ("POST", "/supervision/{order}/do/{action}"),
     ("GET", "/api/supervision"),
     ("POST", "/api/supervision"),
     ("GET", "/api/supervision/{order}"),

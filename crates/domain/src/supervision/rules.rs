@@ -52,7 +52,8 @@ impl Kind for Supervision {
         Queue { code: "sv_co_report", label: "配合督办", states: &[InProgress], party: CoUnit, pending_extension: false },
     ];
 
-    const EVENTS: &'static [(&'static str, &'static str)] = &[("create", "立项")];
+    // The page's names for two actions, as the timeline and its messages say them.
+    const EVENTS: &'static [(&'static str, &'static str)] = &[("create", "立项"), ("closure", "办结申请"), ("extension", "申请延期")];
 
     const PARTY_NAMES: &'static [(Party, &'static str)] = &[(LeadUnit, "牵头单位"), (CoUnit, "配合单位")];
 }

@@ -57,6 +57,17 @@ async fn an_instruction_becomes_an_item_that_two_units_carry_out_and_the_office_
     assert_eq!(app.get(Some(&water), &format!("/api/supervision/{n}")).await.0, StatusCode::FORBIDDEN);
     assert_eq!(app.post(Some(&water), &act("sign"), json!({})).await.0, StatusCode::FORBIDDEN);
 
+    // On the desk: the inbox links the item's page, which offers the unit what the table allows.
+    let (_, desk) = app.page("zjj", "/desk").await;
+    assert!(desk.contains(&format!("href=\"/supervision/{n}\"")), "the inbox row links the item's page");
+    let (s, page) = app.page("zjj", &format!("/supervision/{n}")).await;
+    assert_eq!(s, StatusCode::OK);
+    for want in ["老旧小区加装电梯三年行动", "市长批示〔2026〕12号", "周海涛", "每旬", "进展反馈", "市城市管理局", "form-sv-sign", "form-sv-report"] {
+        assert!(page.contains(want), "the item page shows {want}");
+    }
+    assert!(!page.contains("form-sv-assign") && !page.contains("form-sv-review"), "the unit is not offered the office's actions");
+    assert_eq!(app.page("water", &format!("/supervision/{n}")).await.0, StatusCode::FORBIDDEN);
+
     // Both sign; both report; the office presses the co-unit.
     for who in [&cgj, &zjj] {
         let (s, v) = app.post(Some(who), &act("sign"), json!({})).await;

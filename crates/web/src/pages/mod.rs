@@ -9,6 +9,7 @@ mod admin;
 pub(crate) mod charts;
 mod desk;
 mod hotline;
+mod supervision;
 
 use askama::Template;
 use axum::Router;
@@ -45,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/stats", get(hotline::stats::stats))
         .route("/ranking", get(hotline::stats::ranking))
         .route("/dashboard", get(desk::dashboard::dashboard))
+        .route("/supervision/{key}", get(supervision::item::item))
+        .route("/supervision/{key}/do/{action}", post(supervision::item::act))
         .route("/items/{key}", get(desk::item::item))
         .route("/items/{key}/card", post(desk::item::card))
         .route("/items/{key}/link", post(desk::item::link))

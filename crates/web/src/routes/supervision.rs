@@ -98,7 +98,7 @@ fn when(v: Option<DateTime<Utc>>, field: &str, label: &str) -> Result<DateTime<U
     v.ok_or_else(|| ApiError::unprocessable("missing_field", format!("请填写{label}（{field}）")))
 }
 
-async fn build(st: &AppState, action: &str, b: SupervisionActionBody) -> Result<Action, ApiError> {
+pub(crate) async fn build(st: &AppState, action: &str, b: SupervisionActionBody) -> Result<Action, ApiError> {
     Ok(match action {
         "assign" => {
             let lead = b.lead_unit_id.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| ApiError::unprocessable("unknown_unit", "请选择牵头单位"))?;

@@ -71,7 +71,11 @@ pub struct ItemParts {
 
 /// Where an item's page is: the kind's own page where it has one.
 pub(crate) fn href(kind: &str, number: &str) -> String {
-    if kind == "work_order" { format!("/orders/{number}") } else { format!("/items/{number}") }
+    match kind {
+        "work_order" => format!("/orders/{number}"),
+        "supervision" => format!("/supervision/{number}"),
+        _ => format!("/items/{number}"),
+    }
 }
 
 pub(crate) fn assignment_rows(list: &[AssignmentView], off: FixedOffset) -> Vec<AssignmentRow> {
@@ -159,7 +163,7 @@ struct ItemPage {
 
 pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashQuery>) -> PageResult {
     let item = st.store.item_for(&key, &d.staff).await?;
-    if item.kind == "work_order" {
+    if item.kind == "work_order" || item.kind == "supervision" {
         return Ok(Redirect::to(&href(item.kind, &item.number)).into_response());
     }
     let off = off(&st);

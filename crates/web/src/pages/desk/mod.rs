@@ -147,7 +147,7 @@ pub(crate) fn item_row(item: &ItemSummary, order: Option<&OrderSummary>, queue: 
     }
     let level = item.level.unwrap_or("");
     Row {
-        href: format!("/items/{}", item.number),
+        href: crate::pages::desk::item::href(item.kind, &item.number),
         number: item.number.clone(),
         subject: item.title.clone(),
         state: item.state_label,

@@ -1,0 +1,132 @@
+//! A supervision item's page, and its forms posting to `/supervision/{key}/do/{action}`.
+
+use crate::pages::desk::item::{AssignmentRow, DueRow, ItemParts, Step, assignment_rows, kernel_detail, parts};
+use crate::pages::desk::prelude::*;
+use crate::routes::supervision::{SupervisionActionBody, MilestoneBody};
+use sanfu_store::supervision::SupervisionView;
+
+#[derive(Template)]
+#[template(path = "supervision.html")]
+pub(crate) struct SupervisionPage {
+    nav: Nav,
+    flash: Flash,
+    s: SupervisionView,
+    created: String,
+    dues: Vec<DueRow>,
+    assignments: Vec<AssignmentRow>,
+    timeline: Vec<Step>,
+    units: Vec<Unit>,
+    can: Vec<&'static str>,
+    parts: ItemParts,
+    extension: Option<String>,
+}
+
+impl SupervisionPage {
+    fn may(&self, action: &str) -> bool {
+        self.can.contains(&action)
+    }
+}
+
+pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashQuery>) -> PageResult {
+    let s = st.store.supervision_for(&key, &d.staff).await?;
+    let off = off(&st);
+    let spec = st.store.kind_spec("supervision");
+    let events = st.store.supervision_events(&key, &d.staff).await?;
+    let timeline = events
+        .iter()
+        .map(|e| Step {
+            when: fmt_time(e.at, off),
+            who: if e.actor_role == "system" { "系统".into() } else { e.actor_name.clone() },
+            what: spec.as_ref().map(|k| k.event_label(&e.action)).unwrap_or("操作").to_string(),
+            detail: kernel_detail(e).unwrap_or_else(|| {
+                let dd = &e.details;
+                ["text", "evidence", "reason", "note", "comment"].iter().filter_map(|k| dd[*k].as_str()).collect::<Vec<_>>().join("；")
+            }),
+            warn: e.action == "warning" || e.action == "remind",
+        })
+        .collect();
+    let dues = s
+        .item
+        .dues
+        .iter()
+        .map(|x| DueRow {
+            label: x.label,
+            unit: x.unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+            seq: x.seq,
+            due: fmt_time(x.due_at, off),
+            level: x.level,
+            level_label: level_label(x.level),
+            met: x.met_at.map(|m| fmt_time(m, off)).unwrap_or_default(),
+        })
+        .collect();
+    let can = s.item.allowed_actions.clone();
+    let units = if can.contains(&"assign") || can.contains(&"remind") {
+        st.store.units().await?.into_iter().filter(|u| u.kind.can_handle()).collect()
+    } else {
+        Vec::new()
+    };
+    let extension = s.extension.as_ref().map(|e| format!("申请延至 {}：{}", fmt_time(e.new_due, off), e.reason));
+    let p = SupervisionPage {
+        extension,
+        parts: parts(&st, &d, &s.item.number, &s.item.links, &s.item.cards, &s.item.assignments).await?,
+        nav: nav(&st, &d, "desk").await?,
+        flash: q.flash(),
+        created: fmt_time(s.item.created_at, off),
+        assignments: assignment_rows(&s.item.assignments, off),
+        dues,
+        timeline,
+        units,
+        can,
+        s,
+    };
+    Ok(render(&p))
+}
+
+/// `POST /supervision/{key}/do/{action}`: the same actions as the API, from the page's forms.
+pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<(String, String)>, form: Form) -> PageResult {
+    d.check(&form)?;
+    let here = format!("/supervision/{key}");
+    let when = |name: &str| form.text(name).and_then(|v| local_time(&st, &v));
+    let body = SupervisionActionBody {
+        lead_unit_id: form.text("lead_unit_id"),
+        co_unit_ids: form.text("co_unit_ids").map(|s| s.split([',', '，', ' ']).filter(|x| !x.is_empty()).map(String::from).collect()).unwrap_or_default(),
+        deadline: when("deadline"),
+        cycle: form.text("cycle"),
+        milestones: match (form.text("milestone_what"), when("milestone_due")) {
+            (Some(w), Some(at)) if !w.trim().is_empty() => vec![MilestoneBody { what: Some(w), due_at: Some(at) }],
+            _ => Vec::new(),
+        },
+        reason: form.text("reason"),
+        approve: form.text("approve").map(|v| v == "true"),
+        pass: form.text("pass").map(|v| v == "true"),
+        comment: form.text("comment"),
+        text: form.text("text"),
+        milestone: form.text("milestone").and_then(|v| v.trim().parse().ok()),
+        unit_id: form.text("unit_id"),
+        note: form.text("note"),
+        new_due: when("new_due"),
+        evidence: form.text("evidence"),
+    };
+    let result = match crate::routes::supervision::build(&st, &action, body).await {
+        Ok(a) => st.store.act_supervision(&key, &d.actor, &a, None).await.map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    Ok(match result {
+        Ok(s) => {
+            let label = st.store.kind_spec("supervision").map(|k| k.event_label(&action.replace('-', "_"))).unwrap_or("操作");
+            back(&here, Some(&format!("{label}已完成，督办事项现为“{}”", s.item.state_label)), None)
+        }
+        Err(e) => back(&here, None, Some(&e.message)),
+    })
+}
+
+/// A `datetime-local` or date field, read in the calendar's zone (a bare date is the end of
+/// that working day's hours, 17:30 unless set otherwise).
+fn local_time(st: &AppState, v: &str) -> Option<chrono::DateTime<Utc>> {
+    let v = v.trim();
+    let naive = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map(|d| d.and_hms_opt(17, 30, 0).unwrap_or_default()))
+        .ok()?;
+    use chrono::TimeZone;
+    off(st).from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc))
+}
