@@ -329,6 +329,45 @@ try {
     assert.ok((await office.textContent('#timeline')).includes('撤销警告'));
   });
 
+  await journey('the supervision section hands out an item; the lead unit signs and reports; the office presses the co-unit', async () => {
+    const office = await newPage();
+    await login(office, 'duchake');
+    // The item waiting to be handed out is in the office's inbox.
+    const row = office.locator('table.orders tr', { hasText: '中小学校园周边交通安全' });
+    await Promise.all([office.waitForURL(/\/supervision\//), row.locator('a').first().click()]);
+    const url = office.url();
+    assert.equal((await office.textContent('#item-state')).trim(), '待交办');
+    let msg = await act(office, 'form-sv-assign', async (f) => {
+      await f.locator('#sv-lead').fill('jtysj');
+      await f.locator('#sv-co').fill('jyj');
+      await f.locator('#sv-deadline').fill('2027-03-31');
+      await f.locator('#sv-cycle').selectOption('每旬');
+    });
+    assert.ok(msg.includes('待签收'), msg);
+    assert.ok((await office.textContent('#dues')).includes('进展反馈'));
+    await shot(office, '23-supervision-assigned');
+
+    const unit = await newPage();
+    await login(unit, 'jtysj');
+    assert.ok((await unit.textContent('table.orders')).includes('中小学校园周边交通安全'));
+    await unit.goto(url);
+    msg = await act(unit, 'form-sv-sign');
+    assert.ok(msg.includes('办理中'), msg);
+    msg = await act(unit, 'form-sv-report', async (f) => { await f.locator('#sv-text').fill('已在 12 所学校门口设置护学岗'); });
+    assert.ok(msg.includes('反馈进展已完成'), msg);
+    assert.equal(await unit.locator('#form-sv-assign').count(), 0);
+
+    await office.goto(url);
+    await office.locator('summary', { hasText: '催办' }).click();
+    msg = await act(office, 'form-sv-remind', async (f) => {
+      await f.locator('#sv-rm-unit').selectOption({ label: '市教育局' });
+      await f.locator('#sv-rm-note').fill('请尽快签收并报送配合进展');
+    });
+    assert.ok(msg.includes('催办已完成'), msg);
+    const tl = await office.textContent('#timeline');
+    for (const step of ['立项', '交办', '签收', '反馈进展', '催办']) assert.ok(tl.includes(step), step);
+  });
+
   await journey("a unit's user who types another unit's order URL gets a refusal page", async () => {
     const page = await newPage();
     await login(page, 'water');

@@ -45,10 +45,24 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
             warn: e.action == "warning" || e.action == "remind",
         })
         .collect();
+    // Reports: those made, and each unit's next one; the later ones follow the cycle.
+    let mut next_shown: Vec<String> = Vec::new();
     let dues = s
         .item
         .dues
         .iter()
+        .filter(|x| {
+            if x.name != "report" || x.met_at.is_some() {
+                return true;
+            }
+            let unit = x.unit.as_ref().map(|u| u.id.clone()).unwrap_or_default();
+            if next_shown.contains(&unit) {
+                false
+            } else {
+                next_shown.push(unit);
+                true
+            }
+        })
         .map(|x| DueRow {
             label: x.label,
             unit: x.unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
@@ -72,7 +86,18 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
         nav: nav(&st, &d, "desk").await?,
         flash: q.flash(),
         created: fmt_time(s.item.created_at, off),
-        assignments: assignment_rows(&s.item.assignments, off),
+        // Supervision's words for the parts: 牵头 and 配合.
+        assignments: assignment_rows(&s.item.assignments, off)
+            .into_iter()
+            .map(|mut a| {
+                a.role = match a.role {
+                    "主办" => "牵头",
+                    "协办" => "配合",
+                    other => other,
+                };
+                a
+            })
+            .collect(),
         dues,
         timeline,
         units,
