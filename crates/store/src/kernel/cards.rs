@@ -23,22 +23,8 @@ impl Store {
         let have = parties(&a.assignments, actor);
         kernel::check_link(&have, &a.id, &b.id)?;
         let t = to_ms(Utc::now());
-        in_tx!(self, tx => {
-            let n = sqlx::query("INSERT INTO links (from_id, to_id, kind, created_at, created_by) VALUES ($1, $2, $3, $4, $5)
-                                 ON CONFLICT (from_id, to_id, kind) DO NOTHING")
-                .bind(&a.id).bind(&b.id).bind(kind.as_str()).bind(t).bind(actor.staff().map(|s| s.user_id.clone()))
-                .execute(&mut *tx).await?.rows_affected();
-            if n == 1 {
-                for (this, other, label) in [(&a, &b, kind.label()), (&b, &a, kind.inverse_label())] {
-                    events::append(&mut tx, NewEvent {
-                        entity_id: &this.id, entity_kind: &this.kind, action: "link", actor, from_state: None, to_state: None,
-                        details: json!({ "link": kind.as_str(), "label": label, "other_id": other.id, "other_number": other.number }),
-                        at: Some(t),
-                    }).await?;
-                }
-            }
-            Ok(())
-        })
+        let (a, b) = ((a.id.as_str(), a.kind.as_str(), a.number.as_str()), (b.id.as_str(), b.kind.as_str(), b.number.as_str()));
+        in_tx!(self, tx => link_in(&mut tx, a, b, kind, actor, t).await)
     }
 
     /// The items linked to `id`, both ways.
@@ -167,4 +153,38 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// Link `from` to `to` in the caller's transaction, with an event on each: (id, kind, number).
+pub(crate) async fn link_in(
+    tx: &mut sqlx::AnyConnection,
+    from: (&str, &str, &str),
+    to: (&str, &str, &str),
+    kind: LinkKind,
+    actor: &Actor,
+    t: i64,
+) -> Result<(), StoreError> {
+    let n = sqlx::query(
+        "INSERT INTO links (from_id, to_id, kind, created_at, created_by) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (from_id, to_id, kind) DO NOTHING",
+    )
+    .bind(from.0)
+    .bind(to.0)
+    .bind(kind.as_str())
+    .bind(t)
+    .bind(actor.staff().map(|s| s.user_id.clone()))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 1 {
+        for (this, other, label) in [(from, to, kind.label()), (to, from, kind.inverse_label())] {
+            events::append(tx, NewEvent {
+                entity_id: this.0, entity_kind: this.1, action: "link", actor, from_state: None, to_state: None,
+                details: json!({ "link": kind.as_str(), "label": label, "other_id": other.0, "other_number": other.2 }),
+                at: Some(t),
+            })
+            .await?;
+        }
+    }
+    Ok(())
 }

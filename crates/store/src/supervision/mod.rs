@@ -29,6 +29,18 @@ pub struct SupervisionInput {
     pub leader: Option<String>,
 }
 
+/// An item checked and ready to be written, in a transaction of the caller's.
+pub(crate) struct NewSupervision {
+    title: String,
+    requirements: String,
+    source: Source,
+    source_ref: Option<String>,
+    leader: Option<String>,
+    index: crate::search::IndexRow,
+    series: crate::kernel::numbers::Series,
+    format: String,
+}
+
 /// A supervision item as a member of staff sees it: the kernel's view and its own columns.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SupervisionView {
@@ -116,33 +128,8 @@ impl Store {
             None => None,
         };
         let now = Utc::now();
-        let spec = self.spec_of(Supervision::NAME)?;
-        let series = self.series(&spec, "", now);
-        let format = self.number_format(&spec, "").await?;
-        let ahead = self.number_ahead(&series, &format).await?;
-        let id = new_id();
-        let snapshot = Snapshot::new(now, ReportCycle::ONCE);
-        let index = Store::index_row(&*self.segmenter().await?, &id, ITEM_DOC, &format!("{title}\n{requirements}"));
-        in_tx!(self, tx => {
-            let number = match &ahead {
-                Some(n) => n.clone(),
-                None => self.number_in(&mut tx, &series, &format).await?,
-            };
-            write::insert(&mut tx, &spec, &id, &number, &title, &snapshot, now).await?;
-            sqlx::query("INSERT INTO supervision_items (id, source, source_ref, requirements, leader_id, cycle, reopen_count)
-                         VALUES ($1, $2, $3, $4, $5, $6, 0)")
-                .bind(&id).bind(source.as_str()).bind(&source_ref).bind(&requirements).bind(&leader)
-                .bind(serde_json::to_string(&snapshot.cycle).unwrap_or_default())
-                .execute(&mut *tx).await?;
-            Store::index_in(&mut tx, &index).await?;
-            events::append(&mut tx, NewEvent {
-                entity_id: &id, entity_kind: Supervision::NAME, action: "create", actor,
-                from_state: None, to_state: Some(State::Drafted.as_str()),
-                details: json!({ "number": number, "source": source.as_str(), "source_ref": source_ref, "leader_id": leader }),
-                at: Some(to_ms(now)),
-            }).await?;
-            Ok(())
-        })?;
+        let new = self.prepare_supervision(title, requirements, source, source_ref, leader).await?;
+        let (id, _) = in_tx!(self, tx => self.open_supervision_in(&mut tx, &new, actor, now).await)?;
         self.supervision_for(&id, staff).await
     }
 
@@ -185,6 +172,60 @@ impl Store {
     pub async fn supervision_events(&self, key: &str, staff: &Staff) -> Result<Vec<events::Event>, StoreError> {
         let id = self.supervision_for(key, staff).await?.item.id;
         Ok(crate::kernel::items::for_reader(events::list(self.pool(), &id).await?, staff))
+    }
+
+    /// What opening an item needs that is read outside its transaction: the words for search,
+    /// the number's series and format.
+    pub(crate) async fn prepare_supervision(
+        &self,
+        title: String,
+        requirements: String,
+        source: Source,
+        source_ref: Option<String>,
+        leader: Option<String>,
+    ) -> Result<NewSupervision, StoreError> {
+        let spec = self.spec_of(Supervision::NAME)?;
+        let series = self.series(&spec, "", Utc::now());
+        let format = self.number_format(&spec, "").await?;
+        let index = Store::index_row(&*self.segmenter().await?, &new_id(), ITEM_DOC, &format!("{title}\n{requirements}"));
+        Ok(NewSupervision { title, requirements, source, source_ref, leader, index, series, format })
+    }
+
+    /// 立项 in the caller's transaction: the work item numbered in its gapless series, its row,
+    /// its words for search, its event. Returns (id, number).
+    pub(crate) async fn open_supervision_in(
+        &self,
+        tx: &mut AnyConnection,
+        new: &NewSupervision,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(String, String), StoreError> {
+        let spec = self.spec_of(Supervision::NAME)?;
+        let id = new.index.doc_id.clone();
+        let number = self.number_in(tx, &new.series, &new.format).await?;
+        let snapshot = Snapshot::new(now, ReportCycle::ONCE);
+        write::insert(tx, &spec, &id, &number, &new.title, &snapshot, now).await?;
+        sqlx::query(
+            "INSERT INTO supervision_items (id, source, source_ref, requirements, leader_id, cycle, reopen_count)
+             VALUES ($1, $2, $3, $4, $5, $6, 0)",
+        )
+        .bind(&id)
+        .bind(new.source.as_str())
+        .bind(&new.source_ref)
+        .bind(&new.requirements)
+        .bind(&new.leader)
+        .bind(serde_json::to_string(&snapshot.cycle).unwrap_or_default())
+        .execute(&mut *tx)
+        .await?;
+        Store::index_in(tx, &new.index).await?;
+        events::append(tx, NewEvent {
+            entity_id: &id, entity_kind: Supervision::NAME, action: "create", actor,
+            from_state: None, to_state: Some(State::Drafted.as_str()),
+            details: json!({ "number": number, "source": new.source.as_str(), "source_ref": new.source_ref, "leader_id": new.leader }),
+            at: Some(to_ms(now)),
+        })
+        .await?;
+        Ok((id, number))
     }
 
     /// An item for a member of staff; one they may not read is refused as not theirs.
