@@ -16,6 +16,8 @@ pub mod limits;
 pub mod org;
 pub mod privacy;
 pub mod supervision;
+#[cfg(test)]
+mod testing;
 pub mod validate;
 
 pub use actor::{Actor, Principal, Staff};

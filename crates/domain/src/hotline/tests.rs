@@ -1,34 +1,12 @@
-use chrono::{Duration, TimeZone};
+use chrono::Duration;
 
 use super::*;
 use crate::error::DomainError;
 use crate::org::{Role, UnitKind};
 use sanfu_calendar::Calendar;
-use crate::actor::{Actor, Principal, Staff};
+use crate::actor::{Actor, Principal};
+use crate::testing::{at, cal, staff};
 use crate::error::ErrorKind;
-
-fn cal() -> Calendar {
-    Calendar::bundled().expect("calendar")
-}
-
-fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    sanfu_calendar::china_offset().with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
-}
-
-fn staff(unit: &str, roles: &[Role]) -> Actor {
-    Actor {
-        principal: Principal::Staff(Staff {
-            user_id: format!("u-{unit}"),
-            username: unit.into(),
-            name: "测试".into(),
-            unit_id: unit.into(),
-            unit_name: unit.into(),
-            roles: roles.to_vec(),
-            portfolio: vec![],
-        }),
-        ip: "127.0.0.1".into(),
-    }
-}
 
 fn unit(id: &str, kind: UnitKind, parent: Option<&str>) -> UnitRef {
     UnitRef { id: id.into(), name: id.into(), kind, parent_id: parent.map(Into::into) }

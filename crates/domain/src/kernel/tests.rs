@@ -3,7 +3,7 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
-use crate::actor::{Actor, Principal, Staff};
+use crate::testing::{at as cst, local as local_time, staff};
 use crate::error::ErrorKind;
 use crate::hotline::{self, Hotline, State as H};
 use crate::org::Role;
@@ -34,21 +34,6 @@ impl Kind for FireDrill {
     const DUES: &'static [Due<Drill>] = &[Due { name: "report", label: "整改时限", runs_in: &[Drill::Open], paces: true }];
     const QUEUES: &'static [Queue<Drill>] =
         &[Queue { code: "to_report", label: "待整改", states: &[Drill::Open], party: Party::LeadUnit, pending_extension: false }];
-}
-
-fn staff(unit: &str, roles: &[Role]) -> Actor {
-    Actor {
-        principal: Principal::Staff(Staff {
-            user_id: format!("u-{unit}"),
-            username: unit.into(),
-            name: "测试".into(),
-            unit_id: unit.into(),
-            unit_name: unit.into(),
-            roles: roles.to_vec(),
-            portfolio: vec![],
-        }),
-        ip: "127.0.0.1".into(),
-    }
 }
 
 #[test]
@@ -141,14 +126,6 @@ fn cards_and_links_need_the_office_a_reason_and_a_unit_that_had_the_work() {
     assert_eq!(CardColour::Red.label(), "红牌警告");
 }
 
-fn cst(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<Utc> {
-    sanfu_calendar::china_offset().with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
-}
-
-fn local(d: &sanfu_calendar::Deadline) -> String {
-    d.at.with_timezone(&sanfu_calendar::china_offset()).format("%m-%d %H:%M").to_string()
-}
-
 #[test]
 fn reporting_cycles_read_as_the_office_writes_them() {
     assert_eq!(ReportCycle::parse("每旬").unwrap(), ReportCycle { cycle: Cycle::TenDays, day: 0 });
@@ -168,22 +145,22 @@ fn periodic_reports_fall_due_on_the_last_working_day_across_the_2026_holidays() 
     // only the 8th, the 9th and the adjusted working Saturday the 10th; then Tue 20 Oct.
     let ten = ReportCycle::parse("每旬").unwrap();
     let start = cst(2026, 9, 25, 10, 0);
-    let dues: Vec<String> = (1..=3).map(|k| local(&ten.due(start, k, &cal).unwrap())).collect();
+    let dues: Vec<String> = (1..=3).map(|k| local_time(ten.due(start, k, &cal).unwrap().at)).collect();
     assert_eq!(dues, ["09-30 17:30", "10-10 17:30", "10-20 17:30"]);
     // 每周, assigned on the week's last working day: the first report is next week's, and that
     // week's last working day is the adjusted Saturday.
     let week = ReportCycle::parse("每周").unwrap();
-    assert_eq!(local(&week.due(cst(2026, 9, 30, 9, 0), 1, &cal).unwrap()), "10-10 17:30");
+    assert_eq!(local_time(week.due(cst(2026, 9, 30, 9, 0), 1, &cal).unwrap().at), "10-10 17:30");
     // 每月5日前: 5 October is a holiday, so the report moves to the 8th (顺延); then 5 November.
     let fifth = ReportCycle::parse("每月5日前").unwrap();
-    let dues: Vec<String> = (1..=2).map(|k| local(&fifth.due(cst(2026, 9, 20, 9, 0), k, &cal).unwrap())).collect();
+    let dues: Vec<String> = (1..=2).map(|k| local_time(fifth.due(cst(2026, 9, 20, 9, 0), k, &cal).unwrap().at)).collect();
     assert_eq!(dues, ["10-08 17:30", "11-05 17:30"]);
     // 每月: the month's last working day.
-    assert_eq!(local(&ReportCycle::parse("每月").unwrap().due(cst(2026, 12, 2, 9, 0), 1, &cal).unwrap()), "12-31 17:30");
+    assert_eq!(local_time(ReportCycle::parse("每月").unwrap().due(cst(2026, 12, 2, 9, 0), 1, &cal).unwrap().at), "12-31 17:30");
     // A schedule up to the item's deadline: each report a due date of its own (seq 1, 2, …).
     let s = ten.schedule(start, cst(2026, 10, 31, 17, 30), &cal);
     assert_eq!(s.iter().map(|(k, _)| *k).collect::<Vec<_>>(), [1, 2, 3, 4]);
-    assert_eq!(local(&s[3].1), "10-30 17:30");
+    assert_eq!(local_time(s[3].1.at), "10-30 17:30");
     let key = DueKey { name: "report".into(), unit_id: "zjj".into(), seq: s[1].0 };
     assert_eq!(key.seq, 2);
 }

@@ -1,38 +1,12 @@
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sanfu_calendar::Calendar;
 
 use super::*;
-use crate::actor::{Actor, Principal, Staff};
+use crate::actor::Actor;
+use crate::testing::{at, cal, local, staff};
 use crate::error::{DomainError, ErrorKind};
 use crate::kernel::{self, KindSpec, Party, ReportCycle};
 use crate::org::{Role, UnitKind};
-
-fn cal() -> Calendar {
-    Calendar::bundled().expect("calendar")
-}
-
-fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    sanfu_calendar::china_offset().with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
-}
-
-fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&sanfu_calendar::china_offset()).format("%m-%d %H:%M").to_string()
-}
-
-fn staff(unit: &str, roles: &[Role]) -> Actor {
-    Actor {
-        principal: Principal::Staff(Staff {
-            user_id: format!("u-{unit}"),
-            username: unit.into(),
-            name: "测试".into(),
-            unit_id: unit.into(),
-            unit_name: unit.into(),
-            roles: roles.to_vec(),
-            portfolio: vec![],
-        }),
-        ip: "127.0.0.1".into(),
-    }
-}
 
 fn office() -> Actor {
     staff("dck", &[Role::OfficeStaff])
