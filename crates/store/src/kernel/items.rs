@@ -315,7 +315,7 @@ impl Store {
         self.detail(core, &actor, Viewer::of(staff)).await
     }
 
-    async fn detail(&self, c: Core, actor: &Actor, viewer: Viewer) -> Result<ItemDetail, StoreError> {
+    pub(crate) async fn detail(&self, c: Core, actor: &Actor, viewer: Viewer) -> Result<ItemDetail, StoreError> {
         let spec = self.spec_of(&c.kind)?;
         let names = self.unit_names().await?;
         let name_of = |id: &str| UnitName { id: id.to_string(), name: names.get(id).cloned().unwrap_or_default() };

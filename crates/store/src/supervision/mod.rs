@@ -68,10 +68,14 @@ struct Loaded {
 }
 
 async fn load(conn: &mut AnyConnection, key: &str) -> Result<Option<Loaded>, StoreError> {
-    let Some(core) = load_core(conn, key).await? else { return Ok(None) };
-    if core.kind != Supervision::NAME {
-        return Ok(None);
+    match load_core(conn, key).await? {
+        Some(core) if core.kind == Supervision::NAME => Ok(Some(with_detail(conn, core).await?)),
+        _ => Ok(None),
     }
+}
+
+/// The item's own columns beside its kernel parts, and its snapshot.
+async fn with_detail(conn: &mut AnyConnection, core: Core) -> Result<Loaded, StoreError> {
     let detail: DetailRow = sqlx::query_as(
         "SELECT source, source_ref, requirements, leader_id, cycle, extension, objection, evidence, reopen_count
          FROM supervision_items WHERE id = $1",
@@ -97,7 +101,7 @@ async fn load(conn: &mut AnyConnection, key: &str) -> Result<Option<Loaded>, Sto
         evidence: detail.7.clone(),
         reopen_count: detail.8.max(0) as u32,
     };
-    Ok(Some(Loaded { core, detail, snapshot }))
+    Ok(Loaded { core, detail, snapshot })
 }
 
 fn not_found(key: &str) -> StoreError {
@@ -170,7 +174,7 @@ impl Store {
 
     /// An item's events as `staff` may read them.
     pub async fn supervision_events(&self, key: &str, staff: &Staff) -> Result<Vec<events::Event>, StoreError> {
-        let id = self.supervision_for(key, staff).await?.item.id;
+        let id = self.visible_supervision(key, staff).await?.id;
         Ok(crate::kernel::items::for_reader(events::list(self.pool(), &id).await?, staff))
     }
 
@@ -228,15 +232,23 @@ impl Store {
         Ok((id, number))
     }
 
-    /// An item for a member of staff; one they may not read is refused as not theirs.
-    pub async fn supervision_for(&self, key: &str, staff: &Staff) -> Result<SupervisionView, StoreError> {
-        let item = self.item_for(key, staff).await?;
-        if item.kind != Supervision::NAME {
+    /// The item's kernel parts, if `staff` may read it; one they may not is refused as not theirs.
+    async fn visible_supervision(&self, key: &str, staff: &Staff) -> Result<Core, StoreError> {
+        let core = self.visible_core(key, staff).await?;
+        if core.kind != Supervision::NAME {
             return Err(not_found(key));
         }
+        Ok(core)
+    }
+
+    /// An item for a member of staff; one they may not read is refused as not theirs.
+    pub async fn supervision_for(&self, key: &str, staff: &Staff) -> Result<SupervisionView, StoreError> {
+        let core = self.visible_supervision(key, staff).await?;
         let mut conn = self.pool().acquire().await?;
-        let l = load(&mut conn, &item.id).await?.ok_or_else(|| not_found(key))?;
+        let l = with_detail(&mut conn, core).await?;
         drop(conn);
+        let actor = Actor { principal: sanfu_domain::Principal::Staff(staff.clone()), ip: String::new() };
+        let item = self.detail(l.core.clone(), &actor, Viewer::of(staff)).await?;
         let leader = match &l.detail.3 {
             Some(id) => sqlx::query_scalar::<_, String>("SELECT name FROM users WHERE id = $1").bind(id).fetch_optional(self.pool()).await?,
             None => None,
@@ -263,7 +275,7 @@ impl Store {
     pub async fn act_supervision(&self, key: &str, actor: &Actor, action: &Action, at: Option<DateTime<Utc>>) -> Result<SupervisionView, StoreError> {
         let staff = actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录"))?;
         // Refused as not theirs before anything else, as the hotline's orders are.
-        let id = self.supervision_for(key, staff).await?.item.id;
+        let id = self.visible_supervision(key, staff).await?.id;
         let spec = self.spec_of(Supervision::NAME)?;
         let cal = self.calendar();
         let settings = Settings::default();
