@@ -79,6 +79,25 @@ fn for_unit(q: &QueueSpec) -> bool {
 }
 
 impl Store {
+    /// How many items wait in a queue (`$1` is the unit, for the unit's queues).
+    async fn count_of(&self, staff: &Staff, q: &QueueSpec, from: &str) -> Result<i64, StoreError> {
+        let count_sql = format!("SELECT COUNT(*) {from}");
+        let query = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql));
+        let query = if for_unit(q) { query.bind(&staff.unit_id) } else { query };
+        Ok(query.fetch_one(self.pool()).await?)
+    }
+
+    /// The counts of every queue that waits on `staff`, and nothing else: the badge every page
+    /// shows.
+    pub async fn queue_counts(&self, staff: &Staff) -> Result<Vec<QueueCount>, StoreError> {
+        let mut counts = Vec::new();
+        for (kind, q) in queues_of(staff, &self.kind_specs()) {
+            let (_, from) = queue_sql(kind, &q);
+            counts.push(QueueCount { kind, queue: q.code, label: q.label, count: self.count_of(staff, &q, &from).await? });
+        }
+        Ok(counts)
+    }
+
     /// The counts of every queue that waits on `staff`, and the items of page `page`, the
     /// most urgent first (an item in two queues shows once, in the first).
     pub async fn waiting(&self, staff: &Staff, page: u32, per_page: u32) -> Result<(Vec<QueueCount>, Vec<Waiting>), StoreError> {
@@ -87,21 +106,13 @@ impl Store {
         let mut candidates: Vec<(i64, SummaryRow, (&'static str, &'static str, &'static str))> = Vec::new();
         for (kind, q) in queues_of(staff, &self.kind_specs()) {
             let (order, from) = queue_sql(kind, &q);
-            let count_sql = format!("SELECT COUNT(*) {from}");
+            let count = self.count_of(staff, &q, &from).await?;
             let list_sql =
                 format!("SELECT COALESCE({order}, w.created_at), {SUMMARY_COLS} {from} ORDER BY {order}, w.id LIMIT {want}");
             type Row = (i64, String, String, String, String, String, Option<String>, i64, Option<i64>, Option<i64>);
-            let (count, rows): (i64, Vec<Row>) = if for_unit(&q) {
-                (
-                    sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)).bind(&staff.unit_id).fetch_one(self.pool()).await?,
-                    sqlx::query_as(sqlx::AssertSqlSafe(list_sql)).bind(&staff.unit_id).fetch_all(self.pool()).await?,
-                )
-            } else {
-                (
-                    sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)).fetch_one(self.pool()).await?,
-                    sqlx::query_as(sqlx::AssertSqlSafe(list_sql)).fetch_all(self.pool()).await?,
-                )
-            };
+            let list = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(list_sql));
+            let list = if for_unit(&q) { list.bind(&staff.unit_id) } else { list };
+            let rows = list.fetch_all(self.pool()).await?;
             counts.push(QueueCount { kind, queue: q.code, label: q.label, count });
             for (key, id, k, number, title, state, lead, created, due, warn) in rows {
                 if !candidates.iter().any(|(_, r, _)| r.0 == id) {

@@ -55,14 +55,14 @@ pub struct Nav {
 }
 
 pub(crate) async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result<Nav, PageError> {
-    let inbox = st.store.inbox(&d.staff, 1, 1).await?;
+    let counts = st.store.queue_counts(&d.staff).await?;
     Ok(Nav {
         name: d.staff.name.clone(),
         unit: d.staff.unit_name.clone(),
         role: d.staff.primary_role().label(),
         csrf: d.csrf.clone(),
         active,
-        inbox_total: inbox.total,
+        inbox_total: counts.iter().map(|c| c.count).sum(),
         hotline: d.staff.is_hotline(),
         dashboard: d.sees_dashboard(),
         ranking: d.staff.sees_ranking(),
