@@ -6,6 +6,7 @@ use crate::AppState;
 pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod calendar;
+mod fields;
 pub(crate) mod hotline;
 pub(crate) mod kernel;
 pub(crate) mod supervision;

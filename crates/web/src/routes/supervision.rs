@@ -7,7 +7,6 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use sanfu_domain::kernel::ReportCycle;
 use sanfu_domain::supervision::Action;
-use sanfu_domain::validate::{self, MAX_CONTENT_CHARS, MAX_SHORT_TEXT_CHARS};
 use sanfu_store::supervision::SupervisionInput;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,6 +14,7 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Authed, Json};
+use crate::routes::fields::{flag, long, optional};
 
 type JsonOut = axum::Json<Value>;
 
@@ -80,18 +80,6 @@ pub struct SupervisionActionBody {
     pub note: Option<String>,
     pub new_due: Option<DateTime<Utc>>,
     pub evidence: Option<String>,
-}
-
-fn long(field: &'static str, label: &str, v: &Option<String>) -> Result<String, ApiError> {
-    Ok(validate::text(field, label, v.as_deref().unwrap_or_default(), MAX_CONTENT_CHARS)?)
-}
-
-fn optional(v: &Option<String>) -> Result<Option<String>, ApiError> {
-    Ok(validate::optional_text("comment", "说明", v.as_deref(), MAX_SHORT_TEXT_CHARS)?)
-}
-
-fn flag(v: Option<bool>, name: &str) -> Result<bool, ApiError> {
-    v.ok_or_else(|| ApiError::unprocessable("missing_field", format!("缺少字段 {name}（true 或 false）")))
 }
 
 fn when(v: Option<DateTime<Utc>>, field: &str, label: &str) -> Result<DateTime<Utc>, ApiError> {

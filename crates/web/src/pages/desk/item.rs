@@ -163,8 +163,10 @@ struct ItemPage {
 
 pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashQuery>) -> PageResult {
     let item = st.store.item_for(&key, &d.staff).await?;
-    if item.kind == "work_order" || item.kind == "supervision" {
-        return Ok(Redirect::to(&href(item.kind, &item.number)).into_response());
+    // A kind with a page of its own is shown there.
+    let own = href(item.kind, &item.number);
+    if !own.starts_with("/items/") {
+        return Ok(Redirect::to(&own).into_response());
     }
     let off = off(&st);
     let spec = st.store.kind_spec(item.kind);

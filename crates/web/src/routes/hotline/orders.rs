@@ -4,7 +4,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use sanfu_domain::hotline::{Action, Satisfaction};
-use sanfu_domain::validate::{self, MAX_CONTENT_CHARS, MAX_SHORT_TEXT_CHARS};
 use sanfu_store::hotline::orders::{ListFilter, OrderInput};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -12,6 +11,7 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Authed, Json};
+use crate::routes::fields::{flag, long, optional, short};
 
 type JsonOut = axum::Json<Value>;
 
@@ -76,22 +76,6 @@ pub struct ActionBody {
     pub master: Option<String>,
     pub answer: Option<String>,
     pub knowledge_id: Option<String>,
-}
-
-fn short(field: &'static str, label: &str, v: &Option<String>) -> Result<String, ApiError> {
-    Ok(validate::text(field, label, v.as_deref().unwrap_or_default(), MAX_SHORT_TEXT_CHARS)?)
-}
-
-fn long(field: &'static str, label: &str, v: &Option<String>) -> Result<String, ApiError> {
-    Ok(validate::text(field, label, v.as_deref().unwrap_or_default(), MAX_CONTENT_CHARS)?)
-}
-
-fn optional(v: &Option<String>) -> Result<Option<String>, ApiError> {
-    Ok(validate::optional_text("comment", "说明", v.as_deref(), MAX_SHORT_TEXT_CHARS)?)
-}
-
-fn flag(v: Option<bool>, name: &str) -> Result<bool, ApiError> {
-    v.ok_or_else(|| ApiError::unprocessable("missing_field", format!("缺少字段 {name}（true 或 false）")))
 }
 
 pub fn satisfaction(v: &Option<String>) -> Result<Satisfaction, ApiError> {
