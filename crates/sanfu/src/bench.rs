@@ -366,7 +366,7 @@ pub async fn read(n: usize, samples: usize) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     let unit_token = login(&client, &target.base, &unit.code, sanfu_store::seed::DEMO_PASSWORD).await?;
     let centre = login(&client, &target.base, "dispatcher", sanfu_store::seed::DEMO_PASSWORD).await?;
-    let today = Utc::now().with_timezone(&store.calendar().offset()).date_naive();
+    let today = Utc::now().with_timezone(&store.offset()).date_naive();
     let month_ago = today - chrono::Duration::days(30);
     let mut results = Vec::new();
     for (name, token) in [("inbox", &unit_token), ("order", &unit_token), ("stats_month", &centre)] {

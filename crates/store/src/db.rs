@@ -173,6 +173,14 @@ impl Store {
         }
     }
 
+    /// The calendar's zone, without copying the calendar.
+    pub fn offset(&self) -> chrono::FixedOffset {
+        match self.calendar.read() {
+            Ok(c) => c.offset(),
+            Err(poisoned) => poisoned.into_inner().offset(),
+        }
+    }
+
     pub(crate) fn replace_calendar(&self, cal: Calendar) {
         match self.calendar.write() {
             Ok(mut c) => *c = cal,

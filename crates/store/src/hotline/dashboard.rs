@@ -34,7 +34,7 @@ impl Store {
     /// Orders registered on each of the `days` local days up to `today`, oldest first, for the
     /// units in `units` (their lead unit), or all orders.
     pub async fn daily_volume(&self, today: NaiveDate, days: i64, units: Option<&[String]>) -> Result<Vec<DayCount>, StoreError> {
-        let off = self.calendar().offset();
+        let off = self.offset();
         let first = today - Duration::days(days - 1);
         let start = first.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(off).single()).map(|t| t.with_timezone(&Utc));
         let Some(start) = start else { return Ok(Vec::new()) };

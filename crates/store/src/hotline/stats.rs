@@ -208,7 +208,7 @@ fn placeholders(start: usize, n: usize) -> String {
 
 impl Store {
     fn local_midnight(&self, d: NaiveDate) -> DateTime<Utc> {
-        let off = self.calendar().offset();
+        let off = self.offset();
         off.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
             .single()
             .map(|t| t.with_timezone(&Utc))

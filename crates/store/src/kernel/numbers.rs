@@ -85,7 +85,7 @@ const FORMAT_CACHE_MS: i64 = 10_000;
 impl Store {
     /// The series an item of `spec` under `code` takes its number from at `now`.
     pub fn series(&self, spec: &KindSpec, code: &str, now: DateTime<Utc>) -> Series {
-        let local = now.with_timezone(&self.calendar().offset());
+        let local = now.with_timezone(&self.offset());
         Series {
             kind: spec.name,
             code: code.to_string(),

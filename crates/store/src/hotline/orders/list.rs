@@ -51,7 +51,7 @@ impl Store {
             binds.extend(ids);
             conds.push(format!("o.category_id IN {clause}"));
         }
-        let off = self.calendar().offset();
+        let off = self.offset();
         for (day, end, op) in [(&f.from, false, ">="), (&f.to, true, "<")] {
             if let Some(d) = day.as_deref().filter(|s| !s.is_empty()) {
                 let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")

@@ -71,7 +71,7 @@ pub(crate) async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result
 }
 
 pub(crate) fn off(st: &AppState) -> FixedOffset {
-    st.store.calendar().offset()
+    st.store.offset()
 }
 
 #[derive(Deserialize, Default)]

@@ -26,7 +26,7 @@ use crate::extract::ClientIp;
 use crate::routes::hotline::orders::satisfaction;
 
 pub(crate) fn off(st: &AppState) -> FixedOffset {
-    st.store.calendar().offset()
+    st.store.offset()
 }
 
 #[derive(Template)]

@@ -68,7 +68,7 @@ fn report_tables(rep: &Report) -> Vec<Table> {
 
 pub async fn stats(State(st): State<AppState>, a: Authed, Query(q): Query<StatsQuery>) -> ApiResult<Response> {
     let format = parse_format(q.format.as_deref())?;
-    let today = Utc::now().with_timezone(&st.store.calendar().offset()).date_naive();
+    let today = Utc::now().with_timezone(&st.store.offset()).date_naive();
     let first = today.with_day(1).unwrap_or(today);
     let from = date(q.from.as_deref(), first, "开始日期")?;
     let to = date(q.to.as_deref(), today, "结束日期")?;
@@ -117,7 +117,7 @@ pub async fn ranking(State(st): State<AppState>, a: Authed, Query(q): Query<Rank
         return Err(ApiError::forbidden("stats_forbidden", RANKING_REFUSED));
     }
     let format = parse_format(q.format.as_deref())?;
-    let today = Utc::now().with_timezone(&st.store.calendar().offset()).date_naive();
+    let today = Utc::now().with_timezone(&st.store.offset()).date_naive();
     let month = q.month.unwrap_or_else(|| today.format("%Y-%m").to_string());
     let (y, m) = month
         .split_once('-')
@@ -195,7 +195,7 @@ pub async fn orders(State(st): State<AppState>, a: Authed, Query(q): Query<Expor
             let o = st.store.order_for(&s.id, &a.staff).await?;
             rows.push(vec![
                 Cell::Text(o.number.clone()),
-                Cell::Text(o.created_at.with_timezone(&st.store.calendar().offset()).format("%Y-%m-%d %H:%M").to_string()),
+                Cell::Text(o.created_at.with_timezone(&st.store.offset()).format("%Y-%m-%d %H:%M").to_string()),
                 Cell::Text(o.channel_label.into()),
                 Cell::Text(o.order_type_label.into()),
                 Cell::Text(o.urgency_label.into()),
