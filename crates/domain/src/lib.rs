@@ -11,6 +11,7 @@
 pub mod actor;
 pub mod error;
 pub mod hotline;
+pub mod instruction;
 pub mod kernel;
 pub mod limits;
 pub mod org;

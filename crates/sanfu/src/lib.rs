@@ -91,6 +91,15 @@ impl Application {
                         Ok(_) => {}
                         Err(e) => tracing::warn!(error = %e, "时限预警检查失败，稍后重试"),
                     }
+                    // 督办升级 (催办单, 督办通知单, cards) and funds left unpaid.
+                    match store.run_supervision_sweep(chrono::Utc::now()).await {
+                        Ok(r) if r != Default::default() => tracing::info!(
+                            reminders = r.reminders, notices = r.notices, yellow = r.yellow_cards, red = r.red_cards,
+                            unpaid = r.unpaid_warnings, "督办自动升级"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "督办升级检查失败，稍后重试"),
+                    }
                     // The dispatch suggestions learn from the orders handled since, hourly.
                     match store.retrain_dispatch_if_stale(3_600_000).await {
                         Ok(Some(r)) => tracing::info!(orders = r.orders, seconds = r.seconds, "智能派单已重新训练"),

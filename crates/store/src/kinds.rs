@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use sanfu_domain::hotline::Hotline;
+use sanfu_domain::instruction::Instruction;
 use sanfu_domain::kernel::KindSpec;
 use sanfu_domain::supervision::Supervision;
 
 /// The hotline first: the desk shows its queues first.
 pub(crate) fn builtin() -> Vec<Arc<KindSpec>> {
-    vec![Arc::new(KindSpec::of::<Hotline>()), Arc::new(KindSpec::of::<Supervision>())]
+    vec![Arc::new(KindSpec::of::<Hotline>()), Arc::new(KindSpec::of::<Supervision>()), Arc::new(KindSpec::of::<Instruction>())]
 }

@@ -24,6 +24,7 @@ pub mod org;
 mod org_import;
 mod passwords;
 pub mod seed;
+pub mod instruction;
 pub mod supervision;
 pub mod throttle;
 

@@ -357,4 +357,31 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         objection TEXT,
         evidence TEXT,
         reopen_count BIGINT NOT NULL DEFAULT 0)"),
+    // The escalation ladder: each step taken once per item and unit.
+    ("supervision_escalations", "CREATE TABLE supervision_escalations (
+        work_id TEXT NOT NULL REFERENCES work_items(id),
+        unit_id TEXT NOT NULL,
+        step TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (work_id, unit_id, step))"),
+    // Money on an item: its budget, each arrival (资金到位) and each payment out (资金下拨), in fen.
+    ("supervision_funds", "CREATE TABLE supervision_funds (
+        id TEXT PRIMARY KEY,
+        work_id TEXT NOT NULL REFERENCES work_items(id),
+        entry TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        amount_fen BIGINT NOT NULL,
+        party TEXT NOT NULL,
+        note TEXT,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        warned_at BIGINT)"),
+    // 领导批示: the leader, the whole text, the matter it is written on.
+    ("instruction_items", "CREATE TABLE instruction_items (
+        id TEXT PRIMARY KEY REFERENCES work_items(id),
+        leader_id TEXT NOT NULL REFERENCES users(id),
+        text TEXT NOT NULL,
+        target_id TEXT REFERENCES work_items(id))"),
+    ("instruction_items_leader", "CREATE INDEX instruction_items_leader ON instruction_items (leader_id)"),
+    ("supervision_funds_work", "CREATE INDEX supervision_funds_work ON supervision_funds (work_id, on_date)"),
 ];

@@ -148,6 +148,15 @@ pub const ROUTES: &[Route] = &[
     r("post", "/api/supervision", "督查督办", "立项（督查科）", Staff, Json("SupervisionInput"), Wrapped(201, "item", "SupervisionView"), &[]),
     r("get", "/api/supervision/{key}", "督查督办", "一个督办事项", Staff, Nothing, Wrapped(200, "item", "SupervisionView"), &[]),
     r("get", "/api/supervision/{key}/events", "督查督办", "督办事项的办理过程（哈希链事件）", Staff, Nothing, List("events", "Event"), &[]),
+    r("get", "/api/supervision/funds", "督查督办", "资金：按单位、按事项列出到位、下拨和滞留未拨付的资金", Staff, Nothing, Object(200, "FundsSummary"), &[]),
+    r("get", "/api/supervision/{key}/funds", "督查督办", "一个督办事项的资金台账", Staff, Nothing, Wrapped(200, "funds", "ItemFunds"), &[]),
+    r("post", "/api/supervision/{key}/funds", "督查督办", "登记预算、资金到位或资金下拨（牵头单位或督查科）", Staff, Json("FundInput"), Wrapped(201, "entry", "FundEntry"), &[]),
+    r("get", "/api/admin/supervision-settings", "督查督办", "督查督办设置：签收、异议期限，催办升级，资金滞留预警", Staff, Nothing, Wrapped(200, "settings", "Settings"), &[]),
+    r("put", "/api/admin/supervision-settings", "督查督办", "修改督查督办设置（系统管理员或督查科）", Staff, Json("Settings"), Wrapped(200, "settings", "Settings"), &[]),
+    r("get", "/api/instructions", "领导批示", "批示列表：领导看本人作出的（mine=true）或分管范围内的，单位看交给本单位的", Staff, Nothing, List("items", "InstructionRow"), &["mine"]),
+    r("post", "/api/instructions", "领导批示", "作出批示（市领导；督查科可代为登记），可指向工单或督办事项", Staff, Json("InstructionInput"), Wrapped(201, "item", "InstructionView"), &[]),
+    r("get", "/api/instructions/{key}", "领导批示", "一条批示及各单位的反馈", Staff, Nothing, Wrapped(200, "item", "InstructionView"), &[]),
+    r("post", "/api/instructions/{key}/{action}", "领导批示", "反馈办理情况（answer）、催办（remind）、撤回（withdraw）、转督办（supervise）", Staff, Json("InstructionActionBody"), Object(200, "{item} 或 {supervision}"), &[]),
     r("post", "/api/supervision/{key}/{action}", "督查督办", "交办、签收、异议、反馈进展、催办、延期、办结申请、审核、重新督办、撤销", Staff, Json("SupervisionActionBody"), Wrapped(200, "item", "SupervisionView"), &[]),
     r("get", "/api/kinds", "事项", "本系统的各类工作：状态、时限与待办队列", Staff, Nothing, Object(200, "{kinds: [{name, label, states, dues, queues}]}"), &[]),
     r("get", "/api/items/{key}", "事项", "任一类工作的一个事项（编号或 id）：状态、承办单位、时限、可做的操作、关联与警告", Staff, Nothing, Wrapped(200, "item", "ItemDetail"), &[]),
@@ -336,6 +345,18 @@ pub fn document() -> OpenApi {
         .schema_from::<crate::routes::supervision::MilestoneBody>()
         .schema_from::<sanfu_store::supervision::SupervisionInput>()
         .schema_from::<sanfu_store::supervision::SupervisionView>()
+        .schema_from::<sanfu_store::supervision::FundInput>()
+        .schema_from::<sanfu_store::supervision::FundEntry>()
+        .schema_from::<sanfu_store::supervision::ItemFunds>()
+        .schema_from::<sanfu_store::supervision::FundsSummary>()
+        .schema_from::<sanfu_store::supervision::ItemFundsRow>()
+        .schema_from::<sanfu_store::supervision::UnitFundsRow>()
+        .schema_from::<sanfu_domain::supervision::Settings>()
+        .schema_from::<sanfu_store::instruction::InstructionInput>()
+        .schema_from::<sanfu_store::instruction::InstructionView>()
+        .schema_from::<sanfu_store::instruction::InstructionRow>()
+        .schema_from::<sanfu_store::instruction::Answer>()
+        .schema_from::<crate::routes::instruction::InstructionActionBody>()
         .schema_from::<sanfu_domain::supervision::ExtensionRequest>()
         .schema_from::<sanfu_domain::supervision::Objection>()
         .schema_from::<sanfu_store::desk::DoneItem>()
@@ -391,6 +412,7 @@ mod tests {
             include_str!("routes/kernel.rs"),
             include_str!("routes/hotline/mod.rs"),
             include_str!("routes/supervision.rs"),
+            include_str!("routes/instruction.rs"),
         ]
         .concat();
         let mut out = Vec::new();

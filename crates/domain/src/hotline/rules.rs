@@ -71,15 +71,15 @@ impl Kind for Hotline {
     ];
 
     const QUEUES: &'static [Queue<State>] = &[
-        Queue { code: "to_dispatch", label: "待派单", states: &[Registered], party: Centre, pending_extension: false },
-        Queue { code: "to_redispatch", label: "退单待重派", states: &[Returned], party: Centre, pending_extension: false },
-        Queue { code: "to_callback", label: "待回访", states: &[Callback], party: Centre, pending_extension: false },
-        Queue { code: "to_judge_return", label: "退单待审核", states: &[ReturnRequested], party: Dispatcher, pending_extension: false },
-        Queue { code: "to_review", label: "答复待审核", states: &[Answered], party: Dispatcher, pending_extension: false },
-        Queue { code: "to_decide_extension", label: "延期待审批", states: &[Handling], party: Dispatcher, pending_extension: true },
-        Queue { code: "to_sign", label: "待签收", states: &[Dispatched], party: LeadUnit, pending_extension: false },
-        Queue { code: "to_answer", label: "待答复", states: &[Handling], party: LeadUnit, pending_extension: false },
-        Queue { code: "co_handling", label: "协办", states: &[Handling], party: CoUnit, pending_extension: false },
+        Queue { code: "to_dispatch", label: "待派单", states: &[Registered], party: Centre, pending_extension: false, unit_pending: false },
+        Queue { code: "to_redispatch", label: "退单待重派", states: &[Returned], party: Centre, pending_extension: false, unit_pending: false },
+        Queue { code: "to_callback", label: "待回访", states: &[Callback], party: Centre, pending_extension: false, unit_pending: false },
+        Queue { code: "to_judge_return", label: "退单待审核", states: &[ReturnRequested], party: Dispatcher, pending_extension: false, unit_pending: false },
+        Queue { code: "to_review", label: "答复待审核", states: &[Answered], party: Dispatcher, pending_extension: false, unit_pending: false },
+        Queue { code: "to_decide_extension", label: "延期待审批", states: &[Handling], party: Dispatcher, pending_extension: true, unit_pending: false },
+        Queue { code: "to_sign", label: "待签收", states: &[Dispatched], party: LeadUnit, pending_extension: false, unit_pending: false },
+        Queue { code: "to_answer", label: "待答复", states: &[Handling], party: LeadUnit, pending_extension: false, unit_pending: false },
+        Queue { code: "co_handling", label: "协办", states: &[Handling], party: CoUnit, pending_extension: false, unit_pending: false },
     ];
 }
 

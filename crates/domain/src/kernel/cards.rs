@@ -19,6 +19,8 @@ crate::labelled_enum!(
         DuplicateOf = "duplicate_of" / "重复件",
         /// A rectification measure and the finding it answers (整改).
         Rectifies = "rectifies" / "整改",
+        /// A leader's instruction and the matter it is written on (批示事项).
+        Concerns = "concerns" / "批示事项",
     }
 );
 
@@ -31,6 +33,7 @@ impl LinkKind {
             LinkKind::InstructedOn => "批示落实",
             LinkKind::DuplicateOf => "重复件",
             LinkKind::Rectifies => "整改措施",
+            LinkKind::Concerns => "领导批示",
         }
     }
 }

@@ -24,10 +24,12 @@ pub fn parties(assignments: &[Assignment], actor: &Actor) -> Vec<Party> {
     if actor.is_citizen() {
         v.push(Party::Citizen);
     }
-    // Sanfu itself acts for the centre: automatic dispatch of a sure suggestion.
+    // Sanfu itself acts for the centre (automatic dispatch of a sure suggestion) and for the
+    // office (the escalation ladder's 催办).
     if matches!(actor.principal, Principal::System) {
         v.push(Party::Hotline);
         v.push(Party::Dispatcher);
+        v.push(Party::Office);
     }
     if let Some(st) = actor.staff() {
         if st.is_hotline() {

@@ -65,6 +65,9 @@ pub struct Queue<S: 'static> {
     pub party: Party,
     /// Only items with an extension request waiting for a decision.
     pub pending_extension: bool,
+    /// Only items the unit itself has not yet finished its part of (its assignment has no
+    /// outcome): each unit answers a 批示 for itself.
+    pub unit_pending: bool,
 }
 
 /// The period a number series restarts in.
@@ -201,6 +204,7 @@ pub struct QueueSpec {
     pub states: Vec<&'static str>,
     pub party: Party,
     pub pending_extension: bool,
+    pub unit_pending: bool,
     /// The due date its items are ordered by (that of the first state), if any.
     pub pace: Option<&'static str>,
 }
@@ -243,6 +247,7 @@ impl KindSpec {
                     states: q.states.iter().map(|s| s.code()).collect(),
                     party: q.party,
                     pending_extension: q.pending_extension,
+                    unit_pending: q.unit_pending,
                     pace: q.states.first().and_then(|s| pace::<K>(*s)),
                 })
                 .collect(),

@@ -33,7 +33,7 @@ impl Kind for FireDrill {
     ];
     const DUES: &'static [Due<Drill>] = &[Due { name: "report", label: "整改时限", runs_in: &[Drill::Open], paces: true }];
     const QUEUES: &'static [Queue<Drill>] =
-        &[Queue { code: "to_report", label: "待整改", states: &[Drill::Open], party: Party::LeadUnit, pending_extension: false }];
+        &[Queue { code: "to_report", label: "待整改", states: &[Drill::Open], party: Party::LeadUnit, pending_extension: false, unit_pending: false }];
 }
 
 #[test]

@@ -18,6 +18,7 @@ use super::rules::Supervision;
 
 /// The office's settings for supervision: every number a default an administrator can change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct Settings {
     /// 签收 within this many working days of 交办.
     pub sign_days: u32,
@@ -25,11 +26,53 @@ pub struct Settings {
     pub objection_days: u32,
     /// The yellow warning when this share of a due date's time is used.
     pub warn_percent: u32,
+    /// A 催办单 once a unit has missed this many reports (0: never).
+    pub remind_after_misses: u32,
+    /// A 督办通知单 once a unit has missed this many reports (0: never).
+    pub notice_after_misses: u32,
+    /// A yellow card when the deadline is near and the unit is behind.
+    pub yellow_card: bool,
+    /// A red card to the lead unit when the deadline has passed.
+    pub red_card: bool,
+    /// Funds that arrived and sat unpaid this many working days are warned of.
+    pub unpaid_days: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { sign_days: 1, objection_days: 2, warn_percent: 80 }
+        Settings {
+            sign_days: 1,
+            objection_days: 2,
+            warn_percent: 80,
+            remind_after_misses: 1,
+            notice_after_misses: 2,
+            yellow_card: true,
+            red_card: true,
+            unpaid_days: 20,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings an administrator sent, checked: the numbers within reason.
+    pub fn checked(self) -> Result<Settings, DomainError> {
+        let bad = |m: &str| Err(DomainError::invalid("invalid_settings", m.to_string()));
+        if self.sign_days == 0 || self.sign_days > 30 || self.objection_days == 0 || self.objection_days > 30 {
+            return bad("签收、异议期限应为 1 至 30 个工作日");
+        }
+        if !(50..=99).contains(&self.warn_percent) {
+            return bad("预警比例应在 50% 至 99% 之间");
+        }
+        if self.remind_after_misses > 10 || self.notice_after_misses > 10 {
+            return bad("催办、督办通知的逾期次数应在 0 至 10 之间（0 表示不发）");
+        }
+        if self.notice_after_misses != 0 && self.remind_after_misses != 0 && self.notice_after_misses < self.remind_after_misses {
+            return bad("督办通知单应在催办单之后发出");
+        }
+        if self.unpaid_days == 0 || self.unpaid_days > 250 {
+            return bad("资金滞留预警期限应为 1 至 250 个工作日");
+        }
+        Ok(self)
     }
 }
 

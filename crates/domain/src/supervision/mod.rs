@@ -11,7 +11,6 @@
 //! Each unit signs for itself and reports on the item's cycle: every report of every unit is a
 //! due date of its own, `("report", unit, seq)`, from the item's [`ReportCycle`]; signing is
 //! `("sign", unit, 0)`, the item's deadline `("deadline")`, its milestones `("milestone", "", n)`.
-//! Not yet wired to the store and the pages (issue 14).
 
 use std::collections::BTreeMap;
 
@@ -21,6 +20,8 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::{Assignment, DueKey, DueState, Item, ItemView, ReportCycle};
 
 mod apply;
+pub mod funds;
+pub mod ladder;
 mod rules;
 #[cfg(test)]
 mod tests;

@@ -43,13 +43,13 @@ impl Kind for Supervision {
     ];
 
     const QUEUES: &'static [Queue<State>] = &[
-        Queue { code: "sv_to_assign", label: "督办待交办", states: &[Drafted], party: Office, pending_extension: false },
-        Queue { code: "sv_to_review", label: "督办办结待审", states: &[ClosureRequested], party: Office, pending_extension: false },
-        Queue { code: "sv_to_decide_extension", label: "督办延期待审批", states: OPEN_WORK, party: Office, pending_extension: true },
-        Queue { code: "sv_to_sign", label: "督办待签收", states: &[Assigned], party: LeadUnit, pending_extension: false },
-        Queue { code: "sv_co_to_sign", label: "督办待签收（配合）", states: &[Assigned], party: CoUnit, pending_extension: false },
-        Queue { code: "sv_to_report", label: "督办待反馈", states: &[InProgress], party: LeadUnit, pending_extension: false },
-        Queue { code: "sv_co_report", label: "配合督办", states: &[InProgress], party: CoUnit, pending_extension: false },
+        Queue { code: "sv_to_assign", label: "督办待交办", states: &[Drafted], party: Office, pending_extension: false, unit_pending: false },
+        Queue { code: "sv_to_review", label: "督办办结待审", states: &[ClosureRequested], party: Office, pending_extension: false, unit_pending: false },
+        Queue { code: "sv_to_decide_extension", label: "督办延期待审批", states: OPEN_WORK, party: Office, pending_extension: true, unit_pending: false },
+        Queue { code: "sv_to_sign", label: "督办待签收", states: &[Assigned], party: LeadUnit, pending_extension: false, unit_pending: false },
+        Queue { code: "sv_co_to_sign", label: "督办待签收（配合）", states: &[Assigned], party: CoUnit, pending_extension: false, unit_pending: false },
+        Queue { code: "sv_to_report", label: "督办待反馈", states: &[InProgress], party: LeadUnit, pending_extension: false, unit_pending: false },
+        Queue { code: "sv_co_report", label: "配合督办", states: &[InProgress], party: CoUnit, pending_extension: false, unit_pending: false },
     ];
 
     // The page's names for two actions, as the timeline and its messages say them.

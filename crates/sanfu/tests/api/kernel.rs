@@ -40,8 +40,8 @@ impl Kind for FireDrill {
     ];
     const DUES: &'static [Due<Drill>] = &[Due { name: "report", label: "整改时限", runs_in: &[Drill::Open], paces: true }];
     const QUEUES: &'static [Queue<Drill>] = &[
-        Queue { code: "to_report", label: "待报告整改", states: &[Drill::Open], party: Party::LeadUnit, pending_extension: false },
-        Queue { code: "to_help", label: "配合整改", states: &[Drill::Open], party: Party::CoUnit, pending_extension: false },
+        Queue { code: "to_report", label: "待报告整改", states: &[Drill::Open], party: Party::LeadUnit, pending_extension: false, unit_pending: false },
+        Queue { code: "to_help", label: "配合整改", states: &[Drill::Open], party: Party::CoUnit, pending_extension: false, unit_pending: false },
     ];
 }
 

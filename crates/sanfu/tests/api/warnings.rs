@@ -97,9 +97,25 @@ async fn overdue_and_repeated_orders_are_escalated_with_one_action() {
     let o = app.act(&office, &first, "escalate", json!({"reason": "超期未答复，转督查科督办"})).await;
     assert_eq!(o["escalated"], true);
     assert_eq!(app.refused(&disp, &first, "escalate", json!({"reason": "再次"})).await.1, "already_escalated");
-    let last = app.events(&disp, &first).await.last().unwrap().clone();
-    assert_eq!((last["action"].as_str(), last["details"]["overdue"].as_bool()), (Some("escalate"), Some(true)));
-    assert_eq!(last["actor_role"], "office_staff");
+    let events = app.events(&disp, &first).await;
+    let esc = events.iter().find(|e| e["action"] == "escalate").unwrap().clone();
+    assert_eq!(esc["details"]["overdue"].as_bool(), Some(true));
+    assert_eq!(esc["actor_role"], "office_staff");
+    // 督办 opened a supervision item in the same step, linked both ways: the order's last event
+    // is the link, its page shows the item, and the item (waiting to be handed out) the order.
+    let last = events.last().unwrap();
+    assert_eq!((last["action"].as_str(), last["details"]["label"].as_str()), (Some("link"), Some("已转督办")));
+    let sv = last["details"]["other_number"].as_str().unwrap().to_string();
+    assert!(sv.starts_with("督〔"), "{sv}");
+    let o = app.order(&office, &first).await;
+    assert!(o["links"].as_array().unwrap().iter().any(|l| l["item"]["number"] == sv.as_str()), "{o}");
+    let (_, item) = app.get(Some(&office), &format!("/api/supervision/{sv}")).await;
+    assert_eq!((item["item"]["source_label"].as_str(), item["item"]["state_label"].as_str()), (Some("12345转督办"), Some("待交办")));
+    let order_number = o["number"].as_str().unwrap();
+    assert_eq!(item["item"]["source_ref"], order_number);
+    assert!(item["item"]["links"].as_array().unwrap().iter().any(|l| l["item"]["number"] == order_number && l["label"] == "由此转督办"), "{item}");
+    let (_, inbox) = app.get(Some(&office), "/api/inbox").await;
+    assert!(inbox["items"].as_array().unwrap().iter().any(|i| i["item"]["number"] == sv.as_str()), "the office finds it to hand out");
 
     // The same caller, the same category, a week later: a repeat, escalated at once.
     let again = app.register(&disp, complaint("电梯还是坏的，第二次反映")).await["order"].clone();
@@ -111,9 +127,11 @@ async fn overdue_and_repeated_orders_are_escalated_with_one_action() {
     other["citizen_phone"] = json!("13900001111");
     assert!(app.register(&disp, other).await["order"]["repeat_of"].is_null());
 
-    // What the dispatcher did is in the done list, most recent first.
+    // What the dispatcher did is in the done list, most recent first: the supervision item the
+    // repeat's 督办 opened among them.
     let (_, done) = app.get(Some(&disp), "/api/done").await;
-    assert_eq!(done["total"], 3);
+    assert_eq!(done["total"], 4);
+    assert!(done["items"].as_array().unwrap().iter().any(|i| i["item"]["kind"] == "supervision"), "{done}");
     let (_, counts) = app.get(Some(&disp), "/api/inbox/counts").await;
     assert_eq!(counts["total"], 2, "{counts}");
 }

@@ -60,7 +60,12 @@ fn queue_sql(kind: &str, q: &QueueSpec) -> (&'static str, String) {
     let order = if q.pace.is_some() { "w.due_at" } else { "w.created_at" };
     let states: Vec<String> = q.states.iter().map(|s| format!("'{s}'")).collect();
     let states = states.join(", ");
-    let extension = if q.pending_extension { " AND w.extension_pending = 1" } else { "" };
+    let mut extension = if q.pending_extension { " AND w.extension_pending = 1" } else { "" }.to_string();
+    if q.unit_pending {
+        extension.push_str(
+            " AND EXISTS (SELECT 1 FROM assignments p WHERE p.work_id = w.id AND p.unit_id = $1 AND p.active = 1 AND p.outcome IS NULL)",
+        );
+    }
     let from = match q.party {
         Party::LeadUnit => {
             format!("FROM work_items w WHERE w.lead_unit_id = $1 AND w.state IN ({states}) AND w.kind = '{kind}'{extension}")

@@ -15,6 +15,12 @@ use crate::events::{self, NewEvent};
 use crate::kernel::items::{Core, ITEM_DOC, ItemDetail, ItemSummary, Page, Viewer, load_core};
 use crate::kernel::write;
 
+mod funds;
+mod ladder;
+
+pub use funds::{FundEntry, FundInput, FundsSummary, ItemFunds, ItemFundsRow, UnitFundsRow};
+pub use ladder::LadderRun;
+
 /// What the office writes to open an item (立项).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct SupervisionInput {

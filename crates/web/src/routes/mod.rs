@@ -8,6 +8,7 @@ pub(crate) mod auth;
 pub(crate) mod calendar;
 mod fields;
 pub(crate) mod hotline;
+pub(crate) mod instruction;
 pub(crate) mod kernel;
 pub(crate) mod supervision;
 
@@ -47,4 +48,5 @@ pub fn routes() -> Router<AppState> {
         .merge(kernel::router())
         .merge(hotline::router())
         .merge(supervision::router())
+        .merge(instruction::router())
 }

@@ -7,7 +7,8 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use sanfu_domain::kernel::ReportCycle;
 use sanfu_domain::supervision::Action;
-use sanfu_store::supervision::SupervisionInput;
+use sanfu_domain::supervision::Settings;
+use sanfu_store::supervision::{FundInput, SupervisionInput};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -21,7 +22,10 @@ type JsonOut = axum::Json<Value>;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/supervision", get(list).post(create))
+        .route("/api/supervision/funds", get(funds_summary))
+        .route("/api/admin/supervision-settings", get(settings).put(set_settings))
         .route("/api/supervision/{key}", get(get_one))
+        .route("/api/supervision/{key}/funds", get(item_funds).post(add_fund))
         .route("/api/supervision/{key}/events", get(events))
         .route("/api/supervision/{key}/{action}", post(act))
 }
@@ -126,4 +130,26 @@ pub async fn act(State(st): State<AppState>, a: Authed, Path((key, action)): Pat
     let act = build(&st, &action, b).await?;
     let item = st.store.act_supervision(&key, &a.actor, &act, None).await?;
     Ok(axum::Json(json!({ "item": item })))
+}
+
+/// `GET /api/supervision/funds`: money sitting unpaid, by unit and by item.
+pub async fn funds_summary(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    Ok(axum::Json(json!(st.store.funds_summary(&a.staff).await?)))
+}
+
+pub async fn item_funds(State(st): State<AppState>, a: Authed, Path(key): Path<String>) -> ApiResult<JsonOut> {
+    Ok(axum::Json(json!({ "funds": st.store.item_funds(&key, &a.staff).await? })))
+}
+
+pub async fn add_fund(State(st): State<AppState>, a: Authed, Path(key): Path<String>, Json(b): Json<FundInput>) -> ApiResult<(StatusCode, JsonOut)> {
+    let e = st.store.add_fund(&key, &b, &a.actor).await?;
+    Ok((StatusCode::CREATED, axum::Json(json!({ "entry": e }))))
+}
+
+pub async fn settings(State(st): State<AppState>, _a: Authed) -> ApiResult<JsonOut> {
+    Ok(axum::Json(json!({ "settings": st.store.supervision_settings().await? })))
+}
+
+pub async fn set_settings(State(st): State<AppState>, a: Authed, Json(b): Json<Settings>) -> ApiResult<JsonOut> {
+    Ok(axum::Json(json!({ "settings": st.store.set_supervision_settings(b, &a.actor).await? })))
 }

@@ -40,6 +40,20 @@ impl Store {
                 Action::Answer { text } => Some(Store::index_row(&*self.segmenter().await?, &l.id, "answer", text)),
                 _ => None,
             };
+            // 督办 opens a supervision item in the same transaction, linked both ways.
+            let supervision = match action {
+                Action::Escalate { reason, .. } => Some(
+                    self.prepare_supervision(
+                        format!("12345工单{}督办：{}", l.number, l.title.chars().take(40).collect::<String>()),
+                        format!("{}\n（来源：12345工单{}）", reason.trim(), l.number),
+                        sanfu_domain::supervision::Source::HotlineEscalation,
+                        Some(l.number.clone()),
+                        None,
+                    )
+                    .await?,
+                ),
+                _ => None,
+            };
             in_tx!(self, tx => {
                 if let Some(row) = &answer_index {
                     Store::index_in(&mut tx, row).await?;
@@ -50,6 +64,18 @@ impl Store {
                     obj.insert("knowledge_title".into(), json!(title));
                 }
                 write_transition(&mut tx, &spec, &l, &out, actor, now, knowledge.as_deref(), &cal).await?;
+                if let Some(new) = &supervision {
+                    let (sid, number) = self.open_supervision_in(&mut tx, new, actor, now).await?;
+                    crate::kernel::cards::link_in(
+                        &mut tx,
+                        (&sid, "supervision", &number),
+                        (&l.id, Hotline::NAME, &l.number),
+                        sanfu_domain::kernel::LinkKind::EscalatedFrom,
+                        actor,
+                        to_ms(now),
+                    )
+                    .await?;
+                }
                 if let Action::Merge { master_id, .. } = action {
                     events::append(&mut tx, NewEvent {
                         entity_id: master_id, entity_kind: "work_order", action: "duplicate_merged", actor,
