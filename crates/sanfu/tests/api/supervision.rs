@@ -108,3 +108,195 @@ async fn an_instruction_becomes_an_item_that_two_units_carry_out_and_the_office_
     let (s, v) = app.post(Some(&office), &act("explode"), json!({})).await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_action")));
 }
+
+/// The whole path from a leader's pen: the vice-mayor instructs two units on a hotline order;
+/// each answers in its own inbox; he sees on one page where his instructions stand, and turns
+/// one into a supervision item, linked both ways.
+#[tokio::test]
+async fn a_leaders_instruction_is_answered_by_each_unit_and_opens_a_supervision_item() {
+    let app = spawn_app().await;
+    let (leader, office, zjj, cgj, water) =
+        (app.login("vicemayor").await, app.login("duchake").await, app.login("zjj").await, app.login("cgj").await, app.login("water").await);
+    let order = app.order_in("handling", "zjj", "小区电梯停运一个月无人维修").await;
+    let order_number = app.order(&office, &order).await["number"].as_str().unwrap().to_string();
+    let body = json!({
+        "text": "请住建局牵头、城管局配合，一周内拿出电梯维修方案并报我。",
+        "unit_ids": ["zjj", "cgj"], "deadline": "2099-01-09T09:30:00Z", "target": order_number,
+    });
+    // Units do not instruct; a leader only within his portfolio.
+    assert_eq!(app.post(Some(&zjj), "/api/instructions", body.clone()).await.0, StatusCode::FORBIDDEN);
+    let mut outside = body.clone();
+    outside["unit_ids"] = json!(["water"]);
+    let (s, v) = app.post(Some(&leader), "/api/instructions", outside).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = app.post(Some(&leader), "/api/instructions", body).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let n = v["item"]["number"].as_str().unwrap().to_string();
+    assert!(n.starts_with("批〔") && n.ends_with("〕1号"), "{n}");
+    assert_eq!((v["item"]["leader"].as_str(), v["item"]["state_label"].as_str()), (Some("周海涛"), Some("待反馈")));
+    // The order shows the instruction written on it.
+    let o = app.order(&office, &order).await;
+    assert!(o["links"].as_array().unwrap().iter().any(|l| l["item"]["number"] == n.as_str() && l["label"] == "领导批示"), "{o}");
+
+    // In each unit's inbox until that unit has answered; not readable by another unit.
+    let waits = |inbox: &Value, q: &str| items(inbox).iter().any(|i| i["waiting_for"] == q && i["item"]["number"] == n.as_str());
+    assert!(waits(&app.get(Some(&zjj), "/api/inbox").await.1, "批示待反馈"));
+    assert!(waits(&app.get(Some(&cgj), "/api/inbox").await.1, "批示待反馈（会办）"));
+    assert_eq!(app.get(Some(&water), &format!("/api/instructions/{n}")).await.0, StatusCode::FORBIDDEN);
+    let (s, v) = app.post(Some(&cgj), &format!("/api/instructions/{n}/answer"), json!({"text": "已安排执法队配合清理楼道。"})).await;
+    assert_eq!((s, v["item"]["state_label"].as_str()), (StatusCode::OK, Some("待反馈")), "{v}");
+    assert!(!waits(&app.get(Some(&cgj), "/api/inbox").await.1, "批示待反馈（会办）"), "answered: out of cgj's inbox");
+    assert!(waits(&app.get(Some(&zjj), "/api/inbox").await.1, "批示待反馈"), "still in zjj's");
+    let (s, v) = app.post(Some(&cgj), &format!("/api/instructions/{n}/answer"), json!({"text": "再报"})).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("already_answered")));
+    let (_, mine) = app.get(Some(&leader), "/api/instructions?mine=true").await;
+    let row = &mine["items"][0];
+    assert_eq!((row["number"].as_str(), row["answered"].as_u64(), row["units"].as_u64()), (Some(n.as_str()), Some(1), Some(2)));
+
+    // 转督办: by the leader who gave it, once; the item names its source and links back.
+    assert_eq!(app.post(Some(&zjj), &format!("/api/instructions/{n}/supervise"), json!({})).await.0, StatusCode::FORBIDDEN);
+    let (s, v) = app.post(Some(&leader), &format!("/api/instructions/{n}/supervise"), json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let sv = v["supervision"].as_str().unwrap().to_string();
+    let (s, v) = app.post(Some(&office), &format!("/api/instructions/{n}/supervise"), json!({})).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("already_supervised")));
+    let (_, item) = app.get(Some(&office), &format!("/api/supervision/{sv}")).await;
+    let item = &item["item"];
+    assert_eq!((item["source_label"].as_str(), item["source_ref"].as_str(), item["leader"].as_str()), (Some("领导批示"), Some(n.as_str()), Some("周海涛")));
+    assert!(item["links"].as_array().unwrap().iter().any(|l| l["item"]["number"] == n.as_str()), "{item}");
+
+    // The last answer completes it; the timeline holds every step.
+    let (_, v) = app.post(Some(&zjj), &format!("/api/instructions/{n}/answer"), json!({"text": "维修方案已报市政府。"})).await;
+    assert_eq!(v["item"]["state_label"], "已反馈");
+    let answers = v["item"]["answers"].as_array().unwrap();
+    assert!(answers.iter().all(|a| a["answered_at"].is_string()), "{v}");
+    let (_, ev) = app.get(Some(&leader), &format!("/api/items/{n}/events")).await;
+    let actions: Vec<&str> = ev["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["create", "link", "answer", "link", "supervise", "answer"]);
+    // Found by its words.
+    let (_, found) = app.get(Some(&office), "/api/search?q=电梯维修方案").await;
+    assert!(found.to_string().contains(&n), "{found}");
+}
+
+/// The escalation ladder on the working-day calendar, across the 2026 National Day holiday: a
+/// weekly report missed before the holiday brings a 催办单; the next week's report is due on
+/// the adjusted working Saturday (10 October), not the Friday, so no 督办通知单 comes before
+/// it has truly been missed; then a yellow card near the deadline and a red card after it —
+/// each once, however often the sweep runs. The item is then closed with evidence and struck off.
+#[tokio::test]
+async fn a_late_report_brings_a_reminder_then_a_notice_then_cards_on_the_working_day_calendar() {
+    use sanfu_domain::supervision::Action as S;
+    let app = spawn_app().await;
+    let (office, zjj, cgj) = (app.actor("duchake").await, app.actor("zjj").await, app.actor("cgj").await);
+    let input = sanfu_store::supervision::SupervisionInput {
+        title: Some("国庆前后燃气管网安全隐患排查整治".into()),
+        requirements: Some("逐户排查老旧燃气管线，每周报送进展。".into()),
+        source: Some("rectification".into()),
+        ..Default::default()
+    };
+    let n = app.store.create_supervision(&input, &office).await.unwrap().item.number;
+    let t0 = cst(2026, 9, 28, 9, 0);
+    let assign = S::Assign {
+        lead: app.store.unit_ref("zjj").await.unwrap(),
+        co: vec![app.store.unit_ref("cgj").await.unwrap()],
+        deadline: cst(2026, 10, 30, 17, 30),
+        cycle: sanfu_domain::kernel::ReportCycle::parse("每周").unwrap(),
+        milestones: vec![],
+    };
+    app.store.act_supervision(&n, &office, &assign, Some(t0)).await.unwrap();
+    for who in [&zjj, &cgj] {
+        app.store.act_supervision(&n, who, &S::Sign, Some(t0 + chrono::Duration::hours(1))).await.unwrap();
+    }
+    // cgj reports for the first week on time; zjj does not.
+    app.store.act_supervision(&n, &cgj, &S::Report { text: "已排查 300 户".into(), milestone: None }, Some(cst(2026, 9, 30, 10, 0))).await.unwrap();
+
+    let sweep = |at| { let s = app.store.clone(); async move { s.run_supervision_sweep(at).await.unwrap() } };
+    let none = sanfu_store::supervision::LadderRun::default();
+    assert_eq!(sweep(cst(2026, 9, 30, 17, 0)).await, none, "before the week's report is due");
+    let r = sweep(cst(2026, 10, 2, 9, 0)).await;
+    assert_eq!((r.reminders, r.notices), (1, 0), "zjj missed the report due 30 September: a 催办单");
+    assert_eq!(sweep(cst(2026, 10, 3, 9, 0)).await, none, "never twice");
+    // The second week's report is due on Saturday 10 October (an adjusted working day).
+    assert_eq!(sweep(cst(2026, 10, 10, 12, 0)).await.notices, 0, "not yet missed on the 10th at noon");
+    let r = sweep(cst(2026, 10, 12, 9, 0)).await;
+    assert_eq!(r.notices, 1, "zjj's second miss: a 督办通知单");
+    assert_eq!(r.reminders, 1, "cgj's first miss: its own 催办单");
+
+    // Near the deadline and behind: yellow cards; past it: a red card to the lead unit.
+    let r = sweep(cst(2026, 10, 28, 9, 0)).await;
+    assert_eq!((r.yellow_cards, r.red_cards), (2, 0), "{r:?}");
+    let r = sweep(cst(2026, 11, 2, 9, 0)).await;
+    assert_eq!((r.yellow_cards, r.red_cards), (0, 1), "{r:?}");
+    assert_eq!(sweep(cst(2026, 11, 3, 9, 0)).await.red_cards, 0);
+
+    let staff = office.staff().unwrap();
+    let item = app.store.supervision_for(&n, staff).await.unwrap().item;
+    let cards: Vec<(&str, &str)> = item.cards.iter().map(|c| (c.colour.as_str(), c.unit_id.as_str())).collect();
+    let zjj_id = app.store.unit_ref("zjj").await.unwrap().id;
+    assert_eq!(cards.iter().filter(|c| c.1 == zjj_id).map(|c| c.0).collect::<Vec<_>>(), ["yellow", "red"]);
+    let events = app.store.supervision_events(&n, staff).await.unwrap();
+    let forms: Vec<String> = events
+        .iter()
+        .filter(|e| e.action == "remind" || e.action == "notice")
+        .map(|e| format!("{}:{}", e.details["form"].as_str().unwrap_or(""), e.details["unit_name"].as_str().unwrap_or("")))
+        .collect();
+    // cgj's second miss (the week of 12 October) brought its notice with the yellow cards.
+    assert_eq!(forms, ["催办单:市住房和城乡建设局", "督办通知单:市住房和城乡建设局", "催办单:市城市管理局", "督办通知单:市城市管理局"]);
+    assert!(events.iter().filter(|e| e.action == "remind").all(|e| e.actor_id.is_none()), "the sweep acts, not a person");
+
+    // Closed with evidence, reviewed, struck off; the ladder stops with it.
+    app.store.act_supervision(&n, &zjj, &S::RequestClosure { evidence: "已完成全部 1200 户排查整治，附整改台账。".into() }, Some(cst(2026, 11, 4, 9, 0))).await.unwrap();
+    let v = app.store.act_supervision(&n, &office, &S::Review { pass: true, comment: None }, Some(cst(2026, 11, 5, 9, 0))).await.unwrap();
+    assert_eq!(v.item.state_label, "已销号");
+    assert_eq!(sweep(cst(2026, 12, 1, 9, 0)).await, none);
+}
+
+/// Money that arrived and was not paid out is warned of once after the configured number of
+/// working days, and the funds page shows it by unit and by item.
+#[tokio::test]
+async fn funds_left_unpaid_are_warned_of_and_shown_by_unit_and_item() {
+    let app = spawn_app().await;
+    let (office, zjj, cgj) = (app.login("duchake").await, app.login("zjj").await, app.login("cgj").await);
+    let (_, v) = app.post(Some(&office), "/api/supervision", json!({
+        "title": "城乡低保资金按时足额发放", "requirements": "到位资金 20 个工作日内拨付到户。", "source": "practical_project",
+    })).await;
+    let n = v["item"]["number"].as_str().unwrap().to_string();
+    app.post(Some(&office), &format!("/api/supervision/{n}/assign"), json!({
+        "lead_unit_id": "zjj", "co_unit_ids": ["cgj"], "deadline": "2099-12-31T09:30:00Z", "cycle": "每月",
+    })).await;
+    let funds = format!("/api/supervision/{n}/funds");
+    let (s, v) = app.post(Some(&zjj), &funds, json!({"entry": "arrival", "on_date": "2026-09-01", "amount": "1,200,000", "party": "省财政厅"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["entry"]["amount_wan"], "120.00");
+    app.post(Some(&zjj), &funds, json!({"entry": "payment", "on_date": "2026-09-10", "amount": "200000", "party": "东湖区民政局"})).await;
+    // Bad entries are named and change nothing; a co-unit does not keep the books.
+    for (body, code) in [
+        (json!({"entry": "payment", "on_date": "2026-09-11", "amount": "1000001", "party": "x"}), "payment_exceeds_arrivals"),
+        (json!({"entry": "arrival", "on_date": "2026-09-11", "amount": "12.345", "party": "x"}), "invalid_amount"),
+        (json!({"entry": "arrival", "on_date": "2099-01-01", "amount": "1", "party": "x"}), "date_in_future"),
+        (json!({"entry": "gift", "on_date": "2026-09-11", "amount": "1", "party": "x"}), "invalid_entry"),
+    ] {
+        let (s, v) = app.post(Some(&zjj), &funds, body).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(code)));
+    }
+    assert_eq!(app.post(Some(&cgj), &funds, json!({"entry": "arrival", "on_date": "2026-09-11", "amount": "1", "party": "x"})).await.0, StatusCode::FORBIDDEN);
+    let (_, v) = app.get(Some(&zjj), &funds).await;
+    let f = &v["funds"];
+    assert_eq!((f["arrived_fen"].as_i64(), f["paid_fen"].as_i64(), f["unpaid_fen"].as_i64()), (Some(120_000_000), Some(20_000_000), Some(100_000_000)));
+    assert_eq!((f["oldest_unpaid"].as_str(), f["overdue"].as_bool()), (Some("2026-09-01"), Some(true)), "{f}");
+    // Twenty working days after 1 September, counted past the National Day holiday: not yet on
+    // 29 September, but on 30 September (the twenty-first working day).
+    let run = |at| { let s = app.store.clone(); async move { s.run_supervision_sweep(at).await.unwrap().unpaid_warnings } };
+    assert_eq!(run(cst(2026, 9, 29, 10, 0)).await, 0);
+    assert_eq!(run(cst(2026, 9, 30, 10, 0)).await, 1);
+    assert_eq!(run(cst(2026, 10, 9, 10, 0)).await, 0, "once");
+    let (_, ev) = app.get(Some(&office), &format!("/api/supervision/{n}/events")).await;
+    let w = ev["events"].as_array().unwrap().iter().find(|e| e["action"] == "funds_warning").unwrap().clone();
+    assert_eq!(w["details"]["unpaid_wan"], "100.00");
+    let (_, sum) = app.get(Some(&office), "/api/supervision/funds").await;
+    assert_eq!((sum["by_unit"][0]["unit"].as_str(), sum["by_unit"][0]["unpaid_wan"].as_str()), (Some("市住房和城乡建设局"), Some("100.00")), "{sum}");
+    assert_eq!((sum["by_item"][0]["number"].as_str(), sum["overdue_items"].as_u64()), (Some(n.as_str()), Some(1)));
+    // Another unit's summary holds nothing of it.
+    let (_, sum) = app.get(Some(&app.login("water").await), "/api/supervision/funds").await;
+    assert_eq!(sum["by_item"].as_array().unwrap().len(), 0);
+}

@@ -127,7 +127,7 @@ impl Store {
 
     async fn cards_where(&self, cond: &'static str, v: &str) -> Result<Vec<Card>, StoreError> {
         let sql = format!(
-            "SELECT c.id, c.work_id, c.unit_id, c.colour, c.reason, c.issued_at, c.issued_by, COALESCE(u.name, ''), c.revoked_at,
+            "SELECT c.id, c.work_id, c.unit_id, c.colour, c.reason, c.issued_at, c.issued_by, COALESCE(u.name, '督查系统自动'), c.revoked_at,
                     c.revoke_reason
              FROM cards c LEFT JOIN users u ON u.id = c.issued_by WHERE c.{cond} ORDER BY c.issued_at, c.id"
         );
