@@ -214,9 +214,16 @@ impl Store {
         Ok(v)
     }
 
-    /// A unit in service, by id or by code.
+    /// A unit in service, by id or by code, or else by its full name (as offices write it in
+    /// a spreadsheet or a form).
     pub async fn unit(&self, key: &str) -> Result<Option<Unit>, StoreError> {
-        Ok(self.units_shared().await?.iter().find(|u| u.active && (u.id == key || u.code == key)).cloned())
+        let units = self.units_shared().await?;
+        let key = key.trim();
+        Ok(units
+            .iter()
+            .find(|u| u.active && (u.id == key || u.code == key))
+            .or_else(|| units.iter().find(|u| u.active && !key.is_empty() && u.name == key))
+            .cloned())
     }
 
     pub async fn create_unit(

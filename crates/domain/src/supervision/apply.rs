@@ -36,6 +36,8 @@ pub struct Settings {
     pub red_card: bool,
     /// Funds that arrived and sat unpaid this many working days are warned of.
     pub unpaid_days: u32,
+    /// The assessment's points.
+    pub scores: super::assess::ScoreTable,
 }
 
 impl Default for Settings {
@@ -49,6 +51,7 @@ impl Default for Settings {
             yellow_card: true,
             red_card: true,
             unpaid_days: 20,
+            scores: super::assess::ScoreTable::default(),
         }
     }
 }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::{Assignment, DueKey, DueState, Item, ItemView, ReportCycle};
 
 mod apply;
+pub mod assess;
 pub mod funds;
 pub mod ladder;
 mod rules;

@@ -9,17 +9,22 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use crate::db::{Store, StoreError, from_ms, in_clause, new_id, to_ms};
-use crate::org::Scope;
+use crate::db::{Store, StoreError, from_ms, new_id, to_ms};
 use crate::events::{self, NewEvent};
-use crate::kernel::items::{Core, ITEM_DOC, ItemDetail, ItemSummary, Page, Viewer, load_core};
+use crate::kernel::items::{Core, ITEM_DOC, ItemDetail, Viewer, load_core};
 use crate::kernel::write;
 
+mod assess;
 mod funds;
+mod import;
 mod ladder;
+mod ledger;
 
+pub use assess::{Assessment, UnitAssessment, month_of};
 pub use funds::{FundEntry, FundInput, FundsSummary, ItemFunds, ItemFundsRow, UnitFundsRow};
+pub use import::{TASK_EXAMPLE, TASK_HEADERS, TaskImport, TaskPreview, parse_day};
 pub use ladder::LadderRun;
+pub use ledger::{LedgerFilter, LedgerRow};
 
 /// What the office writes to open an item (立项).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -143,41 +148,6 @@ impl Store {
         self.supervision_for(&id, staff).await
     }
 
-    /// 督办台账: the items `staff` may read, newest first, optionally in one state.
-    pub async fn list_supervision(&self, staff: &Staff, state: Option<&str>, page: u32, per_page: u32) -> Result<Page<ItemSummary>, StoreError> {
-        let per_page = per_page.clamp(1, 200);
-        let page = page.max(1);
-        let mut conds = vec!["w.kind = 'supervision'".to_string()];
-        let mut binds: Vec<String> = Vec::new();
-        if let Some(s) = state.map(str::trim).filter(|s| !s.is_empty()) {
-            let st = State::parse(s).ok_or_else(|| DomainError::invalid("invalid_state_filter", format!("状态“{s}”不存在")))?;
-            binds.push(st.as_str().into());
-            conds.push(format!("w.state = ${}", binds.len()));
-        }
-        if let Scope::Units(units) = Store::scope_of(staff) {
-            let (clause, _) = in_clause(binds.len() + 1, units.len());
-            binds.extend(units);
-            conds.push(format!("w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause})"));
-        }
-        let filter = conds.join(" AND ");
-        let mut cq = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM work_items w WHERE {filter}")));
-        for b in &binds {
-            cq = cq.bind(b);
-        }
-        let total = cq.fetch_one(self.pool()).await?;
-        let sql = format!(
-            "SELECT w.id FROM work_items w WHERE {filter} ORDER BY w.created_at DESC, w.id DESC LIMIT {per_page} OFFSET {}",
-            (page - 1) * per_page
-        );
-        let mut lq = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-        for b in &binds {
-            lq = lq.bind(b);
-        }
-        let ids = lq.fetch_all(self.pool()).await?;
-        let items = self.item_summaries(&ids, Viewer::of(staff)).await?;
-        Ok(Page { items, total, page, per_page })
-    }
-
     /// An item's events as `staff` may read them.
     pub async fn supervision_events(&self, key: &str, staff: &Staff) -> Result<Vec<events::Event>, StoreError> {
         let id = self.visible_supervision(key, staff).await?.id;
@@ -282,30 +252,48 @@ impl Store {
         let staff = actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录"))?;
         // Refused as not theirs before anything else, as the hotline's orders are.
         let id = self.visible_supervision(key, staff).await?.id;
-        let spec = self.spec_of(Supervision::NAME)?;
         let cal = self.calendar();
-        let settings = Settings::default();
+        let settings = self.supervision_settings().await?;
         on_fresh_load!(Supervision::NOUN, in_tx!(self, tx => {
-            let l = load(&mut tx, &id).await?.ok_or_else(|| not_found(key))?;
             let now = at.unwrap_or_else(Utc::now);
-            let out = supervision::apply(&l.snapshot, actor, action, now, &cal, &settings)?;
-            let s = &out.snapshot;
-            write::update(&mut tx, &spec, &l.core.id, l.core.version, &l.snapshot, s, now).await?;
-            sqlx::query("UPDATE supervision_items SET cycle = $1, extension = $2, objection = $3, evidence = $4, reopen_count = $5 WHERE id = $6")
-                .bind(serde_json::to_string(&s.cycle).unwrap_or_default())
-                .bind(s.extension.as_ref().and_then(|e| serde_json::to_string(e).ok()))
-                .bind(s.objection.as_ref().and_then(|o| serde_json::to_string(o).ok()))
-                .bind(&s.evidence)
-                .bind(i64::from(s.reopen_count))
-                .bind(&l.core.id)
-                .execute(&mut *tx).await?;
-            events::append(&mut tx, NewEvent {
-                entity_id: &l.core.id, entity_kind: Supervision::NAME, action: out.action, actor,
-                from_state: Some(l.snapshot.state().as_str()), to_state: Some(s.state().as_str()),
-                details: out.details.clone(), at: Some(to_ms(now)),
-            }).await?;
-            Ok(())
+            self.act_supervision_in(&mut tx, &id, key, actor, action, now, &cal, &settings).await
         }))?;
         self.supervision_for(&id, staff).await
+    }
+
+    /// One action in the caller's transaction: loaded, judged, written with its event.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn act_supervision_in(
+        &self,
+        tx: &mut AnyConnection,
+        id: &str,
+        key: &str,
+        actor: &Actor,
+        action: &Action,
+        now: DateTime<Utc>,
+        cal: &sanfu_calendar::Calendar,
+        settings: &Settings,
+    ) -> Result<(), StoreError> {
+        let spec = self.spec_of(Supervision::NAME)?;
+        let l = load(tx, id).await?.ok_or_else(|| not_found(key))?;
+        let out = supervision::apply(&l.snapshot, actor, action, now, cal, settings)?;
+        let s = &out.snapshot;
+        write::update(tx, &spec, &l.core.id, l.core.version, &l.snapshot, s, now).await?;
+        sqlx::query("UPDATE supervision_items SET cycle = $1, extension = $2, objection = $3, evidence = $4, reopen_count = $5 WHERE id = $6")
+            .bind(serde_json::to_string(&s.cycle).unwrap_or_default())
+            .bind(s.extension.as_ref().and_then(|e| serde_json::to_string(e).ok()))
+            .bind(s.objection.as_ref().and_then(|o| serde_json::to_string(o).ok()))
+            .bind(&s.evidence)
+            .bind(i64::from(s.reopen_count))
+            .bind(&l.core.id)
+            .execute(&mut *tx)
+            .await?;
+        events::append(tx, NewEvent {
+            entity_id: &l.core.id, entity_kind: Supervision::NAME, action: out.action, actor,
+            from_state: Some(l.snapshot.state().as_str()), to_state: Some(s.state().as_str()),
+            details: out.details.clone(), at: Some(to_ms(now)),
+        })
+        .await?;
+        Ok(())
     }
 }
