@@ -144,7 +144,10 @@ pub const ROUTES: &[Route] = &[
     r("get", "/api/search", "事项", "全文检索：各类工作（只含本人可见的事项）", Staff, Nothing, Page("ItemSummary"), &["q", "page", "per_page"]),
     r("get", "/api/admin/number-formats", "系统管理", "各类编号的格式（系统管理员）", Staff, Nothing, Object(200, "{formats: [{kind, code, format}]}"), &[]),
     r("put", "/api/admin/number-formats/{kind}", "系统管理", "设置某类工作、某机关代字的编号格式，如“江政办发〔{year}〕{n}号”（系统管理员）", Staff, Json("NumberFormatBody"), Object(200, "{kind, code, format}"), &[]),
-    r("get", "/api/supervision", "督查督办", "督办台账：本人可见的督办事项（可按状态筛选）", Staff, Nothing, Page("ItemSummary"), &["state", "page", "per_page"]),
+    r("get", "/api/supervision", "督查督办", "督办台账：本人可见的督办事项，可按状态、来源、单位、责任领导、亮牌筛选；format=xlsx 或 csv 导出全部", Staff, Nothing, Page("LedgerRow"), &["state", "source", "unit", "leader", "card", "q", "page", "per_page", "format"]),
+    r("get", "/api/supervision/assessment", "督查督办", "督查考核与通报：各单位在期间内的承办、反馈、催办、亮牌、办结与得分，表扬、红榜、黑榜；format=xlsx 导出", Staff, Nothing, Object(200, "Assessment"), &["from", "to", "format"]),
+    r("post", "/api/supervision/import", "督查督办", "导入重点任务分解表（.xlsx 或 CSV 作为请求体；dry_run=true 只检查）：逐行指出问题，文件无误才立项并交办", Staff, Nothing, Object(200, "{code, message, result: TaskImport}"), &["dry_run"]),
+    r("get", "/api/supervision/import-template", "督查督办", "重点任务导入模板（.xlsx）", Staff, Nothing, Object(200, "Excel 文件"), &[]),
     r("post", "/api/supervision", "督查督办", "立项（督查科）", Staff, Json("SupervisionInput"), Wrapped(201, "item", "SupervisionView"), &[]),
     r("get", "/api/supervision/{key}", "督查督办", "一个督办事项", Staff, Nothing, Wrapped(200, "item", "SupervisionView"), &[]),
     r("get", "/api/supervision/{key}/events", "督查督办", "督办事项的办理过程（哈希链事件）", Staff, Nothing, List("events", "Event"), &[]),
@@ -346,6 +349,13 @@ pub fn document() -> OpenApi {
         .schema_from::<sanfu_store::supervision::SupervisionInput>()
         .schema_from::<sanfu_store::supervision::SupervisionView>()
         .schema_from::<sanfu_store::supervision::FundInput>()
+        .schema_from::<sanfu_store::supervision::LedgerRow>()
+        .schema_from::<sanfu_store::supervision::Assessment>()
+        .schema_from::<sanfu_store::supervision::UnitAssessment>()
+        .schema_from::<sanfu_store::supervision::TaskImport>()
+        .schema_from::<sanfu_store::supervision::TaskPreview>()
+        .schema_from::<sanfu_domain::supervision::assess::ScoreTable>()
+        .schema_from::<sanfu_domain::supervision::assess::Tally>()
         .schema_from::<sanfu_store::supervision::FundEntry>()
         .schema_from::<sanfu_store::supervision::ItemFunds>()
         .schema_from::<sanfu_store::supervision::FundsSummary>()

@@ -300,3 +300,106 @@ async fn funds_left_unpaid_are_warned_of_and_shown_by_unit_and_item() {
     let (_, sum) = app.get(Some(&app.login("water").await), "/api/supervision/funds").await;
     assert_eq!(sum["by_item"].as_array().unwrap().len(), 0);
 }
+
+/// An .xlsx workbook of `rows` (the first is the header), as an office fills in the template.
+fn workbook(rows: &[&[&str]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The government work report's tasks from a spreadsheet: a file with bad rows is refused whole
+/// with each row's problem in Chinese; a clean one opens and hands out every task; the ledger
+/// filters them and exports them to Excel, and the assessment counts them per unit.
+#[tokio::test]
+async fn the_annual_task_list_is_imported_from_a_spreadsheet_only_when_every_row_is_right() {
+    let app = spawn_app().await;
+    let (office, zjj, water) = (app.login("duchake").await, app.login("zjj").await, app.login("water").await);
+    let header: &[&str] = &["任务名称", "督办要求", "牵头单位", "配合单位", "完成时限", "节点", "报送周期", "责任领导"];
+    let bad = workbook(&[
+        header,
+        &["新建城市道路 120 公里", "", "市住房和城乡建设局", "市城市管理局", "2099-12-31", "2099-06-30 完成 60 公里", "每月5日前", "周海涛"],
+        &["新增城镇就业 5 万人", "", "市人社局", "", "2099-12-31", "", "每月", ""],
+        &["建成口袋公园 30 个", "", "市城市管理局", "市住房和城乡建设局", "明年年底", "", "每周", ""],
+        &["老旧小区改造 80 个", "", "市住房和城乡建设局", "", "2099-12-31", "2099-13-01 开工", "每两天", "张三"],
+    ]);
+    let post = |body: Vec<u8>, dry: bool| {
+        let (app, office) = (&app, office.clone());
+        async move {
+            let r = app.client.post(format!("{}/api/supervision/import?dry_run={dry}", app.base)).bearer_auth(&office)
+                .header("content-type", XLSX).body(body).send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (s, v) = post(bad, false).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_rows")), "{v}");
+    let errors: Vec<(u64, String)> =
+        v["result"]["errors"].as_array().unwrap().iter().map(|e| (e["line"].as_u64().unwrap(), e["message"].as_str().unwrap().to_string())).collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert_eq!(errors[0], (3, "牵头单位“市人社局”不存在".to_string()));
+    assert_eq!(errors[1], (4, "完成时限“明年年底”不是有效日期（如 2026-12-31）".to_string()));
+    assert!(errors[2].1.contains("节点“2099-13-01 开工”的日期无效") && errors[2].1.contains("报送周期“每两天”无效") && errors[2].1.contains("责任领导“张三”不存在"), "{errors:?}");
+    assert_eq!(app.get(Some(&office), "/api/supervision").await.1["total"], 0, "nothing imported");
+
+    let good = workbook(&[
+        header,
+        &["新建城市道路 120 公里", "年底前建成通车", "市住房和城乡建设局", "市城市管理局", "2099-12-31", "2099-06-30 完成 60 公里；2099-09-30 完成 100 公里", "每月5日前", "周海涛"],
+        &["建成口袋公园 30 个", "", "市城市管理局", "", "2099/10/1", "", "每旬", ""],
+    ]);
+    let (s, v) = post(good.clone(), true).await;
+    assert_eq!((s, v["message"].as_str()), (StatusCode::OK, Some("检查通过：可导入 2 项任务")), "{v}");
+    assert_eq!(app.get(Some(&office), "/api/supervision").await.1["total"], 0, "a preview writes nothing");
+    let (s, v) = post(good, false).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let numbers = v["result"]["numbers"].as_array().unwrap().clone();
+    assert_eq!(numbers.len(), 2);
+
+    // Handed out at once: in the lead unit's inbox, with the milestones and the cycle.
+    let (_, item) = app.get(Some(&zjj), &format!("/api/supervision/{}", numbers[0].as_str().unwrap())).await;
+    assert_eq!((item["item"]["state_label"].as_str(), item["item"]["cycle"].as_str(), item["item"]["source_label"].as_str()), (Some("待签收"), Some("每月5日前"), Some("政府工作报告重点任务")));
+    assert_eq!(item["item"]["leader"], "周海涛");
+
+    // The ledger's filters, and the unit's own view.
+    let total = |q: &str| {
+        let (app, office) = (&app, office.clone());
+        let q = q.to_string();
+        async move { app.get(Some(&office), &format!("/api/supervision?{q}")).await.1["total"].as_i64().unwrap() }
+    };
+    assert_eq!(total("source=work_report_task").await, 2);
+    assert_eq!(total("source=major_project").await, 0);
+    assert_eq!(total("unit=cgj").await, 2, "leads one, helps with the other");
+    assert_eq!(total("unit=市城市管理局").await, 2, "by its name too");
+    assert_eq!(total("leader=vicemayor").await, 1);
+    assert_eq!(total("state=assigned&card=red").await, 0);
+    let (s, v) = app.get(Some(&office), "/api/supervision?card=purple").await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_card_filter")));
+    assert_eq!(app.get(Some(&water), "/api/supervision").await.1["total"], 0);
+
+    // The ledger in Excel: the rows the office sees, in Chinese.
+    let r = app.client.get(format!("{}/api/supervision?format=xlsx&source=work_report_task", app.base)).bearer_auth(&office).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let rows = sanfu_store::admin::read_table(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(rows[0][..4], ["编号", "事项名称", "来源", "来源文号"]);
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().any(|r| r[1] == "建成口袋公园 30 个" && r[5] == "市城市管理局" && r[7] == "待签收"), "{rows:?}");
+
+    // The assessment counts each unit's items; the bulletin downloads as a workbook.
+    let (_, a) = app.get(Some(&office), "/api/supervision/assessment").await;
+    let cgj = a["units"].as_array().unwrap().iter().find(|u| u["unit"] == "市城市管理局").unwrap().clone();
+    assert_eq!((cgj["items"].as_u64(), cgj["score"].as_i64()), (Some(2), Some(100)), "{a}");
+    let (s, v) = app.get(Some(&office), "/api/supervision/assessment?from=2026-13-01").await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_date")));
+    let r = app.client.get(format!("{}/api/supervision/assessment?format=xlsx", app.base)).bearer_auth(&office).send().await.unwrap();
+    let rows = sanfu_store::admin::read_table(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(rows[0][..3], ["名次", "单位", "承办事项"]);
+    // A unit reads only its own line.
+    let (_, a) = app.get(Some(&zjj), "/api/supervision/assessment").await;
+    assert_eq!(a["units"].as_array().unwrap().len(), 1, "{a}");
+}

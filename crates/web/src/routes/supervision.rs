@@ -8,7 +8,11 @@ use chrono::{DateTime, Utc};
 use sanfu_domain::kernel::ReportCycle;
 use sanfu_domain::supervision::Action;
 use sanfu_domain::supervision::Settings;
-use sanfu_store::supervision::{FundInput, SupervisionInput};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use sanfu_store::supervision::{Assessment, FundInput, LedgerFilter, LedgerRow, SupervisionInput, TASK_EXAMPLE, TASK_HEADERS, TaskImport};
+
+use crate::export::{self, Cell, Format_, Table};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -23,6 +27,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/supervision", get(list).post(create))
         .route("/api/supervision/funds", get(funds_summary))
+        .route("/api/supervision/assessment", get(assessment))
+        .route("/api/supervision/import", post(import_tasks))
+        .route("/api/supervision/import-template", get(import_template))
         .route("/api/admin/supervision-settings", get(settings).put(set_settings))
         .route("/api/supervision/{key}", get(get_one))
         .route("/api/supervision/{key}/funds", get(item_funds).post(add_fund))
@@ -33,13 +40,175 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 pub struct ListQuery {
     state: Option<String>,
+    source: Option<String>,
+    unit: Option<String>,
+    leader: Option<String>,
+    card: Option<String>,
+    q: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
+    /// json (default), csv or xlsx: the whole filtered ledger as a file.
+    format: Option<String>,
 }
 
-pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQuery>) -> ApiResult<JsonOut> {
-    let page = st.store.list_supervision(&a.staff, q.state.as_deref(), q.page.unwrap_or(1), q.per_page.unwrap_or(20)).await?;
-    Ok(axum::Json(json!(page)))
+/// `GET /api/supervision`: the 督办台账, filtered; `format=xlsx|csv` downloads all of it.
+pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQuery>) -> ApiResult<Response> {
+    let format = export::parse_format(q.format.as_deref())?;
+    let filter = LedgerFilter { state: q.state, source: q.source, unit: q.unit, leader: q.leader, card: q.card, q: q.q };
+    if format == Format_::Json {
+        let page = st.store.supervision_ledger(&a.staff, &filter, q.page.unwrap_or(1), q.per_page.unwrap_or(20).min(200)).await?;
+        return Ok(axum::Json(json!(page)).into_response());
+    }
+    let all = st.store.supervision_ledger(&a.staff, &filter, 1, 10_000).await?;
+    let table = ledger_table(&all.items);
+    let name = format!("督办台账-{}", chrono::Utc::now().with_timezone(&st.store.offset()).format("%Y%m%d"));
+    if format == Format_::Csv { export::csv_response(&name, &table) } else { export::xlsx_response(&name, &[table]) }
+}
+
+/// The ledger as a sheet: what the office prints and files.
+pub(crate) fn ledger_table(rows: &[LedgerRow]) -> Table {
+    let off = sanfu_calendar::china_offset();
+    let day = |t: Option<DateTime<Utc>>| t.map(|t| t.with_timezone(&off).format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let colour = |c: &str| match c {
+        "red" => "红",
+        "yellow" => "黄",
+        "closed" => "—",
+        _ => "绿",
+    };
+    Table {
+        title: "督办台账".into(),
+        headers: ["编号", "事项名称", "来源", "来源文号", "责任领导", "牵头单位", "配合单位", "状态", "办结时限", "逾期未报", "黄牌", "红牌", "预警"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.item.number.clone()),
+                    Cell::Text(r.item.title.clone()),
+                    Cell::Text(r.source_label.into()),
+                    Cell::Text(r.source_ref.clone().unwrap_or_default()),
+                    Cell::Text(r.leader.clone().unwrap_or_default()),
+                    Cell::Text(r.item.lead_unit.as_ref().map(|u| u.name.clone()).unwrap_or_default()),
+                    Cell::Text(r.co_units.join("、")),
+                    Cell::Text(r.item.state_label.into()),
+                    Cell::Text(day(r.item.due_at)),
+                    Cell::Int(i64::from(r.missed_reports)),
+                    Cell::Int(i64::from(r.yellow_cards)),
+                    Cell::Int(i64::from(r.red_cards)),
+                    Cell::Text(colour(r.colour).into()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PeriodQuery {
+    /// YYYY-MM-DD; both default to this month.
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+}
+
+/// The period asked for, or this month.
+pub(crate) fn period(st: &AppState, from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let (f, t) = sanfu_store::supervision::month_of(chrono::Utc::now(), st.store.offset());
+    let day = |v: Option<&str>, d: NaiveDate, what: &str| match v.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError::unprocessable("invalid_date", format!("{what}“{s}”无效，应为 YYYY-MM-DD"))),
+        None => Ok(d),
+    };
+    Ok((day(from, f, "开始日期")?, day(to, t, "结束日期")?))
+}
+
+/// `GET /api/supervision/assessment?from&to[&format=xlsx]`: 督查考核 and the bulletin's lists.
+pub async fn assessment(State(st): State<AppState>, a: Authed, Query(q): Query<PeriodQuery>) -> ApiResult<Response> {
+    let format = export::parse_format(q.format.as_deref())?;
+    let (from, to) = period(&st, q.from.as_deref(), q.to.as_deref())?;
+    let r = st.store.assessment(&a.staff, from, to).await?;
+    if format == Format_::Json {
+        return Ok(axum::Json(json!(r)).into_response());
+    }
+    let tables = assessment_tables(&r);
+    let name = format!("督查通报-{from}至{to}");
+    if format == Format_::Csv { export::csv_response(&name, &tables[0]) } else { export::xlsx_response(&name, &tables) }
+}
+
+pub(crate) fn assessment_tables(r: &Assessment) -> Vec<Table> {
+    let units = Table {
+        title: format!("考核{}至{}", r.from, r.to),
+        headers: ["名次", "单位", "承办事项", "按时反馈", "逾期反馈", "催办", "督办通知", "黄牌", "红牌", "按期办结", "超期", "得分", "督办函", "通报"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: r
+            .units
+            .iter()
+            .map(|u| {
+                let n = |v: u32| Cell::Int(i64::from(v));
+                let t = &u.tally;
+                vec![
+                    n(u.rank),
+                    Cell::Text(u.unit.clone()),
+                    n(t.items),
+                    n(t.reports_on_time),
+                    n(t.reports_late),
+                    n(t.reminders),
+                    n(t.notices),
+                    n(t.yellow_cards),
+                    n(t.red_cards),
+                    n(t.closed_on_time),
+                    n(t.overdue),
+                    Cell::Int(i64::from(u.score)),
+                    Cell::Text(if u.letter { "应发" } else { "" }.into()),
+                    Cell::Text(if u.black_listed { "黑榜" } else if u.praised { "表扬" } else { "" }.into()),
+                ]
+            })
+            .collect(),
+    };
+    let lists = Table {
+        title: "督查通报".into(),
+        headers: vec!["类别".into(), "单位".into()],
+        rows: [("通报表扬", &r.praised), ("红榜", &r.red_list), ("黑榜", &r.black_list)]
+            .iter()
+            .flat_map(|(k, v)| v.iter().map(move |u| vec![Cell::Text(k.to_string()), Cell::Text(u.clone())]))
+            .collect(),
+    };
+    vec![units, lists]
+}
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    dry_run: Option<bool>,
+}
+
+/// `POST /api/supervision/import[?dry_run=true]` with the task list (.xlsx or CSV) as the body.
+pub async fn import_tasks(State(st): State<AppState>, a: Authed, Query(q): Query<ImportQuery>, body: axum::body::Bytes) -> ApiResult<(StatusCode, JsonOut)> {
+    let rows = sanfu_store::admin::read_table(&body)?;
+    let r = st.store.import_tasks(&rows, q.dry_run.unwrap_or(false), &a.actor).await?;
+    Ok(import_answer(r))
+}
+
+pub(crate) fn import_answer(r: TaskImport) -> (StatusCode, JsonOut) {
+    let (status, code, message) = if !r.errors.is_empty() {
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_rows", format!("文件有 {} 行存在问题，未导入任何任务", r.errors.len()))
+    } else if r.dry_run {
+        (StatusCode::OK, "ok", format!("检查通过：可导入 {} 项任务", r.tasks.len()))
+    } else {
+        (StatusCode::OK, "ok", format!("已导入并交办 {} 项任务", r.numbers.len()))
+    };
+    (status, axum::Json(json!({ "code": code, "message": message, "result": r })))
+}
+
+/// `GET /api/supervision/import-template`: the task list's template (.xlsx).
+pub async fn import_template(_a: Authed) -> ApiResult<Response> {
+    let t = Table {
+        title: "重点任务".into(),
+        headers: TASK_HEADERS.iter().map(|s| s.to_string()).collect(),
+        rows: TASK_EXAMPLE.iter().map(|r| r.iter().map(|c| Cell::Text(c.to_string())).collect()).collect(),
+    };
+    export::xlsx_response("重点任务导入模板", &[t])
 }
 
 pub async fn create(State(st): State<AppState>, a: Authed, Json(input): Json<SupervisionInput>) -> ApiResult<(StatusCode, JsonOut)> {
