@@ -567,3 +567,12 @@ impl Store {
 fn parse_roles(s: &str) -> Vec<Role> {
     s.split(',').filter_map(|r| Role::parse(r.trim())).collect()
 }
+
+impl Store {
+    /// The city leaders in service: (user name, name), for pickers.
+    pub async fn leaders(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT username, name, roles FROM users WHERE active = 1 ORDER BY username").fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().filter(|r| parse_roles(&r.2).contains(&Role::Leader)).map(|r| (r.0, r.1)).collect())
+    }
+}

@@ -9,6 +9,7 @@ mod admin;
 pub(crate) mod charts;
 mod desk;
 mod hotline;
+mod instruction;
 mod supervision;
 
 use askama::Template;
@@ -46,6 +47,16 @@ pub fn routes() -> Router<AppState> {
         .route("/stats", get(hotline::stats::stats))
         .route("/ranking", get(hotline::stats::ranking))
         .route("/dashboard", get(desk::dashboard::dashboard))
+        .route("/supervision", get(supervision::ledger::ledger))
+        .route("/supervision/new", post(supervision::ledger::create))
+        .route("/supervision/funds", get(supervision::assess::funds))
+        .route("/supervision/assessment", get(supervision::assess::assessment))
+        .route("/supervision/import", get(supervision::ledger::import_page).post(supervision::ledger::import).layer(DefaultBodyLimit::max(8 * 1024 * 1024)))
+        .route("/supervision/{key}/funds", post(supervision::item::add_fund))
+        .route("/instructions", get(instruction::list))
+        .route("/instructions/new", post(instruction::create))
+        .route("/instructions/{key}", get(instruction::page))
+        .route("/instructions/{key}/do/{action}", post(instruction::act))
         .route("/supervision/{key}", get(supervision::item::item))
         .route("/supervision/{key}/do/{action}", post(supervision::item::act))
         .route("/items/{key}", get(desk::item::item))

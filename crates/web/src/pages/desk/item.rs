@@ -74,6 +74,7 @@ pub(crate) fn href(kind: &str, number: &str) -> String {
     match kind {
         "work_order" => format!("/orders/{number}"),
         "supervision" => format!("/supervision/{number}"),
+        "instruction" => format!("/instructions/{number}"),
         _ => format!("/items/{number}"),
     }
 }

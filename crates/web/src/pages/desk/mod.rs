@@ -76,8 +76,8 @@ pub(crate) fn off(st: &AppState) -> FixedOffset {
 
 #[derive(Deserialize, Default)]
 pub struct FlashQuery {
-    ok: Option<String>,
-    err: Option<String>,
+    pub ok: Option<String>,
+    pub err: Option<String>,
 }
 
 impl FlashQuery {

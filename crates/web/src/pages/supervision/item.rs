@@ -3,7 +3,7 @@
 use crate::pages::desk::item::{AssignmentRow, DueRow, ItemParts, Step, assignment_rows, kernel_detail, parts};
 use crate::pages::desk::prelude::*;
 use crate::routes::supervision::{SupervisionActionBody, MilestoneBody};
-use sanfu_store::supervision::SupervisionView;
+use sanfu_store::supervision::{FundInput, ItemFunds, SupervisionView};
 
 #[derive(Template)]
 #[template(path = "supervision.html")]
@@ -19,6 +19,12 @@ pub(crate) struct SupervisionPage {
     can: Vec<&'static str>,
     parts: ItemParts,
     extension: Option<String>,
+    funds: ItemFunds,
+    /// The lead unit or the office: they keep the item's books.
+    keeps_books: bool,
+    /// A leader may write an instruction on it.
+    leader: bool,
+    today: String,
 }
 
 impl SupervisionPage {
@@ -40,9 +46,18 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
             what: spec.as_ref().map(|k| k.event_label(&e.action)).unwrap_or("操作").to_string(),
             detail: kernel_detail(e).unwrap_or_else(|| {
                 let dd = &e.details;
-                ["text", "evidence", "reason", "note", "comment"].iter().filter_map(|k| dd[*k].as_str()).collect::<Vec<_>>().join("；")
+                if e.action == "funds" {
+                    return format!("{} {} 万元（{}，{}）", dd["label"].as_str().unwrap_or(""), dd["amount_wan"].as_str().unwrap_or(""),
+                        dd["party"].as_str().unwrap_or(""), dd["on_date"].as_str().unwrap_or(""));
+                }
+                let mut parts: Vec<String> = Vec::new();
+                if let (Some(f), Some(u)) = (dd["form"].as_str(), dd["unit_name"].as_str()) {
+                    parts.push(format!("{f}（{u}）"));
+                }
+                parts.extend(["text", "evidence", "reason", "note", "comment"].iter().filter_map(|k| dd[*k].as_str().map(String::from)));
+                parts.join("；")
             }),
-            warn: e.action == "warning" || e.action == "remind",
+            warn: matches!(e.action.as_str(), "warning" | "remind" | "notice" | "card" | "funds_warning"),
         })
         .collect();
     // Reports: those made, and each unit's next one; the later ones follow the cycle.
@@ -80,7 +95,14 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
         Vec::new()
     };
     let extension = s.extension.as_ref().map(|e| format!("申请延至 {}：{}", fmt_time(e.new_due, off), e.reason));
+    let funds = st.store.item_funds(&key, &d.staff).await?;
+    let lead = s.item.assignments.iter().any(|a| a.active && a.role == sanfu_domain::kernel::AssignmentRole::Lead && a.unit.id == d.staff.unit_id);
+    let keeps_books = d.staff.has(Role::OfficeStaff) || (lead && d.staff.acts_for_unit());
     let p = SupervisionPage {
+        funds,
+        keeps_books,
+        leader: d.staff.has(Role::Leader),
+        today: Utc::now().with_timezone(&off).format("%Y-%m-%d").to_string(),
         extension,
         parts: parts(&st, &d, &s.item.number, &s.item.links, &s.item.cards, &s.item.assignments).await?,
         nav: nav(&st, &d, "desk").await?,
@@ -145,9 +167,20 @@ pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<
     })
 }
 
+/// `POST /supervision/{key}/funds`: a budget, an arrival or a payment, from the item's page.
+pub async fn add_fund(State(st): State<AppState>, d: Desk, Path(key): Path<String>, form: Form) -> PageResult {
+    d.check(&form)?;
+    let here = format!("/supervision/{key}");
+    let input = FundInput { entry: form.text("entry"), on_date: form.text("on_date"), amount: form.text("amount"), party: form.text("party"), note: form.text("note") };
+    Ok(match st.store.add_fund(&key, &input, &d.actor).await {
+        Ok(e) => back(&here, Some(&format!("已登记{} {} 万元", e.entry_label, e.amount_wan)), None),
+        Err(e) => back(&here, None, Some(&ApiError::from(e).message)),
+    })
+}
+
 /// A `datetime-local` or date field, read in the calendar's zone (a bare date is the end of
 /// that working day's hours, 17:30 unless set otherwise).
-fn local_time(st: &AppState, v: &str) -> Option<chrono::DateTime<Utc>> {
+pub(crate) fn local_time(st: &AppState, v: &str) -> Option<chrono::DateTime<Utc>> {
     let v = v.trim();
     let naive = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
         .or_else(|_| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map(|d| d.and_hms_opt(17, 30, 0).unwrap_or_default()))
