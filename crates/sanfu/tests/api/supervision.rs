@@ -176,6 +176,19 @@ async fn a_leaders_instruction_is_answered_by_each_unit_and_opens_a_supervision_
     // Found by its words.
     let (_, found) = app.get(Some(&office), "/api/search?q=电梯维修方案").await;
     assert!(found.to_string().contains(&n), "{found}");
+
+    // The leader's page lists it with its answers; the instruction's page shows each answer.
+    let (s, page) = app.page("vicemayor", "/instructions").await;
+    assert_eq!(s, StatusCode::OK);
+    for want in [n.as_str(), "周海涛", "2 / 2", "已反馈", "form-ins-new"] {
+        assert!(page.contains(want), "the leader's page shows {want}");
+    }
+    let (_, page) = app.page("vicemayor", &format!("/instructions/{n}")).await;
+    for want in ["已安排执法队配合清理楼道。", "维修方案已报市政府。", "市住房和城乡建设局（主办）", &sv, &order_number] {
+        assert!(page.contains(want), "the instruction's page shows {want}");
+    }
+    assert!(!app.page("zjj", "/instructions").await.1.contains("form-ins-new"), "units do not instruct");
+    assert_eq!(app.page("water", &format!("/instructions/{n}")).await.0, StatusCode::FORBIDDEN);
 }
 
 /// The escalation ladder on the working-day calendar, across the 2026 National Day holiday: a
@@ -299,6 +312,15 @@ async fn funds_left_unpaid_are_warned_of_and_shown_by_unit_and_item() {
     // Another unit's summary holds nothing of it.
     let (_, sum) = app.get(Some(&app.login("water").await), "/api/supervision/funds").await;
     assert_eq!(sum["by_item"].as_array().unwrap().len(), 0);
+
+    // The funds page, the item's books and the leader's dashboard all show the money sitting.
+    let (_, page) = app.page("duchake", "/supervision/funds").await;
+    assert!(page.contains("市住房和城乡建设局") && page.contains("100.00") && page.contains(&n), "funds page");
+    let (_, page) = app.page("zjj", &format!("/supervision/{n}")).await;
+    assert!(page.contains("省财政厅") && page.contains("form-sv-funds") && page.contains("未拨付 100.00 万元"), "the item's books");
+    assert!(!app.page("cgj", &format!("/supervision/{n}")).await.1.contains("form-sv-funds"), "a co-unit keeps no books");
+    let (_, page) = app.page("vicemayor", "/dashboard").await;
+    assert!(page.contains("滞留未拨付 100.00 万元"), "the leader's dashboard");
 }
 
 /// An .xlsx workbook of `rows` (the first is the header), as an office fills in the template.
@@ -402,4 +424,14 @@ async fn the_annual_task_list_is_imported_from_a_spreadsheet_only_when_every_row
     // A unit reads only its own line.
     let (_, a) = app.get(Some(&zjj), "/api/supervision/assessment").await;
     assert_eq!(a["units"].as_array().unwrap().len(), 1, "{a}");
+
+    // The pages: the ledger filtered, the bulletin, the import form.
+    let (s, page) = app.page("duchake", "/supervision?unit=cgj").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("共 2 项") && page.contains("建成口袋公园 30 个") && page.contains("form-sv-new"), "the ledger");
+    let (_, page) = app.page("water", "/supervision").await;
+    assert!(page.contains("共 0 项") && !page.contains("form-sv-new"), "another unit's ledger is empty and it opens nothing");
+    let (_, page) = app.page("duchake", "/supervision/assessment").await;
+    assert!(page.contains("督 查 通 报") && page.contains("市城市管理局"), "the bulletin");
+    assert_eq!(app.page("zjj", "/supervision/import").await.0, StatusCode::FORBIDDEN);
 }

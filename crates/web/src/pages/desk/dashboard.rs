@@ -18,6 +18,8 @@ pub(crate) struct DashboardPage {
     topic_of_month: Option<sanfu_store::hotline::topics::HotTopic>,
     /// Every kind of work the office runs, open and late.
     kinds: Vec<sanfu_store::kernel::figures::KindFigures>,
+    /// Money arrived and not paid out, in the leader's portfolio.
+    funds: sanfu_store::supervision::FundsSummary,
 }
 
 pub struct Kpi {
@@ -66,8 +68,10 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         .map(|o| Stack { label: o.unit_name.clone(), parts: vec![(o.red as f64, "#c62828"), (o.yellow as f64, "#e0a800"), (o.green as f64, "#43a047")] })
         .collect();
     let kinds = st.store.open_by_kind(now, now - Duration::days(30), units).await?;
+    let funds = st.store.funds_summary(&d.staff).await?;
     let p = DashboardPage {
         kinds,
+        funds,
         nav: nav(&st, &d, "dashboard").await?,
         kpis,
         trend,

@@ -52,6 +52,8 @@ pub struct Nav {
     pub dashboard: bool,
     pub ranking: bool,
     pub admin: bool,
+    /// A city leader: may write instructions (批示) on what they read.
+    pub leader: bool,
 }
 
 pub(crate) async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result<Nav, PageError> {
@@ -67,6 +69,7 @@ pub(crate) async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result
         dashboard: d.sees_dashboard(),
         ranking: d.staff.sees_ranking(),
         admin: d.is_admin(),
+        leader: d.staff.has(Role::Leader),
     })
 }
 

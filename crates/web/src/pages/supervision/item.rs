@@ -22,8 +22,6 @@ pub(crate) struct SupervisionPage {
     funds: ItemFunds,
     /// The lead unit or the office: they keep the item's books.
     keeps_books: bool,
-    /// A leader may write an instruction on it.
-    leader: bool,
     today: String,
 }
 
@@ -101,7 +99,6 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
     let p = SupervisionPage {
         funds,
         keeps_books,
-        leader: d.staff.has(Role::Leader),
         today: Utc::now().with_timezone(&off).format("%Y-%m-%d").to_string(),
         extension,
         parts: parts(&st, &d, &s.item.number, &s.item.links, &s.item.cards, &s.item.assignments).await?,
