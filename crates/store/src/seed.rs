@@ -220,66 +220,6 @@ impl Store {
         Ok(shown)
     }
 
-    /// A few supervision items, in each state of their life so far.
-    async fn seed_supervision(&self) -> Result<(), StoreError> {
-        use sanfu_domain::kernel::ReportCycle;
-        use sanfu_domain::supervision::Action as S;
-        let as_user = |username: &'static str| async move {
-            let id: String = sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_one(self.pool()).await?;
-            let staff = self.staff(&id).await?.ok_or_else(|| StoreError::Other("no staff".into()))?;
-            Ok::<Actor, StoreError>(Actor { principal: Principal::Staff(staff), ip: "127.0.0.1".into() })
-        };
-        let office = as_user("duchake").await?;
-        let now = chrono::Utc::now();
-        // (title, requirements, source, reference, lead, co, days to the deadline, cycle, how far)
-        let items: &[(&str, &str, &str, &str, &str, &[&str], i64, &str, u8)] = &[
-            ("老旧小区加装电梯三年行动", "年底前完成首批 30 个小区加装电梯，每旬报送进展。", "leader_instruction", "市长批示〔2026〕12号", "zjj", &["cgj"], 40, "每旬", 3),
-            ("城区内涝点整治", "汛期前完成 18 处易涝点改造。", "work_report_task", "政府工作报告重点任务第 7 项", "slj", &["zjj", "cgj"], 60, "每月", 2),
-            ("民生资金拨付进度专项督查", "到位资金 20 个工作日内拨付到项目。", "rectification", "审计整改〔2026〕3号", "czj", &[], 25, "每周", 4),
-            ("菜市场周边占道经营整治", "群众反映集中，一个月内整改到位。", "hotline_escalation", "12345 转督办", "xicheng", &["scjgj"], 30, "每月5日前", 1),
-            ("中小学校园周边交通安全", "上下学时段交通秩序整治。", "cppcc_proposal", "政协提案第 0213 号", "jtysj", &["jyj"], 90, "每月", 0),
-            ("农村公路提档升级", "年内完成 120 公里。", "major_project", "市重大项目第 15 项", "jtysj", &["nyncj"], 20, "每月", 5),
-        ];
-        for (title, req, source, reference, lead, co, days, cycle, stage) in items {
-            let input = crate::supervision::SupervisionInput {
-                title: Some((*title).into()),
-                requirements: Some((*req).into()),
-                source: Some((*source).into()),
-                source_ref: Some((*reference).into()),
-                leader: Some("vicemayor".into()),
-            };
-            let n = self.create_supervision(&input, &office).await?.item.number;
-            if *stage == 0 {
-                continue; // 待交办
-            }
-            let lead_ref = self.unit_ref(lead).await?;
-            let mut co_refs = Vec::new();
-            for c in co.iter() {
-                co_refs.push(self.unit_ref(c).await?);
-            }
-            let cycle = ReportCycle::parse(cycle)?;
-            let deadline = now + chrono::Duration::days(*days);
-            self.act_supervision(&n, &office, &S::Assign { lead: lead_ref, co: co_refs, deadline, cycle, milestones: vec![] }, None).await?;
-            if *stage == 1 {
-                continue; // 待签收
-            }
-            let liaison = as_user(lead).await?;
-            self.act_supervision(&n, &liaison, &S::Sign, None).await?;
-            if *stage >= 3 {
-                self.act_supervision(&n, &liaison, &S::Report { text: "已制定实施方案，正在推进。".into(), milestone: None }, None).await?;
-            }
-            if *stage == 4 {
-                // Behind: pressed, and a yellow card.
-                self.act_supervision(&n, &office, &S::Remind { unit_id: self.unit_ref(lead).await?.id, note: "请按周报送拨付进度".into() }, None).await?;
-                self.issue_card(&office, &n, lead, sanfu_domain::kernel::CardColour::Yellow, "到位资金逾期未拨付").await?;
-            }
-            if *stage == 5 {
-                self.act_supervision(&n, &liaison, &S::RequestClosure { evidence: "已完成 120 公里，附交工验收报告。".into() }, None).await?;
-            }
-        }
-        Ok(())
-    }
-
     async fn seed_knowledge(&self) -> Result<(), StoreError> {
         let sys = system();
         let entries: &[(&str, &str, &str, &str, bool)] = &[

@@ -155,7 +155,7 @@ impl Store {
                     (_, Some("red")) => "red",
                     _ if red > 0 => "red",
                     (_, Some("yellow")) => "yellow",
-                    _ if yellow > 0 => "yellow",
+                    _ if yellow > 0 || missed.get(&id).is_some_and(|m| *m > 0) => "yellow",
                     _ => "green",
                 };
                 Some(LedgerRow {

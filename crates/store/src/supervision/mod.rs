@@ -15,6 +15,7 @@ use crate::kernel::items::{Core, ITEM_DOC, ItemDetail, Viewer, load_core};
 use crate::kernel::write;
 
 mod assess;
+mod demo;
 mod funds;
 mod import;
 mod ladder;
@@ -122,6 +123,11 @@ fn not_found(key: &str) -> StoreError {
 impl Store {
     /// 立项: the office opens an item; it waits to be handed out (交办).
     pub async fn create_supervision(&self, input: &SupervisionInput, actor: &Actor) -> Result<SupervisionView, StoreError> {
+        self.create_supervision_at(input, actor, Utc::now()).await
+    }
+
+    /// [`Store::create_supervision`] at a given moment (the demo city's history).
+    pub(crate) async fn create_supervision_at(&self, input: &SupervisionInput, actor: &Actor, now: DateTime<Utc>) -> Result<SupervisionView, StoreError> {
         let Some(staff) = actor.staff().filter(|s| s.has(Role::OfficeStaff)) else {
             return Err(DomainError::forbidden("not_allowed_for_user", "只有督查科可以立项").into());
         };
@@ -142,7 +148,6 @@ impl Store {
             }
             None => None,
         };
-        let now = Utc::now();
         let new = self.prepare_supervision(title, requirements, source, source_ref, leader).await?;
         let (id, _) = in_tx!(self, tx => self.open_supervision_in(&mut tx, &new, actor, now).await)?;
         self.supervision_for(&id, staff).await
