@@ -368,6 +368,62 @@ try {
     for (const step of ['立项', '交办', '签收', '反馈进展', '催办']) assert.ok(tl.includes(step), step);
   });
 
+  await journey("a leader's instruction is answered by the unit and turned into a supervision item; the ledger, funds and bulletin show the city's supervision work", async () => {
+    const leader = await newPage();
+    await login(leader, 'vicemayor');
+    await leader.goto(`${base}/instructions`);
+    await leader.locator('#ins-new summary').click();
+    let msg = await act(leader, 'form-ins-new', async (f) => {
+      await f.locator('#i-text').fill('请住建局一周内把湖畔街道老旧小区电梯维修方案报我。');
+      await f.locator('#i-units').selectOption(['zjj']);
+      await f.locator('#i-deadline').fill('2099-01-09');
+    });
+    assert.ok(msg.includes('批示已送达 1 个单位'), msg);
+    const insUrl = leader.url().split('?')[0];
+    const insNumber = decodeURIComponent(insUrl.split('/').pop());
+
+    // The unit finds it in its inbox beside its orders, and answers.
+    const unit = await newPage();
+    await login(unit, 'zjj');
+    const row = unit.locator('table.orders tr', { hasText: insNumber });
+    assert.ok((await row.textContent()).includes('批示待反馈'));
+    await Promise.all([unit.waitForURL(/\/instructions\//), row.locator('a').first().click()]);
+    msg = await act(unit, 'form-ins-answer', async (f) => { await f.locator('#ins-text').fill('维修方案已制定，报送市政府。'); });
+    assert.ok(msg.includes('已反馈'), msg);
+
+    // The leader sees where it stands; the office makes it an item, linked back.
+    await leader.goto(`${base}/instructions`);
+    assert.ok((await leader.textContent('#instructions')).includes('1 / 1'));
+    const office = await newPage();
+    await login(office, 'duchake');
+    await office.goto(insUrl);
+    msg = await act(office, 'form-ins-supervise');
+    assert.ok(msg.includes('已转为督办事项'), msg);
+    assert.equal((await office.textContent('#item-state')).trim(), '待交办');
+    assert.ok((await office.content()).includes(insNumber));
+
+    // The ledger: red rows for overdue items and red cards, and the Excel download.
+    await office.goto(`${base}/supervision`);
+    await office.selectOption('#f-card', 'red');
+    await Promise.all([office.waitForURL(/card=red/), office.click('#sv-filter button[type=submit]')]);
+    const red = office.locator('#sv-ledger tbody tr.row-red');
+    assert.ok((await red.count()) >= 1, 'red rows');
+    await shot(office, '24-supervision-ledger');
+    const xlsx = await office.request.get(await office.getAttribute('#sv-export', 'href').then((h) => new URL(h, base).href));
+    assert.equal(xlsx.status(), 200);
+    assert.ok(xlsx.headers()['content-type'].includes('spreadsheetml'));
+
+    // Money sitting unpaid, by unit; the bulletin with its black list, ready to print.
+    await office.goto(`${base}/supervision/funds`);
+    assert.ok((await office.textContent('#funds-by-unit')).includes('市财政局'));
+    assert.ok(Number((await office.textContent('#funds-overdue')).trim()) >= 1);
+    await shot(office, '25-supervision-funds');
+    await office.goto(`${base}/supervision/assessment`);
+    assert.ok((await office.textContent('#bulletin')).includes('督 查 通 报'));
+    assert.ok(!(await office.textContent('#black-list')).includes('本期无'), 'the black list names units');
+    await shot(office, '26-supervision-bulletin');
+  });
+
   await journey("a unit's user who types another unit's order URL gets a refusal page", async () => {
     const page = await newPage();
     await login(page, 'water');
@@ -606,6 +662,7 @@ try {
     }
   });
 } catch (e) {
+  if (!String(e.stack || e).includes('AssertionError')) console.log(`FAIL ${e.stack || e}`);
   process.exitCode = 1;
 } finally {
   if (browser) await browser.close();

@@ -412,8 +412,13 @@ async fn the_annual_task_list_is_imported_from_a_spreadsheet_only_when_every_row
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().any(|r| r[1] == "建成口袋公园 30 个" && r[5] == "市城市管理局" && r[7] == "待签收"), "{rows:?}");
 
-    // The assessment counts each unit's items; the bulletin downloads as a workbook.
+    // The assessment counts each unit's items (the default period is the last whole month,
+    // before these were imported); the bulletin downloads as a workbook.
+    let today = chrono::Utc::now().with_timezone(&sanfu_calendar::china_offset()).date_naive();
+    let this_month = format!("from={}&to={today}", today - chrono::Duration::days(20));
     let (_, a) = app.get(Some(&office), "/api/supervision/assessment").await;
+    assert!(a["units"].as_array().unwrap().is_empty(), "nothing held last month: {a}");
+    let (_, a) = app.get(Some(&office), &format!("/api/supervision/assessment?{this_month}")).await;
     let cgj = a["units"].as_array().unwrap().iter().find(|u| u["unit"] == "市城市管理局").unwrap().clone();
     assert_eq!((cgj["items"].as_u64(), cgj["score"].as_i64()), (Some(2), Some(100)), "{a}");
     let (s, v) = app.get(Some(&office), "/api/supervision/assessment?from=2026-13-01").await;
@@ -422,7 +427,7 @@ async fn the_annual_task_list_is_imported_from_a_spreadsheet_only_when_every_row
     let rows = sanfu_store::admin::read_table(&r.bytes().await.unwrap()).unwrap();
     assert_eq!(rows[0][..3], ["名次", "单位", "承办事项"]);
     // A unit reads only its own line.
-    let (_, a) = app.get(Some(&zjj), "/api/supervision/assessment").await;
+    let (_, a) = app.get(Some(&zjj), &format!("/api/supervision/assessment?{this_month}")).await;
     assert_eq!(a["units"].as_array().unwrap().len(), 1, "{a}");
 
     // The pages: the ledger filtered, the bulletin, the import form.
@@ -431,7 +436,7 @@ async fn the_annual_task_list_is_imported_from_a_spreadsheet_only_when_every_row
     assert!(page.contains("共 2 项") && page.contains("建成口袋公园 30 个") && page.contains("form-sv-new"), "the ledger");
     let (_, page) = app.page("water", "/supervision").await;
     assert!(page.contains("共 0 项") && !page.contains("form-sv-new"), "another unit's ledger is empty and it opens nothing");
-    let (_, page) = app.page("duchake", "/supervision/assessment").await;
+    let (_, page) = app.page("duchake", &format!("/supervision/assessment?{this_month}")).await;
     assert!(page.contains("督 查 通 报") && page.contains("市城市管理局"), "the bulletin");
     assert_eq!(app.page("zjj", "/supervision/import").await.0, StatusCode::FORBIDDEN);
 }

@@ -9,7 +9,7 @@ use sanfu_domain::kernel::ReportCycle;
 use sanfu_domain::supervision::Action;
 use sanfu_domain::supervision::Settings;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use sanfu_store::supervision::{Assessment, FundInput, LedgerFilter, LedgerRow, SupervisionInput, TASK_EXAMPLE, TASK_HEADERS, TaskImport};
 
 use crate::export::{self, Cell, Format_, Table};
@@ -106,15 +106,19 @@ pub(crate) fn ledger_table(rows: &[LedgerRow]) -> Table {
 
 #[derive(Deserialize)]
 pub struct PeriodQuery {
-    /// YYYY-MM-DD; both default to this month.
+    /// YYYY-MM-DD; both default to the last whole month.
     from: Option<String>,
     to: Option<String>,
     format: Option<String>,
 }
 
-/// The period asked for, or this month.
+/// The period asked for, or else the last whole month: a bulletin reports on a month that
+/// has ended (this month's first days would show every unit spotless).
 pub(crate) fn period(st: &AppState, from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let (f, t) = sanfu_store::supervision::month_of(chrono::Utc::now(), st.store.offset());
+    let off = st.store.offset();
+    let (this, _) = sanfu_store::supervision::month_of(chrono::Utc::now(), off);
+    let last_day = this.pred_opt().unwrap_or(this);
+    let (f, t) = (last_day.with_day(1).unwrap_or(last_day), last_day);
     let day = |v: Option<&str>, d: NaiveDate, what: &str| match v.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError::unprocessable("invalid_date", format!("{what}“{s}”无效，应为 YYYY-MM-DD"))),
         None => Ok(d),
