@@ -399,3 +399,98 @@ pub async fn read(n: usize, samples: usize) -> anyhow::Result<()> {
     println!("{line}");
     Ok(())
 }
+
+/// `sanfu bench supervision`: with `orders` hotline orders and `items` supervision items stored
+/// (the items imported as the annual task list is, in batches of 1,000 rows, each handed out to
+/// a lead unit and a co-unit), the ledger as the office reads it (first page, filtered by unit,
+/// by card, by source) and a unit's inbox and its own ledger, through the API.
+pub async fn supervision(orders: usize, items: usize, samples: usize) -> anyhow::Result<()> {
+    let target = Target::start(None, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
+    let store = target.store.clone().context("no store")?;
+    if orders > 0 {
+        let (imported, _, secs) = import_with_progress(&store, history(orders, 365, 11).into_iter().map(Ok), Some(orders as u64)).await?;
+        eprintln!("imported {imported} orders in {secs:.1} s");
+    }
+    let units: Vec<String> = store.units().await?.into_iter().filter(|u| u.kind.can_handle()).map(|u| u.name).collect();
+    let office_id: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'duchake'").fetch_one(store.pool()).await?;
+    let office = sanfu_domain::Actor {
+        principal: sanfu_domain::Principal::Staff(store.staff(&office_id).await?.context("office")?),
+        ip: "127.0.0.1".into(),
+    };
+    let started = Instant::now();
+    let cycles = ["每周", "每旬", "每月", "每月5日前", "一次性"];
+    let today = Utc::now().with_timezone(&store.offset()).date_naive();
+    let header: Vec<String> = sanfu_store::supervision::TASK_HEADERS.iter().map(|s| s.to_string()).collect();
+    let mut made = 0;
+    while made < items {
+        let batch = (items - made).min(1000);
+        let mut rows = vec![header.clone()];
+        for i in made..made + batch {
+            let lead = &units[i % units.len()];
+            let co = &units[(i * 7 + 3) % units.len()];
+            let deadline = today + chrono::Duration::days(30 + (i % 300) as i64);
+            rows.push(vec![
+                format!("重点任务第 {} 项：推进民生工程建设", i + 1),
+                String::new(),
+                lead.clone(),
+                if co == lead { String::new() } else { co.clone() },
+                deadline.to_string(),
+                String::new(),
+                cycles[i % cycles.len()].to_string(),
+                String::new(),
+            ]);
+        }
+        let r = store.import_tasks(&rows, false, &office).await?;
+        if let Some(e) = r.errors.first() {
+            bail!("line {}: {}", e.line, e.message);
+        }
+        made += batch;
+        eprintln!("{made} items");
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!("opened and handed out {items} items in {secs:.1} s");
+    // A red card on one item in fifty, as the sweep would show them.
+    sqlx::query(
+        "INSERT INTO cards (id, work_id, unit_id, colour, reason, issued_at, issued_by)
+         SELECT w.id || '-c', w.id, w.lead_unit_id, 'red', '已超过办结时限仍未办结', w.created_at, 'system'
+         FROM work_items w WHERE w.kind = 'supervision' AND w.lead_unit_id IS NOT NULL AND w.number LIKE '%0号'",
+    )
+    .execute(store.pool())
+    .await?;
+    let client = reqwest::Client::new();
+    let office_token = login(&client, &target.base, "duchake", sanfu_store::seed::DEMO_PASSWORD).await?;
+    let unit_token = login(&client, &target.base, "zjj", sanfu_store::seed::DEMO_PASSWORD).await?;
+    let mut results = Vec::new();
+    let cases: [(&str, &str, &String); 6] = [
+        ("ledger", "/api/supervision?per_page=20", &office_token),
+        ("ledger_unit", "/api/supervision?per_page=20&unit=zjj", &office_token),
+        ("ledger_red", "/api/supervision?per_page=20&card=red", &office_token),
+        ("ledger_source", "/api/supervision?per_page=20&source=work_report_task&state=assigned", &office_token),
+        ("unit_ledger", "/api/supervision?per_page=20", &unit_token),
+        ("unit_inbox", "/api/inbox?per_page=20", &unit_token),
+    ];
+    for (name, path, token) in cases {
+        let mut l = Vec::with_capacity(samples);
+        for i in 0..samples {
+            let t = Instant::now();
+            let r = client.get(format!("{}{path}", target.base)).bearer_auth(token).send().await?;
+            let status = r.status();
+            let _ = r.bytes().await?;
+            if i > 0 || samples == 1 {
+                l.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            if !status.is_success() {
+                bail!("{path}: {status}");
+            }
+        }
+        l.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        results.push((name, percentile(&l, 0.5), percentile(&l, 0.99)));
+    }
+    target.stop();
+    let mut line = format!("supervision orders={orders} items={items} open_seconds={secs:.1}");
+    for (name, p50, p99) in results {
+        line.push_str(&format!(" {name}_p50_ms={p50:.2} {name}_p99_ms={p99:.2}"));
+    }
+    println!("{line}");
+    Ok(())
+}

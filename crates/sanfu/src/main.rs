@@ -197,6 +197,15 @@ enum BenchCmd {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
+    /// 存有 N 件工单和 M 项督办事项时，督办台账和单位待办的耗时
+    Supervision {
+        #[arg(long, default_value_t = 100_000)]
+        orders: usize,
+        #[arg(long, default_value_t = 10_000)]
+        items: usize,
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
     /// 向每个接口发送畸形请求，统计 5xx 应答和不合格式的错误
     Fuzz {
         #[arg(long, default_value_t = 20_000)]
@@ -387,6 +396,7 @@ async fn run() -> anyhow::Result<()> {
             }
             BenchCmd::Import { orders } => sanfu::bench::import(orders).await,
             BenchCmd::Read { orders, samples } => sanfu::bench::read(orders, samples).await,
+            BenchCmd::Supervision { orders, items, samples } => sanfu::bench::supervision(orders, items, samples).await,
             BenchCmd::Fuzz { requests, concurrency, seed, url, password } => {
                 let target = sanfu::bench::Target::start(url, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
                 let report = sanfu::fuzz::run(&target.base, requests, concurrency, seed, &password).await?;

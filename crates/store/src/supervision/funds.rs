@@ -188,8 +188,9 @@ impl Store {
             if entry == Entry::Payment {
                 // Money cannot go out before it has come in.
                 let (arrived, paid): (i64, i64) = sqlx::query_as(
-                    "SELECT COALESCE(SUM(CASE WHEN entry = 'arrival' THEN amount_fen ELSE 0 END), 0),
-                            COALESCE(SUM(CASE WHEN entry = 'payment' THEN amount_fen ELSE 0 END), 0)
+                    // PostgreSQL sums BIGINT as NUMERIC, which the Any driver does not read.
+                    "SELECT CAST(COALESCE(SUM(CASE WHEN entry = 'arrival' THEN amount_fen ELSE 0 END), 0) AS BIGINT),
+                            CAST(COALESCE(SUM(CASE WHEN entry = 'payment' THEN amount_fen ELSE 0 END), 0) AS BIGINT)
                      FROM supervision_funds WHERE work_id = $1",
                 ).bind(&core.id).fetch_one(&mut *tx).await?;
                 if paid + amount > arrived {
