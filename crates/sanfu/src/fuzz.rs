@@ -145,6 +145,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/supervision/{order}/events"),
     ("POST", "/api/supervision/{order}/{action}"),
     ("GET", "/api/supervision/funds"),
+    ("GET", "/api/items/{order}/attachments/{order}"),
     ("GET", "/api/supervision/assessment"),
     ("POST", "/api/supervision/import"),
     ("GET", "/api/supervision/import-template"),

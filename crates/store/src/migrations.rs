@@ -383,5 +383,16 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         text TEXT NOT NULL,
         target_id TEXT REFERENCES work_items(id))"),
     ("instruction_items_leader", "CREATE INDEX instruction_items_leader ON instruction_items (leader_id)"),
+    // Files attached to an item's step (a report's or a closure's evidence), written with it.
+    ("attachments", "CREATE TABLE attachments (
+        id TEXT PRIMARY KEY,
+        work_id TEXT NOT NULL REFERENCES work_items(id),
+        name TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        data BYTEA NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT)"),
+    ("attachments_work", "CREATE INDEX attachments_work ON attachments (work_id)"),
     ("supervision_funds_work", "CREATE INDEX supervision_funds_work ON supervision_funds (work_id, on_date)"),
 ];

@@ -151,6 +151,7 @@ pub const ROUTES: &[Route] = &[
     r("post", "/api/supervision", "督查督办", "立项（督查科）", Staff, Json("SupervisionInput"), Wrapped(201, "item", "SupervisionView"), &[]),
     r("get", "/api/supervision/{key}", "督查督办", "一个督办事项", Staff, Nothing, Wrapped(200, "item", "SupervisionView"), &[]),
     r("get", "/api/supervision/{key}/events", "督查督办", "督办事项的办理过程（哈希链事件）", Staff, Nothing, List("events", "Event"), &[]),
+    r("get", "/api/items/{key}/attachments/{id}", "事项", "下载事项的附件（进展材料、办结佐证），需有权查看该事项", Staff, Nothing, Object(200, "文件"), &[]),
     r("get", "/api/supervision/funds", "督查督办", "资金：按单位、按事项列出到位、下拨和滞留未拨付的资金", Staff, Nothing, Object(200, "FundsSummary"), &[]),
     r("get", "/api/supervision/{key}/funds", "督查督办", "一个督办事项的资金台账", Staff, Nothing, Wrapped(200, "funds", "ItemFunds"), &[]),
     r("post", "/api/supervision/{key}/funds", "督查督办", "登记预算、资金到位或资金下拨（牵头单位或督查科）", Staff, Json("FundInput"), Wrapped(201, "entry", "FundEntry"), &[]),
@@ -349,6 +350,8 @@ pub fn document() -> OpenApi {
         .schema_from::<sanfu_store::supervision::SupervisionInput>()
         .schema_from::<sanfu_store::supervision::SupervisionView>()
         .schema_from::<sanfu_store::supervision::FundInput>()
+        .schema_from::<crate::routes::supervision::AttachmentBody>()
+        .schema_from::<sanfu_store::kernel::attachments::AttachmentInfo>()
         .schema_from::<sanfu_store::supervision::LedgerRow>()
         .schema_from::<sanfu_store::supervision::Assessment>()
         .schema_from::<sanfu_store::supervision::UnitAssessment>()

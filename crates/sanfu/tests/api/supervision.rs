@@ -82,6 +82,26 @@ async fn an_instruction_becomes_an_item_that_two_units_carry_out_and_the_office_
     let (s, v) = app.post(Some(&office), &act("remind"), json!({"unit_id": "cgj", "note": "请加快配合进度"})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
 
+    // The lead unit's next report carries the co-unit's since its last, and a file; a file of
+    // a type offices do not use is refused and changes nothing.
+    let pdf = "JVBERi0xLjQKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nPj4KZW5kb2JqCnRyYWlsZXIKPDwvUm9vdCAxIDAgUj4+CiUlRU9G";
+    let (s, v) = app.post(Some(&zjj), &act("report"), json!({"text": "第二期", "attachments": [{"name": "run.exe", "content_base64": "TVqQAAMAAAAEAAAA"}]})).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_attachment")), "{v}");
+    let (s, v) = app.post(Some(&zjj), &act("report"), json!({"text": "已完成 20 个小区的摸底，附进度表",
+        "attachments": [{"name": "进度表.pdf", "content_base64": pdf}]})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let att = v["item"]["attachments"][0].clone();
+    assert_eq!((att["name"].as_str(), att["content_type"].as_str()), (Some("进度表.pdf"), Some("application/pdf")));
+    let (_, ev) = app.get(Some(&office), &format!("/api/supervision/{n}/events")).await;
+    let last = ev["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["details"]["co_reports"][0]["text"], "已配合清理 5 处占道", "{last}");
+    assert_eq!(last["details"]["attachments"][0]["name"], "进度表.pdf");
+    let file = format!("{}/api/items/{n}/attachments/{}", app.base, att["id"].as_str().unwrap());
+    let r = app.client.get(&file).bearer_auth(&office).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
+    assert_eq!(app.client.get(&file).bearer_auth(&water).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+
     // Closure: the lead unit with evidence; the office sends it back once, then strikes it off.
     assert_eq!(app.post(Some(&cgj), &act("closure"), json!({"evidence": "x"})).await.1["message"], "只有牵头单位可以办结申请");
     app.post(Some(&zjj), &act("closure"), json!({"evidence": "首批 30 个小区已全部开工"})).await;
@@ -101,9 +121,9 @@ async fn an_instruction_becomes_an_item_that_two_units_carry_out_and_the_office_
     assert_eq!(ledger["total"], 0, "a unit sees only the items it leads or helps with");
     let (_, ev) = app.get(Some(&office), &format!("/api/supervision/{n}/events")).await;
     let actions: Vec<&str> = ev["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["create", "assign", "sign", "sign", "report", "report", "remind", "request_closure", "review", "request_closure", "review"]);
+    assert_eq!(actions, ["create", "assign", "sign", "sign", "report", "report", "remind", "report", "request_closure", "review", "request_closure", "review"]);
     let id = item["id"].as_str().unwrap();
-    assert_eq!(sanfu_store::events::verify_chain(app.store.pool(), id).await.unwrap(), Ok(11));
+    assert_eq!(sanfu_store::events::verify_chain(app.store.pool(), id).await.unwrap(), Ok(12));
     // Unknown actions are named.
     let (s, v) = app.post(Some(&office), &act("explode"), json!({})).await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_action")));

@@ -211,7 +211,7 @@ impl Store {
             for (t, new) in tasks.iter().zip(&prepared) {
                 let (id, number) = self.open_supervision_in(&mut tx, new, actor, now).await?;
                 let assign = Action::Assign { lead: t.lead.clone(), co: t.co.clone(), deadline: t.deadline, cycle: t.cycle, milestones: t.milestones.clone() };
-                self.act_supervision_in(&mut tx, &id, &number, actor, &assign, now, &cal, &settings).await?;
+                self.act_supervision_in(&mut tx, &id, &number, actor, &assign, now, &cal, &settings, &[]).await?;
                 numbers.push(number);
             }
             Ok(numbers)

@@ -12,6 +12,7 @@ use sqlx::AnyConnection;
 use crate::db::{Store, StoreError, from_ms, new_id, to_ms};
 use crate::events::{self, NewEvent};
 use crate::kernel::items::{Core, ITEM_DOC, ItemDetail, Viewer, load_core};
+use crate::kernel::attachments::{Attachment, attach_in};
 use crate::kernel::write;
 
 mod assess;
@@ -69,6 +70,8 @@ pub struct SupervisionView {
     pub objection: Option<Objection>,
     pub evidence: Option<String>,
     pub reopen_count: u32,
+    /// Files attached to its reports and its closure.
+    pub attachments: Vec<crate::kernel::attachments::AttachmentInfo>,
 }
 
 type DetailRow = (String, Option<String>, String, Option<String>, String, Option<String>, Option<String>, Option<String>, i64);
@@ -114,6 +117,25 @@ async fn with_detail(conn: &mut AnyConnection, core: Core) -> Result<Loaded, Sto
         reopen_count: detail.8.max(0) as u32,
     };
     Ok(Loaded { core, detail, snapshot })
+}
+
+/// The co-units' reports on an item since the lead unit's last report: what the lead unit's
+/// report to the office quotes.
+async fn co_reports_since_lead(tx: &mut AnyConnection, work_id: &str, lead: &str) -> Result<Vec<serde_json::Value>, StoreError> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as("SELECT seq, details, at FROM events WHERE entity_id = $1 AND action = 'report' ORDER BY seq")
+        .bind(work_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut out = Vec::new();
+    for (_, details, at) in rows {
+        let v: serde_json::Value = serde_json::from_str(&details).unwrap_or_default();
+        if v["unit_id"].as_str() == Some(lead) {
+            out.clear();
+        } else {
+            out.push(json!({ "unit_id": v["unit_id"], "text": v["text"], "at": from_ms(at) }));
+        }
+    }
+    Ok(out)
 }
 
 fn not_found(key: &str) -> StoreError {
@@ -248,12 +270,26 @@ impl Store {
             objection: l.snapshot.objection.clone(),
             evidence: l.snapshot.evidence.as_deref().map(|e| viewer.text(e)),
             reopen_count: l.snapshot.reopen_count,
+            attachments: self.attachments_of(&l.core.id).await?,
         })
     }
 
     /// One action on an item: loaded, judged by the rules, written with its event in one
     /// transaction, started again from a fresh load if somebody changed it first.
     pub async fn act_supervision(&self, key: &str, actor: &Actor, action: &Action, at: Option<DateTime<Utc>>) -> Result<SupervisionView, StoreError> {
+        self.act_supervision_with(key, actor, action, at, &[]).await
+    }
+
+    /// [`Store::act_supervision`] with files (a report's material, a closure's evidence),
+    /// stored in the action's transaction and named in its event.
+    pub async fn act_supervision_with(
+        &self,
+        key: &str,
+        actor: &Actor,
+        action: &Action,
+        at: Option<DateTime<Utc>>,
+        files: &[Attachment],
+    ) -> Result<SupervisionView, StoreError> {
         let staff = actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录"))?;
         // Refused as not theirs before anything else, as the hotline's orders are.
         let id = self.visible_supervision(key, staff).await?.id;
@@ -261,7 +297,7 @@ impl Store {
         let settings = self.supervision_settings().await?;
         on_fresh_load!(Supervision::NOUN, in_tx!(self, tx => {
             let now = at.unwrap_or_else(Utc::now);
-            self.act_supervision_in(&mut tx, &id, key, actor, action, now, &cal, &settings).await
+            self.act_supervision_in(&mut tx, &id, key, actor, action, now, &cal, &settings, files).await
         }))?;
         self.supervision_for(&id, staff).await
     }
@@ -278,10 +314,27 @@ impl Store {
         now: DateTime<Utc>,
         cal: &sanfu_calendar::Calendar,
         settings: &Settings,
+        files: &[Attachment],
     ) -> Result<(), StoreError> {
         let spec = self.spec_of(Supervision::NAME)?;
         let l = load(tx, id).await?.ok_or_else(|| not_found(key))?;
-        let out = supervision::apply(&l.snapshot, actor, action, now, cal, settings)?;
+        let mut out = supervision::apply(&l.snapshot, actor, action, now, cal, settings)?;
+        if !files.is_empty() {
+            if !matches!(action, Action::Report { .. } | Action::RequestClosure { .. } | Action::Object { .. } | Action::RequestExtension { .. }) {
+                return Err(DomainError::invalid("attachments_not_allowed", "此项操作不能附带附件").into());
+            }
+            let infos = attach_in(tx, &l.core.id, files, actor, now).await?;
+            out.details["attachments"] = json!(infos.iter().map(|a| json!({"id": a.id, "name": a.name, "size": a.size})).collect::<Vec<_>>());
+        }
+        // The lead unit's report carries the co-units' reports made since its last one.
+        if let (Action::Report { .. }, Some(lead)) = (action, l.core.assignments.iter().find(|a| a.active && a.role == sanfu_domain::kernel::AssignmentRole::Lead)) {
+            if actor.staff().is_some_and(|s| s.unit_id == lead.unit_id) {
+                let quoted = co_reports_since_lead(tx, &l.core.id, &lead.unit_id).await?;
+                if !quoted.is_empty() {
+                    out.details["co_reports"] = json!(quoted);
+                }
+            }
+        }
         let s = &out.snapshot;
         write::update(tx, &spec, &l.core.id, l.core.version, &l.snapshot, s, now).await?;
         sqlx::query("UPDATE supervision_items SET cycle = $1, extension = $2, objection = $3, evidence = $4, reopen_count = $5 WHERE id = $6")

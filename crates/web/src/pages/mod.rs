@@ -58,7 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/instructions/{key}", get(instruction::page))
         .route("/instructions/{key}/do/{action}", post(instruction::act))
         .route("/supervision/{key}", get(supervision::item::item))
-        .route("/supervision/{key}/do/{action}", post(supervision::item::act))
+        .route("/supervision/{key}/do/{action}", post(supervision::item::act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
         .route("/items/{key}", get(desk::item::item))
         .route("/items/{key}/card", post(desk::item::card))
         .route("/items/{key}/link", post(desk::item::link))
@@ -282,6 +282,59 @@ impl<S: Send + Sync> FromRequest<S> for Form {
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "请求有误", "提交的表单格式不正确。"))?;
         Ok(Form { fields })
+    }
+}
+
+/// A staff form that may carry files (`multipart/form-data`) or none (urlencoded): its text
+/// fields, and each non-empty file as (name, bytes).
+pub struct FormFiles {
+    pub form: Form,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// The body limit of a form with files: five of 10 MB and the text.
+pub const FORM_FILES_LIMIT: usize = 52 * 1024 * 1024;
+
+impl<S: Send + Sync> FromRequest<S> for FormFiles {
+    type Rejection = PageError;
+    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::Multipart;
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            return Ok(FormFiles { form: Form::from_request(req, s).await?, files: Vec::new() });
+        }
+        let bad = |m: &str| PageError::new(StatusCode::BAD_REQUEST, "请求有误", m.to_string());
+        let mut mp = Multipart::from_request(req, s).await.map_err(|_| bad("提交的表单格式不正确。"))?;
+        let (mut fields, mut files) = (Vec::new(), Vec::new());
+        while let Some(field) = mp.next_field().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "内容过大", "附件合计不能超过 50 MB。")
+            } else {
+                bad("上传不完整，请重试。")
+            }
+        })? {
+            let name = field.name().unwrap_or_default().to_string();
+            match field.file_name().map(str::to_string) {
+                Some(file) => {
+                    let data = field.bytes().await.map_err(|_| bad("上传不完整，请重试。"))?;
+                    if !data.is_empty() {
+                        files.push((file, data.to_vec()));
+                    }
+                }
+                None => {
+                    let text = field.text().await.map_err(|_| bad("提交的内容不是有效的文本。"))?;
+                    if text.len() > 256 * 1024 || fields.len() >= 64 {
+                        return Err(PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "内容过大", "提交的文字内容过长。"));
+                    }
+                    fields.push((name, text));
+                }
+            }
+        }
+        Ok(FormFiles { form: Form { fields }, files })
     }
 }
 

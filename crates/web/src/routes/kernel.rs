@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/kinds", get(kinds))
         .route("/api/items/{key}", get(get_one))
         .route("/api/items/{key}/events", get(events))
+        .route("/api/items/{key}/attachments/{id}", get(attachment))
         .route("/api/items/{key}/links", post(link))
         .route("/api/items/{key}/cards", post(card))
         .route("/api/cards/{id}/revoke", post(revoke_card))
@@ -177,3 +178,20 @@ pub async fn done(State(st): State<AppState>, a: Authed, Query(q): Query<PageQue
     Ok(axum::Json(json!(page)))
 }
 
+
+/// `GET /api/items/{key}/attachments/{id}`: one file of an item the reader may see, as a download.
+pub async fn attachment(State(st): State<AppState>, a: Authed, Path((key, id)): Path<(String, String)>) -> ApiResult<axum::response::Response> {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue, X_CONTENT_TYPE_OPTIONS};
+    use axum::response::IntoResponse;
+    let (name, content_type, data) = st.store.attachment(&key, &id, &a.staff).await?;
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_string()).unwrap_or_else(|| "bin".into());
+    let stem = name.rsplit_once('.').map(|(s, _)| s.to_string()).unwrap_or(name);
+    let mut r = data.into_response();
+    let h = r.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    if let Ok(v) = HeaderValue::from_str(&crate::export::disposition(&stem, &ext)) {
+        h.insert(CONTENT_DISPOSITION, v);
+    }
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(r)
+}

@@ -12,6 +12,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use sanfu_store::supervision::{Assessment, FundInput, LedgerFilter, LedgerRow, SupervisionInput, TASK_EXAMPLE, TASK_HEADERS, TaskImport};
 
+use sanfu_store::kernel::attachments::Attachment;
+
 use crate::export::{self, Cell, Format_, Table};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -257,6 +259,30 @@ pub struct SupervisionActionBody {
     pub note: Option<String>,
     pub new_due: Option<DateTime<Utc>>,
     pub evidence: Option<String>,
+    /// Files for a report, a closure, an objection or an extension request (at most five, 10 MB
+    /// each): PDF, OFD, Word, Excel, images, text or zip.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentBody>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct AttachmentBody {
+    pub name: String,
+    /// The file's bytes in standard base64.
+    pub content_base64: String,
+}
+
+/// The files of an action's body, decoded and checked.
+pub(crate) fn files(list: &[AttachmentBody]) -> Result<Vec<Attachment>, ApiError> {
+    use base64::Engine;
+    let mut raw = Vec::new();
+    for a in list {
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(a.content_base64.trim())
+            .map_err(|_| ApiError::unprocessable("invalid_attachment", format!("附件“{}”的内容不是有效的 base64", a.name)))?;
+        raw.push((a.name.clone(), data));
+    }
+    Ok(Attachment::check_all(raw)?)
 }
 
 fn when(v: Option<DateTime<Utc>>, field: &str, label: &str) -> Result<DateTime<Utc>, ApiError> {
@@ -299,9 +325,10 @@ pub(crate) async fn build(st: &AppState, action: &str, b: SupervisionActionBody)
 
 /// `POST /api/supervision/{key}/{action}`: assign, sign, object, decide-objection, report,
 /// remind, extension, decide-extension, closure, review, reopen, cancel.
-pub async fn act(State(st): State<AppState>, a: Authed, Path((key, action)): Path<(String, String)>, Json(b): Json<SupervisionActionBody>) -> ApiResult<JsonOut> {
+pub async fn act(State(st): State<AppState>, a: Authed, Path((key, action)): Path<(String, String)>, Json(mut b): Json<SupervisionActionBody>) -> ApiResult<JsonOut> {
+    let attached = files(&std::mem::take(&mut b.attachments))?;
     let act = build(&st, &action, b).await?;
-    let item = st.store.act_supervision(&key, &a.actor, &act, None).await?;
+    let item = st.store.act_supervision_with(&key, &a.actor, &act, None, &attached).await?;
     Ok(axum::Json(json!({ "item": item })))
 }
 

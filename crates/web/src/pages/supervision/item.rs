@@ -22,6 +22,8 @@ pub(crate) struct SupervisionPage {
     funds: ItemFunds,
     /// The lead unit or the office: they keep the item's books.
     keeps_books: bool,
+    /// The co-units' reports the lead unit's next report will carry ("unit: text").
+    co_reports: Vec<String>,
     today: String,
 }
 
@@ -53,6 +55,13 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
                     parts.push(format!("{f}（{u}）"));
                 }
                 parts.extend(["text", "evidence", "reason", "note", "comment"].iter().filter_map(|k| dd[*k].as_str().map(String::from)));
+                if let Some(q) = dd["co_reports"].as_array() {
+                    parts.push(format!("附配合单位反馈 {} 份", q.len()));
+                }
+                if let Some(a) = dd["attachments"].as_array() {
+                    let names: Vec<&str> = a.iter().filter_map(|x| x["name"].as_str()).collect();
+                    parts.push(format!("附件：{}", names.join("、")));
+                }
                 parts.join("；")
             }),
             warn: matches!(e.action.as_str(), "warning" | "remind" | "notice" | "card" | "funds_warning"),
@@ -96,7 +105,22 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
     let funds = st.store.item_funds(&key, &d.staff).await?;
     let lead = s.item.assignments.iter().any(|a| a.active && a.role == sanfu_domain::kernel::AssignmentRole::Lead && a.unit.id == d.staff.unit_id);
     let keeps_books = d.staff.has(Role::OfficeStaff) || (lead && d.staff.acts_for_unit());
+    // What the lead unit's next report will carry: the co-units' reports since its last one.
+    let mut co_reports: Vec<String> = Vec::new();
+    if lead {
+        let names = st.store.units().await?;
+        for e in events.iter().filter(|e| e.action == "report") {
+            let unit = e.details["unit_id"].as_str().unwrap_or_default();
+            if unit == d.staff.unit_id {
+                co_reports.clear();
+            } else {
+                let name = names.iter().find(|u| u.id == unit).map(|u| u.name.clone()).unwrap_or_default();
+                co_reports.push(format!("{name}：{}", e.details["text"].as_str().unwrap_or_default()));
+            }
+        }
+    }
     let p = SupervisionPage {
+        co_reports,
         funds,
         keeps_books,
         today: Utc::now().with_timezone(&off).format("%Y-%m-%d").to_string(),
@@ -127,7 +151,8 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
 }
 
 /// `POST /supervision/{key}/do/{action}`: the same actions as the API, from the page's forms.
-pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<(String, String)>, form: Form) -> PageResult {
+pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<(String, String)>, ff: crate::pages::FormFiles) -> PageResult {
+    let crate::pages::FormFiles { form, files } = ff;
     d.check(&form)?;
     let here = format!("/supervision/{key}");
     let when = |name: &str| form.text(name).and_then(|v| local_time(&st, &v));
@@ -150,10 +175,12 @@ pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<
         note: form.text("note"),
         new_due: when("new_due"),
         evidence: form.text("evidence"),
+        attachments: Vec::new(),
     };
-    let result = match crate::routes::supervision::build(&st, &action, body).await {
-        Ok(a) => st.store.act_supervision(&key, &d.actor, &a, None).await.map_err(ApiError::from),
-        Err(e) => Err(e),
+    let attached = sanfu_store::kernel::attachments::Attachment::check_all(files).map_err(ApiError::from);
+    let result = match (crate::routes::supervision::build(&st, &action, body).await, attached) {
+        (Ok(a), Ok(files)) => st.store.act_supervision_with(&key, &d.actor, &a, None, &files).await.map_err(ApiError::from),
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     Ok(match result {
         Ok(s) => {
