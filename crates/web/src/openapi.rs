@@ -157,7 +157,7 @@ pub const ROUTES: &[Route] = &[
     r("post", "/api/supervision/{key}/funds", "督查督办", "登记预算、资金到位或资金下拨（牵头单位或督查科）", Staff, Json("FundInput"), Wrapped(201, "entry", "FundEntry"), &[]),
     r("get", "/api/admin/supervision-settings", "督查督办", "督查督办设置：签收、异议期限，催办升级，资金滞留预警", Staff, Nothing, Wrapped(200, "settings", "Settings"), &[]),
     r("put", "/api/admin/supervision-settings", "督查督办", "修改督查督办设置（系统管理员或督查科）", Staff, Json("Settings"), Wrapped(200, "settings", "Settings"), &[]),
-    r("get", "/api/instructions", "领导批示", "批示列表：领导看本人作出的（mine=true）或分管范围内的，单位看交给本单位的", Staff, Nothing, List("items", "InstructionRow"), &["mine"]),
+    r("get", "/api/instructions", "领导批示", "批示列表：领导看本人作出的（mine=true）或分管范围内的，单位看交给本单位的", Staff, Nothing, List("items", "InstructionRow"), &["mine", "format"]),
     r("post", "/api/instructions", "领导批示", "作出批示（市领导；督查科可代为登记），可指向工单或督办事项", Staff, Json("InstructionInput"), Wrapped(201, "item", "InstructionView"), &[]),
     r("get", "/api/instructions/{key}", "领导批示", "一条批示及各单位的反馈", Staff, Nothing, Wrapped(200, "item", "InstructionView"), &[]),
     r("post", "/api/instructions/{key}/{action}", "领导批示", "反馈办理情况（answer）、催办（remind）、撤回（withdraw）、转督办（supervise）", Staff, Json("InstructionActionBody"), Object(200, "{item} 或 {supervision}"), &[]),

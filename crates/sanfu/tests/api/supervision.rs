@@ -208,6 +208,11 @@ async fn a_leaders_instruction_is_answered_by_each_unit_and_opens_a_supervision_
         assert!(page.contains(want), "the instruction's page shows {want}");
     }
     assert!(!app.page("zjj", "/instructions").await.1.contains("form-ins-new"), "units do not instruct");
+    // The 批示台账 in Excel.
+    let r = app.client.get(format!("{}/api/instructions?format=xlsx&mine=true", app.base)).bearer_auth(&leader).send().await.unwrap();
+    let rows = sanfu_store::admin::read_table(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(rows[0][..3], ["编号", "批示内容", "批示领导"]);
+    assert!(rows.iter().any(|r| r[0] == n && r[2] == "周海涛" && r[5] == "2" && r[6] == "已反馈"), "{rows:?}");
     assert_eq!(app.page("water", &format!("/instructions/{n}")).await.0, StatusCode::FORBIDDEN);
 }
 

@@ -276,6 +276,7 @@ impl Store {
             (&mayor, "入汛在即，请水利局、应急局对全市易涝点再排查一遍，确保安全度汛。", &["slj", "yjj"], 7, 1),
             (&mayor, "营商环境评价排名靠后的指标，请发改委牵头逐项分析原因，提出整改措施。", &["fgw", "scjgj", "sjj"], 20, 0),
             (&vice, "交通局要会同公安局研究网约车规范管理，注意听取从业人员意见。", &["jtysj"], 15, 0),
+            (&mayor, "请商务局牵头做好年货节市场保供稳价工作。", &["swj"], 10, 0),
         ];
         for (k, (who, text, units, days, answered)) in list.iter().enumerate() {
             let input = InstructionInput {
@@ -292,6 +293,11 @@ impl Store {
             }
             if k == 3 {
                 self.supervise_instruction(&n, &self.demo_actor("duchake").await?).await?;
+            }
+            if k == 5 {
+                // Given twice by mistake: the office withdraws the duplicate.
+                let office = self.demo_actor("duchake").await?;
+                self.act_instruction(&n, &office, &sanfu_domain::instruction::Action::Withdraw { reason: "与市政府专题会议部署重复，撤回。".into() }).await?;
             }
         }
         Ok(())

@@ -9,7 +9,10 @@ use sanfu_store::instruction::InstructionInput;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use axum::response::{IntoResponse, Response};
+
 use crate::AppState;
+use crate::export::{self, Cell, Format_, Table};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Authed, Json};
 use crate::routes::fields::{long, short};
@@ -26,10 +29,40 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 pub struct ListQuery {
     mine: Option<bool>,
+    /// json (default), csv or xlsx: the 批示台账 as a file.
+    format: Option<String>,
 }
 
-pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQuery>) -> ApiResult<JsonOut> {
-    Ok(axum::Json(json!({ "items": st.store.list_instructions(&a.staff, q.mine.unwrap_or(false)).await? })))
+pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQuery>) -> ApiResult<Response> {
+    let format = export::parse_format(q.format.as_deref())?;
+    let rows = st.store.list_instructions(&a.staff, q.mine.unwrap_or(false)).await?;
+    if format == Format_::Json {
+        return Ok(axum::Json(json!({ "items": rows })).into_response());
+    }
+    let off = st.store.offset();
+    let day = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.with_timezone(&off).format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let table = Table {
+        title: "批示台账".into(),
+        headers: ["编号", "批示内容", "批示领导", "主办单位", "承办单位数", "已反馈", "状态", "批示日期", "反馈时限"].iter().map(|s| s.to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.item.number.clone()),
+                    Cell::Text(r.item.title.clone()),
+                    Cell::Text(r.leader.clone()),
+                    Cell::Text(r.item.lead_unit.as_ref().map(|u| u.name.clone()).unwrap_or_default()),
+                    Cell::Int(i64::from(r.units)),
+                    Cell::Int(i64::from(r.answered)),
+                    Cell::Text(r.item.state_label.into()),
+                    Cell::Text(day(Some(r.item.created_at))),
+                    Cell::Text(day(r.item.due_at)),
+                ]
+            })
+            .collect(),
+    };
+    let name = format!("批示台账-{}", chrono::Utc::now().with_timezone(&off).format("%Y%m%d"));
+    if format == Format_::Csv { export::csv_response(&name, &table) } else { export::xlsx_response(&name, &[table]) }
 }
 
 pub async fn create(State(st): State<AppState>, a: Authed, Json(input): Json<InstructionInput>) -> ApiResult<(StatusCode, JsonOut)> {
