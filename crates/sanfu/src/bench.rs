@@ -370,26 +370,13 @@ pub async fn read(n: usize, samples: usize) -> anyhow::Result<()> {
     let month_ago = today - chrono::Duration::days(30);
     let mut results = Vec::new();
     for (name, token) in [("inbox", &unit_token), ("order", &unit_token), ("stats_month", &centre)] {
-        let mut l = Vec::with_capacity(samples);
-        for i in 0..samples {
-            let path = match name {
-                "inbox" => "/api/inbox?per_page=20".to_string(),
-                "order" => format!("/api/orders/{}", ids[rand::rng().random_range(0..ids.len())]),
-                _ => format!("/api/stats?unit_id={}&from={month_ago}&to={today}", unit.code),
-            };
-            let t = Instant::now();
-            let r = client.get(format!("{}{path}", target.base)).bearer_auth(token).send().await?;
-            let status = r.status();
-            let _ = r.bytes().await?;
-            if i > 0 || samples == 1 {
-                l.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            if !status.is_success() {
-                bail!("{path}: {status}");
-            }
-        }
-        l.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-        results.push((name, percentile(&l, 0.5), percentile(&l, 0.99)));
+        let (p50, p99) = sample(&client, &target.base, token, samples, || match name {
+            "inbox" => "/api/inbox?per_page=20".to_string(),
+            "order" => format!("/api/orders/{}", ids[rand::rng().random_range(0..ids.len())]),
+            _ => format!("/api/stats?unit_id={}&from={month_ago}&to={today}", unit.code),
+        })
+        .await?;
+        results.push((name, p50, p99));
     }
     target.stop();
     let mut line = format!("read orders={n} largest_unit={} unit_orders={count}", unit.code);
@@ -470,21 +457,8 @@ pub async fn supervision(orders: usize, items: usize, samples: usize) -> anyhow:
         ("unit_inbox", "/api/inbox?per_page=20", &unit_token),
     ];
     for (name, path, token) in cases {
-        let mut l = Vec::with_capacity(samples);
-        for i in 0..samples {
-            let t = Instant::now();
-            let r = client.get(format!("{}{path}", target.base)).bearer_auth(token).send().await?;
-            let status = r.status();
-            let _ = r.bytes().await?;
-            if i > 0 || samples == 1 {
-                l.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            if !status.is_success() {
-                bail!("{path}: {status}");
-            }
-        }
-        l.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-        results.push((name, percentile(&l, 0.5), percentile(&l, 0.99)));
+        let (p50, p99) = sample(&client, &target.base, token, samples, || path.to_string()).await?;
+        results.push((name, p50, p99));
     }
     target.stop();
     let mut line = format!("supervision orders={orders} items={items} open_seconds={secs:.1}");
@@ -493,4 +467,25 @@ pub async fn supervision(orders: usize, items: usize, samples: usize) -> anyhow:
     }
     println!("{line}");
     Ok(())
+}
+
+/// `samples` requests for the paths `path` gives, as `token`: (p50, p99) in ms, the first
+/// request (a cold cache) left out.
+async fn sample(client: &reqwest::Client, base: &str, token: &str, samples: usize, path: impl Fn() -> String) -> anyhow::Result<(f64, f64)> {
+    let mut l = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let p = path();
+        let t = Instant::now();
+        let r = client.get(format!("{base}{p}")).bearer_auth(token).send().await?;
+        let status = r.status();
+        let _ = r.bytes().await?;
+        if i > 0 || samples == 1 {
+            l.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        if !status.is_success() {
+            bail!("{p}: {status}");
+        }
+    }
+    l.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    Ok((percentile(&l, 0.5), percentile(&l, 0.99)))
 }

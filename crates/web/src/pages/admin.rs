@@ -3,7 +3,7 @@
 //! of a city's organisation from the template. Lists have search and paging.
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use sanfu_domain::hotline::{OrderType, TimeLimits, Urgency};
@@ -536,23 +536,13 @@ async fn set_limits(store: &Store, d: &Desk, form: &Form) -> Result<String, ApiE
 }
 
 /// `POST /admin/import`: the filled template uploaded (multipart), checked or imported.
-pub async fn import(State(st): State<AppState>, d: Desk, req: Request) -> PageResult {
-    let bad = |m: &str| PageError::new(StatusCode::BAD_REQUEST, "请求有误", m.to_string());
-    let mut mp = Multipart::from_request(req, &st).await.map_err(|_| bad("请选择要上传的模板文件。"))?;
-    let (mut csrf, mut mode, mut file) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = mp.next_field().await.map_err(|_| bad("上传不完整，请重试。"))? {
-        match field.name().unwrap_or_default() {
-            "_csrf" => csrf = field.text().await.unwrap_or_default(),
-            "mode" => mode = field.text().await.unwrap_or_default(),
-            "file" => file = field.bytes().await.map_err(|_| bad("上传不完整，请重试。"))?.to_vec(),
-            _ => {}
-        }
-    }
-    d.check(&Form { fields: vec![("_csrf".into(), csrf)] })?;
+pub async fn import(State(st): State<AppState>, d: Desk, ff: crate::pages::FormFiles) -> PageResult {
+    d.check(&ff.form)?;
     d.require(d.is_admin(), "系统管理")?;
-    if file.is_empty() {
+    let mode = ff.form.text("mode").unwrap_or_default();
+    let Some((_, file)) = ff.files.into_iter().next() else {
         return Ok(back("/admin/import", None, Some("请选择要上传的模板文件")));
-    }
+    };
     let rows = sanfu_store::admin::read_table(&file).map_err(|e| PageError::from(ApiError::from(e)))?;
     let report = st.store.import_org(&rows, mode != "import", &d.actor).await?;
     let q = AdminQuery {

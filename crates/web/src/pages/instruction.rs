@@ -3,7 +3,7 @@
 
 use sanfu_store::instruction::{InstructionInput, InstructionRow, InstructionView};
 
-use crate::pages::desk::item::{Step, kernel_detail};
+use crate::pages::desk::item::{Step, steps};
 use crate::pages::desk::prelude::*;
 use crate::routes::instruction::InstructionActionBody;
 
@@ -95,24 +95,15 @@ pub async fn page(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
     let i = st.store.instruction_for(&key, &d.staff).await?;
     let off = off(&st);
     let spec = st.store.kind_spec("instruction");
-    let events = st.store.item_events(&i.item.id, &d.staff).await.or_else(|_| Ok::<_, PageError>(Vec::new()))?;
-    let timeline = events
-        .iter()
-        .map(|e| Step {
-            when: fmt_time(e.at, off),
-            who: if e.actor_role == "system" { "系统".into() } else { e.actor_name.clone() },
-            what: spec.as_ref().map(|k| k.event_label(&e.action)).unwrap_or("操作").to_string(),
-            detail: kernel_detail(e).unwrap_or_else(|| {
-                let dd = &e.details;
-                let mut parts: Vec<String> = ["text", "reason", "note"].iter().filter_map(|k| dd[*k].as_str().map(String::from)).collect();
-                if let Some(n) = dd["supervision"].as_str() {
-                    parts.push(format!("督办事项 {n}"));
-                }
-                parts.join("；")
-            }),
-            warn: e.action == "warning" || e.action == "remind",
-        })
-        .collect();
+    let events = st.store.item_events(&i.item.id, &d.staff).await.unwrap_or_default();
+    let timeline = steps(&events, spec.as_deref(), off, |e| {
+        let dd = &e.details;
+        let mut parts: Vec<String> = ["text", "reason", "note"].iter().filter_map(|k| dd[*k].as_str().map(String::from)).collect();
+        if let Some(n) = dd["supervision"].as_str() {
+            parts.push(format!("督办事项 {n}"));
+        }
+        parts.join("；")
+    });
     let mine_to_answer = i.answers.iter().any(|a| a.unit_id == d.staff.unit_id && a.answered_at.is_none());
     let p = InstructionPage {
         nav: nav(&st, &d, "instructions").await?,

@@ -149,6 +149,21 @@ pub(crate) fn kernel_detail(e: &Event) -> Option<String> {
     })
 }
 
+/// The timeline of an item: each event as the page says it. `own` words the events the kernel
+/// does not know (a kind's own actions).
+pub(crate) fn steps(events: &[Event], spec: Option<&sanfu_domain::kernel::KindSpec>, off: FixedOffset, own: impl Fn(&Event) -> String) -> Vec<Step> {
+    events
+        .iter()
+        .map(|e| Step {
+            when: fmt_time(e.at, off),
+            who: if e.actor_role == "system" { "系统".into() } else { e.actor_name.clone() },
+            what: spec.map(|k| k.event_label(&e.action)).unwrap_or("操作").to_string(),
+            detail: kernel_detail(e).unwrap_or_else(|| own(e)),
+            warn: matches!(e.action.as_str(), "warning" | "remind" | "notice" | "card" | "funds_warning"),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "item.html")]
 struct ItemPage {
@@ -172,16 +187,7 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
     let off = off(&st);
     let spec = st.store.kind_spec(item.kind);
     let events = st.store.item_events(&key, &d.staff).await?;
-    let timeline = events
-        .iter()
-        .map(|e| Step {
-            when: fmt_time(e.at, off),
-            who: if e.actor_role == "system" { "系统".into() } else { e.actor_name.clone() },
-            what: spec.as_ref().map(|k| k.event_label(&e.action)).unwrap_or("操作").to_string(),
-            detail: kernel_detail(e).unwrap_or_default(),
-            warn: e.action == "warning",
-        })
-        .collect();
+    let timeline = steps(&events, spec.as_deref(), off, |_| String::new());
     let dues = item
         .dues
         .iter()

@@ -1,6 +1,6 @@
 //! A supervision item's page, and its forms posting to `/supervision/{key}/do/{action}`.
 
-use crate::pages::desk::item::{AssignmentRow, DueRow, ItemParts, Step, assignment_rows, kernel_detail, parts};
+use crate::pages::desk::item::{AssignmentRow, DueRow, ItemParts, Step, assignment_rows, parts, steps};
 use crate::pages::desk::prelude::*;
 use crate::routes::supervision::{SupervisionActionBody, MilestoneBody};
 use sanfu_store::supervision::{FundInput, ItemFunds, SupervisionView};
@@ -38,13 +38,7 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
     let off = off(&st);
     let spec = st.store.kind_spec("supervision");
     let events = st.store.supervision_events(&key, &d.staff).await?;
-    let timeline = events
-        .iter()
-        .map(|e| Step {
-            when: fmt_time(e.at, off),
-            who: if e.actor_role == "system" { "系统".into() } else { e.actor_name.clone() },
-            what: spec.as_ref().map(|k| k.event_label(&e.action)).unwrap_or("操作").to_string(),
-            detail: kernel_detail(e).unwrap_or_else(|| {
+    let timeline = steps(&events, spec.as_deref(), off, |e| {
                 let dd = &e.details;
                 if e.action == "funds" {
                     return format!("{} {} 万元（{}，{}）", dd["label"].as_str().unwrap_or(""), dd["amount_wan"].as_str().unwrap_or(""),
@@ -63,10 +57,7 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
                     parts.push(format!("附件：{}", names.join("、")));
                 }
                 parts.join("；")
-            }),
-            warn: matches!(e.action.as_str(), "warning" | "remind" | "notice" | "card" | "funds_warning"),
-        })
-        .collect();
+    });
     // Reports: those made, and each unit's next one; the later ones follow the cycle.
     let mut next_shown: Vec<String> = Vec::new();
     let dues = s

@@ -1,7 +1,6 @@
 //! 督办台账 (the ledger with its filters, coloured rows and Excel export), 立项 from it, and
 //! the task list's import (upload, preview with every row's problem, then import).
 
-use axum::extract::{FromRequest, Multipart, Request};
 use sanfu_domain::supervision::{Source, State as SvState};
 use sanfu_store::supervision::{LedgerFilter, LedgerRow, SupervisionInput, TaskImport};
 
@@ -147,23 +146,13 @@ pub async fn import_page(State(st): State<AppState>, d: Desk, Query(q): Query<Fl
 }
 
 /// `POST /supervision/import`: the uploaded file checked (预览) or imported (导入).
-pub async fn import(State(st): State<AppState>, d: Desk, req: Request) -> PageResult {
-    let bad = |m: &str| PageError::new(StatusCode::BAD_REQUEST, "请求有误", m.to_string());
-    let mut mp = Multipart::from_request(req, &st).await.map_err(|_| bad("请选择要上传的任务表。"))?;
-    let (mut csrf, mut mode, mut file) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = mp.next_field().await.map_err(|_| bad("上传不完整，请重试。"))? {
-        match field.name().unwrap_or_default() {
-            "_csrf" => csrf = field.text().await.unwrap_or_default(),
-            "mode" => mode = field.text().await.unwrap_or_default(),
-            "file" => file = field.bytes().await.map_err(|_| bad("上传不完整，请重试。"))?.to_vec(),
-            _ => {}
-        }
-    }
-    d.check(&Form { fields: vec![("_csrf".into(), csrf)] })?;
+pub async fn import(State(st): State<AppState>, d: Desk, ff: crate::pages::FormFiles) -> PageResult {
+    d.check(&ff.form)?;
     d.require(d.staff.has(Role::OfficeStaff), "导入重点任务")?;
-    if file.is_empty() {
+    let mode = ff.form.text("mode").unwrap_or_default();
+    let Some((_, file)) = ff.files.into_iter().next() else {
         return Ok(back("/supervision/import", None, Some("请选择要上传的任务表")));
-    }
+    };
     let rows = sanfu_store::admin::read_table(&file).map_err(|e| PageError::from(ApiError::from(e)))?;
     let report = match st.store.import_tasks(&rows, mode != "import", &d.actor).await {
         Ok(r) => r,
