@@ -151,3 +151,31 @@ fn an_extension_is_asked_before_the_deadline_and_moves_it_with_more_reports_owed
     let e = r.go(&zjj, ask(at(2027, 3, 1, 17, 30)), at(2027, 2, 1, 9, 0)).unwrap_err();
     assert_eq!(e.code, "deadline_passed");
 }
+
+#[test]
+fn the_ladder_owes_each_step_by_the_settings() {
+    use super::ladder::{Standing, Step, owed};
+    let s = Settings::default();
+    let (warn, due) = (at(2026, 10, 26, 9, 0), at(2026, 10, 30, 17, 30));
+    let behind = Standing { lead: true, missed_reports: 2, milestones_behind: 0 };
+    let on_track = Standing { lead: true, missed_reports: 0, milestones_behind: 0 };
+    // Before the yellow point: the misses only.
+    assert_eq!(owed(&behind, Some((warn, due)), at(2026, 10, 20, 9, 0), &s), [Step::Remind, Step::Notice]);
+    // Near the deadline: a yellow card if behind, nothing if on track.
+    assert_eq!(owed(&behind, Some((warn, due)), at(2026, 10, 27, 9, 0), &s), [Step::Remind, Step::Notice, Step::YellowCard]);
+    assert!(owed(&on_track, Some((warn, due)), at(2026, 10, 27, 9, 0), &s).is_empty());
+    // A milestone behind counts for the lead unit, not for a co-unit.
+    let ms = Standing { lead: true, missed_reports: 0, milestones_behind: 1 };
+    assert_eq!(owed(&ms, Some((warn, due)), at(2026, 10, 27, 9, 0), &s), [Step::YellowCard]);
+    assert!(owed(&Standing { lead: false, ..ms }, Some((warn, due)), at(2026, 10, 27, 9, 0), &s).is_empty());
+    // Past the deadline: red to the lead unit only.
+    assert_eq!(owed(&on_track, Some((warn, due)), at(2026, 11, 2, 9, 0), &s), [Step::RedCard]);
+    assert!(owed(&Standing { lead: false, ..on_track }, Some((warn, due)), at(2026, 11, 2, 9, 0), &s).is_empty());
+    // An office that sends no 督办通知单 and shows no cards.
+    let quiet = Settings { notice_after_misses: 0, yellow_card: false, red_card: false, ..s };
+    assert_eq!(owed(&behind, Some((warn, due)), at(2026, 11, 2, 9, 0), &quiet), [Step::Remind]);
+    // Settings out of reason are refused.
+    assert!(Settings { warn_percent: 20, ..s }.checked().is_err());
+    assert!(Settings { remind_after_misses: 3, notice_after_misses: 2, ..s }.checked().is_err());
+    assert!(s.checked().is_ok());
+}

@@ -465,3 +465,44 @@ async fn the_annual_task_list_is_imported_from_a_spreadsheet_only_when_every_row
     assert!(page.contains("督 查 通 报") && page.contains("市城市管理局"), "the bulletin");
     assert_eq!(app.page("zjj", "/supervision/import").await.0, StatusCode::FORBIDDEN);
 }
+
+/// Every number of the ladder is the office's to change: refused to a unit, checked, recorded,
+/// and then what the sweep does.
+#[tokio::test]
+async fn the_supervision_settings_are_changed_by_the_office_and_the_sweep_follows_them() {
+    use sanfu_domain::supervision::Action as S;
+    let app = spawn_app().await;
+    let (office, zjj) = (app.login("duchake").await, app.login("zjj").await);
+    let path = "/api/admin/supervision-settings";
+    let (_, v) = app.get(Some(&office), path).await;
+    assert_eq!((v["settings"]["notice_after_misses"].as_u64(), v["settings"]["unpaid_days"].as_u64()), (Some(2), Some(20)));
+    let mut quiet = v["settings"].clone();
+    quiet["remind_after_misses"] = json!(0);
+    quiet["notice_after_misses"] = json!(0);
+    let (s, _) = app.call(reqwest::Method::PUT, Some(&zjj), path, Some(quiet.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let mut bad = quiet.clone();
+    bad["warn_percent"] = json!(5);
+    let (s, v) = app.call(reqwest::Method::PUT, Some(&office), path, Some(bad)).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_settings")));
+    let (s, _) = app.call(reqwest::Method::PUT, Some(&office), path, Some(quiet)).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // An item whose lead unit misses its weekly reports: no 催办单, no 督办通知单 now.
+    let actor = app.actor("duchake").await;
+    let input = sanfu_store::supervision::SupervisionInput {
+        title: Some("背街小巷改造".into()), requirements: Some("每周报送".into()), source: Some("work_report_task".into()), ..Default::default()
+    };
+    let n = app.store.create_supervision(&input, &actor).await.unwrap().item.number;
+    let assign = S::Assign {
+        lead: app.store.unit_ref("zjj").await.unwrap(), co: vec![], deadline: cst(2026, 12, 31, 17, 30),
+        cycle: sanfu_domain::kernel::ReportCycle::parse("每周").unwrap(), milestones: vec![],
+    };
+    app.store.act_supervision(&n, &actor, &assign, Some(cst(2026, 11, 2, 9, 0))).await.unwrap();
+    let r = app.store.run_supervision_sweep(cst(2026, 11, 20, 9, 0)).await.unwrap();
+    assert_eq!((r.reminders, r.notices), (0, 0), "{r:?}");
+    // The change is in the audit trail.
+    let n_events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE entity_id = 'settings' AND action = 'set_supervision_settings'")
+        .fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(n_events, 1);
+}
