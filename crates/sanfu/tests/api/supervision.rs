@@ -501,6 +501,11 @@ async fn the_supervision_settings_are_changed_by_the_office_and_the_sweep_follow
     app.store.act_supervision(&n, &actor, &assign, Some(cst(2026, 11, 2, 9, 0))).await.unwrap();
     let r = app.store.run_supervision_sweep(cst(2026, 11, 20, 9, 0)).await.unwrap();
     assert_eq!((r.reminders, r.notices), (0, 0), "{r:?}");
+    // The settings page shows what is in force; a unit may not open it.
+    let (s, page) = app.page("duchake", "/supervision/settings").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("form-sv-settings") && page.contains("name=\"notice_after_misses\" min=\"0\" max=\"10\" value=\"0\""), "the page shows 0");
+    assert_eq!(app.page("zjj", "/supervision/settings").await.0, StatusCode::FORBIDDEN);
     // The change is in the audit trail.
     let n_events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE entity_id = 'settings' AND action = 'set_supervision_settings'")
         .fetch_one(app.store.pool()).await.unwrap();

@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/new", post(supervision::ledger::create))
         .route("/supervision/funds", get(supervision::assess::funds))
         .route("/supervision/assessment", get(supervision::assess::assessment))
+        .route("/supervision/settings", get(supervision::assess::settings).post(supervision::assess::save_settings))
         .route("/supervision/import", get(supervision::ledger::import_page).post(supervision::ledger::import).layer(DefaultBodyLimit::max(8 * 1024 * 1024)))
         .route("/supervision/{key}/funds", post(supervision::item::add_fund))
         .route("/instructions", get(instruction::list))
