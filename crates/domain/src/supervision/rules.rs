@@ -53,7 +53,14 @@ impl Kind for Supervision {
     ];
 
     // The page's names for two actions, as the timeline and its messages say them.
-    const EVENTS: &'static [(&'static str, &'static str)] = &[("create", "立项"), ("closure", "办结申请"), ("extension", "申请延期")];
+    const EVENTS: &'static [(&'static str, &'static str)] = &[
+        ("create", "立项"),
+        ("closure", "办结申请"),
+        ("extension", "申请延期"),
+        ("notice", "督办通知单"),
+        ("funds", "资金登记"),
+        ("funds_warning", "资金滞留预警"),
+    ];
 
     const PARTY_NAMES: &'static [(Party, &'static str)] = &[(LeadUnit, "牵头单位"), (CoUnit, "配合单位")];
 }

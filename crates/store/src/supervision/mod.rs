@@ -251,7 +251,11 @@ impl Store {
         let l = with_detail(&mut conn, core).await?;
         drop(conn);
         let actor = Actor { principal: sanfu_domain::Principal::Staff(staff.clone()), ip: String::new() };
-        let item = self.detail(l.core.clone(), &actor, Viewer::of(staff)).await?;
+        let mut item = self.detail(l.core.clone(), &actor, Viewer::of(staff)).await?;
+        // Each unit signs once: a unit that has signed is not offered 签收 again.
+        if l.core.assignments.iter().any(|a| a.active && a.unit_id == staff.unit_id && a.signed_at.is_some()) {
+            item.allowed_actions.retain(|a| *a != "sign");
+        }
         let leader = match &l.detail.3 {
             Some(id) => sqlx::query_scalar::<_, String>("SELECT name FROM users WHERE id = $1").bind(id).fetch_optional(self.pool()).await?,
             None => None,

@@ -1,0 +1,10 @@
+import { chromium } from 'playwright-core';
+const [,, user, path, out] = process.argv;
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+const p = await (await b.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
+await p.goto('http://127.0.0.1:18080/login');
+await p.fill('#username', user); await p.fill('#password', 'sanfu2026');
+await Promise.all([p.waitForURL(/desk|dashboard/), p.click('button[type=submit]')]);
+await p.goto('http://127.0.0.1:18080' + path);
+await p.screenshot({ path: out, fullPage: true });
+await b.close();
