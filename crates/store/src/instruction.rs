@@ -287,7 +287,9 @@ impl Store {
     }
 
     /// 转督办: open a supervision item from the instruction (the office or the leader who gave
-    /// it), its source the instruction, linked both ways, in one transaction. Returns its number.
+    /// it), its source the instruction, linked both ways, in one transaction — or, when the
+    /// instruction is written on an item already struck off, reopen that item (重新督办, the
+    /// office). Returns the item's number.
     pub async fn supervise_instruction(&self, key: &str, actor: &Actor) -> Result<String, StoreError> {
         let staff = actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录"))?;
         let core = self.visible_instruction(key, staff).await?;
@@ -304,6 +306,35 @@ impl Store {
         .await?;
         if let Some(n) = already {
             return Err(DomainError::conflict("already_supervised", format!("该批示已转为督办事项 {n}")).into());
+        }
+        // An instruction on a struck-off item reopens that item (重新督办) instead of opening another.
+        let target: Option<String> =
+            sqlx::query_scalar("SELECT target_id FROM instruction_items WHERE id = $1").bind(&core.id).fetch_one(self.pool()).await?;
+        let mut conn = self.pool().acquire().await?;
+        let target = match target {
+            Some(t) => load_core(&mut conn, &t).await?.filter(|c| c.kind == "supervision" && c.state == "closed"),
+            None => None,
+        };
+        drop(conn);
+        if let Some(t) = target {
+            if !staff.has(Role::OfficeStaff) {
+                return Err(DomainError::conflict("target_closed", format!("批示事项 {} 已销号，请督查科依此批示重新督办", t.number)).into());
+            }
+            let cal = self.calendar();
+            let settings = self.supervision_settings().await?;
+            let now = Utc::now();
+            let due = core.dues.values().map(|d| d.due.at).max().filter(|d| *d > now).unwrap_or_else(|| cal.add_working_days(now, 20).at);
+            let reopen = sanfu_domain::supervision::Action::Reopen { reason: format!("领导批示 {}：{}", core.number, text), deadline: due };
+            in_tx!(self, tx => {
+                self.act_supervision_in(&mut tx, &t.id, &t.number, actor, &reopen, now, &cal, &settings, &[]).await?;
+                link_in(&mut tx, (&t.id, "supervision", &t.number), (&core.id, Instruction::NAME, &core.number), LinkKind::InstructedOn, actor, to_ms(now)).await?;
+                events::append(&mut tx, NewEvent {
+                    entity_id: &core.id, entity_kind: Instruction::NAME, action: "supervise", actor, from_state: None, to_state: None,
+                    details: json!({ "supervision": t.number, "reopened": true }), at: Some(to_ms(now)),
+                }).await?;
+                Ok(())
+            })?;
+            return Ok(t.number);
         }
         let title: String = format!("落实领导批示：{}", text.chars().take(30).collect::<String>());
         let new = self.prepare_supervision(title, text, Source::LeaderInstruction, Some(core.number.clone()), Some(leader_id)).await?;

@@ -127,6 +127,19 @@ async fn an_instruction_becomes_an_item_that_two_units_carry_out_and_the_office_
     // Unknown actions are named.
     let (s, v) = app.post(Some(&office), &act("explode"), json!({})).await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_action")));
+
+    // A leader's new instruction on the struck-off item reopens it (the office carries it out).
+    let leader = app.login("vicemayor").await;
+    let (s, v) = app.post(Some(&leader), "/api/instructions", json!({"text": "电梯加装进度群众仍有意见，请继续督办。", "unit_ids": ["zjj"], "target": n})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let ins = v["item"]["number"].as_str().unwrap().to_string();
+    let (s, v) = app.post(Some(&leader), &format!("/api/instructions/{ins}/supervise"), json!({})).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("target_closed")), "{v}");
+    let (s, v) = app.post(Some(&office), &format!("/api/instructions/{ins}/supervise"), json!({})).await;
+    assert_eq!((s, v["supervision"].as_str()), (StatusCode::CREATED, Some(n.as_str())), "{v}");
+    let (_, v) = app.get(Some(&office), &format!("/api/supervision/{n}")).await;
+    assert_eq!((v["item"]["state_label"].as_str(), v["item"]["reopen_count"].as_u64()), (Some("办理中"), Some(1)));
+    assert!(v["item"]["links"].as_array().unwrap().iter().any(|l| l["item"]["number"] == ins.as_str()), "{v}");
 }
 
 /// The whole path from a leader's pen: the vice-mayor instructs two units on a hotline order;
