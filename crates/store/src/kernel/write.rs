@@ -123,38 +123,60 @@ async fn write_parts(
     let new_dues: BTreeMap<DueKey, DueState> = new.dues().into_iter().collect();
     let old_dues: BTreeMap<DueKey, DueState> = old.map(|o| o.dues().into_iter().collect()).unwrap_or_default();
     let state_changed = old.map(|o| o.state_code()) != Some(new.state_code());
-    if new_dues != old_dues {
-        if old.is_some() {
-            sqlx::query("UPDATE deadlines SET active = 0, running = 0 WHERE work_id = $1").bind(id).execute(&mut *conn).await?;
-        }
-        for (k, d) in &new_dues {
-            let changed_due = old_dues.get(k).map(|o| o.due) != Some(d.due);
-            sqlx::query(
-                "INSERT INTO deadlines (work_id, kind, unit_id, seq, due_at, provisional, met_at, active, warned, started_at, warn_at,
-                    working, running)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, 0, $9, $10, $11, $12)
-                 ON CONFLICT (work_id, kind, unit_id, seq) DO UPDATE SET due_at = excluded.due_at,
-                    provisional = excluded.provisional, met_at = excluded.met_at, active = 1, started_at = excluded.started_at,
-                    warn_at = excluded.warn_at, working = excluded.working, running = excluded.running,
-                    warned = CASE WHEN $8 = 1 THEN 0 ELSE deadlines.warned END",
-            )
+    // Only what changed is written: an item with a year of weekly reports from three units has
+    // a hundred and fifty due dates, and one report meets one of them.
+    for k in old_dues.keys().filter(|k| !new_dues.contains_key(*k)) {
+        sqlx::query("UPDATE deadlines SET active = 0, running = 0 WHERE work_id = $1 AND kind = $2 AND unit_id = $3 AND seq = $4")
             .bind(id)
             .bind(&k.name)
             .bind(&k.unit_id)
             .bind(i64::from(k.seq))
-            .bind(to_ms(d.due.at))
-            .bind(i64::from(d.due.provisional))
-            .bind(d.met_at.map(to_ms))
-            .bind(i64::from(changed_due))
-            .bind(to_ms(d.started_at))
-            .bind(to_ms(d.warn_at))
-            .bind(i64::from(d.working))
-            .bind(i64::from(running.contains(&k.name.as_str())))
             .execute(&mut *conn)
             .await?;
+    }
+    let changed: Vec<(&DueKey, &DueState)> = new_dues.iter().filter(|(k, d)| old_dues.get(*k) != Some(*d)).collect();
+    // Many rows to a statement (11 values each, well within both databases' limits); a due
+    // moment that moved clears its warnings.
+    for chunk in changed.chunks(50) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let b = r * 11;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 1, 0, ${}, ${}, ${}, ${})",
+                    b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO deadlines (work_id, kind, unit_id, seq, due_at, provisional, met_at, active, warned, started_at, warn_at,
+                working, running)
+             VALUES {}
+             ON CONFLICT (work_id, kind, unit_id, seq) DO UPDATE SET
+                warned = CASE WHEN excluded.due_at <> deadlines.due_at OR excluded.provisional <> deadlines.provisional
+                              THEN 0 ELSE deadlines.warned END,
+                due_at = excluded.due_at, provisional = excluded.provisional, met_at = excluded.met_at, active = 1,
+                started_at = excluded.started_at, warn_at = excluded.warn_at, working = excluded.working, running = excluded.running",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (k, d) in chunk {
+            q = q
+                .bind(id)
+                .bind(&k.name)
+                .bind(&k.unit_id)
+                .bind(i64::from(k.seq))
+                .bind(to_ms(d.due.at))
+                .bind(i64::from(d.due.provisional))
+                .bind(d.met_at.map(to_ms))
+                .bind(to_ms(d.started_at))
+                .bind(to_ms(d.warn_at))
+                .bind(i64::from(d.working))
+                .bind(i64::from(running.contains(&k.name.as_str())));
         }
-    } else if state_changed && !new_dues.is_empty() {
-        // Same due dates, another state: which of them run may have changed.
+        q.execute(&mut *conn).await?;
+    }
+    if state_changed && old.is_some() && !new_dues.is_empty() {
+        // Another state: which due dates run may have changed for those not written above.
         let names: Vec<String> = running.iter().map(|n| format!("'{}'", n.replace('\'', ""))).collect();
         let list = if names.is_empty() { "''".to_string() } else { names.join(", ") };
         let sql = format!("UPDATE deadlines SET running = CASE WHEN kind IN ({list}) THEN 1 ELSE 0 END WHERE work_id = $1 AND active = 1");
