@@ -444,6 +444,15 @@ pub async fn supervision(orders: usize, items: usize, samples: usize) -> anyhow:
     )
     .execute(store.pool())
     .await?;
+    // One run of the supervision sweep (the ladder and the funds), a month on: every report
+    // owed by then is late.
+    let t = Instant::now();
+    let run = store.run_supervision_sweep(Utc::now() + chrono::Duration::days(30)).await?;
+    let sweep_first = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    store.run_supervision_sweep(Utc::now() + chrono::Duration::days(30)).await?;
+    let sweep_again_ms = t.elapsed().as_secs_f64() * 1000.0;
+    eprintln!("sweep: {run:?} in {sweep_first:.1} s, again (nothing owed) {sweep_again_ms:.0} ms");
     let client = reqwest::Client::new();
     let office_token = login(&client, &target.base, "duchake", sanfu_store::seed::DEMO_PASSWORD).await?;
     let unit_token = login(&client, &target.base, "zjj", sanfu_store::seed::DEMO_PASSWORD).await?;
@@ -461,7 +470,10 @@ pub async fn supervision(orders: usize, items: usize, samples: usize) -> anyhow:
         results.push((name, p50, p99));
     }
     target.stop();
-    let mut line = format!("supervision orders={orders} items={items} open_seconds={secs:.1}");
+    let mut line = format!(
+        "supervision orders={orders} items={items} open_seconds={secs:.1} sweep_first_s={sweep_first:.1} sweep_again_ms={sweep_again_ms:.0} reminders={} notices={} yellow={} red={}",
+        run.reminders, run.notices, run.yellow_cards, run.red_cards
+    );
     for (name, p50, p99) in results {
         line.push_str(&format!(" {name}_p50_ms={p50:.2} {name}_p99_ms={p99:.2}"));
     }

@@ -218,14 +218,14 @@ impl Store {
             if !mine {
                 if let Scope::Units(units) = Store::scope_of(staff) {
                     let (clause, _) = crate::db::in_clause(2, units.len());
-                    sql.push_str(&format!(" OR w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause})"));
+                    sql.push_str(&format!(" OR w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause} AND a.kind = 'instruction')"));
                     binds.extend(units);
                 }
             }
             sql.push(')');
         } else if let Scope::Units(units) = Store::scope_of(staff) {
             let (clause, _) = crate::db::in_clause(1, units.len());
-            sql.push_str(&format!(" AND w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause})"));
+            sql.push_str(&format!(" AND w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause} AND a.kind = 'instruction')"));
             binds.extend(units);
         }
         sql.push_str(" ORDER BY w.created_at DESC, w.id DESC LIMIT 500");

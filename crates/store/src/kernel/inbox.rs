@@ -72,7 +72,7 @@ fn queue_sql(kind: &str, q: &QueueSpec) -> (&'static str, String) {
         }
         Party::CoUnit => format!(
             "FROM assignments a JOIN work_items w ON w.id = a.work_id
-             WHERE a.unit_id = $1 AND a.active = 1 AND a.role = 'co' AND w.state IN ({states}) AND w.kind = '{kind}'{extension}"
+             WHERE a.unit_id = $1 AND a.kind = '{kind}' AND a.active = 1 AND a.role = 'co' AND w.state IN ({states}) AND w.kind = '{kind}'{extension}"
         ),
         _ => format!("FROM work_items w WHERE w.kind = '{kind}' AND w.state IN ({states}){extension}"),
     };

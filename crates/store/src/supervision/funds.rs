@@ -240,7 +240,7 @@ impl Store {
         let mut binds = Vec::new();
         if let Scope::Units(units) = Store::scope_of(staff) {
             let (clause, _) = in_clause(1, units.len());
-            sql.push_str(&format!(" AND w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause})"));
+            sql.push_str(&format!(" AND w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause} AND a.kind = 'supervision')"));
             binds = units;
         }
         sql.push_str(" ORDER BY f.on_date, f.created_at");

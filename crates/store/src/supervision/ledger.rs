@@ -65,7 +65,10 @@ impl Store {
         if let Some(u) = some(&filter.unit) {
             let unit = self.unit(&u).await?.ok_or_else(|| DomainError::invalid("unknown_unit", format!("单位“{u}”不存在")))?;
             binds.push(unit.id);
-            conds.push(format!("w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id = ${} AND a.active = 1)", binds.len()));
+            conds.push(format!(
+                "w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id = ${} AND a.kind = 'supervision' AND a.active = 1)",
+                binds.len()
+            ));
         }
         if let Some(l) = some(&filter.leader) {
             let id: Option<String> =
@@ -80,7 +83,8 @@ impl Store {
                 "any" | "有" => "",
                 _ => return Err(DomainError::invalid("invalid_card_filter", format!("亮牌筛选“{c}”无效：可选 yellow、red、any")).into()),
             };
-            conds.push(format!("EXISTS (SELECT 1 FROM cards c WHERE c.work_id = w.id AND c.revoked_at IS NULL {colour})"));
+            // Few items carry cards: read them from the cards, not a probe per item.
+            conds.push(format!("w.id IN (SELECT c.work_id FROM cards c WHERE c.revoked_at IS NULL {colour})"));
         }
         if let Some(q) = some(&filter.q) {
             binds.push(format!("%{}%", q.replace('%', "").replace('_', "")));
@@ -89,7 +93,7 @@ impl Store {
         if let Scope::Units(units) = Store::scope_of(staff) {
             let (clause, _) = in_clause(binds.len() + 1, units.len());
             binds.extend(units);
-            conds.push(format!("w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause})"));
+            conds.push(format!("w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause} AND a.kind = 'supervision')"));
         }
         let from = format!("FROM work_items w JOIN supervision_items s ON s.id = w.id WHERE {}", conds.join(" AND "));
         let mut cq = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from}")));
