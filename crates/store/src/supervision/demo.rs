@@ -122,8 +122,17 @@ impl Store {
             numbers.push(self.seed_item(it, &office, now).await?);
         }
         self.seed_funds(&numbers, &office).await?;
-        // The ladder the histories have earned: 催办单, 督办通知单, cards; money warned of.
-        let run = self.run_supervision_sweep(now).await?;
+        // The ladder the histories have earned — 催办单, 督办通知单, cards, money warned of — each
+        // on the day it fell due, as the scheduler would have taken it.
+        let mut run = crate::supervision::LadderRun::default();
+        for days_ago in (0..=210).rev() {
+            let r = self.run_supervision_sweep(now - Duration::days(days_ago)).await?;
+            run.reminders += r.reminders;
+            run.notices += r.notices;
+            run.yellow_cards += r.yellow_cards;
+            run.red_cards += r.red_cards;
+            run.unpaid_warnings += r.unpaid_warnings;
+        }
         tracing::info!(items = numbers.len(), reminders = run.reminders, notices = run.notices, yellow = run.yellow_cards,
             red = run.red_cards, unpaid = run.unpaid_warnings, "演示督办事项已生成");
         self.seed_instructions().await?;

@@ -152,8 +152,12 @@ pub(crate) fn kernel_detail(e: &Event) -> Option<String> {
 /// The timeline of an item: each event as the page says it. `own` words the events the kernel
 /// does not know (a kind's own actions).
 pub(crate) fn steps(events: &[Event], spec: Option<&sanfu_domain::kernel::KindSpec>, off: FixedOffset, own: impl Fn(&Event) -> String) -> Vec<Step> {
+    // In the order things happened (an import or a late-running sweep records earlier moments
+    // after later ones; the chain keeps the order they were written in).
+    let mut events: Vec<&Event> = events.iter().collect();
+    events.sort_by_key(|e| e.at);
     events
-        .iter()
+        .into_iter()
         .map(|e| Step {
             when: fmt_time(e.at, off),
             who: if e.actor_role == "system" { "系统".into() } else { e.actor_name.clone() },
