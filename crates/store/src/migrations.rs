@@ -394,7 +394,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         created_at BIGINT NOT NULL,
         created_by TEXT)"),
     ("attachments_work", "CREATE INDEX attachments_work ON attachments (work_id)"),
-    // A unit's items of one kind (its supervision ledger beside a hundred thousand orders).
-    ("assignments_unit_kind", "CREATE INDEX assignments_unit_kind ON assignments (unit_id, kind, active, work_id)"),
+    // A unit's items of one kind (its supervision ledger beside a hundred thousand orders), and
+    // its co-unit queues of each kind.
+    ("assignments_unit_kind", "CREATE INDEX assignments_unit_kind ON assignments (unit_id, kind, role, active, work_id)"),
     ("supervision_funds_work", "CREATE INDEX supervision_funds_work ON supervision_funds (work_id, on_date)"),
 ];
