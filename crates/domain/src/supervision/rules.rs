@@ -35,9 +35,11 @@ impl Kind for Supervision {
         Rule { action: "cancel", label: "撤销", who: &[Office], from: From::AnyOpen, to: To::One(Cancelled) },
     ];
 
+    // Waiting to be signed, an item is paced by signing (due the next working day), so that it
+    // comes first in the units' inboxes; once the lead unit has signed, by its deadline.
     const DUES: &'static [Due<State>] = &[
+        Due { name: "sign", label: "签收时限", runs_in: &[Assigned], paces: true },
         Due { name: "deadline", label: "办结时限", runs_in: OPEN_WORK, paces: true },
-        Due { name: "sign", label: "签收时限", runs_in: OPEN_WORK, paces: false },
         Due { name: "report", label: "进展反馈", runs_in: OPEN_WORK, paces: false },
         Due { name: "milestone", label: "节点时限", runs_in: OPEN_WORK, paces: false },
     ];
