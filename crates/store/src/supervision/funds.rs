@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sanfu_calendar::Calendar;
 use sanfu_domain::kernel::{Kind, Party, parties};
 use sanfu_domain::supervision::funds::{self, Entry};
@@ -366,10 +366,4 @@ impl Store {
         }
         Ok(n)
     }
-}
-
-/// Midnight of a China date, as a moment (for due dates counted from a day).
-#[allow(dead_code)]
-fn start_of(cal: &Calendar, d: NaiveDate) -> DateTime<Utc> {
-    cal.offset().from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()).single().map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }

@@ -32,6 +32,21 @@ pub struct DueRow {
     pub met: String,
 }
 
+impl DueRow {
+    /// A due date as the item's page shows it.
+    pub(crate) fn of(x: &sanfu_store::kernel::items::DueView, off: FixedOffset) -> DueRow {
+        DueRow {
+            label: x.label,
+            unit: x.unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+            seq: x.seq,
+            due: fmt_time(x.due_at, off),
+            level: x.level,
+            level_label: level_label(x.level),
+            met: x.met_at.map(|m| fmt_time(m, off)).unwrap_or_default(),
+        }
+    }
+}
+
 pub struct LinkRow {
     pub label: &'static str,
     pub href: String,
@@ -195,15 +210,7 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
     let dues = item
         .dues
         .iter()
-        .map(|x| DueRow {
-            label: x.label,
-            unit: x.unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
-            seq: x.seq,
-            due: fmt_time(x.due_at, off),
-            level: x.level,
-            level_label: level_label(x.level),
-            met: x.met_at.map(|m| fmt_time(m, off)).unwrap_or_default(),
-        })
+        .map(|x| DueRow::of(x, off))
         .collect();
     let p = ItemPage {
         parts: parts(&st, &d, &item.number, &item.links, &item.cards, &item.assignments).await?,

@@ -76,15 +76,7 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
                 true
             }
         })
-        .map(|x| DueRow {
-            label: x.label,
-            unit: x.unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
-            seq: x.seq,
-            due: fmt_time(x.due_at, off),
-            level: x.level,
-            level_label: level_label(x.level),
-            met: x.met_at.map(|m| fmt_time(m, off)).unwrap_or_default(),
-        })
+        .map(|x| DueRow::of(x, off))
         .collect();
     let can = s.item.allowed_actions.clone();
     let units = if can.contains(&"assign") || can.contains(&"remind") {
