@@ -50,6 +50,10 @@ crate::labelled_enum!(
         OfficeStaff = "office_staff" / "办公室科室人员",
         /// 市领导 (reads the units of a portfolio).
         Leader = "leader" / "市领导",
+        /// 秘书长: screens the topics the leaders in charge approved (with [`Role::Leader`]).
+        SecretaryGeneral = "secretary_general" / "秘书长",
+        /// 市长: decides what goes on the executive meeting's agenda (with [`Role::Leader`]).
+        Mayor = "mayor" / "市长",
         /// 系统管理员.
         Admin = "admin" / "系统管理员",
     }

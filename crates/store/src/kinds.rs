@@ -6,9 +6,17 @@ use std::sync::Arc;
 use sanfu_domain::hotline::Hotline;
 use sanfu_domain::instruction::Instruction;
 use sanfu_domain::kernel::KindSpec;
+use sanfu_domain::meeting::session::Meeting;
+use sanfu_domain::meeting::topic::Topic;
 use sanfu_domain::supervision::Supervision;
 
 /// The hotline first: the desk shows its queues first.
 pub(crate) fn builtin() -> Vec<Arc<KindSpec>> {
-    vec![Arc::new(KindSpec::of::<Hotline>()), Arc::new(KindSpec::of::<Supervision>()), Arc::new(KindSpec::of::<Instruction>())]
+    vec![
+        Arc::new(KindSpec::of::<Hotline>()),
+        Arc::new(KindSpec::of::<Supervision>()),
+        Arc::new(KindSpec::of::<Instruction>()),
+        Arc::new(KindSpec::of::<Topic>()),
+        Arc::new(KindSpec::of::<Meeting>()),
+    ]
 }

@@ -398,4 +398,81 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     // its co-unit queues of each kind.
     ("assignments_unit_kind", "CREATE INDEX assignments_unit_kind ON assignments (unit_id, kind, role, active, work_id)"),
     ("supervision_funds_work", "CREATE INDEX supervision_funds_work ON supervision_funds (work_id, on_date)"),
+    // People named on an item in a part of their own (a topic's leader in charge, a meeting's
+    // chair and members), and whether they have done it (answered the notice …).
+    ("item_people", "CREATE TABLE item_people (
+        work_id TEXT NOT NULL REFERENCES work_items(id),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        party TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        outcome TEXT,
+        at BIGINT,
+        PRIMARY KEY (work_id, user_id, party))"),
+    ("item_people_user", "CREATE INDEX item_people_user ON item_people (user_id, party, kind)"),
+    // 议题: the matter, the meeting series it is for, the units to consult (ids, before it is
+    // proposed), the plan entry it answers, the meeting it is on.
+    ("topics", "CREATE TABLE topics (
+        id TEXT PRIMARY KEY REFERENCES work_items(id),
+        meeting_type TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        consulted TEXT NOT NULL,
+        plan_id TEXT,
+        meeting_id TEXT REFERENCES work_items(id))"),
+    // 年度/季度议题计划: what each unit is expected to bring, and when.
+    ("topic_plans", "CREATE TABLE topic_plans (
+        id TEXT PRIMARY KEY,
+        year BIGINT NOT NULL,
+        quarter BIGINT,
+        unit_id TEXT NOT NULL REFERENCES units(id),
+        title TEXT NOT NULL,
+        meeting_type TEXT NOT NULL,
+        expected_month BIGINT NOT NULL,
+        created_at BIGINT NOT NULL)"),
+    ("topic_plans_year", "CREATE INDEX topic_plans_year ON topic_plans (year, unit_id)"),
+    // 会议: when and where, and its minutes once drafted and issued.
+    ("meetings", "CREATE TABLE meetings (
+        id TEXT PRIMARY KEY REFERENCES work_items(id),
+        meeting_type TEXT NOT NULL,
+        starts_at BIGINT NOT NULL,
+        place TEXT NOT NULL,
+        minutes_summary TEXT,
+        minutes_number TEXT UNIQUE,
+        minutes_issued_at BIGINT)"),
+    ("meetings_starts", "CREATE INDEX meetings_starts ON meetings (starts_at)"),
+    // The agenda in order: each topic, its reporting unit, its time slot, the units sitting in,
+    // and what the meeting made of it.
+    ("meeting_agenda", "CREATE TABLE meeting_agenda (
+        meeting_id TEXT NOT NULL REFERENCES work_items(id),
+        seq BIGINT NOT NULL,
+        topic_id TEXT NOT NULL REFERENCES work_items(id),
+        unit_id TEXT NOT NULL REFERENCES units(id),
+        slot TEXT NOT NULL,
+        observers TEXT NOT NULL,
+        outcome TEXT,
+        outcome_note TEXT,
+        PRIMARY KEY (meeting_id, seq))"),
+    // Who attends: the leaders by name, the units sitting in; their answer and their arrival.
+    ("meeting_attendees", "CREATE TABLE meeting_attendees (
+        meeting_id TEXT NOT NULL REFERENCES work_items(id),
+        attendee TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        reply TEXT,
+        substitute TEXT,
+        note TEXT,
+        replied_at BIGINT,
+        signed_in_at BIGINT,
+        PRIMARY KEY (meeting_id, attendee))"),
+    // 议定事项: each decision of the minutes, and the supervision item that carries it out.
+    ("meeting_decisions", "CREATE TABLE meeting_decisions (
+        id TEXT PRIMARY KEY,
+        meeting_id TEXT NOT NULL REFERENCES work_items(id),
+        agenda_seq BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        text TEXT NOT NULL,
+        lead_unit_id TEXT NOT NULL REFERENCES units(id),
+        co_unit_ids TEXT NOT NULL,
+        deadline BIGINT NOT NULL,
+        supervision_id TEXT REFERENCES work_items(id))"),
+    ("meeting_decisions_meeting", "CREATE INDEX meeting_decisions_meeting ON meeting_decisions (meeting_id, agenda_seq, seq)"),
 ];

@@ -15,6 +15,7 @@ use crate::Backend;
 use crate::db::{Store, StoreError};
 
 /// The index rows of one text: the document it belongs to, its kind, its words.
+#[derive(Clone)]
 pub(crate) struct IndexRow {
     pub doc_id: String,
     pub kind: &'static str,

@@ -15,8 +15,47 @@ crate::labelled_enum!(
         LeadUnit = "lead_unit" / "主办单位",
         CoUnit = "co_unit" / "协办单位",
         Citizen = "citizen" / "诉求人",
+        /// The leader in charge named on the item (a topic's 分管领导).
+        ChargeLeader = "charge_leader" / "分管领导",
+        /// Whoever holds the 秘书长's role.
+        Secretary = "secretary" / "秘书长",
+        /// Whoever holds the mayor's role.
+        Mayor = "mayor" / "市长",
+        /// The person named to chair the item (a meeting's 主持人).
+        Chair = "chair" / "会议主持人",
+        /// A person named as a member (a meeting's 组成人员).
+        Member = "member" / "参会领导",
     }
 );
+
+impl Party {
+    /// Parties that name one person on the item (kept in the item's people), not a role or a unit.
+    pub fn is_personal(self) -> bool {
+        matches!(self, Party::ChargeLeader | Party::Chair | Party::Member)
+    }
+}
+
+/// A person named on an item in a part ([`Party::is_personal`]), and whether they have done
+/// their part (answered a meeting's notice …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub user_id: String,
+    pub party: Party,
+    pub outcome: Option<String>,
+}
+
+/// [`parties`], and the parts `actor` plays as one of the item's `people`.
+pub fn parties_with(assignments: &[Assignment], people: &[Person], actor: &Actor) -> Vec<Party> {
+    let mut v = parties(assignments, actor);
+    if let Some(st) = actor.staff() {
+        for p in people.iter().filter(|p| p.user_id == st.user_id) {
+            if !v.contains(&p.party) {
+                v.push(p.party);
+            }
+        }
+    }
+    v
+}
 
 /// The parts `actor` plays for an item handed out as `assignments`.
 pub fn parties(assignments: &[Assignment], actor: &Actor) -> Vec<Party> {
@@ -40,6 +79,12 @@ pub fn parties(assignments: &[Assignment], actor: &Actor) -> Vec<Party> {
         }
         if st.has(Role::OfficeStaff) {
             v.push(Party::Office);
+        }
+        if st.has(Role::SecretaryGeneral) {
+            v.push(Party::Secretary);
+        }
+        if st.has(Role::Mayor) {
+            v.push(Party::Mayor);
         }
         if st.acts_for_unit() {
             let mine = |role: AssignmentRole| {

@@ -34,12 +34,26 @@ fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Vec<(&'static
         Party::Dispatcher => staff.has(Role::Dispatcher),
         Party::Office => staff.has(Role::OfficeStaff),
         Party::LeadUnit | Party::CoUnit => staff.acts_for_unit(),
+        Party::ChargeLeader | Party::Chair | Party::Member => staff.has(Role::Leader),
+        Party::Secretary => staff.has(Role::SecretaryGeneral),
+        Party::Mayor => staff.has(Role::Mayor),
         Party::Citizen => false,
     };
     let mut v = Vec::new();
     // The parties in the order a desk has always shown them: the centre, the dispatcher, the
-    // office, then the unit's own work.
-    for party in [Party::Hotline, Party::Dispatcher, Party::Office, Party::LeadUnit, Party::CoUnit] {
+    // office, the leaders, then the unit's own work.
+    for party in [
+        Party::Hotline,
+        Party::Dispatcher,
+        Party::Office,
+        Party::ChargeLeader,
+        Party::Secretary,
+        Party::Mayor,
+        Party::Chair,
+        Party::Member,
+        Party::LeadUnit,
+        Party::CoUnit,
+    ] {
         if !plays(party) {
             continue;
         }
@@ -53,7 +67,7 @@ fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Vec<(&'static
 }
 
 /// `(order, FROM … WHERE …)` of a queue: the column its items are ordered by, and where they
-/// come from; `$1` is the unit (unit queues only). A queue paced by a due date is ordered by
+/// come from; `$1` is the unit (unit queues) or the person (queues of a part one person plays). A queue paced by a due date is ordered by
 /// the item's `due_at`, which the indexes on (lead unit, state, due) and (kind, state, due)
 /// give in order. Kinds and states are the kinds' own constants, never request text.
 fn queue_sql(kind: &str, q: &QueueSpec) -> (&'static str, String) {
@@ -71,6 +85,17 @@ fn queue_sql(kind: &str, q: &QueueSpec) -> (&'static str, String) {
     // planner walks every open item of the city in that state instead — sampled statistics
     // (SQLite's `analysis_limit`) made it do so at 200,000 orders.
     let from = match q.party {
+        // A part one person plays: from that person's rows; a pending queue holds what they
+        // have not yet answered.
+        p if p.is_personal() => {
+            let pending = if q.unit_pending { " AND p.outcome IS NULL" } else { "" };
+            let extension = if q.pending_extension { " AND w.extension_pending = 1" } else { "" };
+            format!(
+                "FROM item_people p JOIN work_items w ON w.id = p.work_id
+                 WHERE p.user_id = $1 AND p.party = '{}' AND p.kind = '{kind}' AND w.state IN ({states}){pending}{extension}",
+                p.as_str()
+            )
+        }
         Party::LeadUnit => {
             format!("FROM work_items w WHERE w.lead_unit_id = $1 AND w.state IN ({states}) AND w.kind || '' = '{kind}'{extension}")
         }
@@ -83,8 +108,13 @@ fn queue_sql(kind: &str, q: &QueueSpec) -> (&'static str, String) {
     (order, from)
 }
 
-fn for_unit(q: &QueueSpec) -> bool {
-    matches!(q.party, Party::LeadUnit | Party::CoUnit)
+/// What `$1` of a queue's statement is: the unit, the person, or nothing.
+fn bound<'a>(q: &QueueSpec, staff: &'a Staff) -> Option<&'a str> {
+    match q.party {
+        Party::LeadUnit | Party::CoUnit => Some(&staff.unit_id),
+        p if p.is_personal() => Some(&staff.user_id),
+        _ => None,
+    }
 }
 
 impl Store {
@@ -92,7 +122,10 @@ impl Store {
     async fn count_of(&self, staff: &Staff, q: &QueueSpec, from: &str) -> Result<i64, StoreError> {
         let count_sql = format!("SELECT COUNT(*) {from}");
         let query = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql));
-        let query = if for_unit(q) { query.bind(&staff.unit_id) } else { query };
+        let query = match bound(q, staff) {
+            Some(b) => query.bind(b),
+            None => query,
+        };
         Ok(query.fetch_one(self.pool()).await?)
     }
 
@@ -121,7 +154,10 @@ impl Store {
             );
             type Row = (i64, i64, String, String, String, String, String, Option<String>, i64, Option<i64>, Option<i64>);
             let list = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(list_sql));
-            let list = if for_unit(&q) { list.bind(&staff.unit_id) } else { list };
+            let list = match bound(&q, staff) {
+                Some(b) => list.bind(b),
+                None => list,
+            };
             let rows = list.fetch_all(self.pool()).await?;
             let count = rows.first().map(|r| r.0).unwrap_or(0);
             counts.push(QueueCount { kind, queue: q.code, label: q.label, count });

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use sanfu_domain::kernel::{
-    self, Card, DueKey, DueState, Item, ItemView, Kind, KindState, LinkKind, parties,
+    self, Card, DueKey, DueState, Item, ItemView, Kind, KindState, LinkKind, parties_with,
 };
 use sanfu_domain::{Actor, DomainError, Principal, Staff};
 use serde::Serialize;
@@ -271,8 +271,19 @@ impl Store {
     }
 
     /// Whether `staff` may read this item: the centre and the office read all; a unit reads
-    /// items that are or were handed to it; a leader, those of the portfolio's units.
+    /// items that are or were handed to it; a leader, those of the portfolio's units and those
+    /// naming them (a topic they are in charge of, a meeting they sit in).
     pub(crate) async fn may_read_item(&self, staff: &Staff, id: &str) -> Result<bool, StoreError> {
+        if staff.has(sanfu_domain::Role::Leader) {
+            let named: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM item_people WHERE work_id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(&staff.user_id)
+                .fetch_one(self.pool())
+                .await?;
+            if named > 0 {
+                return Ok(true);
+            }
+        }
         match Store::scope_of(staff) {
             Scope::All => Ok(true),
             Scope::Units(units) => {
@@ -321,7 +332,10 @@ impl Store {
         let name_of = |id: &str| UnitName { id: id.to_string(), name: names.get(id).cloned().unwrap_or_default() };
         let now = Utc::now();
         let lead = c.assignments.iter().find(|a| a.active && a.role == kernel::AssignmentRole::Lead).map(|a| name_of(&a.unit_id));
-        let allowed = spec.allowed_actions(&parties(&c.assignments, actor), &c.state);
+        let mut conn = self.pool().acquire().await?;
+        let people = write::load_people(&mut conn, &c.id).await?;
+        drop(conn);
+        let allowed = spec.allowed_actions(&parties_with(&c.assignments, &people, actor), &c.state);
         Ok(ItemDetail {
             links: self.links_of(&c.id, viewer).await?,
             cards: self.cards_of_item(&c.id).await?,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use sanfu_calendar::Deadline;
-use sanfu_domain::kernel::{Assignment, AssignmentRole, DueKey, DueState, ItemView, KindSpec};
+use sanfu_domain::kernel::{Assignment, AssignmentRole, DueKey, DueState, ItemView, KindSpec, Party, Person};
 use sqlx::AnyConnection;
 
 use crate::db::{StoreError, from_ms, to_ms};
@@ -273,5 +273,52 @@ async fn backfill(conn: &mut AnyConnection, specs: &[std::sync::Arc<KindSpec>]) 
         }
     }
     sqlx::query("UPDATE deadlines SET running = 0 WHERE running IS NULL").execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The people named on an item (a topic's leader in charge, a meeting's chair and members).
+pub(crate) async fn load_people(conn: &mut AnyConnection, id: &str) -> Result<Vec<Person>, StoreError> {
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT user_id, party, outcome FROM item_people WHERE work_id = $1 ORDER BY party, user_id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(user_id, party, outcome)| Some(Person { user_id, party: Party::parse(&party)?, outcome }))
+        .collect())
+}
+
+/// Write the people of an item of `kind` that changed from `old` to `new`.
+pub(crate) async fn write_people(
+    conn: &mut AnyConnection,
+    id: &str,
+    kind: &str,
+    old: &[Person],
+    new: &[Person],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for p in old.iter().filter(|p| !new.iter().any(|q| q.user_id == p.user_id && q.party == p.party)) {
+        sqlx::query("DELETE FROM item_people WHERE work_id = $1 AND user_id = $2 AND party = $3")
+            .bind(id)
+            .bind(&p.user_id)
+            .bind(p.party.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    for p in new.iter().filter(|p| !old.contains(p)) {
+        sqlx::query(
+            "INSERT INTO item_people (work_id, user_id, party, kind, outcome, at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (work_id, user_id, party) DO UPDATE SET outcome = excluded.outcome, at = excluded.at",
+        )
+        .bind(id)
+        .bind(&p.user_id)
+        .bind(p.party.as_str())
+        .bind(kind)
+        .bind(&p.outcome)
+        .bind(to_ms(now))
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }

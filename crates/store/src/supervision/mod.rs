@@ -43,11 +43,12 @@ pub struct SupervisionInput {
 }
 
 /// An item checked and ready to be written, in a transaction of the caller's.
+#[derive(Clone)]
 pub(crate) struct NewSupervision {
     title: String,
     requirements: String,
     source: Source,
-    source_ref: Option<String>,
+    pub(crate) source_ref: Option<String>,
     leader: Option<String>,
     index: crate::search::IndexRow,
     series: crate::kernel::numbers::Series,

@@ -1,0 +1,860 @@
+//! 会议 in the store: a meeting of a series, its agenda of topics, the notice and each
+//! attendee's answer, sign-in and the quorum; the calendar of meetings.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sanfu_domain::kernel::{Item, Kind, UnitRef};
+use sanfu_domain::meeting::session::{self, Action, Meeting, Snapshot, State};
+use sanfu_domain::meeting::topic::{self as topic_rules, Topic};
+use sanfu_domain::meeting::{MeetingType, Outcome, Reply};
+use sanfu_domain::{Actor, DomainError, Principal, Role, Staff, validate};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use super::PersonName;
+use super::topic as topic_store;
+use crate::db::{Store, StoreError, from_ms, in_clause, new_id, to_ms};
+use crate::events::{self, NewEvent};
+use crate::kernel::attachments::{Attachment, AttachmentInfo, attach_in};
+use crate::kernel::items::{Core, ITEM_DOC, ItemDetail, ItemSummary, UnitName, Viewer, load_core};
+use crate::kernel::write;
+use crate::org::Scope;
+
+/// Sign-in opens this long before the meeting starts.
+const SIGN_IN_OPENS: i64 = 2;
+
+/// What the meeting section sends to plan a meeting.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct MeetingInput {
+    /// `executive` (政府常务会议), `mayor_office` (市长办公会议) or `topical` (专题会议).
+    pub meeting_type: Option<String>,
+    /// A topic meeting's subject; the others are named by their number.
+    pub title: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub place: Option<String>,
+    /// The chair (user name or id).
+    pub chair: Option<String>,
+    /// The members (组成人员), user names or ids; the chair is one of them.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+/// One line of the agenda as sent.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct AgendaInput {
+    /// The topic's number or id.
+    pub topic: String,
+    /// Its time slot, e.g. `09:00-09:40`.
+    pub slot: Option<String>,
+    /// The units sitting in for it (列席), ids, codes or names.
+    #[serde(default)]
+    pub observers: Vec<String>,
+}
+
+/// A topic's outcome and decisions in the minutes as drafted.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct TopicMinutesInput {
+    /// The topic's place on the agenda (1, 2 …).
+    pub seq: u32,
+    /// 通过 (`passed`), 原则通过 (`in_principle`), 不通过 (`rejected`), 暂缓 (`deferred`), 其他 (`other`).
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+    #[serde(default)]
+    pub decisions: Vec<DecisionInput>,
+}
+
+/// 议定事项 as drafted.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct DecisionInput {
+    pub text: Option<String>,
+    pub lead_unit: Option<String>,
+    #[serde(default)]
+    pub co_units: Vec<String>,
+    pub deadline: Option<DateTime<Utc>>,
+}
+
+/// The body of `POST /api/meetings/{id}/{action}`: each action reads its own fields.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct MeetingActionInput {
+    /// `agenda`: the whole agenda in order.
+    pub topics: Option<Vec<AgendaInput>>,
+    /// `reply`: `attend`, `leave` or `substitute`.
+    pub reply: Option<String>,
+    pub substitute: Option<String>,
+    pub note: Option<String>,
+    /// `sign_in`: the attendees arriving (`u:<user id>`, `d:<unit id>`); none: oneself.
+    #[serde(default)]
+    pub attendees: Vec<String>,
+    /// `draft_minutes`: the summary and each topic's outcome and decisions.
+    pub summary: Option<String>,
+    pub outcomes: Option<Vec<TopicMinutesInput>>,
+    /// `review_minutes`, `sign_minutes`.
+    pub pass: Option<bool>,
+    pub comment: Option<String>,
+    /// `erratum`.
+    pub text: Option<String>,
+    /// `cancel`.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AttendeeView {
+    /// `u:<user id>` for a leader, `d:<unit id>` for a unit.
+    pub key: String,
+    pub name: String,
+    pub role: String,
+    pub role_label: &'static str,
+    pub reply: Option<String>,
+    pub reply_label: Option<&'static str>,
+    pub substitute: Option<String>,
+    pub note: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub signed_in_at: Option<DateTime<Utc>>,
+}
+
+/// More than half of the members present, or the warning.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Quorum {
+    pub members: u32,
+    pub present: u32,
+    pub reached: bool,
+    pub warning: Option<String>,
+}
+
+/// A decision's supervision item as the meeting's scoreboard shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DecisionProgress {
+    pub id: String,
+    pub number: String,
+    pub state: String,
+    pub state_label: &'static str,
+    /// green, yellow or red by its due date; none when closed.
+    pub level: Option<&'static str>,
+    /// The worst card in force on it: yellow or red.
+    pub card: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DecisionView {
+    pub id: String,
+    pub seq: u32,
+    pub text: String,
+    pub lead_unit: UnitName,
+    pub co_units: Vec<UnitName>,
+    pub deadline: DateTime<Utc>,
+    pub supervision: Option<DecisionProgress>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AgendaView {
+    pub seq: u32,
+    pub topic: ItemSummary,
+    pub unit: UnitName,
+    pub slot: String,
+    pub observers: Vec<UnitName>,
+    pub materials_at: Option<DateTime<Utc>>,
+    pub outcome: Option<String>,
+    pub outcome_label: Option<&'static str>,
+    pub outcome_note: Option<String>,
+    pub decisions: Vec<DecisionView>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Erratum {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MinutesView {
+    pub summary: Option<String>,
+    /// `江州市人民政府常务会议纪要〔2026〕5号`, once issued.
+    pub number: Option<String>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub errata: Vec<Erratum>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MeetingView {
+    #[serde(flatten)]
+    pub item: ItemDetail,
+    pub meeting_type: String,
+    pub meeting_type_label: &'static str,
+    pub starts_at: DateTime<Utc>,
+    pub place: String,
+    pub chair: Option<PersonName>,
+    pub agenda: Vec<AgendaView>,
+    pub attendees: Vec<AttendeeView>,
+    pub quorum: Quorum,
+    pub minutes: MinutesView,
+    /// Sign-in is open (from two hours before the start until the meeting is convened).
+    pub sign_in_open: bool,
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+/// A meeting in the calendar.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MeetingRow {
+    #[serde(flatten)]
+    pub item: ItemSummary,
+    pub meeting_type_label: &'static str,
+    pub starts_at: DateTime<Utc>,
+    pub place: String,
+    pub chair: String,
+    pub topics: u32,
+    pub decisions: u32,
+    pub minutes_number: Option<String>,
+}
+
+pub(crate) struct Loaded {
+    pub core: Core,
+    pub place: String,
+    pub minutes_summary: Option<String>,
+    pub minutes_number: Option<String>,
+    pub issued_at: Option<i64>,
+    pub snapshot: Snapshot,
+}
+
+pub(crate) fn not_found(key: &str) -> StoreError {
+    DomainError::not_found("meeting_not_found", format!("会议“{key}”不存在")).into()
+}
+
+pub(crate) async fn load(conn: &mut AnyConnection, key: &str) -> Result<Option<Loaded>, StoreError> {
+    let Some(core) = load_core(conn, key).await? else { return Ok(None) };
+    if core.kind != Meeting::NAME {
+        return Ok(None);
+    }
+    type Row = (String, i64, String, Option<String>, Option<String>, Option<i64>);
+    let (mt, starts, place, minutes_summary, minutes_number, issued_at): Row = sqlx::query_as(
+        "SELECT meeting_type, starts_at, place, minutes_summary, minutes_number, minutes_issued_at FROM meetings WHERE id = $1",
+    )
+    .bind(&core.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let people = write::load_people(conn, &core.id).await?;
+    let state = State::parse(&core.state).ok_or_else(|| StoreError::Other(format!("meeting {}: bad state", core.id)))?;
+    let snapshot = Snapshot {
+        item: Item {
+            state,
+            created_at: from_ms(core.created_at),
+            assignments: core.assignments.clone(),
+            dues: core.dues.clone(),
+            pending_extension: None,
+            closed_at: core.closed_at.map(from_ms),
+        },
+        people,
+        meeting_type: MeetingType::parse(&mt).unwrap_or(MeetingType::Executive),
+        starts_at: from_ms(starts),
+    };
+    Ok(Some(Loaded { core, place, minutes_summary, minutes_number, issued_at, snapshot }))
+}
+
+/// Write a meeting's step in the caller's transaction: the kernel's parts, its people, its event.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_step(
+    tx: &mut AnyConnection,
+    store: &Store,
+    l: &Loaded,
+    next: &Snapshot,
+    action: &str,
+    details: serde_json::Value,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let spec = store.spec_of(Meeting::NAME)?;
+    write::update(tx, &spec, &l.core.id, l.core.version, &l.snapshot, next, now).await?;
+    write::write_people(tx, &l.core.id, Meeting::NAME, &l.snapshot.people, &next.people, now).await?;
+    events::append(tx, NewEvent {
+        entity_id: &l.core.id, entity_kind: Meeting::NAME, action, actor,
+        from_state: Some(l.snapshot.item.state.as_str()), to_state: Some(next.item.state.as_str()),
+        details, at: Some(to_ms(now)),
+    })
+    .await?;
+    Ok(())
+}
+
+fn staff_of(actor: &Actor) -> Result<&Staff, StoreError> {
+    actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录").into())
+}
+
+fn role_label(role: &str) -> &'static str {
+    match role {
+        "chair" => "主持",
+        "member" => "组成人员",
+        "reporting" => "汇报单位",
+        _ => "列席单位",
+    }
+}
+
+/// A topic moved by its meeting (scheduled, taken off, decided), in the meeting's transaction.
+pub(crate) async fn move_topic(
+    tx: &mut AnyConnection,
+    store: &Store,
+    topic_id: &str,
+    action: &topic_rules::Action,
+    meeting_id: Option<&str>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let l = topic_store::load(tx, topic_id).await?.ok_or_else(|| StoreError::Other(format!("topic {topic_id} vanished")))?;
+    let (next, details) = topic_rules::apply(&l.snapshot, actor, action, now, &store.calendar(), &store.meeting_settings().await?)?;
+    topic_store::write_step(tx, store, &l, &next, action.name(), details, actor, now).await?;
+    sqlx::query("UPDATE topics SET meeting_id = $1 WHERE id = $2").bind(meeting_id).bind(topic_id).execute(&mut *tx).await?;
+    Ok(())
+}
+
+impl Store {
+    /// 安排会议: the meeting section plans a meeting of a series, numbered in its series and year.
+    pub async fn create_meeting(&self, input: &MeetingInput, actor: &Actor) -> Result<MeetingView, StoreError> {
+        self.create_meeting_at(input, actor, Utc::now()).await
+    }
+
+    pub(crate) async fn create_meeting_at(&self, input: &MeetingInput, actor: &Actor, now: DateTime<Utc>) -> Result<MeetingView, StoreError> {
+        let staff = staff_of(actor)?;
+        if !staff.has(Role::OfficeStaff) {
+            return Err(DomainError::forbidden("not_allowed_for_user", "只有会议科可以安排会议").into());
+        }
+        let meeting_type = topic_store::parse_type(input.meeting_type.as_deref())?;
+        let starts_at = input.starts_at.ok_or_else(|| DomainError::invalid("missing_field", "请填写会议时间"))?;
+        let place = validate::text("place", "会议地点", input.place.as_deref().unwrap_or_default(), 100)?;
+        let chair = self.leader_by(input.chair.as_deref().unwrap_or_default(), "会议主持人").await?;
+        let mut members = Vec::new();
+        let mut names = vec![(chair.0.clone(), chair.1.clone())];
+        for m in &input.members {
+            let (id, name, _) = self.leader_by(m, "组成人员").await?;
+            if !names.iter().any(|n| n.0 == id) {
+                names.push((id.clone(), name));
+            }
+            members.push(id);
+        }
+        let (cal, settings) = (self.calendar(), self.meeting_settings().await?);
+        let snap = session::plan(meeting_type, starts_at, &chair.0, &members, now, &cal, &settings)?;
+        let title = match input.title.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(t) => validate::text("title", "会议名称", t, validate::MAX_SUBJECT_CHARS)?,
+            None => meeting_type.label().to_string(),
+        };
+        let spec = self.spec_of(Meeting::NAME)?;
+        let series = self.series(&spec, meeting_type.series(), starts_at);
+        let format = self.number_format(&spec, meeting_type.series()).await?;
+        let index = Store::index_row(&*self.segmenter().await?, &new_id(), ITEM_DOC, &format!("{title}\n{place}"));
+        let id = index.doc_id.clone();
+        in_tx!(self, tx => {
+            let number = self.number_in(&mut tx, &series, &format).await?;
+            // A topic meeting is named by its subject; the others by their number.
+            let shown = if meeting_type == MeetingType::Topical { title.clone() } else { number.clone() };
+            write::insert(&mut tx, &spec, &id, &number, &shown, &snap, now).await?;
+            write::write_people(&mut tx, &id, Meeting::NAME, &[], &snap.people, now).await?;
+            sqlx::query("INSERT INTO meetings (id, meeting_type, starts_at, place) VALUES ($1, $2, $3, $4)")
+                .bind(&id).bind(meeting_type.as_str()).bind(to_ms(starts_at)).bind(&place)
+                .execute(&mut *tx).await?;
+            for (uid, name) in &names {
+                let role = if *uid == chair.0 { "chair" } else { "member" };
+                sqlx::query("INSERT INTO meeting_attendees (meeting_id, attendee, name, role) VALUES ($1, $2, $3, $4)")
+                    .bind(&id).bind(format!("u:{uid}")).bind(name).bind(role)
+                    .execute(&mut *tx).await?;
+            }
+            Store::index_in(&mut tx, &index).await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: &id, entity_kind: Meeting::NAME, action: "create", actor,
+                from_state: None, to_state: Some(State::Planned.as_str()),
+                details: json!({ "number": number, "meeting_type": meeting_type.as_str(), "starts_at": starts_at, "place": place,
+                                 "chair": chair.1, "members": names.iter().map(|n| n.1.clone()).collect::<Vec<_>>() }),
+                at: Some(to_ms(now)),
+            }).await?;
+            Ok(())
+        })?;
+        self.meeting_for(&id, staff).await
+    }
+
+    /// The meeting's kernel parts if `staff` may read it: the office, the leaders on it or of
+    /// the units attending, the units attending.
+    pub(crate) async fn visible_meeting(&self, key: &str, staff: &Staff) -> Result<Core, StoreError> {
+        let core = self.visible_core(key, staff).await?;
+        if core.kind != Meeting::NAME {
+            return Err(not_found(key));
+        }
+        Ok(core)
+    }
+
+    /// One meeting: its agenda, attendance, quorum, minutes and the decisions' progress.
+    pub async fn meeting_for(&self, key: &str, staff: &Staff) -> Result<MeetingView, StoreError> {
+        let core = self.visible_meeting(key, staff).await?;
+        let mut conn = self.pool().acquire().await?;
+        let l = load(&mut conn, &core.id).await?.ok_or_else(|| not_found(key))?;
+        drop(conn);
+        let names = self.unit_names().await?;
+        let users = self.user_names().await?;
+        let name_of = |id: &str| UnitName { id: id.to_string(), name: names.get(id).cloned().unwrap_or_default() };
+        let viewer = Viewer::of(staff);
+        let agenda_rows: Vec<(i64, String, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT seq, topic_id, unit_id, slot, observers, outcome, outcome_note FROM meeting_agenda WHERE meeting_id = $1 ORDER BY seq",
+        )
+        .bind(&l.core.id)
+        .fetch_all(self.pool())
+        .await?;
+        let topics = self.item_summaries(&agenda_rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(), viewer).await?;
+        let decisions = self.decisions_of(&l.core.id, &names).await?;
+        let materials: BTreeMap<String, DateTime<Utc>> = l
+            .snapshot
+            .item
+            .dues
+            .iter()
+            .filter(|(k, d)| k.name == "materials" && d.met_at.is_some())
+            .filter_map(|(k, d)| Some((k.unit_id.clone(), d.met_at?)))
+            .collect();
+        let agenda = agenda_rows
+            .into_iter()
+            .filter_map(|(seq, topic_id, unit, slot, observers, outcome, note)| {
+                let topic = topics.iter().find(|t| t.id == topic_id)?.clone();
+                let outcome = outcome.as_deref().and_then(Outcome::parse);
+                Some(AgendaView {
+                    seq: seq as u32,
+                    topic,
+                    materials_at: materials.get(&unit).copied(),
+                    unit: name_of(&unit),
+                    slot,
+                    observers: observers.split(',').filter(|s| !s.is_empty()).map(name_of).collect(),
+                    outcome: outcome.map(|o| o.as_str().to_string()),
+                    outcome_label: outcome.map(|o| o.label()),
+                    outcome_note: note,
+                    decisions: decisions.iter().filter(|d| d.0 == seq).map(|d| d.1.clone()).collect(),
+                })
+            })
+            .collect();
+        let attendees = self.attendees_of(&l.core.id).await?;
+        let quorum = quorum_of(&l.snapshot, &attendees);
+        let events = self.item_events(&l.core.id, staff).await?;
+        let errata = events
+            .iter()
+            .filter(|e| e.action == "erratum")
+            .map(|e| Erratum { at: e.at, by: e.actor_name.clone(), text: e.details["text"].as_str().unwrap_or_default().to_string() })
+            .collect();
+        let now = Utc::now();
+        let sign_in_open = l.snapshot.item.state == State::Notified && now >= l.snapshot.starts_at - Duration::hours(SIGN_IN_OPENS);
+        let actor = Actor { principal: Principal::Staff(staff.clone()), ip: String::new() };
+        let mut item = self.detail(l.core.clone(), &actor, viewer).await?;
+        if !sign_in_open {
+            item.allowed_actions.retain(|a| *a != "sign_in" && *a != "convene");
+        }
+        Ok(MeetingView {
+            item,
+            meeting_type: l.snapshot.meeting_type.as_str().to_string(),
+            meeting_type_label: l.snapshot.meeting_type.label(),
+            starts_at: l.snapshot.starts_at,
+            place: l.place.clone(),
+            chair: l.snapshot.chair().map(|id| PersonName { id: id.to_string(), name: users.get(id).cloned().unwrap_or_default() }),
+            agenda,
+            attendees,
+            quorum,
+            minutes: MinutesView {
+                summary: l.minutes_summary.as_deref().map(|s| viewer.text(s)),
+                number: l.minutes_number.clone(),
+                issued_at: l.issued_at.map(from_ms),
+                errata,
+            },
+            sign_in_open,
+            attachments: self.attachments_of(&l.core.id).await?,
+        })
+    }
+
+    pub(crate) async fn attendees_of(&self, meeting_id: &str) -> Result<Vec<AttendeeView>, StoreError> {
+        type Row = (String, String, String, Option<String>, Option<String>, Option<String>, Option<i64>, Option<i64>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT attendee, name, role, reply, substitute, note, replied_at, signed_in_at FROM meeting_attendees WHERE meeting_id = $1",
+        )
+        .bind(meeting_id)
+        .fetch_all(self.pool())
+        .await?;
+        let order = |r: &str| ["chair", "member", "reporting", "observer"].iter().position(|x| *x == r).unwrap_or(9);
+        let mut v: Vec<AttendeeView> = rows
+            .into_iter()
+            .map(|(key, name, role, reply, substitute, note, replied_at, signed_in_at)| {
+                let r = reply.as_deref().and_then(Reply::parse);
+                AttendeeView {
+                    key,
+                    name,
+                    role_label: role_label(&role),
+                    role,
+                    reply: r.map(|r| r.as_str().to_string()),
+                    reply_label: r.map(|r| r.label()),
+                    substitute,
+                    note,
+                    replied_at: replied_at.map(from_ms),
+                    signed_in_at: signed_in_at.map(from_ms),
+                }
+            })
+            .collect();
+        v.sort_by(|a, b| (order(&a.role), &a.key).cmp(&(order(&b.role), &b.key)));
+        Ok(v)
+    }
+
+    /// The decisions of a meeting, by agenda place, with their items' progress.
+    pub(crate) async fn decisions_of(&self, meeting_id: &str, names: &BTreeMap<String, String>) -> Result<Vec<(i64, DecisionView)>, StoreError> {
+        type Row = (String, i64, i64, String, String, String, i64, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, agenda_seq, seq, text, lead_unit_id, co_unit_ids, deadline, supervision_id FROM meeting_decisions
+             WHERE meeting_id = $1 ORDER BY agenda_seq, seq",
+        )
+        .bind(meeting_id)
+        .fetch_all(self.pool())
+        .await?;
+        let items: Vec<String> = rows.iter().filter_map(|r| r.7.clone()).collect();
+        let progress = self.progress_of(&items).await?;
+        let name_of = |id: &str| UnitName { id: id.to_string(), name: names.get(id).cloned().unwrap_or_default() };
+        Ok(rows
+            .into_iter()
+            .map(|(id, agenda_seq, seq, text, lead, co, deadline, sup)| {
+                (
+                    agenda_seq,
+                    DecisionView {
+                        id,
+                        seq: seq as u32,
+                        text,
+                        lead_unit: name_of(&lead),
+                        co_units: co.split(',').filter(|s| !s.is_empty()).map(name_of).collect(),
+                        deadline: from_ms(deadline),
+                        supervision: sup.and_then(|s| progress.get(&s).cloned()),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Supervision items' state, colour and worst card in force.
+    pub(crate) async fn progress_of(&self, ids: &[String]) -> Result<BTreeMap<String, DecisionProgress>, StoreError> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let summaries = self.item_summaries(ids, Viewer { full: false }).await?;
+        let (clause, _) = in_clause(1, ids.len());
+        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
+            "SELECT work_id, colour FROM cards WHERE revoked_at IS NULL AND work_id IN {clause}"
+        )));
+        for id in ids {
+            q = q.bind(id);
+        }
+        let cards = q.fetch_all(self.pool()).await?;
+        Ok(summaries
+            .into_iter()
+            .map(|s| {
+                let mine: Vec<&str> = cards.iter().filter(|c| c.0 == s.id).map(|c| c.1.as_str()).collect();
+                let card = if mine.contains(&"red") { Some("red") } else if mine.contains(&"yellow") { Some("yellow") } else { None };
+                (
+                    s.id.clone(),
+                    DecisionProgress { id: s.id, number: s.number, state: s.state, state_label: s.state_label, level: s.level, card: card.map(String::from) },
+                )
+            })
+            .collect())
+    }
+
+    /// The calendar: meetings `staff` may read between `from` and `to`, in time order.
+    pub async fn list_meetings(&self, staff: &Staff, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<MeetingRow>, StoreError> {
+        let mut sql = "SELECT w.id, m.meeting_type, m.starts_at, m.place, m.minutes_number FROM work_items w JOIN meetings m ON m.id = w.id
+                       WHERE w.kind = 'meeting' AND m.starts_at >= $1 AND m.starts_at < $2"
+            .to_string();
+        let mut binds: Vec<String> = Vec::new();
+        if let Scope::Units(units) = Store::scope_of(staff) {
+            let (clause, _) = in_clause(3, units.len());
+            sql.push_str(&format!(" AND (w.id IN (SELECT a.work_id FROM assignments a WHERE a.kind = 'meeting' AND a.unit_id IN {clause})"));
+            binds.extend(units);
+            if staff.has(Role::Leader) {
+                binds.push(staff.user_id.clone());
+                sql.push_str(&format!(" OR w.id IN (SELECT p.work_id FROM item_people p WHERE p.kind = 'meeting' AND p.user_id = ${})", binds.len() + 2));
+            }
+            sql.push(')');
+        }
+        sql.push_str(" ORDER BY m.starts_at, w.id LIMIT 1000");
+        let mut q = sqlx::query_as::<_, (String, String, i64, String, Option<String>)>(sqlx::AssertSqlSafe(sql)).bind(to_ms(from)).bind(to_ms(to));
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        let summaries = self.item_summaries(&ids, Viewer::of(staff)).await?;
+        let chairs = self.people_of(&ids, "chair").await?;
+        let users = self.user_names().await?;
+        let counts = |table: &'static str| {
+            let ids = ids.clone();
+            async move {
+                if ids.is_empty() {
+                    return Ok::<_, StoreError>(BTreeMap::new());
+                }
+                let (clause, _) = in_clause(1, ids.len());
+                let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(format!(
+                    "SELECT meeting_id, COUNT(*) FROM {table} WHERE meeting_id IN {clause} GROUP BY meeting_id"
+                )));
+                for id in &ids {
+                    q = q.bind(id);
+                }
+                Ok(q.fetch_all(self.pool()).await?.into_iter().collect::<BTreeMap<String, i64>>())
+            }
+        };
+        let topics = counts("meeting_agenda").await?;
+        let decisions = counts("meeting_decisions").await?;
+        Ok(summaries
+            .into_iter()
+            .filter_map(|s| {
+                let r = rows.iter().find(|r| r.0 == s.id)?;
+                Some(MeetingRow {
+                    meeting_type_label: MeetingType::parse(&r.1).map(|t| t.label()).unwrap_or_default(),
+                    starts_at: from_ms(r.2),
+                    place: r.3.clone(),
+                    chair: chairs.get(&s.id).and_then(|u| users.get(u)).cloned().unwrap_or_default(),
+                    topics: topics.get(&s.id).copied().unwrap_or(0) as u32,
+                    decisions: decisions.get(&s.id).copied().unwrap_or(0) as u32,
+                    minutes_number: r.4.clone(),
+                    item: s,
+                })
+            })
+            .collect())
+    }
+
+    /// 安排议程: the whole agenda, in order. Topics new to it must be waiting for a meeting
+    /// (待定上会) with every consulted unit's opinion in; topics left off go back to wait.
+    pub async fn set_agenda(&self, key: &str, entries: &[AgendaInput], actor: &Actor) -> Result<MeetingView, StoreError> {
+        self.set_agenda_at(key, entries, actor, Utc::now()).await
+    }
+
+    pub(crate) async fn set_agenda_at(&self, key: &str, entries: &[AgendaInput], actor: &Actor, now: DateTime<Utc>) -> Result<MeetingView, StoreError> {
+        let staff = staff_of(actor)?;
+        let id = self.visible_meeting(key, staff).await?.id;
+        if entries.len() > 30 {
+            return Err(DomainError::invalid("too_many_topics", "一次会议的议题不超过 30 个").into());
+        }
+        // Resolve everything outside the transaction: the topics, their units, the observers.
+        let mut lines: Vec<(String, String, String, String, Vec<UnitRef>)> = Vec::new(); // (topic id, title, unit, slot, observers)
+        let mut conn = self.pool().acquire().await?;
+        for e in entries {
+            let t = load_core(&mut conn, e.topic.trim()).await?.filter(|c| c.kind == Topic::NAME);
+            let Some(t) = t else {
+                return Err(DomainError::invalid("unknown_topic", format!("议题“{}”不存在", e.topic)).into());
+            };
+            if lines.iter().any(|l| l.0 == t.id) {
+                return Err(DomainError::invalid("duplicate_topic", format!("议题“{}”重复列入", t.title)).into());
+            }
+            let unit = t.assignments.iter().find(|a| a.role == sanfu_domain::kernel::AssignmentRole::Lead).map(|a| a.unit_id.clone()).unwrap_or_default();
+            let slot = match e.slot.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) => check_slot(s)?,
+                None => String::new(),
+            };
+            let mut observers = Vec::new();
+            for o in &e.observers {
+                let u = self.unit_ref(o).await?;
+                if u.id != unit && !observers.iter().any(|x: &UnitRef| x.id == u.id) {
+                    observers.push(u);
+                }
+            }
+            lines.push((t.id, t.title, unit, slot, observers));
+        }
+        drop(conn);
+        let names = self.unit_names().await?;
+        let name = |id: &str| names.get(id).cloned().unwrap_or_default();
+        let (cal, settings) = (self.calendar(), self.meeting_settings().await?);
+        on_fresh_load!(Meeting::NOUN, in_tx!(self, tx => {
+            let l = load(&mut tx, &id).await?.ok_or_else(|| not_found(key))?;
+            // The units attending: each topic's reporting unit, then those sitting in.
+            let mut units: Vec<(UnitRef, bool)> = Vec::new();
+            for (_, _, unit, _, _) in &lines {
+                if !units.iter().any(|(u, _)| u.id == *unit) {
+                    units.push((UnitRef { id: unit.clone(), name: name(unit), kind: sanfu_domain::UnitKind::Department, parent_id: None }, true));
+                }
+            }
+            for (_, _, _, _, obs) in &lines {
+                for o in obs {
+                    if !units.iter().any(|(u, _)| u.id == o.id) {
+                        units.push((o.clone(), false));
+                    }
+                }
+            }
+            let (next, details) = session::apply(&l.snapshot, actor, &Action::Agenda { units: units.clone(), topics: lines.len() }, now, &cal, &settings)?;
+            let before: Vec<String> = sqlx::query_scalar("SELECT topic_id FROM meeting_agenda WHERE meeting_id = $1").bind(&l.core.id).fetch_all(&mut *tx).await?;
+            for t in before.iter().filter(|t| !lines.iter().any(|l| l.0 == **t)) {
+                move_topic(&mut tx, self, t, &topic_rules::Action::Unschedule { meeting: l.core.number.clone() }, None, actor, now).await?;
+            }
+            for (topic_id, title, _, _, _) in lines.iter().filter(|x| !before.contains(&x.0)) {
+                let t = topic_store::load(&mut tx, topic_id).await?.ok_or_else(|| StoreError::Other("topic vanished".into()))?;
+                if t.snapshot.item.state == topic_rules::State::PendingAgenda {
+                    topic_rules::check_ready(&t.snapshot, title, |u| name(u))?;
+                } else {
+                    return Err(DomainError::conflict(
+                        "topic_not_ready",
+                        format!("议题“{title}”当前状态为“{}”，须经分管领导和秘书长审核后方可列入议程", t.snapshot.item.state.label()),
+                    ).into());
+                }
+                move_topic(&mut tx, self, topic_id, &topic_rules::Action::Schedule { meeting: l.core.number.clone() }, Some(&l.core.id), actor, now).await?;
+            }
+            sqlx::query("DELETE FROM meeting_agenda WHERE meeting_id = $1").bind(&l.core.id).execute(&mut *tx).await?;
+            for (i, (topic_id, _, unit, slot, obs)) in lines.iter().enumerate() {
+                let obs: Vec<&str> = obs.iter().map(|o| o.id.as_str()).collect();
+                sqlx::query("INSERT INTO meeting_agenda (meeting_id, seq, topic_id, unit_id, slot, observers) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&l.core.id).bind(i as i64 + 1).bind(topic_id).bind(unit).bind(slot).bind(obs.join(","))
+                    .execute(&mut *tx).await?;
+            }
+            let keep: Vec<String> = units.iter().map(|(u, _)| format!("d:{}", u.id)).collect();
+            let had: Vec<String> = sqlx::query_scalar("SELECT attendee FROM meeting_attendees WHERE meeting_id = $1 AND attendee LIKE 'd:%'").bind(&l.core.id).fetch_all(&mut *tx).await?;
+            for h in had.iter().filter(|h| !keep.contains(h)) {
+                sqlx::query("DELETE FROM meeting_attendees WHERE meeting_id = $1 AND attendee = $2").bind(&l.core.id).bind(h).execute(&mut *tx).await?;
+            }
+            for (u, reports) in &units {
+                let role = if *reports { "reporting" } else { "observer" };
+                sqlx::query(
+                    "INSERT INTO meeting_attendees (meeting_id, attendee, name, role) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (meeting_id, attendee) DO UPDATE SET role = excluded.role",
+                )
+                .bind(&l.core.id).bind(format!("d:{}", u.id)).bind(&u.name).bind(role)
+                .execute(&mut *tx).await?;
+            }
+            write_step(&mut tx, self, &l, &next, "agenda", details, actor, now).await?;
+            Ok(())
+        }))?;
+        self.meeting_for(&id, staff).await
+    }
+
+    /// 列入议程 from the topic's side (the mayor's decision): the topic is added at the end of
+    /// the meeting's agenda.
+    pub async fn schedule_topic(&self, topic: &str, meeting: &str, actor: &Actor) -> Result<MeetingView, StoreError> {
+        let staff = staff_of(actor)?;
+        if !(staff.has(Role::Mayor) || staff.has(Role::OfficeStaff)) {
+            return Err(DomainError::forbidden("not_allowed_for_user", "只有市长或会议科可以确定上会议题").into());
+        }
+        let t = self.visible_topic(topic, staff).await?;
+        let view = self.meeting_for(meeting, staff).await?;
+        let mut entries: Vec<AgendaInput> = view
+            .agenda
+            .iter()
+            .map(|a| AgendaInput { topic: a.topic.id.clone(), slot: Some(a.slot.clone()), observers: a.observers.iter().map(|o| o.id.clone()).collect() })
+            .collect();
+        entries.push(AgendaInput { topic: t.id, slot: None, observers: Vec::new() });
+        self.set_agenda(&view.item.id, &entries, actor).await
+    }
+
+    /// Every other action on a meeting (its body read as the action needs), with files for
+    /// `materials`.
+    pub async fn act_meeting(&self, key: &str, action: &str, input: &MeetingActionInput, files: &[Attachment], actor: &Actor) -> Result<MeetingView, StoreError> {
+        self.act_meeting_at(key, action, input, files, actor, Utc::now()).await
+    }
+
+    pub(crate) async fn act_meeting_at(
+        &self,
+        key: &str,
+        action: &str,
+        input: &MeetingActionInput,
+        files: &[Attachment],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<MeetingView, StoreError> {
+        let staff = staff_of(actor)?;
+        match action {
+            "agenda" => return self.set_agenda_at(key, input.topics.as_deref().unwrap_or_default(), actor, now).await,
+            "draft_minutes" | "submit_minutes" | "review_minutes" | "sign_minutes" | "issue" | "erratum" => {
+                return self.act_minutes_at(key, action, input, actor, now).await;
+            }
+            _ => {}
+        }
+        let id = self.visible_meeting(key, staff).await?.id;
+        let (cal, settings) = (self.calendar(), self.meeting_settings().await?);
+        let files = files.to_vec();
+        on_fresh_load!(Meeting::NOUN, in_tx!(self, tx => {
+            let l = load(&mut tx, &id).await?.ok_or_else(|| not_found(key))?;
+            let topics: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meeting_agenda WHERE meeting_id = $1").bind(&l.core.id).fetch_one(&mut *tx).await?;
+            let opens = l.snapshot.starts_at - Duration::hours(SIGN_IN_OPENS);
+            let step = match action {
+                "send_agenda" => Action::SendAgenda,
+                "materials" => Action::Materials { files: files.len() },
+                "notify" => Action::Notify { topics: topics as usize },
+                "reply" => {
+                    let r = input.reply.as_deref().unwrap_or_default();
+                    let reply = Reply::parse(r).ok_or_else(|| DomainError::invalid("invalid_reply", "请选择确认参会、请假或委托代会"))?;
+                    Action::Reply { reply, substitute: input.substitute.clone(), note: input.note.clone().unwrap_or_default() }
+                }
+                "sign_in" | "convene" if now < opens && l.snapshot.item.state == State::Notified => {
+                    return Err(DomainError::conflict("sign_in_not_open", "会议签到在会议开始前 2 小时开放").into());
+                }
+                "sign_in" => Action::SignIn { who: input.attendees.clone() },
+                "convene" => {
+                    let attendees = self.attendees_of(&l.core.id).await?;
+                    let q = quorum_of(&l.snapshot, &attendees);
+                    Action::Convene { members: q.members as usize, present: q.present as usize }
+                }
+                "cancel" => Action::Cancel { reason: input.reason.clone().unwrap_or_default() },
+                other => return Err(DomainError::invalid("unknown_action", format!("会议没有“{other}”这项操作")).into()),
+            };
+            let (next, mut details) = session::apply(&l.snapshot, actor, &step, now, &cal, &settings)?;
+            match &step {
+                Action::Materials { .. } => {
+                    let stored = attach_in(&mut tx, &l.core.id, &files, actor, now).await?;
+                    details["attachments"] = json!(stored.iter().map(|a| json!({"id": a.id, "name": a.name})).collect::<Vec<_>>());
+                }
+                Action::Reply { .. } => {
+                    let me = match details["unit_id"].as_str() {
+                        Some(u) => format!("d:{u}"),
+                        None => format!("u:{}", staff.user_id),
+                    };
+                    sqlx::query("UPDATE meeting_attendees SET reply = $1, substitute = $2, note = $3, replied_at = $4 WHERE meeting_id = $5 AND attendee = $6")
+                        .bind(details["reply"].as_str()).bind(details["substitute"].as_str()).bind(details["note"].as_str()).bind(to_ms(now))
+                        .bind(&l.core.id).bind(&me)
+                        .execute(&mut *tx).await?;
+                }
+                Action::SignIn { who } => {
+                    let keys: Vec<String> = if who.is_empty() || !staff.has(Role::OfficeStaff) {
+                        let mine = if staff.acts_for_unit() { format!("d:{}", staff.unit_id) } else { format!("u:{}", staff.user_id) };
+                        vec![mine]
+                    } else {
+                        who.clone()
+                    };
+                    let mut signed = Vec::new();
+                    for k in &keys {
+                        let n = sqlx::query("UPDATE meeting_attendees SET signed_in_at = $1 WHERE meeting_id = $2 AND attendee = $3 AND signed_in_at IS NULL")
+                            .bind(to_ms(now)).bind(&l.core.id).bind(k)
+                            .execute(&mut *tx).await?.rows_affected();
+                        let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meeting_attendees WHERE meeting_id = $1 AND attendee = $2").bind(&l.core.id).bind(k).fetch_one(&mut *tx).await?;
+                        if known == 0 {
+                            return Err(DomainError::invalid("unknown_attendee", format!("“{k}”不在本次会议的参会名单中")).into());
+                        }
+                        if n == 1 {
+                            signed.push(k.clone());
+                        }
+                    }
+                    details = json!({ "signed_in": signed });
+                }
+                Action::Cancel { .. } => {
+                    let scheduled: Vec<String> = sqlx::query_scalar("SELECT topic_id FROM meeting_agenda WHERE meeting_id = $1").bind(&l.core.id).fetch_all(&mut *tx).await?;
+                    for t in &scheduled {
+                        move_topic(&mut tx, self, t, &topic_rules::Action::Unschedule { meeting: l.core.number.clone() }, None, actor, now).await?;
+                    }
+                }
+                _ => {}
+            }
+            write_step(&mut tx, self, &l, &next, action, details, actor, now).await?;
+            Ok(())
+        }))?;
+        self.meeting_for(&id, staff).await
+    }
+}
+
+/// The members present in person (signed in, not represented by a substitute).
+pub(crate) fn quorum_of(s: &Snapshot, attendees: &[AttendeeView]) -> Quorum {
+    let members = s.members();
+    let present = members
+        .iter()
+        .filter(|m| {
+            attendees.iter().any(|a| a.key == format!("u:{m}") && a.signed_in_at.is_some() && a.reply.as_deref() != Some(Reply::Substitute.as_str()))
+        })
+        .count();
+    let warning = session::quorum_warning(members.len(), present);
+    Quorum { members: members.len() as u32, present: present as u32, reached: warning.is_none(), warning }
+}
+
+/// `09:00-09:40` (a hyphen, an en dash or 至 between).
+fn check_slot(s: &str) -> Result<String, DomainError> {
+    let norm = s.replace(['–', '—', '~', '至'], "-");
+    let parts: Vec<&str> = norm.split('-').map(str::trim).collect();
+    let ok = parts.len() == 2 && parts.iter().all(|p| chrono::NaiveTime::parse_from_str(p, "%H:%M").is_ok()) && parts[0] < parts[1];
+    if !ok {
+        return Err(DomainError::invalid("invalid_slot", format!("议题时段“{s}”格式不正确，应如 09:00-09:40")));
+    }
+    Ok(format!("{}-{}", parts[0], parts[1]))
+}
