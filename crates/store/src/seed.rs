@@ -163,8 +163,11 @@ impl Store {
             ("operator2", "刘佳", "hotline", vec![Role::Operator], vec![]),
             ("dispatcher", "陈志强", "hotline", vec![Role::Dispatcher, Role::Operator], vec![]),
             ("duchake", "赵敏", "dck", vec![Role::OfficeStaff], vec![]),
-            ("mayor", "李建国", "gov", vec![Role::Leader], vec!["gov"]),
+            ("huiyike", "吴晓红", "hyk", vec![Role::OfficeStaff], vec![]),
+            ("mayor", "李建国", "gov", vec![Role::Leader, Role::Mayor], vec!["gov"]),
             ("vicemayor", "周海涛", "gov", vec![Role::Leader], vec!["zjj", "cgj", "jtysj", "donghu"]),
+            ("vicemayor2", "陈静", "gov", vec![Role::Leader], vec!["jyj", "rsj", "mzj", "czj"]),
+            ("mishuzhang", "孙立平", "office", vec![Role::Leader, Role::SecretaryGeneral], vec!["office"]),
         ];
         for (username, name, unit, roles, portfolio) in people {
             let role = roles.first().map(|r| r.label()).unwrap_or_default();

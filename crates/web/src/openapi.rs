@@ -161,6 +161,19 @@ pub const ROUTES: &[Route] = &[
     r("post", "/api/instructions", "领导批示", "作出批示（市领导；督查科可代为登记），可指向工单或督办事项", Staff, Json("InstructionInput"), Wrapped(201, "item", "InstructionView"), &[]),
     r("get", "/api/instructions/{key}", "领导批示", "一条批示及各单位的反馈", Staff, Nothing, Wrapped(200, "item", "InstructionView"), &[]),
     r("post", "/api/instructions/{key}/{action}", "领导批示", "反馈办理情况（answer）、催办（remind）、撤回（withdraw）、转督办（supervise）", Staff, Json("InstructionActionBody"), Object(200, "{item} 或 {supervision}"), &[]),
+    r("get", "/api/topics", "会议", "议题库：按状态（state）、提出单位（unit）筛选；单位看本单位提出和征求本单位意见的议题，草稿仅本单位可见", Staff, Nothing, List("items", "TopicRow"), &["state", "unit", "mine"]),
+    r("post", "/api/topics", "会议", "单位起草议题（附汇报材料、会签单位），propose=true 时直接报送", Staff, Json("TopicBody"), Wrapped(201, "item", "TopicView"), &[]),
+    r("get", "/api/topics/{key}", "会议", "一个议题：会签意见、缺少的意见、分管领导、所列会议、材料", Staff, Nothing, Wrapped(200, "item", "TopicView"), &[]),
+    r("post", "/api/topics/{key}/{action}", "会议", "报送（propose）、修改（revise）、会签意见（opinion）、提请审核（submit）、分管领导同意（approve）、秘书长审核（screen）、退回（return）、暂缓（hold）、恢复（release）、撤回（withdraw）、列入会议议程（schedule）", Staff, Json("TopicActionBody"), Object(200, "{item} 或 {meeting}"), &[]),
+    r("get", "/api/topic-plans", "会议", "年度、季度议题计划及落实情况", Staff, Nothing, List("items", "PlanRow"), &["year"]),
+    r("post", "/api/topic-plans", "会议", "编报议题计划（会议科，或单位为本单位）", Staff, Json("PlanInput"), Wrapped(201, "item", "PlanRow"), &[]),
+    r("get", "/api/meetings", "会议", "会议日历：from、to 之间的会议（默认本年）", Staff, Nothing, List("items", "MeetingRow"), &["from", "to"]),
+    r("post", "/api/meetings", "会议", "会议科安排会议：类型、时间、地点、主持人、组成人员，按系列和年度编号", Staff, Json("MeetingInput"), Wrapped(201, "item", "MeetingView"), &[]),
+    r("get", "/api/meetings/decisions", "会议", "议定事项台账及督办进度（format=xlsx/csv 下载）", Staff, Nothing, List("items", "DecisionRow"), &["year", "meeting_type", "unit", "format"]),
+    r("get", "/api/meetings/{key}", "会议", "一次会议：议程、参会回复、签到与法定人数、纪要、议定事项及其督办进度", Staff, Nothing, Wrapped(200, "item", "MeetingView"), &[]),
+    r("post", "/api/meetings/{key}/{action}", "会议", "安排议程（agenda）、议程报主持人（send_agenda）、报送材料（materials）、发通知（notify）、回复参会（reply）、签到（sign_in）、召开（convene）、起草纪要（draft_minutes）、送审（submit_minutes）、审核（review_minutes）、签发（sign_minutes）、印发（issue，议定事项转督办）、勘误（erratum）、取消（cancel）", Staff, Json("MeetingActionBody"), Wrapped(200, "item", "MeetingView"), &[]),
+    r("get", "/api/admin/meeting-settings", "会议", "会议设置：会签意见、材料、议程、通知、纪要时限", Staff, Nothing, Wrapped(200, "settings", "MeetingSettings"), &[]),
+    r("put", "/api/admin/meeting-settings", "会议", "修改会议设置（系统管理员或会议科）", Staff, Json("MeetingSettings"), Wrapped(200, "settings", "MeetingSettings"), &[]),
     r("post", "/api/supervision/{key}/{action}", "督查督办", "交办、签收、异议、反馈进展、催办、延期、办结申请、审核、重新督办、撤销", Staff, Json("SupervisionActionBody"), Wrapped(200, "item", "SupervisionView"), &[]),
     r("get", "/api/kinds", "事项", "本系统的各类工作：状态、时限与待办队列", Staff, Nothing, Object(200, "{kinds: [{name, label, states, dues, queues}]}"), &[]),
     r("get", "/api/items/{key}", "事项", "任一类工作的一个事项（编号或 id）：状态、承办单位、时限、可做的操作、关联与警告", Staff, Nothing, Wrapped(200, "item", "ItemDetail"), &[]),
@@ -370,6 +383,32 @@ pub fn document() -> OpenApi {
         .schema_from::<sanfu_store::instruction::InstructionRow>()
         .schema_from::<sanfu_store::instruction::Answer>()
         .schema_from::<crate::routes::instruction::InstructionActionBody>()
+        .schema_from::<sanfu_domain::meeting::Settings>()
+        .schema_from::<sanfu_store::meeting::topic::TopicView>()
+        .schema_from::<sanfu_store::meeting::topic::TopicRow>()
+        .schema_from::<sanfu_store::meeting::topic::PlanInput>()
+        .schema_from::<sanfu_store::meeting::topic::PlanRow>()
+        .schema_from::<sanfu_store::meeting::topic::OpinionView>()
+        .schema_from::<sanfu_store::meeting::topic::MeetingRef>()
+        .schema_from::<sanfu_store::meeting::PersonName>()
+        .schema_from::<sanfu_store::meeting::session::MeetingInput>()
+        .schema_from::<sanfu_store::meeting::session::MeetingView>()
+        .schema_from::<sanfu_store::meeting::session::MeetingRow>()
+        .schema_from::<sanfu_store::meeting::session::AgendaInput>()
+        .schema_from::<sanfu_store::meeting::session::AgendaView>()
+        .schema_from::<sanfu_store::meeting::session::AttendeeView>()
+        .schema_from::<sanfu_store::meeting::session::Quorum>()
+        .schema_from::<sanfu_store::meeting::session::MinutesView>()
+        .schema_from::<sanfu_store::meeting::session::Erratum>()
+        .schema_from::<sanfu_store::meeting::session::DecisionView>()
+        .schema_from::<sanfu_store::meeting::session::DecisionProgress>()
+        .schema_from::<sanfu_store::meeting::session::TopicMinutesInput>()
+        .schema_from::<sanfu_store::meeting::session::DecisionInput>()
+        .schema_from::<sanfu_store::meeting::session::MeetingActionInput>()
+        .schema_from::<sanfu_store::meeting::minutes::DecisionRow>()
+        .schema_from::<crate::routes::meeting::TopicBody>()
+        .schema_from::<crate::routes::meeting::TopicActionBody>()
+        .schema_from::<crate::routes::meeting::MeetingActionBody>()
         .schema_from::<sanfu_domain::supervision::ExtensionRequest>()
         .schema_from::<sanfu_domain::supervision::Objection>()
         .schema_from::<sanfu_store::desk::DoneItem>()
@@ -426,6 +465,7 @@ mod tests {
             include_str!("routes/hotline/mod.rs"),
             include_str!("routes/supervision.rs"),
             include_str!("routes/instruction.rs"),
+            include_str!("routes/meeting.rs"),
         ]
         .concat();
         let mut out = Vec::new();

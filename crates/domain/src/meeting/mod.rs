@@ -71,6 +71,7 @@ crate::labelled_enum!(
 /// The meeting section's deadlines, from published practice; an administrator may change them.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(as = MeetingSettings)]
 pub struct Settings {
     /// Working days a consulted unit has for its opinion.
     pub opinion_days: u32,

@@ -9,6 +9,7 @@ pub(crate) mod calendar;
 mod fields;
 pub(crate) mod hotline;
 pub(crate) mod instruction;
+pub(crate) mod meeting;
 pub(crate) mod kernel;
 pub(crate) mod supervision;
 
@@ -49,4 +50,5 @@ pub fn routes() -> Router<AppState> {
         .merge(hotline::router())
         .merge(supervision::router())
         .merge(instruction::router())
+        .merge(meeting::router())
 }
