@@ -251,7 +251,7 @@ async fn meeting_minutes_issued_open_each_decision_as_a_supervision_item_linked_
     assert!(links.contains(&("会议议定", m.as_str())) && links.contains(&("会议议定", t.as_str())), "{links:?}");
     // …and both ways: the meeting and the topic show it.
     let (_, mv) = app.get(Some(&office), &format!("/api/items/{m}")).await;
-    assert!(mv["links"].as_array().unwrap().iter().any(|l| l["label"] == "议定事项" && l["item"]["number"] == s1.as_str()), "{mv}");
+    assert!(mv["item"]["links"].as_array().unwrap().iter().any(|l| l["label"] == "议定事项" && l["item"]["number"] == s1.as_str()), "{mv}");
     let (_, tv) = app.get(Some(&office), &format!("/api/topics/{t}")).await;
     assert_eq!(tv["item"]["state_label"], "已上会");
     assert!(tv["item"]["links"].as_array().unwrap().iter().any(|l| l["item"]["number"] == s1.as_str()));

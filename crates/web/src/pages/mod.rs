@@ -10,6 +10,7 @@ pub(crate) mod charts;
 mod desk;
 mod hotline;
 mod instruction;
+mod meeting;
 mod supervision;
 
 use askama::Template;
@@ -58,6 +59,16 @@ pub fn routes() -> Router<AppState> {
         .route("/instructions/new", post(instruction::create))
         .route("/instructions/{key}", get(instruction::page))
         .route("/instructions/{key}/do/{action}", post(instruction::act))
+        .route("/topics", get(meeting::pool))
+        .route("/topics/new", post(meeting::create).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
+        .route("/topics/plan", get(meeting::plan).post(meeting::add_plan))
+        .route("/topics/{key}", get(meeting::topic))
+        .route("/topics/{key}/do/{action}", post(meeting::topic_act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
+        .route("/meetings", get(meeting::calendar))
+        .route("/meetings/new", post(meeting::create_meeting))
+        .route("/meetings/decisions", get(meeting::decisions))
+        .route("/meetings/{key}", get(meeting::meeting))
+        .route("/meetings/{key}/do/{action}", post(meeting::meeting_act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
         .route("/supervision/{key}", get(supervision::item::item))
         .route("/supervision/{key}/do/{action}", post(supervision::item::act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
         .route("/items/{key}", get(desk::item::item))

@@ -90,6 +90,8 @@ pub(crate) fn href(kind: &str, number: &str) -> String {
         "work_order" => format!("/orders/{number}"),
         "supervision" => format!("/supervision/{number}"),
         "instruction" => format!("/instructions/{number}"),
+        "topic" => format!("/topics/{number}"),
+        "meeting" => format!("/meetings/{number}"),
         _ => format!("/items/{number}"),
     }
 }
