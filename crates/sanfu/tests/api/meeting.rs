@@ -311,4 +311,7 @@ async fn meeting_pages_show_the_pool_the_calendar_and_the_scoreboard() {
     assert!(page.contains("市财政局落实首批补助资金"));
     let (_, page) = app.page("zjj", &format!("/topics/{t}")).await;
     assert!(page.contains("同意") && page.contains(&m));
+    // The leaders' dashboard counts the decisions: two handed out, neither late yet.
+    let (_, dash) = app.page("mayor", "/dashboard").await;
+    assert!(dash.contains("会议议定事项落实") && dash.contains("正常推进 2 项"), "the dashboard counts the meeting's decisions");
 }

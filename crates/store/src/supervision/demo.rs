@@ -16,7 +16,7 @@ use crate::supervision::{FundInput, SupervisionInput};
 
 /// How far an item's life has gone.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Stage {
+pub(crate) enum Stage {
     /// 待交办.
     Drafted,
     /// 待签收.
@@ -42,22 +42,22 @@ enum Stage {
 
 use Stage::*;
 
-struct Demo {
+pub(crate) struct Demo {
     title: &'static str,
     requirements: &'static str,
     source: &'static str,
     reference: &'static str,
-    lead: &'static str,
-    co: &'static [&'static str],
+    pub(crate) lead: &'static str,
+    pub(crate) co: &'static [&'static str],
     leader: &'static str,
     /// Days ago it was opened, and its deadline in days from then.
     ago: i64,
-    span: i64,
+    pub(crate) span: i64,
     cycle: &'static str,
     stage: Stage,
 }
 
-const fn d(
+pub(crate) const fn d(
     title: &'static str,
     requirements: &'static str,
     source: &'static str,
@@ -122,6 +122,8 @@ impl Store {
             numbers.push(self.seed_item(it, &office, now).await?);
         }
         self.seed_funds(&numbers, &office).await?;
+        // Meetings whose decisions became items before the ladder runs over them.
+        self.seed_meetings(now).await?;
         // The ladder the histories have earned — 催办单, 督办通知单, cards, money warned of — each
         // on the day it fell due, as the scheduler would have taken it.
         let mut run = crate::supervision::LadderRun::default();
@@ -140,7 +142,7 @@ impl Store {
         Ok(())
     }
 
-    async fn demo_actor(&self, username: &str) -> Result<Actor, StoreError> {
+    pub(crate) async fn demo_actor(&self, username: &str) -> Result<Actor, StoreError> {
         let id: String = sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_one(self.pool()).await?;
         let staff = self.staff(&id).await?.ok_or_else(|| StoreError::Other(format!("no demo user {username}")))?;
         Ok(Actor { principal: Principal::Staff(staff), ip: "127.0.0.1".into() })
@@ -166,19 +168,28 @@ impl Store {
         }
         let deadline = start + Duration::days(it.span);
         let milestones = if it.span >= 90 { vec![("完成方案制定并启动实施".to_string(), start + Duration::days(it.span / 3))] } else { Vec::new() };
+        self.act_supervision(&n, office, &S::Assign { lead, co, deadline, cycle: ReportCycle::parse(it.cycle)?, milestones }, Some(start + Duration::minutes(30))).await?;
+        self.advance_item(&n, it, office, now, start).await?;
+        Ok(n)
+    }
+
+    /// Take an item handed out at `start` to the stage `it` asks for, each step at the moment
+    /// it would have happened.
+    pub(crate) async fn advance_item(&self, n: &str, it: &Demo, office: &Actor, now: DateTime<Utc>, start: DateTime<Utc>) -> Result<(), StoreError> {
+        let n = n.to_string();
+        let deadline = start + Duration::days(it.span);
         let at = |h: i64| Some(start + Duration::minutes(h));
-        self.act_supervision(&n, office, &S::Assign { lead, co, deadline, cycle: ReportCycle::parse(it.cycle)?, milestones }, at(30)).await?;
-        if matches!(it.stage, Assigned) {
-            return Ok(n);
+        if matches!(it.stage, Assigned | Drafted) {
+            return Ok(());
         }
         if it.stage == Objected {
             let unit = self.demo_actor(it.co[0]).await?;
             self.act_supervision(&n, &unit, &S::Object { reason: "该事项主要涉及商贸流通，不属于本单位职责，建议调整为配合单位。".into() }, at(120)).await?;
-            return Ok(n);
+            return Ok(());
         }
         if it.stage == Cancelled {
             self.act_supervision(&n, office, &S::Cancel { reason: "已纳入全市停车专项规划统筹推进，本事项撤销。".into() }, at(600)).await?;
-            return Ok(n);
+            return Ok(());
         }
         let lead_actor = self.demo_actor(it.lead).await?;
         let mut units = vec![(it.lead, lead_actor.clone())];
@@ -240,7 +251,7 @@ impl Store {
             }
             _ => {}
         }
-        Ok(n)
+        Ok(())
     }
 
     /// Money on some items: paid on time, and sitting unpaid past the limit.

@@ -16,7 +16,7 @@ use crate::kernel::attachments::{Attachment, attach_in};
 use crate::kernel::write;
 
 mod assess;
-mod demo;
+pub(crate) mod demo;
 mod funds;
 mod import;
 mod ladder;

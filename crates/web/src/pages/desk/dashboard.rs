@@ -20,6 +20,11 @@ pub(crate) struct DashboardPage {
     kinds: Vec<sanfu_store::kernel::figures::KindFigures>,
     /// Money arrived and not paid out, in the leader's portfolio.
     funds: sanfu_store::supervision::FundsSummary,
+    /// Meetings' decisions by how their items stand (done, green, yellow, red), and the
+    /// meetings of the next two weeks.
+    decisions: std::collections::BTreeMap<&'static str, u32>,
+    meetings: Vec<sanfu_store::meeting::session::MeetingRow>,
+    meetings_at: Vec<String>,
 }
 
 pub struct Kpi {
@@ -69,7 +74,13 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         .collect();
     let kinds = st.store.open_by_kind(now, now - Duration::days(30), units).await?;
     let funds = st.store.funds_summary(&d.staff).await?;
+    let decisions = st.store.decision_figures(&d.staff).await?;
+    let meetings = st.store.list_meetings(&d.staff, now - Duration::hours(12), now + Duration::days(14)).await?;
+    let off = st.store.offset();
     let p = DashboardPage {
+        decisions,
+        meetings_at: meetings.iter().map(|m| fmt_time(m.starts_at, off)).collect(),
+        meetings,
         kinds,
         funds,
         nav: nav(&st, &d, "dashboard").await?,
