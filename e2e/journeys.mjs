@@ -423,6 +423,118 @@ try {
     await shot(office, '26-supervision-bulletin');
   });
 
+  await journey("a unit's topic is consulted, approved and put on a meeting's agenda; the meeting is held and its decision becomes a supervision item", async () => {
+    // The unit proposes, with its materials, consulting the finance bureau.
+    const unit = await newPage();
+    await login(unit, 'zjj');
+    await unit.goto(`${base}/topics`);
+    await unit.locator('#topic-new summary').click();
+    let msg = await act(unit, 'form-topic-new', async (f) => {
+      await f.locator('#t-title').fill('关于既有住宅加装电梯财政补助的请示');
+      await f.locator('#t-summary').fill('拟对 2000 年前建成的住宅加装电梯每台补助 15 万元，市、区各承担一半。');
+      await f.locator('#t-consulted').selectOption(['czj']);
+      await f.locator('#t-files').setInputFiles({ name: '汇报材料.txt', mimeType: 'text/plain', buffer: Buffer.from('汇报材料') });
+    });
+    assert.ok(msg.includes('已报送'), msg);
+    const topicUrl = unit.url().split('?')[0];
+    const topicNumber = decodeURIComponent(topicUrl.split('/').pop());
+
+    // The consulted unit answers from its inbox; the leaders approve and screen.
+    const czj = await newPage();
+    await login(czj, 'czj');
+    assert.ok((await czj.textContent('main')).includes('议题待会签'), 'the inbox has the queue');
+    await czj.goto(topicUrl);
+    msg = await act(czj, 'form-topic-opinion', async (f) => {
+      await f.locator('#op-stance').selectOption('agree_with_changes');
+      await f.locator('#op-text').fill('建议明确区级配套资金拨付时限。');
+    });
+    assert.ok(msg.includes('征求意见'), msg);
+    await unit.goto(topicUrl);
+    msg = await act(unit, 'form-topic-submit');
+    assert.ok(msg.includes('待分管领导审核'), msg);
+    const vice = await newPage();
+    await login(vice, 'vicemayor');
+    await vice.goto(topicUrl);
+    msg = await act(vice, 'form-topic-approve');
+    assert.ok(msg.includes('待秘书长审核'), msg);
+    const sg = await newPage();
+    await login(sg, 'mishuzhang');
+    await sg.goto(topicUrl);
+    msg = await act(sg, 'form-topic-screen');
+    assert.ok(msg.includes('待定上会'), msg);
+
+    // The meeting section plans a meeting within the hour; the mayor puts the topic on it.
+    const office = await newPage();
+    await login(office, 'huiyike');
+    await office.goto(`${base}/meetings`);
+    await office.locator('#meeting-new summary').click();
+    const soon = new Date(Date.now() + 9 * 3600 * 1000).toISOString().slice(0, 16); // an hour from now, China time
+    msg = await act(office, 'form-meeting-new', async (f) => {
+      await f.locator('#m-at').fill(soon);
+      await f.locator('#m-chair').selectOption('mayor');
+      await f.locator('#m-members').selectOption(['vicemayor', 'mishuzhang']);
+    });
+    assert.ok(msg.includes('会议已安排'), msg);
+    const meetingUrl = office.url().split('?')[0];
+    const meetingNumber = decodeURIComponent(meetingUrl.split('/').pop());
+    const mayor = await newPage();
+    await login(mayor, 'mayor');
+    assert.ok((await mayor.textContent('main')).includes('议题待定上会'));
+    await mayor.goto(topicUrl);
+    msg = await act(mayor, 'form-topic-schedule', async (f) => { await f.locator('#sch-meeting').selectOption(meetingNumber); });
+    assert.ok(msg.includes('已列入') && msg.includes('议程'), msg);
+
+    // The notice goes out; the chair answers and signs in; the section records the others.
+    await office.goto(meetingUrl);
+    assert.ok((await office.textContent('#agenda')).includes('关于既有住宅加装电梯财政补助的请示'));
+    msg = await act(office, 'form-mtg-notify');
+    assert.ok(msg.includes('已发通知'), msg);
+    await mayor.goto(`${base}/desk`);
+    assert.ok((await mayor.textContent('main')).includes('会议通知待回复'));
+    await mayor.goto(meetingUrl);
+    await act(mayor, 'form-mtg-reply');
+    await act(mayor, 'form-mtg-sign-self');
+    await office.goto(meetingUrl);
+    assert.ok((await office.textContent('#quorum-warning')).includes('未过半数'), 'one of three members: the quorum warning');
+    await act(office, 'form-mtg-sign-in', async (f) => { await f.locator('label', { hasText: '周海涛' }).locator('input').check(); });
+    assert.ok((await office.textContent('#quorum-ok')).includes('实到 2 人'));
+    msg = await act(office, 'form-mtg-convene');
+    assert.ok(msg.includes('纪要起草'), msg);
+
+    // Minutes: drafted, reviewed, signed, issued — the decision becomes an item.
+    msg = await act(office, 'form-mtg-minutes', async (f) => {
+      await f.locator('#o1').selectOption('passed');
+      await f.locator('#d1_0_text').fill('市住建局会同市财政局制定加装电梯补助实施细则。');
+      await f.locator('#d1_0_lead').selectOption({ label: '市住房和城乡建设局' });
+      await f.locator('#d1_0_co').fill('czj');
+      await f.locator('#d1_0_due').fill('2099-06-30');
+    });
+    assert.ok(msg.includes('纪要起草'), msg);
+    await act(office, 'form-mtg-submit');
+    await sg.goto(meetingUrl);
+    await act(sg, 'form-mtg-review');
+    await mayor.goto(meetingUrl);
+    msg = await act(mayor, 'form-mtg-review');
+    assert.ok(msg.includes('纪要待印发'), msg);
+    await office.goto(meetingUrl);
+    msg = await act(office, 'form-mtg-issue');
+    assert.ok(msg.includes('纪要已印发') && msg.includes('人民政府常务会议纪要'), msg);
+    await shot(office, '27-meeting-scoreboard');
+    const itemLink = office.locator('#agenda a[href^="/supervision/"]').first();
+    const itemNumber = (await itemLink.textContent()).trim();
+    await Promise.all([office.waitForURL(/\/supervision\//), itemLink.click()]);
+    const page = await office.content();
+    assert.ok(page.includes('会议议定事项') && page.includes(meetingNumber) && page.includes(topicNumber), 'the item shows its meeting and topic');
+    assert.equal((await office.textContent('#item-state')).trim(), '待签收');
+
+    // The unit finds it in its inbox; the ledger lists it.
+    await unit.goto(`${base}/desk`);
+    assert.ok((await unit.textContent('main')).includes(itemNumber));
+    await office.goto(`${base}/meetings/decisions`);
+    assert.ok((await office.textContent('#decision-ledger')).includes('加装电梯补助实施细则'));
+    await shot(office, '28-decision-ledger');
+  });
+
   await journey("a unit's user who types another unit's order URL gets a refusal page", async () => {
     const page = await newPage();
     await login(page, 'water');

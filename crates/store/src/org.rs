@@ -550,9 +550,7 @@ impl Store {
     }
 
     pub fn scope_of(staff: &Staff) -> Scope {
-        // The mayor and the 秘书长 read the whole city's work (the topics they screen and put on
-        // agendas come from every unit).
-        if staff.sees_all() || staff.has(Role::SecretaryGeneral) || staff.has(Role::Mayor) {
+        if staff.sees_all() {
             Scope::All
         } else if staff.has(Role::Leader) {
             let mut v = staff.portfolio.clone();

@@ -269,7 +269,13 @@ impl Store {
     /// the units it was handed to (the proposer, the consulted), the office, and the leaders
     /// of the portfolio or named on it.
     pub(crate) async fn visible_topic(&self, key: &str, staff: &Staff) -> Result<Core, StoreError> {
-        let core = self.visible_core(key, staff).await?;
+        let core = if screens_topics(staff) {
+            // The 秘书长 and the mayor read every unit's topics: they screen them and set agendas.
+            let mut conn = self.pool().acquire().await?;
+            load_core(&mut conn, key).await?.ok_or_else(|| not_found(key))?
+        } else {
+            self.visible_core(key, staff).await?
+        };
         if core.kind != Topic::NAME {
             return Err(not_found(key));
         }
@@ -280,6 +286,12 @@ impl Store {
             }
         }
         Ok(core)
+    }
+
+    /// A topic's events for whoever may read it.
+    pub async fn topic_events(&self, key: &str, staff: &Staff) -> Result<Vec<events::Event>, StoreError> {
+        let core = self.visible_topic(key, staff).await?;
+        Ok(crate::kernel::items::for_reader(events::list(self.pool(), &core.id).await?, staff))
     }
 
     /// One topic for whoever may read it.
@@ -300,7 +312,7 @@ impl Store {
         let users = self.user_names().await?;
         let name_of = |id: &str| UnitName { id: id.to_string(), name: names.get(id).cloned().unwrap_or_default() };
         let viewer = Viewer::of(staff);
-        let events = self.item_events(&core.id, staff).await?;
+        let events = crate::kernel::items::for_reader(events::list(self.pool(), &core.id).await?, staff);
         // Consulted units as named (before the proposal) or as handed the topic (after).
         let consulted: Vec<String> = if l.snapshot.item.state == State::Draft {
             l.snapshot.consulted.iter().map(|u| u.id.clone()).collect()
@@ -433,7 +445,8 @@ impl Store {
         } else {
             sql.push_str(" AND w.state <> 'draft'");
         }
-        match Store::scope_of(staff) {
+        let scope = if screens_topics(staff) { Scope::All } else { Store::scope_of(staff) };
+        match scope {
             Scope::All => {}
             Scope::Units(units) => {
                 let first = binds.len() + 1;
@@ -603,6 +616,11 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// The 秘书长 and the mayor, who read every unit's proposed topics.
+pub(crate) fn screens_topics(staff: &Staff) -> bool {
+    staff.has(Role::SecretaryGeneral) || staff.has(Role::Mayor)
 }
 
 pub(crate) fn parse_type(s: Option<&str>) -> Result<MeetingType, DomainError> {

@@ -131,7 +131,7 @@ pub async fn topic(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
     let t = st.store.topic_for(&key, &d.staff).await?;
     let off = off(&st);
     let spec = st.store.kind_spec("topic");
-    let events = st.store.item_events(&t.item.id, &d.staff).await.unwrap_or_default();
+    let events = st.store.topic_events(&t.item.id, &d.staff).await.unwrap_or_default();
     let timeline = steps(&events, spec.as_deref(), off, |e| {
         let dd = &e.details;
         let mut parts: Vec<String> = ["stance_label", "text", "comment", "reason", "meeting", "outcome_label"].iter().filter_map(|k| dd[*k].as_str().filter(|s| !s.is_empty()).map(String::from)).collect();
