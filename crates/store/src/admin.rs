@@ -80,6 +80,30 @@ impl Store {
     }
 
     /// The city's name (「江州市」), as set by `init` or the demo.
+    /// A setting kept as JSON under `key`, or the default until someone sets it.
+    pub(crate) async fn json_setting<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> Result<T, StoreError> {
+        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(self.pool()).await?;
+        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    }
+
+    /// Keep `value` as JSON under `key`, with the event `action` in the log.
+    pub(crate) async fn set_json_setting<T: serde::Serialize>(&self, key: &str, value: &T, action: &str, actor: &Actor) -> Result<(), StoreError> {
+        let json = serde_json::to_string(value).unwrap_or_default();
+        in_tx!(self, tx => {
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            )
+            .bind(key).bind(&json).bind(now_ms())
+            .execute(&mut *tx).await?;
+            events::append(&mut tx, NewEvent {
+                entity_id: "settings", entity_kind: "settings", action, actor,
+                from_state: None, to_state: None, details: serde_json::json!(value), at: None,
+            }).await?;
+            Ok(())
+        })
+    }
+
     pub async fn city_name(&self) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = 'city'").fetch_optional(self.pool()).await?)
     }

@@ -384,6 +384,7 @@ pub fn document() -> OpenApi {
         .schema_from::<sanfu_store::instruction::Answer>()
         .schema_from::<crate::routes::instruction::InstructionActionBody>()
         .schema_from::<sanfu_domain::meeting::Settings>()
+        .schema_from::<sanfu_store::meeting::topic::TopicInput>()
         .schema_from::<sanfu_store::meeting::topic::TopicView>()
         .schema_from::<sanfu_store::meeting::topic::TopicRow>()
         .schema_from::<sanfu_store::meeting::topic::PlanInput>()

@@ -16,7 +16,7 @@ use serde_json::json;
 use crate::actor::Actor;
 use crate::error::DomainError;
 use crate::kernel::{
-    self, Assignment, AssignmentRole, Due, DueKey, DueState, From, Item, ItemView, Kind, Numbering, Party, Period, Queue, Rule, To,
+    self, Assignment, AssignmentRole, Due, DueKey, DueState, From, Item, Kind, Numbering, Party, Period, Queue, Rule, To,
     UnitRef, parties,
 };
 use crate::validate;
@@ -63,23 +63,7 @@ pub struct Snapshot {
     pub item: Item<State>,
 }
 
-impl ItemView for Snapshot {
-    fn state_code(&self) -> &'static str {
-        self.item.state.as_str()
-    }
-    fn assignments(&self) -> &[Assignment] {
-        &self.item.assignments
-    }
-    fn dues(&self) -> Vec<(DueKey, DueState)> {
-        self.item.dues()
-    }
-    fn extension_pending(&self) -> bool {
-        false
-    }
-    fn closed_at(&self) -> Option<DateTime<Utc>> {
-        self.item.closed_at
-    }
-}
+crate::item_snapshot!(Snapshot);
 
 /// A new instruction to `units` (the first leads), each owing an answer by `deadline`.
 pub fn issue(units: &[UnitRef], deadline: Option<DateTime<Utc>>, now: DateTime<Utc>, cal: &Calendar, pct: u32) -> Result<Snapshot, DomainError> {

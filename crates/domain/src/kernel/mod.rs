@@ -57,6 +57,31 @@ macro_rules! kind_states {
     };
 }
 
+/// [`ItemView`] for a kind's snapshot that holds its kernel parts in `item` (an
+/// [`Item`]) and never has an extension pending.
+#[macro_export]
+macro_rules! item_snapshot {
+    ($name:ident) => {
+        impl $crate::kernel::ItemView for $name {
+            fn state_code(&self) -> &'static str {
+                $crate::kernel::ItemView::state_code(&self.item)
+            }
+            fn assignments(&self) -> &[$crate::kernel::Assignment] {
+                &self.item.assignments
+            }
+            fn dues(&self) -> Vec<($crate::kernel::DueKey, $crate::kernel::DueState)> {
+                self.item.dues()
+            }
+            fn extension_pending(&self) -> bool {
+                false
+            }
+            fn closed_at(&self) -> Option<::chrono::DateTime<::chrono::Utc>> {
+                self.item.closed_at
+            }
+        }
+    };
+}
+
 /// An enum of codes with a Chinese label each: `as_str` is what the database and the API
 /// carry, `label` what a person reads, `parse` takes either.
 #[macro_export]

@@ -22,7 +22,7 @@ use super::{MeetingType, Reply, Settings};
 use crate::actor::Actor;
 use crate::error::DomainError;
 use crate::kernel::{
-    self, Assignment, AssignmentRole, Due, DueKey, DueState, From, Item, ItemView, Kind, Numbering, Party, Period, Person, Queue, Rule,
+    self, Assignment, AssignmentRole, Due, DueKey, DueState, From, Item, Kind, Numbering, Party, Period, Person, Queue, Rule,
     To, UnitRef, parties_with,
 };
 use crate::validate;
@@ -104,23 +104,7 @@ pub struct Snapshot {
     pub starts_at: DateTime<Utc>,
 }
 
-impl ItemView for Snapshot {
-    fn state_code(&self) -> &'static str {
-        self.item.state.as_str()
-    }
-    fn assignments(&self) -> &[Assignment] {
-        &self.item.assignments
-    }
-    fn dues(&self) -> Vec<(DueKey, DueState)> {
-        self.item.dues()
-    }
-    fn extension_pending(&self) -> bool {
-        false
-    }
-    fn closed_at(&self) -> Option<DateTime<Utc>> {
-        self.item.closed_at
-    }
-}
+crate::item_snapshot!(Snapshot);
 
 impl Snapshot {
     /// The members (组成人员), the chair among them.

@@ -313,6 +313,16 @@ impl Store {
         Ok(core)
     }
 
+    /// [`Store::visible_core`] of an item that must be of `kind`; one of another kind is
+    /// `not_found` to the kind's own routes.
+    pub(crate) async fn visible_of_kind(&self, key: &str, staff: &Staff, kind: &str, not_found: impl FnOnce() -> StoreError) -> Result<Core, StoreError> {
+        let core = self.visible_core(key, staff).await?;
+        if core.kind != kind {
+            return Err(not_found());
+        }
+        Ok(core)
+    }
+
     /// An item's events as `staff` may read them (see [`for_reader`]).
     pub async fn item_events(&self, key: &str, staff: &Staff) -> Result<Vec<events::Event>, StoreError> {
         let core = self.visible_core(key, staff).await?;

@@ -322,3 +322,30 @@ pub(crate) async fn write_people(
     }
     Ok(())
 }
+
+/// One action on an item of a kind whose people are named on it, in the caller's transaction:
+/// the kernel's parts moved from `old` to `new` (version checked), the people who changed, and
+/// the action's event.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record(
+    conn: &mut AnyConnection,
+    spec: &KindSpec,
+    id: &str,
+    version: i64,
+    old: (&(dyn ItemView + Sync), &[Person]),
+    new: (&(dyn ItemView + Sync), &[Person]),
+    action: &str,
+    details: serde_json::Value,
+    actor: &sanfu_domain::Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    update(conn, spec, id, version, old.0, new.0, now).await?;
+    write_people(conn, id, spec.name, old.1, new.1, now).await?;
+    crate::events::append(conn, crate::events::NewEvent {
+        entity_id: id, entity_kind: spec.name, action, actor,
+        from_state: Some(old.0.state_code()), to_state: Some(new.0.state_code()),
+        details, at: Some(to_ms(now)),
+    })
+    .await?;
+    Ok(())
+}

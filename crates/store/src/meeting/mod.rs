@@ -9,10 +9,8 @@ pub mod topic;
 
 use sanfu_domain::meeting::Settings;
 use sanfu_domain::{Actor, DomainError, Role};
-use serde_json::json;
 
-use crate::db::{Store, StoreError, now_ms};
-use crate::events::{self, NewEvent};
+use crate::db::{Store, StoreError};
 
 const SETTINGS_KEY: &str = "meeting_settings";
 
@@ -26,8 +24,7 @@ pub struct PersonName {
 impl Store {
     /// The meeting section's deadlines (the defaults until someone changes them).
     pub async fn meeting_settings(&self) -> Result<Settings, StoreError> {
-        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(SETTINGS_KEY).fetch_optional(self.pool()).await?;
-        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+        self.json_setting(SETTINGS_KEY).await
     }
 
     /// Change them (administrators and office staff), recorded in the log.
@@ -36,20 +33,7 @@ impl Store {
             return Err(DomainError::forbidden("not_allowed_for_user", "只有系统管理员或会议科可以修改会议设置").into());
         }
         let settings = settings.checked()?;
-        let value = serde_json::to_string(&settings).unwrap_or_default();
-        in_tx!(self, tx => {
-            sqlx::query(
-                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            )
-            .bind(SETTINGS_KEY).bind(&value).bind(now_ms())
-            .execute(&mut *tx).await?;
-            events::append(&mut tx, NewEvent {
-                entity_id: "settings", entity_kind: "settings", action: "set_meeting_settings", actor,
-                from_state: None, to_state: None, details: json!(settings), at: None,
-            }).await?;
-            Ok(())
-        })?;
+        self.set_json_setting(SETTINGS_KEY, &settings, "set_meeting_settings", actor).await?;
         Ok(settings)
     }
 

@@ -265,14 +265,8 @@ pub(crate) async fn write_step(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let spec = store.spec_of(Meeting::NAME)?;
-    write::update(tx, &spec, &l.core.id, l.core.version, &l.snapshot, next, now).await?;
-    write::write_people(tx, &l.core.id, Meeting::NAME, &l.snapshot.people, &next.people, now).await?;
-    events::append(tx, NewEvent {
-        entity_id: &l.core.id, entity_kind: Meeting::NAME, action, actor,
-        from_state: Some(l.snapshot.item.state.as_str()), to_state: Some(next.item.state.as_str()),
-        details, at: Some(to_ms(now)),
-    })
-    .await?;
+    let (old, new) = ((&l.snapshot as _, &l.snapshot.people[..]), (next as _, &next.people[..]));
+    write::record(tx, &spec, &l.core.id, l.core.version, old, new, action, details, actor, now).await?;
     Ok(())
 }
 
@@ -372,11 +366,7 @@ impl Store {
     /// The meeting's kernel parts if `staff` may read it: the office, the leaders on it or of
     /// the units attending, the units attending.
     pub(crate) async fn visible_meeting(&self, key: &str, staff: &Staff) -> Result<Core, StoreError> {
-        let core = self.visible_core(key, staff).await?;
-        if core.kind != Meeting::NAME {
-            return Err(not_found(key));
-        }
-        Ok(core)
+        self.visible_of_kind(key, staff, Meeting::NAME, || not_found(key)).await
     }
 
     /// One meeting: its agenda, attendance, quorum, minutes and the decisions' progress.

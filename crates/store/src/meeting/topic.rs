@@ -180,18 +180,12 @@ pub(crate) async fn write_step(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let spec = store.spec_of(Topic::NAME)?;
-    write::update(tx, &spec, &l.core.id, l.core.version, &l.snapshot, next, now).await?;
-    write::write_people(tx, &l.core.id, Topic::NAME, &l.snapshot.people, &next.people, now).await?;
     if next.consulted != l.snapshot.consulted {
         let ids: Vec<&str> = next.consulted.iter().map(|u| u.id.as_str()).collect();
         sqlx::query("UPDATE topics SET consulted = $1 WHERE id = $2").bind(ids.join(",")).bind(&l.core.id).execute(&mut *tx).await?;
     }
-    events::append(tx, NewEvent {
-        entity_id: &l.core.id, entity_kind: Topic::NAME, action, actor,
-        from_state: Some(l.snapshot.item.state.as_str()), to_state: Some(next.item.state.as_str()),
-        details, at: Some(to_ms(now)),
-    })
-    .await?;
+    let (old, new) = ((&l.snapshot as _, &l.snapshot.people[..]), (next as _, &next.people[..]));
+    write::record(tx, &spec, &l.core.id, l.core.version, old, new, action, details, actor, now).await?;
     Ok(())
 }
 
@@ -274,7 +268,7 @@ impl Store {
             let mut conn = self.pool().acquire().await?;
             load_core(&mut conn, key).await?.ok_or_else(|| not_found(key))?
         } else {
-            self.visible_core(key, staff).await?
+            self.visible_of_kind(key, staff, Topic::NAME, || not_found(key)).await?
         };
         if core.kind != Topic::NAME {
             return Err(not_found(key));

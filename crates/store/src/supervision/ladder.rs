@@ -13,7 +13,7 @@ use sanfu_domain::{Actor, DomainError, Principal, Role};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::db::{Store, StoreError, from_ms, new_id, now_ms, to_ms};
+use crate::db::{Store, StoreError, from_ms, new_id, to_ms};
 use crate::events::{self, NewEvent};
 
 const SETTINGS_KEY: &str = "supervision_settings";
@@ -31,8 +31,7 @@ pub struct LadderRun {
 impl Store {
     /// The office's supervision settings (the defaults until an administrator changes them).
     pub async fn supervision_settings(&self) -> Result<Settings, StoreError> {
-        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(SETTINGS_KEY).fetch_optional(self.pool()).await?;
-        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+        self.json_setting(SETTINGS_KEY).await
     }
 
     /// Change the settings (administrators and the supervision section), recorded in the log.
@@ -41,20 +40,7 @@ impl Store {
             return Err(DomainError::forbidden("not_allowed_for_user", "只有系统管理员或督查科可以修改督查督办设置").into());
         }
         let settings = settings.checked()?;
-        let value = serde_json::to_string(&settings).unwrap_or_default();
-        in_tx!(self, tx => {
-            sqlx::query(
-                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            )
-            .bind(SETTINGS_KEY).bind(&value).bind(now_ms())
-            .execute(&mut *tx).await?;
-            events::append(&mut tx, NewEvent {
-                entity_id: "settings", entity_kind: "settings", action: "set_supervision_settings", actor,
-                from_state: None, to_state: None, details: json!(settings), at: None,
-            }).await?;
-            Ok(())
-        })?;
+        self.set_json_setting(SETTINGS_KEY, &settings, "set_supervision_settings", actor).await?;
         Ok(settings)
     }
 

@@ -238,11 +238,7 @@ impl Store {
 
     /// The item's kernel parts, if `staff` may read it; one they may not is refused as not theirs.
     async fn visible_supervision(&self, key: &str, staff: &Staff) -> Result<Core, StoreError> {
-        let core = self.visible_core(key, staff).await?;
-        if core.kind != Supervision::NAME {
-            return Err(not_found(key));
-        }
-        Ok(core)
+        self.visible_of_kind(key, staff, Supervision::NAME, || not_found(key)).await
     }
 
     /// An item for a member of staff; one they may not read is refused as not theirs.
