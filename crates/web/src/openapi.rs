@@ -161,7 +161,7 @@ pub const ROUTES: &[Route] = &[
     r("post", "/api/instructions", "领导批示", "作出批示（市领导；督查科可代为登记），可指向工单或督办事项", Staff, Json("InstructionInput"), Wrapped(201, "item", "InstructionView"), &[]),
     r("get", "/api/instructions/{key}", "领导批示", "一条批示及各单位的反馈", Staff, Nothing, Wrapped(200, "item", "InstructionView"), &[]),
     r("post", "/api/instructions/{key}/{action}", "领导批示", "反馈办理情况（answer）、催办（remind）、撤回（withdraw）、转督办（supervise）", Staff, Json("InstructionActionBody"), Object(200, "{item} 或 {supervision}"), &[]),
-    r("get", "/api/topics", "会议", "议题库：按状态（state）、提出单位（unit）筛选；单位看本单位提出和征求本单位意见的议题，草稿仅本单位可见", Staff, Nothing, List("items", "TopicRow"), &["state", "unit", "mine"]),
+    r("get", "/api/topics", "会议", "议题库：按状态（state）、提出单位（unit）筛选；单位看本单位提出和征求本单位意见的议题，草稿仅本单位可见", Staff, Nothing, List("items", "TopicRow"), &["state", "unit", "mine", "format"]),
     r("post", "/api/topics", "会议", "单位起草议题（附汇报材料、会签单位），propose=true 时直接报送", Staff, Json("TopicBody"), Wrapped(201, "item", "TopicView"), &[]),
     r("get", "/api/topics/{key}", "会议", "一个议题：会签意见、缺少的意见、分管领导、所列会议、材料", Staff, Nothing, Wrapped(200, "item", "TopicView"), &[]),
     r("post", "/api/topics/{key}/{action}", "会议", "报送（propose）、修改（revise）、会签意见（opinion）、提请审核（submit）、分管领导同意（approve）、秘书长审核（screen）、退回（return）、暂缓（hold）、恢复（release）、撤回（withdraw）、列入会议议程（schedule）", Staff, Json("TopicActionBody"), Object(200, "{item} 或 {meeting}"), &[]),

@@ -264,11 +264,20 @@ async fn meeting_minutes_issued_open_each_decision_as_a_supervision_item_linked_
     // The ledger, as JSON and as an Excel file.
     let (_, ledger) = app.get(Some(&office), "/api/meetings/decisions").await;
     assert_eq!(items(&ledger).len(), 2);
+    let (_, other) = app.get(Some(&office), "/api/meetings/decisions?year=2001&unit=zjj").await;
+    assert!(items(&other).is_empty(), "a year without meetings: {other}");
+    let (_, mine) = app.get(Some(&zjj), "/api/meetings/decisions?meeting_type=executive").await;
+    let mine: Vec<Value> = items(&mine);
+    assert_eq!(mine.len(), 1, "a unit reads the decisions it carries out, not the finance bureau's");
+    assert_eq!(mine[0]["lead_unit"]["name"], "市住房和城乡建设局");
     assert_eq!(items(&ledger)[0]["minutes_number"], number);
     let res = reqwest::Client::new().get(format!("{}/api/meetings/decisions?format=xlsx", app.base)).bearer_auth(&office).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.bytes().await.unwrap();
     assert_eq!(&bytes[..2], b"PK", "an xlsx file");
+    // The topic ledger too.
+    let res = reqwest::Client::new().get(format!("{}/api/topics?format=xlsx", app.base)).bearer_auth(&office).send().await.unwrap();
+    assert_eq!((res.status(), &res.bytes().await.unwrap()[..2]), (StatusCode::OK, &b"PK"[..]));
     // Found by full-text search through the minutes' words.
     let (_, found) = app.get(Some(&office), "/api/search?q=补助资金").await;
     assert!(found.to_string().contains(m.as_str()), "{found}");

@@ -1,8 +1,10 @@
-//! The demo city's meetings: four past meetings (three of the executive series and the
-//! mayor's, one topic meeting) whose minutes were issued and whose decisions stand at every stage
-//! of supervision — struck off, overdue and carded, behind, near their deadline, asking for more
-//! time, objected to, awaiting review, just handed out; one upcoming meeting with its agenda and
-//! the notice answered by some; topics in every state; and the year's topic plan, met and late.
+//! The demo city's meetings: four past meetings (the executive series, the mayor's, a topic
+//! meeting) whose minutes were issued and whose decisions stand at every stage of supervision —
+//! struck off, overdue and carded, behind, near their deadline, asking for more time, objected
+//! to, awaiting review, just handed out; meetings in every other state (cancelled, held with the
+//! minutes to draft, the draft with the 秘书长, with the chair, signed and waiting to be issued,
+//! planned with its agenda); the next executive meeting with the notice answered by some;
+//! topics in every state; and the year's topic plan, met and late.
 //! Every step is taken through the same functions as the pages, at the moment it happened.
 
 use chrono::{DateTime, Datelike, Duration, Utc};
@@ -56,7 +58,25 @@ struct PastTopic {
     decisions: &'static [DemoDecision],
 }
 
+/// Where a demo meeting's life stops.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// Its agenda set, nothing sent yet.
+    Planned,
+    Cancelled,
+    /// Held; the minutes not yet drafted.
+    Held,
+    /// The draft with the 秘书长.
+    Reviewing,
+    /// Reviewed, with the chair.
+    Signing,
+    /// Signed, waiting to be issued.
+    Signed,
+    Issued,
+}
+
 struct PastMeeting {
+    stop: Stop,
     meeting_type: &'static str,
     title: &'static str,
     chair: &'static str,
@@ -67,6 +87,7 @@ struct PastMeeting {
 
 const PAST: &[PastMeeting] = &[
     PastMeeting {
+        stop: Stop::Issued,
         meeting_type: "executive",
         title: "",
         chair: "mayor",
@@ -91,6 +112,7 @@ const PAST: &[PastMeeting] = &[
         ],
     },
     PastMeeting {
+        stop: Stop::Issued,
         meeting_type: "executive",
         title: "",
         chair: "mayor",
@@ -115,6 +137,7 @@ const PAST: &[PastMeeting] = &[
         ],
     },
     PastMeeting {
+        stop: Stop::Issued,
         meeting_type: "mayor_office",
         title: "",
         chair: "mayor",
@@ -139,6 +162,7 @@ const PAST: &[PastMeeting] = &[
         ],
     },
     PastMeeting {
+        stop: Stop::Issued,
         meeting_type: "topical",
         title: "优化营商环境专题会议",
         chair: "vicemayor",
@@ -162,6 +186,75 @@ const PAST: &[PastMeeting] = &[
                 decisions: &[],
             },
         ],
+    },
+    PastMeeting {
+        stop: Stop::Cancelled,
+        meeting_type: "topical",
+        title: "城市供水保障专题会议",
+        chair: "vicemayor",
+        days_ago: 12,
+        summary: "",
+        topics: &[PastTopic { topic: t("二次供水设施改造方案", "water", &["zjj"], "提请审议城区二次供水设施改造方案。"), outcome: "", note: "", decisions: &[] }],
+    },
+    PastMeeting {
+        stop: Stop::Signing,
+        meeting_type: "executive",
+        title: "",
+        chair: "mayor",
+        days_ago: 9,
+        summary: "会议研究了冬季供暖保障工作，原则通过工作方案。",
+        topics: &[PastTopic {
+            topic: t("冬季供暖保障工作方案", "zjj", &["fgw"], "提请审议今冬明春供暖保障工作方案。"),
+            outcome: "in_principle",
+            note: "按发改委意见完善煤炭储备内容。",
+            decisions: &[dd("市住建局牵头落实供暖企业煤炭储备，11 月底前完成。", "zjj", &["fgw"], 40, "每周", Stage::Assigned)],
+        }],
+    },
+    PastMeeting {
+        stop: Stop::Reviewing,
+        meeting_type: "mayor_office",
+        title: "",
+        chair: "mayor",
+        days_ago: 6,
+        summary: "会议研究了消费券发放工作。",
+        topics: &[PastTopic {
+            topic: t("第二批消费券发放方案", "swj", &["czj"], "提请审议第二批 3000 万元消费券发放方案。"),
+            outcome: "passed",
+            note: "",
+            decisions: &[dd("市商务局组织第二批消费券发放，元旦前完成。", "swj", &["czj"], 30, "每周", Stage::Assigned)],
+        }],
+    },
+    PastMeeting {
+        stop: Stop::Signed,
+        meeting_type: "topical",
+        title: "安全生产专题会议",
+        chair: "vicemayor",
+        days_ago: 3,
+        summary: "专题研究岁末年初安全生产工作。",
+        topics: &[PastTopic {
+            topic: t("岁末年初安全生产大检查方案", "yjj", &["gaj"], "提请审议岁末年初安全生产大检查方案。"),
+            outcome: "passed",
+            note: "",
+            decisions: &[dd("市应急管理局牵头开展安全生产大检查，春节前完成。", "yjj", &["gaj"], 50, "每周", Stage::Assigned)],
+        }],
+    },
+    PastMeeting {
+        stop: Stop::Held,
+        meeting_type: "topical",
+        title: "教育布局调整专题会议",
+        chair: "vicemayor2",
+        days_ago: 1,
+        summary: "",
+        topics: &[PastTopic { topic: t("中心城区中小学布局调整方案", "jyj", &["zjj"], "提请审议中心城区中小学布局调整方案。"), outcome: "", note: "", decisions: &[] }],
+    },
+    PastMeeting {
+        stop: Stop::Planned,
+        meeting_type: "topical",
+        title: "农村人居环境整治专题会议",
+        chair: "vicemayor",
+        days_ago: -10,
+        summary: "",
+        topics: &[PastTopic { topic: t("农村人居环境整治提升方案", "sthjj", &["zjj"], "提请审议农村人居环境整治提升五年方案。"), outcome: "", note: "", decisions: &[] }],
     },
 ];
 
@@ -297,6 +390,15 @@ impl Store {
                 let m = m.clone();
                 async move { self.act_meeting_at(&m, a, &input, &[], &who, at).await }
             };
+            match pm.stop {
+                Stop::Planned => continue,
+                Stop::Cancelled => {
+                    let why = MeetingActionInput { reason: Some("主持人另有公务，会议取消，议题另行安排。".into()), ..Default::default() };
+                    act("cancel", why, office.clone(), prepared + Duration::days(3)).await?;
+                    continue;
+                }
+                _ => {}
+            }
             act("send_agenda", MeetingActionInput::default(), office.clone(), prepared + Duration::days(7)).await?;
             act("notify", MeetingActionInput::default(), office.clone(), starts - Duration::days(2)).await?;
             for pt in pm.topics {
@@ -306,14 +408,19 @@ impl Store {
                 let reply = MeetingActionInput { reply: Some("attend".into()), ..Default::default() };
                 act("reply", reply, unit, starts - Duration::days(1)).await?;
             }
-            let leave = MeetingActionInput { reply: Some("leave".into()), note: Some("赴省参加专题会议".into()), ..Default::default() };
-            act("reply", leave, self.demo_actor("vicemayor2").await?, starts - Duration::days(1)).await?;
+            if pm.chair != "vicemayor2" {
+                let leave = MeetingActionInput { reply: Some("leave".into()), note: Some("赴省参加专题会议".into()), ..Default::default() };
+                act("reply", leave, self.demo_actor("vicemayor2").await?, starts - Duration::days(1)).await?;
+            }
             for who in [pm.chair, "mishuzhang"].into_iter().chain(if pm.chair == "mayor" { Some("vicemayor") } else { None }) {
                 let yes = MeetingActionInput { reply: Some("attend".into()), ..Default::default() };
                 act("reply", yes, self.demo_actor(who).await?, starts - Duration::days(1)).await?;
                 act("sign_in", MeetingActionInput::default(), self.demo_actor(who).await?, starts - Duration::minutes(10)).await?;
             }
             act("convene", MeetingActionInput::default(), office.clone(), starts).await?;
+            if pm.stop == Stop::Held {
+                continue;
+            }
             let outcomes = pm
                 .topics
                 .iter()
@@ -337,9 +444,18 @@ impl Store {
             let draft = MeetingActionInput { summary: Some(pm.summary.into()), outcomes: Some(outcomes), ..Default::default() };
             act("draft_minutes", draft, office.clone(), starts + Duration::days(1)).await?;
             act("submit_minutes", MeetingActionInput::default(), office.clone(), starts + Duration::days(1) + Duration::hours(2)).await?;
+            if pm.stop == Stop::Reviewing {
+                continue;
+            }
             let pass = MeetingActionInput { pass: Some(true), ..Default::default() };
             act("review_minutes", pass.clone(), self.demo_actor("mishuzhang").await?, starts + Duration::days(1) + Duration::hours(5)).await?;
+            if pm.stop == Stop::Signing {
+                continue;
+            }
             act("sign_minutes", pass, self.demo_actor(pm.chair).await?, starts + Duration::days(2)).await?;
+            if pm.stop == Stop::Signed {
+                continue;
+            }
             let issued_at = starts + Duration::days(2) + Duration::hours(2);
             let view = act("issue", MeetingActionInput::default(), office.clone(), issued_at).await?;
             // Each decision's item, from its handing out to where it stands now.

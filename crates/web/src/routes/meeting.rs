@@ -37,8 +37,46 @@ pub fn router() -> Router<AppState> {
         .route("/api/admin/meeting-settings", get(settings).put(set_settings))
 }
 
-pub async fn list_topics(State(st): State<AppState>, a: Authed, Query(f): Query<TopicFilter>) -> ApiResult<JsonOut> {
-    Ok(axum::Json(json!({ "items": st.store.list_topics(&a.staff, &f).await? })))
+#[derive(Deserialize)]
+pub struct TopicQuery {
+    state: Option<String>,
+    unit: Option<String>,
+    /// Only those of the reader's unit (`true`).
+    mine: Option<String>,
+    /// json (default), csv or xlsx: the topic ledger (议题台账) as a file.
+    format: Option<String>,
+}
+
+pub async fn list_topics(State(st): State<AppState>, a: Authed, Query(q): Query<TopicQuery>) -> ApiResult<Response> {
+    let format = export::parse_format(q.format.as_deref())?;
+    let filter = TopicFilter { state: q.state, unit: q.unit, mine: q.mine.as_deref().is_some_and(|m| m == "true" || m == "1") };
+    let rows = st.store.list_topics(&a.staff, &filter).await?;
+    if format == Format_::Json {
+        return Ok(axum::Json(json!({ "items": rows })).into_response());
+    }
+    let off = st.store.offset();
+    let table = Table {
+        title: "议题台账".into(),
+        headers: ["编号", "议题", "提请会议", "提出单位", "分管领导", "会签意见", "状态", "所列会议", "提出日期"].iter().map(|s| s.to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.item.number.clone()),
+                    Cell::Text(r.item.title.clone()),
+                    Cell::Text(r.meeting_type_label.into()),
+                    Cell::Text(r.item.lead_unit.as_ref().map(|u| u.name.clone()).unwrap_or_default()),
+                    Cell::Text(r.leader.clone()),
+                    Cell::Text(if r.opinions_asked > 0 { format!("{}/{}", r.opinions_given, r.opinions_asked) } else { "无需会签".into() }),
+                    Cell::Text(r.item.state_label.into()),
+                    Cell::Text(r.meeting.clone().unwrap_or_default()),
+                    Cell::Text(r.item.created_at.with_timezone(&off).format("%Y-%m-%d").to_string()),
+                ]
+            })
+            .collect(),
+    };
+    let name = format!("议题台账-{}", Utc::now().with_timezone(&off).format("%Y%m%d"));
+    if format == Format_::Csv { export::csv_response(&name, &table) } else { export::xlsx_response(&name, &[table]) }
 }
 
 /// A topic as a unit sends it, with its materials.
@@ -193,8 +231,9 @@ pub async fn act_meeting(State(st): State<AppState>, a: Authed, Path((key, actio
 
 #[derive(Deserialize)]
 pub struct DecisionQuery {
-    #[serde(flatten)]
-    filter: DecisionFilter,
+    year: Option<i32>,
+    meeting_type: Option<String>,
+    unit: Option<String>,
     /// json (default), csv or xlsx.
     format: Option<String>,
 }
@@ -236,7 +275,8 @@ pub(crate) fn decision_table(rows: &[DecisionRow], off: chrono::FixedOffset) -> 
 
 pub async fn decisions(State(st): State<AppState>, a: Authed, Query(q): Query<DecisionQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
-    let rows = st.store.decision_ledger(&a.staff, &q.filter).await?;
+    let filter = DecisionFilter { year: q.year, meeting_type: q.meeting_type, unit: q.unit };
+    let rows = st.store.decision_ledger(&a.staff, &filter).await?;
     if format == Format_::Json {
         return Ok(axum::Json(json!({ "items": rows })).into_response());
     }
