@@ -145,6 +145,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/topics/{order}/do/{action}"),
     ("GET", "/meetings"),
     ("POST", "/meetings/new"),
+    ("POST", "/meetings/settings"),
     ("GET", "/meetings/decisions"),
     ("GET", "/meetings/{order}"),
     ("POST", "/meetings/{order}/do/{action}"),

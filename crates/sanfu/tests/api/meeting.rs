@@ -324,3 +324,31 @@ async fn meeting_pages_show_the_pool_the_calendar_and_the_scoreboard() {
     let (_, dash) = app.page("mayor", "/dashboard").await;
     assert!(dash.contains("会议议定事项落实") && dash.contains("正常推进 2 项"), "the dashboard counts the meeting's decisions");
 }
+
+#[tokio::test]
+async fn meeting_settings_change_the_deadlines_and_bad_values_change_nothing() {
+    let app = spawn_app().await;
+    let (office, zjj) = (app.login("huiyike").await, app.login("zjj").await);
+    let (_, v) = app.get(Some(&office), "/api/admin/meeting-settings").await;
+    assert_eq!((v["settings"]["opinion_days"].as_u64(), v["settings"]["agenda_working_days"].as_u64()), (Some(3), Some(2)));
+    let mut s = v["settings"].clone();
+    s["opinion_days"] = json!(0);
+    let (st, e) = app.call(reqwest::Method::PUT, Some(&office), "/api/admin/meeting-settings", Some(s.clone())).await;
+    assert_eq!((st, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_meeting_settings")));
+    s["opinion_days"] = json!(5);
+    assert_eq!(app.call(reqwest::Method::PUT, Some(&zjj), "/api/admin/meeting-settings", Some(s.clone())).await.0, StatusCode::FORBIDDEN);
+    let (_, v) = app.get(Some(&office), "/api/admin/meeting-settings").await;
+    assert_eq!(v["settings"]["opinion_days"], 3, "refused changes change nothing");
+    let (st, _) = app.call(reqwest::Method::PUT, Some(&office), "/api/admin/meeting-settings", Some(s)).await;
+    assert_eq!(st, StatusCode::OK);
+    // A topic proposed now owes its opinions five working days on.
+    let t = proposed_topic(&app, &zjj, &["czj"], "城市更新专项资金管理办法").await;
+    let (_, v) = app.get(Some(&zjj), &format!("/api/topics/{t}")).await;
+    let due: chrono::DateTime<Utc> = v["item"]["dues"][0]["due_at"].as_str().unwrap().parse().unwrap();
+    let cal = sanfu_calendar::Calendar::bundled().unwrap();
+    let proposed: chrono::DateTime<Utc> = v["item"]["created_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(due, cal.add_working_days(proposed, 5).at, "the close of the fifth working day");
+    assert_ne!(due, cal.add_working_days(proposed, 3).at);
+    let (_, page) = app.page("huiyike", "/meetings").await;
+    assert!(page.contains("会议设置") && page.contains("value=\"5\""));
+}

@@ -293,6 +293,7 @@ pub(crate) struct CalendarPage {
     office: bool,
     types: Vec<(&'static str, &'static str)>,
     leaders: Vec<(String, String)>,
+    settings: sanfu_domain::meeting::Settings,
 }
 
 #[derive(Deserialize, Default)]
@@ -361,8 +362,28 @@ pub async fn calendar(State(st): State<AppState>, d: Desk, Query(q): Query<Calen
         office,
         types: MeetingType::ALL.iter().map(|t| (t.as_str(), t.label())).collect(),
         leaders: if office { st.store.leaders().await? } else { Vec::new() },
+        settings: st.store.meeting_settings().await?,
     };
     Ok(render(&p))
+}
+
+/// `POST /meetings/settings`: the meeting section's deadlines.
+pub async fn save_settings(State(st): State<AppState>, d: Desk, form: Form) -> PageResult {
+    d.check(&form)?;
+    let cur = st.store.meeting_settings().await?;
+    let num = |n: &str, v: u32| form.text(n).and_then(|x| x.trim().parse().ok()).unwrap_or(v);
+    let s = sanfu_domain::meeting::Settings {
+        opinion_days: num("opinion_days", cur.opinion_days),
+        materials_days: num("materials_days", cur.materials_days),
+        agenda_working_days: num("agenda_working_days", cur.agenda_working_days),
+        notice_days: num("notice_days", cur.notice_days),
+        minutes_working_days: num("minutes_working_days", cur.minutes_working_days),
+        warn_percent: num("warn_percent", cur.warn_percent),
+    };
+    Ok(match st.store.set_meeting_settings(s, &d.actor).await {
+        Ok(_) => back("/meetings", Some("会议设置已保存，对此后安排的会议和报送的议题生效"), None),
+        Err(e) => back("/meetings", None, Some(&ApiError::from(e).message)),
+    })
 }
 
 /// `POST /meetings/new`.

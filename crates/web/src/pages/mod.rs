@@ -66,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .route("/topics/{key}/do/{action}", post(meeting::topic_act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
         .route("/meetings", get(meeting::calendar))
         .route("/meetings/new", post(meeting::create_meeting))
+        .route("/meetings/settings", post(meeting::save_settings))
         .route("/meetings/decisions", get(meeting::decisions))
         .route("/meetings/{key}", get(meeting::meeting))
         .route("/meetings/{key}/do/{action}", post(meeting::meeting_act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
