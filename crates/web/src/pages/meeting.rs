@@ -40,6 +40,7 @@ pub(crate) struct PoolPage {
     units: Vec<Unit>,
     unit: String,
     state: String,
+    mine: bool,
     counts: Vec<(&'static str, &'static str, usize)>,
     may_propose: bool,
     plans: Vec<PlanRow>,
@@ -50,12 +51,15 @@ pub(crate) struct PoolPage {
 pub struct PoolQuery {
     state: Option<String>,
     unit: Option<String>,
+    /// `1`: only the topics the reader's unit proposed.
+    mine: Option<String>,
     ok: Option<String>,
     err: Option<String>,
 }
 
 pub async fn pool(State(st): State<AppState>, d: Desk, Query(q): Query<PoolQuery>) -> PageResult {
-    let f = TopicFilter { state: q.state.clone().filter(|s| !s.is_empty()), unit: q.unit.clone().filter(|s| !s.is_empty()), mine: false };
+    let mine = q.mine.as_deref() == Some("1");
+    let f = TopicFilter { state: q.state.clone().filter(|s| !s.is_empty()), unit: q.unit.clone().filter(|s| !s.is_empty()), mine };
     let rows = st.store.list_topics(&d.staff, &f).await?;
     let all = st.store.list_topics(&d.staff, &TopicFilter::default()).await?;
     let off = off(&st);
@@ -76,6 +80,7 @@ pub async fn pool(State(st): State<AppState>, d: Desk, Query(q): Query<PoolQuery
         units: handling_units(st.store.units().await?),
         unit: q.unit.unwrap_or_default(),
         state: q.state.unwrap_or_default(),
+        mine,
         counts,
         may_propose,
         plans,
