@@ -352,3 +352,34 @@ async fn meeting_settings_change_the_deadlines_and_bad_values_change_nothing() {
     let (_, page) = app.page("huiyike", "/meetings").await;
     assert!(page.contains("会议设置") && page.contains("value=\"5\""));
 }
+
+#[tokio::test]
+async fn meeting_a_topic_sits_on_one_agenda_at_a_time_and_a_cancelled_meeting_gives_it_back() {
+    let app = spawn_app().await;
+    let (zjj, czj, vice, sg, office) =
+        (app.login("zjj").await, app.login("czj").await, app.login("vicemayor").await, app.login("mishuzhang").await, app.login("huiyike").await);
+    let t = proposed_topic(&app, &zjj, &["czj"], "城市更新专项资金管理办法").await;
+    app.post(Some(&czj), &format!("/api/topics/{t}/opinion"), json!({"stance": "agree", "text": "同意。"})).await;
+    app.post(Some(&zjj), &format!("/api/topics/{t}/submit"), json!({})).await;
+    app.post(Some(&vice), &format!("/api/topics/{t}/approve"), json!({})).await;
+    app.post(Some(&sg), &format!("/api/topics/{t}/screen"), json!({})).await;
+    let (a, b) = (meeting_in(&app, &office, 48).await, meeting_in(&app, &office, 96).await);
+    let (s, _) = app.post(Some(&office), &format!("/api/meetings/{a}/agenda"), json!({"topics": [{"topic": t}]})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = app.post(Some(&office), &format!("/api/meetings/{b}/agenda"), json!({"topics": [{"topic": t}]})).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("topic_scheduled")), "{v}");
+    assert!(v["message"].as_str().unwrap().contains(a.as_str()));
+    // A meeting cancelled gives its topics back to wait for another.
+    let (s, v) = app.post(Some(&office), &format!("/api/meetings/{a}/cancel"), json!({"reason": "主持人另有公务"})).await;
+    assert_eq!((s, v["item"]["state_label"].as_str()), (StatusCode::OK, Some("已取消")), "{v}");
+    let (_, tv) = app.get(Some(&office), &format!("/api/topics/{t}")).await;
+    assert_eq!((tv["item"]["state_label"].as_str(), tv["item"]["meeting"].is_null()), (Some("待定上会"), true));
+    let (s, _) = app.post(Some(&office), &format!("/api/meetings/{b}/agenda"), json!({"topics": [{"topic": t}]})).await;
+    assert_eq!(s, StatusCode::OK);
+    // Too early to sign in or convene; nobody but the section cancels.
+    let (s, v) = app.post(Some(&office), &format!("/api/meetings/{b}/notify"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app.post(Some(&office), &format!("/api/meetings/{b}/convene"), json!({})).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("sign_in_not_open")));
+    assert_eq!(app.post(Some(&zjj), &format!("/api/meetings/{b}/cancel"), json!({"reason": "x"})).await.0, StatusCode::FORBIDDEN);
+}

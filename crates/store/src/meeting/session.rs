@@ -668,6 +668,12 @@ impl Store {
                 let t = topic_store::load(&mut tx, topic_id).await?.ok_or_else(|| StoreError::Other("topic vanished".into()))?;
                 if t.snapshot.item.state == topic_rules::State::PendingAgenda {
                     topic_rules::check_ready(&t.snapshot, title, |u| name(u))?;
+                } else if t.snapshot.item.state == topic_rules::State::Scheduled {
+                    let other: String = match &t.meeting_id {
+                        Some(m) => sqlx::query_scalar("SELECT number FROM work_items WHERE id = $1").bind(m).fetch_one(&mut *tx).await?,
+                        None => String::new(),
+                    };
+                    return Err(DomainError::conflict("topic_scheduled", format!("议题“{title}”已列入{other}议程，请先从该会议议程中移出")).into());
                 } else {
                     return Err(DomainError::conflict(
                         "topic_not_ready",
