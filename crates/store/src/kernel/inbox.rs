@@ -67,17 +67,18 @@ fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Vec<(&'static
 }
 
 /// `(order, FROM … WHERE …)` of a queue: the column its items are ordered by, and where they
-/// come from; `$1` is the unit (unit queues) or the person (queues of a part one person plays). A queue paced by a due date is ordered by
+/// come from; `param` is the placeholder of the unit (unit queues) or the person (queues of a
+/// part one person plays). A queue paced by a due date is ordered by
 /// the item's `due_at`, which the indexes on (lead unit, state, due) and (kind, state, due)
 /// give in order. Kinds and states are the kinds' own constants, never request text.
-fn queue_sql(kind: &str, q: &QueueSpec) -> (&'static str, String) {
+fn queue_sql(kind: &str, q: &QueueSpec, param: &str) -> (&'static str, String) {
     let order = if q.pace.is_some() { "w.due_at" } else { "w.created_at" };
     let states: Vec<String> = q.states.iter().map(|s| format!("'{s}'")).collect();
     let states = states.join(", ");
     let mut extension = if q.pending_extension { " AND w.extension_pending = 1" } else { "" }.to_string();
     if q.unit_pending {
         extension.push_str(
-            " AND EXISTS (SELECT 1 FROM assignments p WHERE p.work_id = w.id AND p.unit_id = $1 AND p.active = 1 AND p.outcome IS NULL)",
+            &format!(" AND EXISTS (SELECT 1 FROM assignments p WHERE p.work_id = w.id AND p.unit_id = {param} AND p.active = 1 AND p.outcome IS NULL)"),
         );
     }
     // A unit's queues start from the unit (its lead items, its co-assignments of the kind): the
@@ -92,86 +93,123 @@ fn queue_sql(kind: &str, q: &QueueSpec) -> (&'static str, String) {
             let extension = if q.pending_extension { " AND w.extension_pending = 1" } else { "" };
             format!(
                 "FROM item_people p JOIN work_items w ON w.id = p.work_id
-                 WHERE p.user_id = $1 AND p.party = '{}' AND p.kind = '{kind}' AND w.state IN ({states}){pending}{extension}",
+                 WHERE p.user_id = {param} AND p.party = '{}' AND p.kind = '{kind}' AND w.state IN ({states}){pending}{extension}",
                 p.as_str()
             )
         }
         Party::LeadUnit => {
-            format!("FROM work_items w WHERE w.lead_unit_id = $1 AND w.state IN ({states}) AND w.kind || '' = '{kind}'{extension}")
+            format!("FROM work_items w WHERE w.lead_unit_id = {param} AND w.state IN ({states}) AND w.kind || '' = '{kind}'{extension}")
         }
         Party::CoUnit => format!(
             "FROM assignments a JOIN work_items w ON w.id = a.work_id
-             WHERE a.unit_id = $1 AND a.kind = '{kind}' AND a.active = 1 AND a.role = 'co' AND w.state IN ({states}) AND w.kind || '' = '{kind}'{extension}"
+             WHERE a.unit_id = {param} AND a.kind = '{kind}' AND a.active = 1 AND a.role = 'co' AND w.state IN ({states}) AND w.kind || '' = '{kind}'{extension}"
         ),
         _ => format!("FROM work_items w WHERE w.kind = '{kind}' AND w.state IN ({states}){extension}"),
     };
     (order, from)
 }
 
-/// What `$1` of a queue's statement is: the unit, the person, or nothing.
-fn bound<'a>(q: &QueueSpec, staff: &'a Staff) -> Option<&'a str> {
-    match q.party {
-        Party::LeadUnit | Party::CoUnit => Some(&staff.unit_id),
-        p if p.is_personal() => Some(&staff.user_id),
-        _ => None,
+/// The queues of `staff`, each with the SQL of where its items come from, as parts of one
+/// statement: the unit's and the person's placeholders numbered as they are first needed (a
+/// statement binds only what it uses), and the values to bind in order.
+struct Plan {
+    queues: Vec<(&'static str, QueueSpec, &'static str, String)>,
+    binds: Vec<String>,
+}
+
+fn plan(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Plan {
+    let mut binds: Vec<String> = Vec::new();
+    let (mut unit_p, mut user_p) = (None, None);
+    let mut queues = Vec::new();
+    for (kind, q) in queues_of(staff, specs) {
+        let param = match q.party {
+            Party::LeadUnit | Party::CoUnit => *unit_p.get_or_insert_with(|| {
+                binds.push(staff.unit_id.clone());
+                binds.len()
+            }),
+            p if p.is_personal() => *user_p.get_or_insert_with(|| {
+                binds.push(staff.user_id.clone());
+                binds.len()
+            }),
+            _ => 0,
+        };
+        let (order, from) = queue_sql(kind, &q, &format!("${param}"));
+        queues.push((kind, q, order, from));
     }
+    Plan { queues, binds }
 }
 
 impl Store {
-    /// How many items wait in a queue (`$1` is the unit, for the unit's queues).
-    async fn count_of(&self, staff: &Staff, q: &QueueSpec, from: &str) -> Result<i64, StoreError> {
-        let count_sql = format!("SELECT COUNT(*) {from}");
-        let query = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql));
-        let query = match bound(q, staff) {
-            Some(b) => query.bind(b),
-            None => query,
-        };
-        Ok(query.fetch_one(self.pool()).await?)
-    }
-
     /// The counts of every queue that waits on `staff`, and nothing else: the badge every page
-    /// shows.
+    /// shows. One statement for all of them.
     pub async fn queue_counts(&self, staff: &Staff) -> Result<Vec<QueueCount>, StoreError> {
-        let mut counts = Vec::new();
-        for (kind, q) in queues_of(staff, &self.kind_specs()) {
-            let (_, from) = queue_sql(kind, &q);
-            counts.push(QueueCount { kind, queue: q.code, label: q.label, count: self.count_of(staff, &q, &from).await? });
+        let p = plan(staff, &self.kind_specs());
+        if p.queues.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(counts)
+        let parts: Vec<String> = p.queues.iter().enumerate().map(|(i, (_, _, _, from))| format!("SELECT CAST({i} AS BIGINT), COUNT(*) {from}")).collect();
+        let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(parts.join(" UNION ALL ")));
+        for b in &p.binds {
+            query = query.bind(b);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        Ok(p.queues
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, q, _, _))| QueueCount {
+                kind,
+                queue: q.code,
+                label: q.label,
+                count: rows.iter().find(|r| r.0 == i as i64).map(|r| r.1).unwrap_or(0),
+            })
+            .collect())
     }
 
     /// The counts of every queue that waits on `staff`, and the items of page `page`, the
-    /// most urgent first (an item in two queues shows once, in the first).
+    /// most urgent first (an item in two queues shows once, in the first). One statement: each
+    /// queue's size and its first rows, a unit has a dozen queues.
     pub async fn waiting(&self, staff: &Staff, page: u32, per_page: u32) -> Result<(Vec<QueueCount>, Vec<Waiting>), StoreError> {
         let want = i64::from(page * per_page);
+        let p = plan(staff, &self.kind_specs());
+        if p.queues.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let parts: Vec<String> = p
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(i, (_, _, order, from))| {
+                format!(
+                    "SELECT * FROM (SELECT CAST({i} AS BIGINT) AS q, COUNT(*) OVER () AS n, COALESCE({order}, w.created_at) AS k, {SUMMARY_COLS}
+                     {from} ORDER BY {order}, w.id LIMIT {want}) q{i}"
+                )
+            })
+            .collect();
+        type Row = (i64, i64, i64, String, String, String, String, String, Option<String>, i64, Option<i64>, Option<i64>);
+        let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(parts.join(" UNION ALL ")));
+        for b in &p.binds {
+            query = query.bind(b);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         let mut counts = Vec::new();
-        let mut candidates: Vec<(i64, SummaryRow, (&'static str, &'static str, &'static str))> = Vec::new();
-        for (kind, q) in queues_of(staff, &self.kind_specs()) {
-            let (order, from) = queue_sql(kind, &q);
-            // The queue's size and its first rows in one statement: a unit has a dozen queues.
-            let list_sql = format!(
-                "SELECT COUNT(*) OVER (), COALESCE({order}, w.created_at), {SUMMARY_COLS} {from} ORDER BY {order}, w.id LIMIT {want}"
-            );
-            type Row = (i64, i64, String, String, String, String, String, Option<String>, i64, Option<i64>, Option<i64>);
-            let list = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(list_sql));
-            let list = match bound(&q, staff) {
-                Some(b) => list.bind(b),
-                None => list,
-            };
-            let rows = list.fetch_all(self.pool()).await?;
-            let count = rows.first().map(|r| r.0).unwrap_or(0);
-            counts.push(QueueCount { kind, queue: q.code, label: q.label, count });
-            for (_, key, id, k, number, title, state, lead, created, due, warn) in rows {
-                if !candidates.iter().any(|(_, r, _)| r.0 == id) {
-                    candidates.push((key, (id, k, number, title, state, lead, created, due, warn), (kind, q.code, q.label)));
+        let mut candidates: Vec<(i64, usize, SummaryRow)> = Vec::new();
+        for (i, (kind, q, _, _)) in p.queues.iter().enumerate() {
+            let mine: Vec<&Row> = rows.iter().filter(|r| r.0 == i as i64).collect();
+            counts.push(QueueCount { kind, queue: q.code, label: q.label, count: mine.first().map(|r| r.1).unwrap_or(0) });
+            // In the queue's own order (the union keeps no order of its parts).
+            let mut mine = mine;
+            mine.sort_by(|a, b| (a.2, &a.3).cmp(&(b.2, &b.3)));
+            for r in mine {
+                if !candidates.iter().any(|(_, _, c)| c.0 == r.3) {
+                    candidates.push((r.2, i, (r.3.clone(), r.4.clone(), r.5.clone(), r.6.clone(), r.7.clone(), r.8.clone(), r.9, r.10, r.11)));
                 }
             }
         }
-        candidates.sort_by(|a, b| (a.0, &a.1.0).cmp(&(b.0, &b.1.0)));
+        candidates.sort_by(|a, b| (a.0, &a.2.0).cmp(&(b.0, &b.2.0)));
         let start = ((page - 1) * per_page) as usize;
         let page: Vec<_> = candidates.into_iter().skip(start).take(per_page as usize).collect();
-        let queues: Vec<_> = page.iter().map(|c| c.2).collect();
-        let items = self.summaries_of(page.into_iter().map(|c| c.1).collect(), Viewer::of(staff)).await?;
+        let queues: Vec<_> = page.iter().map(|c| (p.queues[c.1].0, p.queues[c.1].1.code, p.queues[c.1].1.label)).collect();
+        let items = self.summaries_of(page.into_iter().map(|c| c.2).collect(), Viewer::of(staff)).await?;
         Ok((counts, items.into_iter().zip(queues).map(|(item, (kind, queue, label))| Waiting { kind, queue, label, item }).collect()))
     }
 
