@@ -34,7 +34,9 @@ crate::labelled_enum!(
         Draft = "draft" / "草稿",
         Consulting = "consulting" / "征求意见",
         LeaderReview = "leader_review" / "待分管领导审核",
-        Returned = "returned" / "退回修改",
+        // Not `returned`: a unit's lead queue finds its items by (unit, state) before their kind,
+        // and the hotline's returned orders would all be read to find none.
+        Returned = "sent_back" / "退回修改",
         Held = "held" / "暂缓",
         Screening = "screening" / "待秘书长审核",
         PendingAgenda = "pending_agenda" / "待定上会",
