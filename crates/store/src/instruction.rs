@@ -249,8 +249,7 @@ impl Store {
             }
             q.fetch_all(self.pool()).await?
         };
-        let leaders: std::collections::BTreeMap<String, String> =
-            sqlx::query_as::<_, (String, String)>("SELECT id, name FROM users").fetch_all(self.pool()).await?.into_iter().collect();
+        let leaders = self.user_names().await?;
         Ok(summaries
             .into_iter()
             .map(|s| {

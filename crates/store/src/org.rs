@@ -545,6 +545,11 @@ impl Store {
 
     /// What `staff` may read.
     /// Every unit's name by id.
+    /// Names of users by id.
+    pub(crate) async fn user_names(&self) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+        Ok(sqlx::query_as::<_, (String, String)>("SELECT id, name FROM users").fetch_all(self.pool()).await?.into_iter().collect())
+    }
+
     pub(crate) async fn unit_names(&self) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
         Ok(self.all_units().await?.into_iter().map(|u| (u.id, u.name)).collect())
     }

@@ -94,6 +94,14 @@ pub(crate) fn disposition(name: &str, ext: &str) -> String {
     format!("attachment; filename=\"sanfu.{ext}\"; filename*=UTF-8''{encoded}")
 }
 
+/// A ledger as the file asked for: CSV (its first table) or Excel (every table, a sheet each).
+pub fn file_response(format: Format_, name: &str, tables: &[Table]) -> Result<Response, ApiError> {
+    match (format, tables.first()) {
+        (Format_::Csv, Some(t)) => csv_response(name, t),
+        _ => xlsx_response(name, tables),
+    }
+}
+
 pub fn csv_response(name: &str, t: &Table) -> Result<Response, ApiError> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     let fail = |_| ApiError::internal();

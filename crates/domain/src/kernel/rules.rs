@@ -224,6 +224,8 @@ pub struct KindSpec {
     pub states: Vec<(&'static str, &'static str, bool)>,
     /// (name, label) of every due date.
     pub dues: Vec<(&'static str, &'static str)>,
+    /// Its table names parts one person plays ([`Party::is_personal`]): its items name people.
+    pub personal: bool,
     allowed: fn(&[Party], &str) -> Vec<&'static str>,
     running: fn(&str) -> Vec<&'static str>,
     pace: fn(&str) -> Option<&'static str>,
@@ -253,6 +255,7 @@ impl KindSpec {
                 .collect(),
             states: K::State::all().iter().map(|s| (s.code(), s.label(), s.is_terminal())).collect(),
             dues: K::DUES.iter().map(|d| (d.name, d.label)).collect(),
+            personal: K::RULES.iter().flat_map(|r| r.who).chain(K::QUEUES.iter().map(|q| &q.party)).any(|p| p.is_personal()),
             allowed: |have, code| K::State::from_code(code).map(|s| allowed_actions::<K>(have, s)).unwrap_or_default(),
             running: |code| K::State::from_code(code).map(running::<K>).unwrap_or_default(),
             pace: |code| K::State::from_code(code).and_then(pace::<K>),

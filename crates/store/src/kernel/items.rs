@@ -274,28 +274,26 @@ impl Store {
     /// items that are or were handed to it; a leader, those of the portfolio's units and those
     /// naming them (a topic they are in charge of, a meeting they sit in).
     pub(crate) async fn may_read_item(&self, staff: &Staff, id: &str) -> Result<bool, StoreError> {
-        if staff.has(sanfu_domain::Role::Leader) {
-            let named: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM item_people WHERE work_id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(&staff.user_id)
-                .fetch_one(self.pool())
-                .await?;
-            if named > 0 {
-                return Ok(true);
-            }
+        let Scope::Units(units) = Store::scope_of(staff) else { return Ok(true) };
+        let (clause, _) = in_clause(2, units.len());
+        let sql = format!("SELECT COUNT(*) FROM assignments WHERE work_id = $1 AND unit_id IN {clause}");
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(id);
+        for u in &units {
+            q = q.bind(u);
         }
-        match Store::scope_of(staff) {
-            Scope::All => Ok(true),
-            Scope::Units(units) => {
-                let (clause, _) = in_clause(2, units.len());
-                let sql = format!("SELECT COUNT(*) FROM assignments WHERE work_id = $1 AND unit_id IN {clause}");
-                let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(id);
-                for u in &units {
-                    q = q.bind(u);
-                }
-                Ok(q.fetch_one(self.pool()).await? > 0)
-            }
+        if q.fetch_one(self.pool()).await? > 0 {
+            return Ok(true);
         }
+        // Not the portfolio's: a leader still reads what names them.
+        if !staff.has(sanfu_domain::Role::Leader) {
+            return Ok(false);
+        }
+        let named: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM item_people WHERE work_id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(&staff.user_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(named > 0)
     }
 
     pub(crate) async fn visible_core(&self, key: &str, staff: &Staff) -> Result<Core, StoreError> {
@@ -342,9 +340,13 @@ impl Store {
         let name_of = |id: &str| UnitName { id: id.to_string(), name: names.get(id).cloned().unwrap_or_default() };
         let now = Utc::now();
         let lead = c.assignments.iter().find(|a| a.active && a.role == kernel::AssignmentRole::Lead).map(|a| name_of(&a.unit_id));
-        let mut conn = self.pool().acquire().await?;
-        let people = write::load_people(&mut conn, &c.id).await?;
-        drop(conn);
+        // Only a kind whose table names people has any to read.
+        let people = if spec.personal {
+            let mut conn = self.pool().acquire().await?;
+            write::load_people(&mut conn, &c.id).await?
+        } else {
+            Vec::new()
+        };
         let allowed = spec.allowed_actions(&parties_with(&c.assignments, &people, actor), &c.state);
         Ok(ItemDetail {
             links: self.links_of(&c.id, viewer).await?,

@@ -194,7 +194,7 @@ impl Store {
                 for (topic_id, outcome) in &outcomes {
                     let outcome = outcome.as_deref().and_then(Outcome::parse).unwrap_or(Outcome::Other);
                     let keep = (outcome != Outcome::Deferred).then_some(id.as_str());
-                    move_topic(&mut tx, self, topic_id, &topic_rules::Action::Decide { meeting: l.core.number.clone(), outcome }, keep, actor, now).await?;
+                    move_topic(&mut tx, self, topic_id, &topic_rules::Action::Decide { meeting: l.core.number.clone(), outcome }, keep, actor, now, (&cal, &settings)).await?;
                 }
                 // Each decision opens its supervision item, handed out and linked both ways.
                 let mut opened = Vec::new();

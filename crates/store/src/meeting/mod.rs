@@ -6,6 +6,7 @@ mod demo;
 pub mod minutes;
 pub mod session;
 pub mod topic;
+mod view;
 
 use sanfu_domain::meeting::Settings;
 use sanfu_domain::{Actor, DomainError, Role};
@@ -78,10 +79,5 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         Ok(mayor)
-    }
-
-    /// Names of users by id.
-    pub(crate) async fn user_names(&self) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
-        Ok(sqlx::query_as::<_, (String, String)>("SELECT id, name FROM users").fetch_all(self.pool()).await?.into_iter().collect())
     }
 }

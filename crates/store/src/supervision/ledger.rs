@@ -145,8 +145,7 @@ impl Store {
         }
         let missed: BTreeMap<String, i64> = mq.bind(now).fetch_all(self.pool()).await?.into_iter().collect();
         let names = self.unit_names().await?;
-        let users: BTreeMap<String, String> =
-            sqlx::query_as::<_, (String, String)>("SELECT id, name FROM users").fetch_all(self.pool()).await?.into_iter().collect();
+        let users = self.user_names().await?;
         Ok(rows
             .into_iter()
             .filter_map(|(id, source, source_ref, leader)| {

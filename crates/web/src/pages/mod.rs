@@ -12,6 +12,7 @@ mod hotline;
 mod instruction;
 mod meeting;
 mod supervision;
+mod topic;
 
 use askama::Template;
 use axum::Router;
@@ -59,11 +60,11 @@ pub fn routes() -> Router<AppState> {
         .route("/instructions/new", post(instruction::create))
         .route("/instructions/{key}", get(instruction::page))
         .route("/instructions/{key}/do/{action}", post(instruction::act))
-        .route("/topics", get(meeting::pool))
-        .route("/topics/new", post(meeting::create).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
-        .route("/topics/plan", get(meeting::plan).post(meeting::add_plan))
-        .route("/topics/{key}", get(meeting::topic))
-        .route("/topics/{key}/do/{action}", post(meeting::topic_act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
+        .route("/topics", get(topic::pool))
+        .route("/topics/new", post(topic::create).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
+        .route("/topics/plan", get(topic::plan).post(topic::add_plan))
+        .route("/topics/{key}", get(topic::topic))
+        .route("/topics/{key}/do/{action}", post(topic::topic_act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
         .route("/meetings", get(meeting::calendar))
         .route("/meetings/new", post(meeting::create_meeting))
         .route("/meetings/settings", post(meeting::save_settings))

@@ -62,7 +62,7 @@ pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQue
             .collect(),
     };
     let name = format!("批示台账-{}", chrono::Utc::now().with_timezone(&off).format("%Y%m%d"));
-    if format == Format_::Csv { export::csv_response(&name, &table) } else { export::xlsx_response(&name, &[table]) }
+    export::file_response(format, &name, &[table])
 }
 
 pub async fn create(State(st): State<AppState>, a: Authed, Json(input): Json<InstructionInput>) -> ApiResult<(StatusCode, JsonOut)> {

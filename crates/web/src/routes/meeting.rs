@@ -76,7 +76,7 @@ pub async fn list_topics(State(st): State<AppState>, a: Authed, Query(q): Query<
             .collect(),
     };
     let name = format!("议题台账-{}", Utc::now().with_timezone(&off).format("%Y%m%d"));
-    if format == Format_::Csv { export::csv_response(&name, &table) } else { export::xlsx_response(&name, &[table]) }
+    export::file_response(format, &name, &[table])
 }
 
 /// A topic as a unit sends it, with its materials.
@@ -283,7 +283,7 @@ pub async fn decisions(State(st): State<AppState>, a: Authed, Query(q): Query<De
     let off = st.store.offset();
     let table = decision_table(&rows, off);
     let name = format!("议定事项台账-{}", Utc::now().with_timezone(&off).format("%Y%m%d"));
-    if format == Format_::Csv { export::csv_response(&name, &table) } else { export::xlsx_response(&name, &[table]) }
+    export::file_response(format, &name, &[table])
 }
 
 pub async fn settings(State(st): State<AppState>, _a: Authed) -> ApiResult<JsonOut> {

@@ -64,7 +64,7 @@ pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQue
     let all = st.store.supervision_ledger(&a.staff, &filter, 1, 10_000).await?;
     let table = ledger_table(&all.items);
     let name = format!("督办台账-{}", chrono::Utc::now().with_timezone(&st.store.offset()).format("%Y%m%d"));
-    if format == Format_::Csv { export::csv_response(&name, &table) } else { export::xlsx_response(&name, &[table]) }
+    export::file_response(format, &name, &[table])
 }
 
 /// The ledger as a sheet: what the office prints and files.
@@ -138,7 +138,7 @@ pub async fn assessment(State(st): State<AppState>, a: Authed, Query(q): Query<P
     }
     let tables = assessment_tables(&r);
     let name = format!("督查通报-{from}至{to}");
-    if format == Format_::Csv { export::csv_response(&name, &tables[0]) } else { export::xlsx_response(&name, &tables) }
+    export::file_response(format, &name, &tables)
 }
 
 pub(crate) fn assessment_tables(r: &Assessment) -> Vec<Table> {
