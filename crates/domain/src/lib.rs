@@ -14,6 +14,7 @@ pub mod hotline;
 pub mod instruction;
 pub mod kernel;
 pub mod limits;
+pub mod document;
 pub mod meeting;
 pub mod org;
 pub mod privacy;

@@ -85,6 +85,58 @@ async fn snapshot(conn: &mut AnyConnection, key: &str) -> Result<Option<(Core, S
     Ok(Some((core, s)))
 }
 
+/// A 批示 ready to be written in a caller's transaction ([`Store::insert_instruction`]).
+pub(crate) struct NewInstruction {
+    pub id: String,
+    leader_id: String,
+    text: String,
+    units: Vec<UnitRef>,
+    deadline: Option<DateTime<Utc>>,
+    snap: Snapshot,
+    spec: std::sync::Arc<sanfu_domain::kernel::KindSpec>,
+    series: crate::kernel::numbers::Series,
+    format: String,
+    index: crate::search::IndexRow,
+}
+
+impl Store {
+    /// Everything a 批示 needs that is read outside its transaction.
+    pub(crate) async fn prepare_instruction(&self, leader_id: &str, text: &str, units: &[UnitRef], deadline: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<NewInstruction, StoreError> {
+        let cal = self.calendar();
+        let settings = self.supervision_settings().await?;
+        let snap = instruction::issue(units, deadline, now, &cal, settings.warn_percent)?;
+        let spec = self.spec_of(Instruction::NAME)?;
+        let series = self.series(&spec, "", now);
+        let format = self.number_format(&spec, "").await?;
+        let index = Store::index_row(&*self.segmenter().await?, &new_id(), ITEM_DOC, text);
+        Ok(NewInstruction { id: index.doc_id.clone(), leader_id: leader_id.to_string(), text: text.to_string(), units: units.to_vec(), deadline, snap, spec, series, format, index })
+    }
+
+    /// Write the 批示 in the caller's transaction, linked to the matter it is written on
+    /// (id, kind, number); its number.
+    pub(crate) async fn insert_instruction(&self, tx: &mut AnyConnection, n: &NewInstruction, target: Option<&(String, String, String)>, actor: &Actor, now: DateTime<Utc>) -> Result<String, StoreError> {
+        let number = self.number_in(tx, &n.series, &n.format).await?;
+        let title: String = n.text.chars().take(40).collect();
+        write::insert(tx, &n.spec, &n.id, &number, &title, &n.snap, now).await?;
+        sqlx::query("INSERT INTO instruction_items (id, leader_id, text, target_id) VALUES ($1, $2, $3, $4)")
+            .bind(&n.id).bind(&n.leader_id).bind(&n.text).bind(target.map(|t| t.0.clone()))
+            .execute(&mut *tx).await?;
+        Store::index_in(tx, &n.index).await?;
+        events::append(tx, NewEvent {
+            entity_id: &n.id, entity_kind: Instruction::NAME, action: "create", actor,
+            from_state: None, to_state: Some(State::Issued.as_str()),
+            details: json!({ "number": number, "leader_id": n.leader_id, "text": n.text,
+                             "units": n.units.iter().map(|u| json!({"id": u.id, "name": u.name})).collect::<Vec<_>>(),
+                             "deadline": n.deadline, "target": target.map(|t| t.2.clone()) }),
+            at: Some(to_ms(now)),
+        }).await?;
+        if let Some(t) = target {
+            link_in(tx, (&n.id, Instruction::NAME, &number), (&t.0, &t.1, &t.2), LinkKind::Concerns, actor, to_ms(now)).await?;
+        }
+        Ok(number)
+    }
+}
+
 impl Store {
     /// 批示: a leader instructs units, optionally on a matter they can read.
     pub async fn create_instruction(&self, input: &InstructionInput, actor: &Actor) -> Result<InstructionView, StoreError> {
@@ -120,33 +172,11 @@ impl Store {
             None => None,
         };
         let now = Utc::now();
-        let cal = self.calendar();
-        let settings = self.supervision_settings().await?;
-        let snap = instruction::issue(&units, input.deadline, now, &cal, settings.warn_percent)?;
-        let spec = self.spec_of(Instruction::NAME)?;
-        let series = self.series(&spec, "", now);
-        let format = self.number_format(&spec, "").await?;
-        let title: String = text.chars().take(40).collect();
-        let index = Store::index_row(&*self.segmenter().await?, &new_id(), ITEM_DOC, &text);
-        let id = index.doc_id.clone();
+        let n = self.prepare_instruction(&leader_id, &text, &units, input.deadline, now).await?;
+        let id = n.id.clone();
+        let target = target.map(|t| (t.id, t.kind, t.number));
         in_tx!(self, tx => {
-            let number = self.number_in(&mut tx, &series, &format).await?;
-            write::insert(&mut tx, &spec, &id, &number, &title, &snap, now).await?;
-            sqlx::query("INSERT INTO instruction_items (id, leader_id, text, target_id) VALUES ($1, $2, $3, $4)")
-                .bind(&id).bind(&leader_id).bind(&text).bind(target.as_ref().map(|t| t.id.clone()))
-                .execute(&mut *tx).await?;
-            Store::index_in(&mut tx, &index).await?;
-            events::append(&mut tx, NewEvent {
-                entity_id: &id, entity_kind: Instruction::NAME, action: "create", actor,
-                from_state: None, to_state: Some(State::Issued.as_str()),
-                details: json!({ "number": number, "leader_id": leader_id, "text": text,
-                                 "units": units.iter().map(|u| json!({"id": u.id, "name": u.name})).collect::<Vec<_>>(),
-                                 "deadline": input.deadline, "target": target.as_ref().map(|t| t.number.clone()) }),
-                at: Some(to_ms(now)),
-            }).await?;
-            if let Some(t) = &target {
-                link_in(&mut tx, (&id, Instruction::NAME, &number), (&t.id, &t.kind, &t.number), LinkKind::Concerns, actor, to_ms(now)).await?;
-            }
+            self.insert_instruction(&mut tx, &n, target.as_ref(), actor, now).await?;
             Ok(())
         })?;
         self.instruction_for(&id, staff).await

@@ -25,13 +25,17 @@ crate::labelled_enum!(
         Chair = "chair" / "会议主持人",
         /// A person named as a member (a meeting's 组成人员).
         Member = "member" / "参会领导",
+        /// The head (单位负责人) of the item's lead unit: reviews what the unit drafted.
+        LeadHead = "lead_head" / "主办单位负责人",
+        /// A leader a document is circulated to (传阅).
+        Reader = "reader" / "传阅领导",
     }
 );
 
 impl Party {
     /// Parties that name one person on the item (kept in the item's people), not a role or a unit.
     pub fn is_personal(self) -> bool {
-        matches!(self, Party::ChargeLeader | Party::Chair | Party::Member)
+        matches!(self, Party::ChargeLeader | Party::Chair | Party::Member | Party::Reader)
     }
 }
 
@@ -92,6 +96,9 @@ pub fn parties(assignments: &[Assignment], actor: &Actor) -> Vec<Party> {
             };
             if mine(AssignmentRole::Lead) {
                 v.push(Party::LeadUnit);
+                if st.has(Role::UnitHead) {
+                    v.push(Party::LeadHead);
+                }
             }
             if mine(AssignmentRole::Co) {
                 v.push(Party::CoUnit);

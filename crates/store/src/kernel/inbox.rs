@@ -34,7 +34,8 @@ fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Vec<(&'static
         Party::Dispatcher => staff.has(Role::Dispatcher),
         Party::Office => staff.has(Role::OfficeStaff),
         Party::LeadUnit | Party::CoUnit => staff.acts_for_unit(),
-        Party::ChargeLeader | Party::Chair | Party::Member => staff.has(Role::Leader),
+        Party::ChargeLeader | Party::Chair | Party::Member | Party::Reader => staff.has(Role::Leader),
+        Party::LeadHead => staff.has(Role::UnitHead),
         Party::Secretary => staff.has(Role::SecretaryGeneral),
         Party::Mayor => staff.has(Role::Mayor),
         Party::Citizen => false,
@@ -51,6 +52,8 @@ fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Vec<(&'static
         Party::Mayor,
         Party::Chair,
         Party::Member,
+        Party::Reader,
+        Party::LeadHead,
         Party::LeadUnit,
         Party::CoUnit,
     ] {
@@ -97,7 +100,7 @@ fn queue_sql(kind: &str, q: &QueueSpec, param: &str) -> (&'static str, String) {
                 p.as_str()
             )
         }
-        Party::LeadUnit => {
+        Party::LeadUnit | Party::LeadHead => {
             format!("FROM work_items w WHERE w.lead_unit_id = {param} AND w.state IN ({states}) AND w.kind || '' = '{kind}'{extension}")
         }
         Party::CoUnit => format!(
@@ -123,7 +126,7 @@ fn plan(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Plan {
     let mut queues = Vec::new();
     for (kind, q) in queues_of(staff, specs) {
         let param = match q.party {
-            Party::LeadUnit | Party::CoUnit => *unit_p.get_or_insert_with(|| {
+            Party::LeadUnit | Party::LeadHead | Party::CoUnit => *unit_p.get_or_insert_with(|| {
                 binds.push(staff.unit_id.clone());
                 binds.len()
             }),
