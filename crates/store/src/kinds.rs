@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use sanfu_domain::document::incoming::Incoming;
+use sanfu_domain::document::outgoing::Outgoing;
 use sanfu_domain::hotline::Hotline;
 use sanfu_domain::instruction::Instruction;
 use sanfu_domain::kernel::KindSpec;
@@ -18,5 +20,7 @@ pub(crate) fn builtin() -> Vec<Arc<KindSpec>> {
         Arc::new(KindSpec::of::<Instruction>()),
         Arc::new(KindSpec::of::<Topic>()),
         Arc::new(KindSpec::of::<Meeting>()),
+        Arc::new(KindSpec::of::<Incoming>()),
+        Arc::new(KindSpec::of::<Outgoing>()),
     ]
 }

@@ -25,6 +25,7 @@ mod org_import;
 mod passwords;
 pub mod seed;
 pub mod instruction;
+pub mod document;
 pub mod meeting;
 pub mod supervision;
 pub mod throttle;

@@ -164,6 +164,7 @@ impl Store {
             ("dispatcher", "陈志强", "hotline", vec![Role::Dispatcher, Role::Operator], vec![]),
             ("duchake", "赵敏", "dck", vec![Role::OfficeStaff], vec![]),
             ("huiyike", "吴晓红", "hyk", vec![Role::OfficeStaff], vec![]),
+            ("wendianke", "郑文", "wdk", vec![Role::OfficeStaff], vec![]),
             ("mayor", "李建国", "gov", vec![Role::Leader, Role::Mayor], vec!["gov"]),
             ("vicemayor", "周海涛", "gov", vec![Role::Leader], vec!["zjj", "cgj", "jtysj", "donghu"]),
             ("vicemayor2", "陈静", "gov", vec![Role::Leader], vec!["jyj", "rsj", "mzj", "czj"]),

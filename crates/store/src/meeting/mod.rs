@@ -6,7 +6,7 @@ mod demo;
 pub mod minutes;
 pub mod session;
 pub mod topic;
-mod view;
+pub mod view;
 
 use sanfu_domain::meeting::Settings;
 use sanfu_domain::{Actor, DomainError, Role};
