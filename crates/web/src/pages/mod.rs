@@ -10,6 +10,7 @@ pub(crate) mod charts;
 mod desk;
 mod hotline;
 mod instruction;
+mod document;
 mod meeting;
 mod supervision;
 mod topic;
@@ -65,6 +66,10 @@ pub fn routes() -> Router<AppState> {
         .route("/topics/plan", get(topic::plan).post(topic::add_plan))
         .route("/topics/{key}", get(topic::topic))
         .route("/topics/{key}/do/{action}", post(topic::topic_act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
+        .route("/documents", get(document::register))
+        .route("/documents/new", post(document::create).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
+        .route("/documents/{key}", get(document::document))
+        .route("/documents/{key}/do/{action}", post(document::act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
         .route("/meetings", get(meeting::calendar))
         .route("/meetings/new", post(meeting::create_meeting))
         .route("/meetings/settings", post(meeting::save_settings))

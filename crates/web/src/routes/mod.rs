@@ -9,6 +9,7 @@ pub(crate) mod calendar;
 mod fields;
 pub(crate) mod hotline;
 pub(crate) mod instruction;
+pub(crate) mod document;
 pub(crate) mod meeting;
 pub(crate) mod kernel;
 pub(crate) mod supervision;
@@ -51,4 +52,5 @@ pub fn routes() -> Router<AppState> {
         .merge(supervision::router())
         .merge(instruction::router())
         .merge(meeting::router())
+        .merge(document::router())
 }

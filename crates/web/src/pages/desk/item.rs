@@ -91,6 +91,7 @@ pub(crate) fn href(kind: &str, number: &str) -> String {
         "supervision" => format!("/supervision/{number}"),
         "instruction" => format!("/instructions/{number}"),
         "topic" => format!("/topics/{number}"),
+        "incoming" | "outgoing" => format!("/documents/{number}"),
         "meeting" => format!("/meetings/{number}"),
         _ => format!("/items/{number}"),
     }
