@@ -174,6 +174,17 @@ pub const ROUTES: &[Route] = &[
     r("post", "/api/meetings/{key}/{action}", "会议", "安排议程（agenda）、议程报主持人（send_agenda）、报送材料（materials）、发通知（notify）、回复参会（reply）、签到（sign_in）、召开（convene）、起草纪要（draft_minutes）、送审（submit_minutes）、审核（review_minutes）、签发（sign_minutes）、印发（issue，议定事项转督办）、勘误（erratum）、取消（cancel）", Staff, Json("MeetingActionBody"), Wrapped(200, "item", "MeetingView"), &[]),
     r("get", "/api/admin/meeting-settings", "会议", "会议设置：会签意见、材料、议程、通知、纪要时限", Staff, Nothing, Wrapped(200, "settings", "MeetingSettings"), &[]),
     r("put", "/api/admin/meeting-settings", "会议", "修改会议设置（系统管理员或会议科）", Staff, Json("MeetingSettings"), Wrapped(200, "settings", "MeetingSettings"), &[]),
+    r("get", "/api/documents", "公文", "收文登记簿（direction=incoming）与发文登记簿（direction=outgoing），可按状态、机关代字、年度筛选；format=xlsx 或 csv 导出", Staff, Nothing, List("items", "DocumentRow"), &["direction", "state", "code", "year", "format"]),
+    r("post", "/api/documents", "公文", "收文签收登记（direction=incoming，文电科）或发文起草（direction=outgoing，单位）；涉密文件（秘密、机密、绝密）一律拒收且不保存", Staff, Json("DocumentBody"), Wrapped(201, "item", "DocumentView"), &[]),
+    r("get", "/api/documents/circulation", "公文", "本人的传阅文件：待阅在前", Staff, Nothing, List("items", "CirculationRow"), &[]),
+    r("get", "/api/documents/{key}", "公文", "一件公文：流程、现在谁手里、会签意见、传阅、批办、发文字号", Staff, Nothing, Wrapped(200, "item", "DocumentView"), &[]),
+    r("get", "/api/documents/{key}/pdf", "公文", "按 GB/T 9704-2012 排版的版式文件（PDF，嵌入字体）；编号前为带“草稿”水印的预览", Staff, Nothing, AFile, &[]),
+    r("get", "/api/documents/{key}/versions", "公文", "发文的全部修改稿（新稿在前）", Staff, Nothing, List("items", "VersionView"), &[]),
+    r("get", "/api/documents/{key}/compare", "公文", "比较两稿：逐字标出增删", Staff, Nothing, Wrapped(200, "comparison", "Comparison"), &["from", "to"]),
+    r("post", "/api/documents/{key}/{action}", "公文", "收文：初审（accept）、退文（reject）、拟办（propose）、批办（instruct，同时形成领导批示）、传阅（circulate）、阅毕（read）、催办（urge）、答复（reply）、退回重办（send_back）、办结（conclude）、归档（archive）；发文：保存修改稿（save）、送审（submit）、审核（approve）、会签（countersign）、核稿（check）、签发（sign）、复核（recheck）、编号（number）、印制（print）、核发（distribute）、归档（archive）、退回修改（return）、撤销（withdraw）", Staff, Json("DocActionBody"), Wrapped(200, "item", "DocumentView"), &[]),
+    r("get", "/api/meetings/{key}/pdf", "会议", "会议纪要的版式文件（纪要格式，PDF）", Staff, Nothing, AFile, &[]),
+    r("get", "/api/admin/document-settings", "公文", "公文设置：承办、会签时限，机关代字，排版字体", Staff, Nothing, Wrapped(200, "settings", "DocumentConfig"), &[]),
+    r("put", "/api/admin/document-settings", "公文", "修改公文设置（系统管理员或文电科）；字体须在本机找到", Staff, Json("DocumentConfig"), Wrapped(200, "settings", "DocumentConfig"), &[]),
     r("post", "/api/supervision/{key}/{action}", "督查督办", "交办、签收、异议、反馈进展、催办、延期、办结申请、审核、重新督办、撤销", Staff, Json("SupervisionActionBody"), Wrapped(200, "item", "SupervisionView"), &[]),
     r("get", "/api/kinds", "事项", "本系统的各类工作：状态、时限与待办队列", Staff, Nothing, Object(200, "{kinds: [{name, label, states, dues, queues}]}"), &[]),
     r("get", "/api/items/{key}", "事项", "任一类工作的一个事项（编号或 id）：状态、承办单位、时限、可做的操作、关联与警告", Staff, Nothing, Wrapped(200, "item", "ItemDetail"), &[]),
@@ -392,6 +403,22 @@ pub fn document() -> OpenApi {
         .schema_from::<sanfu_store::meeting::topic::OpinionView>()
         .schema_from::<sanfu_store::meeting::topic::MeetingRef>()
         .schema_from::<sanfu_store::meeting::PersonName>()
+        .schema_from::<sanfu_domain::document::Settings>()
+        .schema_from::<sanfu_domain::document::IssuingCode>()
+        .schema_from::<sanfu_store::document::DocumentConfig>()
+        .schema_from::<sanfu_store::document::incoming::IncomingInput>()
+        .schema_from::<sanfu_store::document::incoming::DocActionInput>()
+        .schema_from::<sanfu_store::document::outgoing::VersionView>()
+        .schema_from::<sanfu_store::document::outgoing::DiffPart>()
+        .schema_from::<sanfu_store::document::outgoing::Comparison>()
+        .schema_from::<sanfu_store::document::view::DocumentView>()
+        .schema_from::<sanfu_store::document::view::DocumentRow>()
+        .schema_from::<sanfu_store::document::view::CountersignView>()
+        .schema_from::<sanfu_store::document::view::ReaderView>()
+        .schema_from::<sanfu_store::document::view::CirculationRow>()
+        .schema_from::<sanfu_store::document::view::DocumentFigures>()
+        .schema_from::<crate::routes::document::DocumentBody>()
+        .schema_from::<crate::routes::document::DocActionBody>()
         .schema_from::<sanfu_store::meeting::session::MeetingInput>()
         .schema_from::<sanfu_store::meeting::session::MeetingView>()
         .schema_from::<sanfu_store::meeting::session::MeetingRow>()

@@ -16,6 +16,7 @@ mod import;
 mod kernel;
 mod knowledge;
 mod lifecycle;
+mod document;
 mod meeting;
 mod open311;
 mod pages;

@@ -25,6 +25,8 @@ pub(crate) struct DashboardPage {
     decisions: std::collections::BTreeMap<&'static str, u32>,
     meetings: Vec<sanfu_store::meeting::session::MeetingRow>,
     meetings_at: Vec<String>,
+    /// Documents in hand, overdue, waiting for a signature, being read, issued this year.
+    documents: sanfu_store::document::view::DocumentFigures,
 }
 
 pub struct Kpi {
@@ -80,6 +82,7 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     let p = DashboardPage {
         decisions,
         meetings_at: meetings.iter().map(|m| fmt_time(m.starts_at, off)).collect(),
+        documents: st.store.document_figures(now).await?,
         meetings,
         kinds,
         funds,
