@@ -263,12 +263,18 @@ impl Printer {
 
     /// The document as a PDF.
     pub fn render(&self, doc: &Document) -> Result<Vec<u8>, PrintError> {
+        self.render_counted(doc).map(|(pdf, _)| pdf)
+    }
+
+    /// The document as a PDF, and how many pages it runs to.
+    pub fn render_counted(&self, doc: &Document) -> Result<(Vec<u8>, usize), PrintError> {
         let data = serde_json::to_vec(&doc.data(&self.config)).map_err(|e| PrintError::Typeset(e.to_string()))?;
         let world = DocWorld::new(self, data)?;
         let warned = typst::compile::<typst_layout::PagedDocument>(&world);
         let paged = warned.output.map_err(|errs| PrintError::Typeset(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")))?;
         let options = typst_pdf::PdfOptions { ident: typst::foundations::Smart::Custom(doc.number.clone()), ..Default::default() };
-        typst_pdf::pdf(&paged, &options).map_err(|errs| PrintError::Typeset(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")))
+        let pdf = typst_pdf::pdf(&paged, &options).map_err(|errs| PrintError::Typeset(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")))?;
+        Ok((pdf, paged.pages().len()))
     }
 }
 
@@ -314,6 +320,42 @@ impl World for DocWorld<'_> {
     }
     fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
         None
+    }
+}
+
+/// A three-page notice with headings at each level, attachments and a 版记: what the tests
+/// read back and the benchmark renders.
+pub fn specimen(draft: bool) -> Document {
+    let para = "为深入贯彻落实党中央、国务院关于优化营商环境的决策部署，进一步提升政务服务效能，切实解决企业和群众办事难、办事慢、多头跑、来回跑等问题，经市政府同意，现就有关事项通知如下。";
+    let mut body = String::new();
+    body.push_str(para);
+    body.push('\n');
+    for (i, h) in ["一、总体要求", "二、重点任务", "三、保障措施"].iter().enumerate() {
+        body.push_str(&format!("{h}\n"));
+        body.push_str(&format!("（{}）加强组织领导。各地各部门要高度重视政务服务改革工作，主要负责同志亲自抓，分管负责同志具体抓，确保各项任务落到实处。\n", ["一", "二", "三"][i]));
+        for _ in 0..2 {
+            body.push_str(para);
+            body.push('\n');
+        }
+    }
+    Document {
+        form: Form::File,
+        draft,
+        urgency: Some("特急".into()),
+        mark: "江州市人民政府办公室文件".into(),
+        number: "江政办发〔2026〕12号".into(),
+        upward: false,
+        signer: String::new(),
+        title: "江州市人民政府办公室关于进一步优化政务服务提升行政效能的通知".into(),
+        main_to: "各区人民政府，市政府各部门，各直属机构".into(),
+        body,
+        attachments: vec!["江州市政务服务事项清单".into(), "江州市政务服务改革任务分工".into()],
+        signature: "江州市人民政府办公室".into(),
+        date: "2026年12月4日".into(),
+        notes: vec![],
+        cc: vec!["市委各部门".into(), "市人大常委会办公室".into(), "市政协办公室".into()],
+        printer: "江州市人民政府办公室".into(),
+        print_date: "2026年12月4日".into(),
     }
 }
 

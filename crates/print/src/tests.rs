@@ -3,38 +3,8 @@
 
 use super::*;
 
-pub(crate) fn sample(draft: bool) -> Document {
-    let para = "为深入贯彻落实党中央、国务院关于优化营商环境的决策部署，进一步提升政务服务效能，切实解决企业和群众办事难、办事慢、多头跑、来回跑等问题，经市政府同意，现就有关事项通知如下。";
-    let mut body = String::new();
-    body.push_str(para);
-    body.push('\n');
-    for (i, h) in ["一、总体要求", "二、重点任务", "三、保障措施"].iter().enumerate() {
-        body.push_str(&format!("{h}\n"));
-        body.push_str(&format!("（{}）加强组织领导。各地各部门要高度重视政务服务改革工作，主要负责同志亲自抓，分管负责同志具体抓，确保各项任务落到实处。\n", ["一", "二", "三"][i]));
-        for _ in 0..3 {
-            body.push_str(para);
-            body.push('\n');
-        }
-    }
-    Document {
-        form: Form::File,
-        draft,
-        urgency: Some("特急".into()),
-        mark: "江州市人民政府办公室文件".into(),
-        number: "江政办发〔2026〕12号".into(),
-        upward: false,
-        signer: String::new(),
-        title: "江州市人民政府办公室关于进一步优化政务服务提升行政效能的通知".into(),
-        main_to: "各区人民政府，市政府各部门，各直属机构".into(),
-        body,
-        attachments: vec!["江州市政务服务事项清单".into(), "江州市政务服务改革任务分工".into()],
-        signature: "江州市人民政府办公室".into(),
-        date: "2026年12月4日".into(),
-        notes: vec![],
-        cc: vec!["市委各部门".into(), "市人大常委会办公室".into(), "市政协办公室".into()],
-        printer: "江州市人民政府办公室".into(),
-        print_date: "2026年12月4日".into(),
-    }
+fn sample(draft: bool) -> Document {
+    specimen(draft)
 }
 
 fn tool(cmd: &str, args: &[&str]) -> String {
@@ -61,7 +31,7 @@ fn document_pdf_embeds_its_fonts_and_sets_28_characters_a_line() {
     let info = tool("pdfinfo", &[&path]);
     assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
     let pages: u32 = info.lines().find_map(|l| l.strip_prefix("Pages:")).map(|n| n.trim().parse().unwrap_or(0)).unwrap_or(0);
-    assert!(pages >= 3, "a document of this length runs to three pages or more: {pages}");
+    assert_eq!(pages, 3, "the specimen runs to three pages");
 
     let fonts = tool("pdffonts", &[&path]);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
@@ -93,7 +63,7 @@ fn document_pdf_embeds_its_fonts_and_sets_28_characters_a_line() {
             full += 1;
         }
     }
-    assert!(full >= 20 && first >= 5, "lines checked: {full} full, {first} first");
+    assert!(full >= 15 && first >= 5, "lines checked: {full} full, {first} first");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -206,6 +206,11 @@ enum BenchCmd {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
+    /// 按 GB/T 9704 排版一件三页的公文（PDF），统计载入字体和每次排版的耗时
+    Print {
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
     /// 向每个接口发送畸形请求，统计 5xx 应答和不合格式的错误
     Fuzz {
         #[arg(long, default_value_t = 20_000)]
@@ -397,6 +402,7 @@ async fn run() -> anyhow::Result<()> {
             BenchCmd::Import { orders } => sanfu::bench::import(orders).await,
             BenchCmd::Read { orders, samples } => sanfu::bench::read(orders, samples).await,
             BenchCmd::Supervision { orders, items, samples } => sanfu::bench::supervision(orders, items, samples).await,
+            BenchCmd::Print { runs } => sanfu::bench::print(runs),
             BenchCmd::Fuzz { requests, concurrency, seed, url, password } => {
                 let target = sanfu::bench::Target::start(url, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
                 let report = sanfu::fuzz::run(&target.base, requests, concurrency, seed, &password).await?;

@@ -101,7 +101,7 @@ fn document_incoming_goes_from_registration_to_archive() {
     .unwrap();
     assert_eq!(s.item.state, incoming::State::Handling);
     assert_eq!(d["days"], 5);
-    assert_eq!(local(s.item.dues.values().next().unwrap().due.at), "10-12 17:30", "five working days across National Day");
+    assert_eq!(local(s.item.dues.values().next().unwrap().due.at), "10-10 17:30", "five working days across National Day, the last a Saturday worked in exchange");
     let (s, _) = incoming::apply(&s, &vice, &incoming::Action::Read { comment: String::new() }, t0, &c, &set).unwrap();
     assert_eq!(incoming::apply(&s, &vice, &incoming::Action::Read { comment: String::new() }, t0, &c, &set).unwrap_err().code, "already_read");
     let holders: Vec<&str> = s.people.iter().filter(|p| p.party == Party::Reader && p.outcome.is_none()).map(|p| p.user_id.as_str()).collect();
