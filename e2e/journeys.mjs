@@ -535,6 +535,88 @@ try {
     await shot(office, '28-decision-ledger');
   });
 
+  await journey("a unit drafts a document in two versions; two units countersign it; the leader signs; the office numbers it and opens the issued PDF", async () => {
+    // 发文拟稿: the unit's draft, countersigned by the finance and urban management bureaus.
+    const unit = await newPage();
+    await login(unit, 'zjj');
+    await unit.goto(`${base}/documents?direction=outgoing`);
+    await unit.locator('#doc-new-outgoing summary').click();
+    let msg = await act(unit, 'form-outgoing-new', async (f) => {
+      await f.locator('#out-title').fill('江州市人民政府办公室关于做好今冬明春城镇供热保障工作的通知');
+      await f.locator('#out-body').fill('为切实做好今冬明春城镇供热保障工作，经市政府同意，现就有关事项通知如下。\n一、压实保供责任\n各供热企业要落实主体责任，确保11月15日前全面供热。\n二、加强监督检查\n（一）市城市管理局要会同有关部门开展专项检查。');
+      await f.locator('#out-counter').selectOption(['czj', 'cgj']);
+      await f.locator('#out-signer').selectOption('vicemayor');
+    });
+    assert.ok(msg.includes('已起草'), msg);
+    const docUrl = unit.url().split('?')[0];
+    // A second version, compared with the first.
+    msg = await act(unit, 'form-doc-save', async (f) => {
+      await f.locator('#sv-body').fill((await f.locator('#sv-body').inputValue()).replace('11月15日前', '11月10日前'));
+      await f.locator('#sv-note').fill('提前供热时间');
+    });
+    assert.ok(msg.includes('拟稿'), msg);
+    assert.ok((await unit.textContent('#doc-compare ins')).includes('0'), 'the comparison marks what was inserted');
+    assert.ok((await unit.textContent('#doc-versions')).includes('第 2 稿'));
+    msg = await act(unit, 'form-doc-submit');
+    assert.ok(msg.includes('待审核'), msg);
+    const head = await newPage();
+    await login(head, 'zjj-head');
+    await head.goto(docUrl);
+    msg = await act(head, 'form-doc-approve');
+    assert.ok(msg.includes('会签中'), msg);
+
+    // 会签: the document waits for both units.
+    const czj = await newPage();
+    await login(czj, 'czj');
+    assert.ok((await czj.textContent('main')).includes('发文待会签'), 'the inbox has the queue');
+    await czj.goto(docUrl);
+    msg = await act(czj, 'form-doc-countersign', async (f) => { await f.locator('#cs-text').fill('同意。'); });
+    assert.ok(msg.includes('会签中'), 'still waiting for the other unit: ' + msg);
+    assert.ok((await czj.textContent('#doc-missing')).includes('市城市管理局'));
+    const cgj = await newPage();
+    await login(cgj, 'cgj');
+    await cgj.goto(docUrl);
+    msg = await act(cgj, 'form-doc-countersign', async (f) => {
+      await f.locator('#cs-stance').selectOption('agree_with_changes');
+      await f.locator('#cs-text').fill('建议明确供热投诉处理时限。');
+    });
+    assert.ok(msg.includes('待核稿'), msg);
+
+    // 核稿, 签发, 复核, 编号, 印制, 核发.
+    const office = await newPage();
+    await login(office, 'wendianke');
+    await office.goto(docUrl);
+    msg = await act(office, 'form-doc-check');
+    assert.ok(msg.includes('待签发'), msg);
+    const vice = await newPage();
+    await login(vice, 'vicemayor');
+    assert.ok((await vice.textContent('main')).includes('发文待签发'));
+    await vice.goto(docUrl);
+    await shot(vice, '29-document-sign');
+    msg = await act(vice, 'form-doc-sign');
+    assert.ok(msg.includes('待复核'), msg);
+    await office.goto(docUrl);
+    msg = await act(office, 'form-doc-recheck');
+    msg = await act(office, 'form-doc-number');
+    assert.ok(/江政办发〔\d{4}〕\d+号/.test(msg), msg);
+    const docNumber = msg.match(/江政办发〔\d{4}〕\d+号/)[0];
+    msg = await act(office, 'form-doc-print');
+    msg = await act(office, 'form-doc-distribute');
+    assert.ok(msg.includes('已核发'), msg);
+    assert.ok((await office.textContent('#doc-number')).includes(docNumber));
+    await shot(office, '30-document-issued');
+
+    // The issued PDF, as the browser fetches it.
+    const href = await office.locator('#doc-pdf').getAttribute('href');
+    const pdf = await office.request.get(`${base}${href}`);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    assert.ok((await pdf.body()).subarray(0, 4).toString() === '%PDF');
+    // The register lists it under its number.
+    await office.goto(`${base}/documents?direction=outgoing`);
+    assert.ok((await office.textContent('#doc-register')).includes(docNumber));
+  });
+
   await journey("a unit's user who types another unit's order URL gets a refusal page", async () => {
     const page = await newPage();
     await login(page, 'water');
