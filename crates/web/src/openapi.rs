@@ -494,6 +494,7 @@ mod tests {
             include_str!("routes/supervision.rs"),
             include_str!("routes/instruction.rs"),
             include_str!("routes/meeting.rs"),
+            include_str!("routes/document.rs"),
         ]
         .concat();
         let mut out = Vec::new();

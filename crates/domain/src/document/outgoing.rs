@@ -114,7 +114,7 @@ crate::item_snapshot!(Snapshot);
 impl Snapshot {
     /// The countersigning units that have not answered (ids).
     pub fn missing_answers(&self) -> Vec<String> {
-        self.item.assignments.iter().filter(|a| a.active && a.role == AssignmentRole::Co && a.outcome.is_none()).map(|a| a.unit_id.clone()).collect()
+        self.item.co_units_waiting()
     }
 
     pub fn signer_id(&self) -> Option<&str> {
@@ -131,18 +131,7 @@ pub fn draft(unit: &UnitRef, countersigners: Vec<UnitRef>, signer_id: &str, now:
 }
 
 pub fn check_countersigners(unit_id: &str, units: &[UnitRef]) -> Result<(), DomainError> {
-    for (i, u) in units.iter().enumerate() {
-        if u.id == unit_id {
-            return Err(DomainError::invalid("invalid_countersigners", "拟稿单位不必会签本单位的文稿"));
-        }
-        if units[..i].iter().any(|v| v.id == u.id) {
-            return Err(DomainError::invalid("duplicate_unit", format!("“{}”重复出现在会签单位中", u.name)));
-        }
-    }
-    if units.len() > 30 {
-        return Err(DomainError::invalid("invalid_countersigners", "会签单位不超过 30 个"));
-    }
-    Ok(())
+    kernel::check_co_units(unit_id, units, 30, "拟稿单位不必会签本单位的文稿")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,22 +233,7 @@ pub fn apply(
         Action::Countersign { stance, text } => {
             let t = validate::text("text", "会签意见", text, validate::MAX_CONTENT_CHARS)?;
             let unit = actor.staff().map(|st| st.unit_id.clone()).unwrap_or_default();
-            let a = s
-                .item
-                .assignments
-                .iter_mut()
-                .find(|a| a.active && a.role == AssignmentRole::Co && a.unit_id == unit)
-                .ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "本单位不是该文稿的会签单位"))?;
-            if a.outcome.is_some() {
-                return Err(DomainError::conflict("already_given", "本单位已会签"));
-            }
-            a.outcome = Some(stance.as_str().into());
-            a.signed_at = Some(now);
-            let mut on_time = None;
-            if let Some(d) = s.item.dues.get_mut(&DueKey { name: "countersign".into(), unit_id: unit.clone(), seq: 0 }) {
-                d.met_at = Some(now);
-                on_time = Some(now <= d.due.at);
-            }
+            let on_time = s.item.co_unit_answers(&unit, stance.as_str(), "countersign", "该文稿", now)?;
             let left = s.missing_answers();
             if left.is_empty() {
                 s.item.state = OfficeReview;

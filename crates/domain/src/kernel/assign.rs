@@ -41,3 +41,20 @@ impl Assignment {
         Assignment { unit_id: unit_id.to_string(), role, active: true, assigned_at: now, signed_at: None, outcome: None }
     }
 }
+
+/// The units a lead unit names to answer it (a topic's consulted units, a draft's
+/// countersigners): not itself (`own` says so), none twice, at most `max`.
+pub fn check_co_units(lead_id: &str, units: &[UnitRef], max: usize, own: &str) -> Result<(), crate::DomainError> {
+    for (i, u) in units.iter().enumerate() {
+        if u.id == lead_id {
+            return Err(crate::DomainError::invalid("invalid_co_units", own.to_string()));
+        }
+        if units[..i].iter().any(|v| v.id == u.id) {
+            return Err(crate::DomainError::invalid("duplicate_unit", format!("“{}”重复出现在会签单位中", u.name)));
+        }
+    }
+    if units.len() > max {
+        return Err(crate::DomainError::invalid("invalid_co_units", format!("会签单位不超过 {max} 个")));
+    }
+    Ok(())
+}

@@ -110,6 +110,31 @@ impl<S: KindState> Item<S> {
     pub fn new(state: S, created_at: DateTime<Utc>) -> Self {
         Item { state, created_at, assignments: Vec::new(), dues: BTreeMap::new(), pending_extension: None, closed_at: None }
     }
+
+    /// A co-unit's answer (a topic's 会签意见, a document's 会签): its active co-assignment takes
+    /// `outcome`, and its due date `due` is met. Whether it came in time (none: no due date).
+    /// `noun` names what it answers in the refusals (该议题, 该文稿).
+    pub fn co_unit_answers(&mut self, unit_id: &str, outcome: &str, due: &str, noun: &str, now: DateTime<Utc>) -> Result<Option<bool>, crate::DomainError> {
+        let a = self
+            .assignments
+            .iter_mut()
+            .find(|a| a.active && a.role == AssignmentRole::Co && a.unit_id == unit_id)
+            .ok_or_else(|| crate::DomainError::forbidden("not_allowed_for_user", format!("本单位不是{noun}的会签单位")))?;
+        if a.outcome.is_some() {
+            return Err(crate::DomainError::conflict("already_given", format!("本单位已反馈对{noun}的会签意见")));
+        }
+        a.outcome = Some(outcome.to_string());
+        a.signed_at = Some(now);
+        Ok(self.dues.get_mut(&DueKey { name: due.into(), unit_id: unit_id.to_string(), seq: 0 }).map(|d| {
+            d.met_at = Some(now);
+            now <= d.due.at
+        }))
+    }
+
+    /// The active co-units that have not answered (ids).
+    pub fn co_units_waiting(&self) -> Vec<String> {
+        self.assignments.iter().filter(|a| a.active && a.role == AssignmentRole::Co && a.outcome.is_none()).map(|a| a.unit_id.clone()).collect()
+    }
 }
 
 impl<S: KindState> ItemView for Item<S> {

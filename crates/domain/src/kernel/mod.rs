@@ -25,7 +25,7 @@ mod tests;
 
 pub use cycle::{Cycle, ReportCycle};
 pub use cards::{Card, CardColour, LinkKind, check_card, check_link, check_revoke, may_link, may_sanction};
-pub use assign::{Assignment, AssignmentRole, UnitRef};
+pub use assign::{Assignment, AssignmentRole, UnitRef, check_co_units};
 pub use item::{
     DueKey, DueState, Item, ItemView, PendingExtension, due_view_level,
 };

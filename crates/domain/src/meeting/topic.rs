@@ -107,7 +107,7 @@ crate::item_snapshot!(Snapshot);
 impl Snapshot {
     /// The consulted units that have not given their opinion (ids).
     pub fn missing_opinions(&self) -> Vec<String> {
-        self.item.assignments.iter().filter(|a| a.active && a.role == AssignmentRole::Co && a.outcome.is_none()).map(|a| a.unit_id.clone()).collect()
+        self.item.co_units_waiting()
     }
 
     pub fn leader_id(&self) -> Option<&str> {
@@ -124,18 +124,7 @@ pub fn draft(unit: &UnitRef, consulted: Vec<UnitRef>, leader_id: &str, now: Date
 }
 
 fn check_consulted(unit: &UnitRef, consulted: &[UnitRef]) -> Result<(), DomainError> {
-    for (i, u) in consulted.iter().enumerate() {
-        if u.id == unit.id {
-            return Err(DomainError::invalid("invalid_consulted", "提出单位不必征求本单位意见"));
-        }
-        if consulted[..i].iter().any(|v| v.id == u.id) {
-            return Err(DomainError::invalid("duplicate_unit", format!("“{}”重复出现在会签单位中", u.name)));
-        }
-    }
-    if consulted.len() > 20 {
-        return Err(DomainError::invalid("invalid_consulted", "会签单位不超过 20 个"));
-    }
-    Ok(())
+    kernel::check_co_units(&unit.id, consulted, 20, "提出单位不必征求本单位意见")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,22 +221,7 @@ pub fn apply(
         Action::Opinion { stance, text: t } => {
             let t = text("text", "会签意见", t)?;
             let unit = actor.staff().map(|st| st.unit_id.clone()).unwrap_or_default();
-            let a = s
-                .item
-                .assignments
-                .iter_mut()
-                .find(|a| a.active && a.role == AssignmentRole::Co && a.unit_id == unit)
-                .ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "本单位不是该议题的会签单位"))?;
-            if a.outcome.is_some() {
-                return Err(DomainError::conflict("already_given", "本单位已反馈会签意见"));
-            }
-            a.outcome = Some(stance.as_str().into());
-            a.signed_at = Some(now);
-            let mut on_time = None;
-            if let Some(d) = s.item.dues.get_mut(&DueKey { name: "opinion".into(), unit_id: unit.clone(), seq: 0 }) {
-                d.met_at = Some(now);
-                on_time = Some(now <= d.due.at);
-            }
+            let on_time = s.item.co_unit_answers(&unit, stance.as_str(), "opinion", "该议题", now)?;
             json!({ "unit_id": unit, "stance": stance.as_str(), "stance_label": stance.label(), "text": t, "on_time": on_time })
         }
         Action::Submit => {

@@ -169,18 +169,12 @@ async fn document_outgoing_waits_for_every_countersigner_and_is_numbered_only_at
     let v = act(&app, &office, &n, "distribute", json!({})).await;
     assert_eq!(v["state_label"], "已核发");
 
-    // The issued document's PDF: the number and the title in it, fonts embedded.
-    let pdf = app.client.get(format!("{}/api/documents/{n}/pdf", app.base)).bearer_auth(&office).send().await.unwrap();
-    assert_eq!(pdf.status(), StatusCode::OK);
-    let bytes = pdf.bytes().await.unwrap().to_vec();
-    let path = std::env::temp_dir().join(format!("sanfu-doc-{}.pdf", uuid::Uuid::now_v7()));
-    std::fs::write(&path, &bytes).unwrap();
-    let text = String::from_utf8(std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap().stdout).unwrap();
-    let _ = std::fs::remove_file(&path);
-    let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // The issued document's PDF: its number and its 标志, no watermark.
+    let flat = pdf_text(&app, &office, &format!("/api/documents/{n}/pdf")).await;
+    let text = &flat;
     assert!(flat.contains(&format!("江政办发〔{year}〕1号")), "{text}");
     assert!(flat.contains("江州市人民政府办公室文件"), "{text}");
-    assert!(!flat.contains("草稿"), "an issued document carries no watermark");
+    assert!(!flat.contains('草'), "an issued document carries no watermark");
 
     let (_, reg) = app.get(Some(&office), "/api/documents?direction=outgoing").await;
     assert_eq!((reg["items"][0]["doc_number"].as_str(), reg["items"][0]["signed_by"].as_str()), (Some(format!("江政办发〔{year}〕1号").as_str()), Some("周海涛")));
@@ -257,4 +251,37 @@ async fn document_classified_material_is_refused_and_nothing_is_written() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (_, vs) = app.get(Some(&zjj), &format!("/api/documents/{n}/versions")).await;
     assert_eq!(vs["items"].as_array().unwrap().len(), 1);
+}
+
+/// The text of a PDF the API served, as poppler reads it back (whitespace removed).
+async fn pdf_text(app: &TestApp, token: &str, path: &str) -> String {
+    let r = app.client.get(format!("{}{path}", app.base)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let file = std::env::temp_dir().join(format!("sanfu-doc-{}.pdf", uuid::Uuid::now_v7()));
+    std::fs::write(&file, r.bytes().await.unwrap()).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext (poppler-utils)");
+    let _ = std::fs::remove_file(&file);
+    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[tokio::test]
+async fn document_minutes_print_in_the_minutes_form() {
+    let app = spawn_app().await;
+    let (m, _, meeting) = crate::meeting::issued_meeting(&app).await;
+    let office = app.login("huiyike").await;
+    let text = pdf_text(&app, &office, &format!("/api/meetings/{m}/pdf")).await;
+    let number = meeting["minutes"]["number"].as_str().unwrap().trim_start_matches("江州市人民政府").to_string();
+    assert!(text.contains("江州市人民政府常务会议纪要"), "the red 标志 of a 纪要: {text}");
+    assert!(text.contains(&number), "{number} in {text}");
+    assert!(text.contains("会议研究了老旧小区加装电梯补助政策"), "{text}");
+    assert!(text.contains("出席"), "who attended: {text}");
+    // A draft document prints watermarked, its number left blank.
+    let zjj = app.login("zjj").await;
+    let n = draft(&app, &zjj, "江州市人民政府办公室关于做好冬季供暖的通知", &[]).await;
+    let text = pdf_text(&app, &zjj, &format!("/api/documents/{n}/pdf")).await;
+    // The watermark 草 稿 lies across every page (poppler reads its two characters apart).
+    let pages = text.matches('—').count() / 2;
+    assert!(pages >= 1 && text.matches('草').count() >= pages && text.matches('稿').count() >= pages, "watermarked: {text}");
+    assert!(text.contains("江政办发〔"), "{text}");
 }

@@ -162,7 +162,7 @@ async fn meeting_a_topic_missing_an_opinion_is_refused_a_place_on_the_agenda() {
 
 /// The meeting section takes a meeting with one topic through to issued minutes; returns
 /// (meeting number, topic number, the issued meeting).
-async fn issued_meeting(app: &TestApp) -> (String, String, Value) {
+pub(crate) async fn issued_meeting(app: &TestApp) -> (String, String, Value) {
     let (zjj, czj, vice, sg, mayor, office) = (
         app.login("zjj").await,
         app.login("czj").await,

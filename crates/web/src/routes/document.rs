@@ -230,19 +230,8 @@ pub async fn circulation(State(st): State<AppState>, a: Authed) -> ApiResult<Jso
 pub struct DocActionBody {
     #[serde(flatten)]
     pub action: DocActionInput,
-    pub title: Option<String>,
-    pub body: Option<String>,
-    pub doc_type: Option<String>,
-    pub urgency: Option<String>,
-    pub code: Option<String>,
-    pub main_to: Option<String>,
-    pub cc: Option<String>,
-    #[serde(default)]
-    pub countersigners: Vec<String>,
-    pub signer: Option<String>,
-    pub attachment_titles: Option<String>,
-    pub note: Option<String>,
-    pub secrecy: Option<String>,
+    #[serde(flatten)]
+    pub draft: OutgoingInput,
     #[serde(default)]
     pub attachments: Vec<AttachmentBody>,
 }
@@ -256,21 +245,7 @@ pub async fn act(State(st): State<AppState>, a: Authed, Path((key, action)): Pat
     let item = if doc.direction == "incoming" {
         st.store.act_incoming(&key, &action, &b.action, &attached, &a.actor).await?
     } else if action == "save" {
-        let input = OutgoingInput {
-            title: b.title.clone(),
-            body: b.body.clone(),
-            doc_type: b.doc_type.clone(),
-            urgency: b.urgency.clone(),
-            code: b.code.clone(),
-            main_to: b.main_to.clone(),
-            cc: b.cc.clone(),
-            countersigners: b.countersigners.clone(),
-            signer: b.signer.clone(),
-            attachment_titles: b.attachment_titles.clone(),
-            note: b.note.clone(),
-            secrecy: b.secrecy.clone(),
-        };
-        st.store.save_outgoing(&key, &input, &attached, &a.actor).await?
+        st.store.save_outgoing(&key, &b.draft, &attached, &a.actor).await?
     } else {
         st.store.act_outgoing(&key, &action, &b.action, &attached, &a.actor).await?
     };
