@@ -408,6 +408,7 @@ pub fn document() -> OpenApi {
         .schema_from::<sanfu_store::document::DocumentConfig>()
         .schema_from::<sanfu_store::document::incoming::IncomingInput>()
         .schema_from::<sanfu_store::document::incoming::DocActionInput>()
+        .schema_from::<sanfu_store::document::outgoing::OutgoingInput>()
         .schema_from::<sanfu_store::document::outgoing::VersionView>()
         .schema_from::<sanfu_store::document::outgoing::DiffPart>()
         .schema_from::<sanfu_store::document::outgoing::Comparison>()

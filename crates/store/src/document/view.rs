@@ -131,6 +131,25 @@ pub struct CirculationRow {
     pub read_at: Option<DateTime<Utc>>,
 }
 
+/// ` AND …`: the documents `staff` may read (of `work_items w`): all for the office; a unit's
+/// those handed to it; a leader's those of the portfolio or naming them. Binds go to `binds`,
+/// numbered after `taken` placeholders bound otherwise.
+fn scope_sql(staff: &Staff, taken: usize, binds: &mut Vec<String>) -> String {
+    match Store::scope_of(staff) {
+        Scope::All => String::new(),
+        Scope::Units(units) => {
+            let (clause, _) = in_clause(taken + binds.len() + 1, units.len());
+            let mut cond = format!("w.id IN (SELECT a.work_id FROM assignments a WHERE a.kind IN ('incoming', 'outgoing') AND a.unit_id IN {clause})");
+            binds.extend(units);
+            if staff.has(sanfu_domain::Role::Leader) {
+                binds.push(staff.user_id.clone());
+                cond = format!("({cond} OR w.id IN (SELECT p.work_id FROM item_people p WHERE p.user_id = ${} AND p.kind IN ('incoming', 'outgoing')))", taken + binds.len());
+            }
+            format!(" AND {cond}")
+        }
+    }
+}
+
 fn direction_label(d: &str) -> &'static str {
     if d == Outgoing::NAME { "发文" } else { "收文" }
 }
@@ -309,20 +328,7 @@ impl Store {
                 sql.push_str(&format!(" AND w.created_at >= {} AND w.created_at < {}", s.and_utc().timestamp_millis(), e.and_utc().timestamp_millis()));
             }
         }
-        match Store::scope_of(staff) {
-            Scope::All => {}
-            Scope::Units(units) => {
-                let first = binds.len() + 1;
-                let (clause, _) = in_clause(first, units.len());
-                let mut cond = format!("w.id IN (SELECT a.work_id FROM assignments a WHERE a.kind IN ('incoming', 'outgoing') AND a.unit_id IN {clause})");
-                binds.extend(units);
-                if staff.has(sanfu_domain::Role::Leader) {
-                    let me = bind(staff.user_id.clone(), &mut binds);
-                    cond = format!("({cond} OR w.id IN (SELECT p.work_id FROM item_people p WHERE p.user_id = {me} AND p.kind IN ('incoming', 'outgoing')))");
-                }
-                sql.push_str(&format!(" AND {cond}"));
-            }
-        }
+        sql.push_str(&scope_sql(staff, 0, &mut binds));
         sql.push_str(" ORDER BY w.created_at DESC, w.id DESC LIMIT 1000");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for b in &binds {
@@ -413,23 +419,31 @@ impl Store {
             .collect())
     }
 
-    /// The dashboard's figures: incoming in hand and overdue, outgoing waiting to be signed,
-    /// issued this year.
-    pub async fn document_figures(&self, now: DateTime<Utc>) -> Result<DocumentFigures, StoreError> {
+    /// The dashboard's figures, of the documents `staff` may read: incoming in hand and
+    /// overdue, outgoing waiting to be signed, circulation copies not yet read (a leader's
+    /// own), issued this year.
+    pub async fn document_figures(&self, staff: &Staff, now: DateTime<Utc>) -> Result<DocumentFigures, StoreError> {
         let year = now.with_timezone(&self.offset()).year();
-        let count = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(self.pool()).await };
-        let handling = count("SELECT COUNT(*) FROM work_items WHERE kind = 'incoming' AND state IN ('registered', 'proposing', 'instructing', 'handling', 'replied')").await?;
-        let overdue: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE kind = 'incoming' AND state = 'handling' AND due_at < $1")
-            .bind(now.timestamp_millis())
-            .fetch_one(self.pool())
-            .await?;
-        let to_sign = count("SELECT COUNT(*) FROM work_items WHERE kind = 'outgoing' AND state = 'signing'").await?;
-        let unread = count("SELECT COUNT(*) FROM document_readers WHERE read_at IS NULL").await?;
-        let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE direction = 'outgoing' AND doc_number LIKE $1")
-            .bind(format!("%〔{year}〕%"))
-            .fetch_one(self.pool())
-            .await?;
-        Ok(DocumentFigures { incoming_open: handling, incoming_overdue: overdue, outgoing_to_sign: to_sign, circulating: unread, issued_this_year: issued })
+        let mut binds: Vec<String> = Vec::new();
+        let scope = scope_sql(staff, 2, &mut binds);
+        let sql = format!(
+            "SELECT COALESCE(SUM(CASE WHEN w.kind = 'incoming' AND w.state IN ('registered', 'proposing', 'instructing', 'handling', 'replied') THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN w.kind = 'incoming' AND w.state = 'handling' AND w.due_at < $1 THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN w.kind = 'outgoing' AND w.state = 'signing' THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN w.kind = 'outgoing' AND d.doc_number LIKE $2 THEN 1 ELSE 0 END), 0)
+             FROM work_items w JOIN documents d ON d.id = w.id WHERE w.kind IN ('incoming', 'outgoing'){scope}"
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(now.timestamp_millis()).bind(format!("%〔{year}〕%"));
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let (open, overdue, to_sign, issued) = q.fetch_one(self.pool()).await?;
+        let circulating: i64 = if matches!(Store::scope_of(staff), Scope::All) {
+            sqlx::query_scalar("SELECT COUNT(*) FROM document_readers WHERE read_at IS NULL").fetch_one(self.pool()).await?
+        } else {
+            sqlx::query_scalar("SELECT COUNT(*) FROM document_readers WHERE user_id = $1 AND read_at IS NULL").bind(&staff.user_id).fetch_one(self.pool()).await?
+        };
+        Ok(DocumentFigures { incoming_open: open, incoming_overdue: overdue, outgoing_to_sign: to_sign, circulating, issued_this_year: issued })
     }
 }
 

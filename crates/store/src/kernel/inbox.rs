@@ -27,8 +27,9 @@ pub struct Waiting {
     pub item: ItemSummary,
 }
 
-/// The queues of every kind that wait on `staff`.
-fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Vec<(&'static str, QueueSpec)> {
+/// The queues of every kind that wait on `staff`; a unit's own queues only of the kinds it has
+/// been handed (`handed`: none means every kind).
+fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>], handed: Option<&[String]>) -> Vec<(&'static str, QueueSpec)> {
     let plays = |p: Party| match p {
         Party::Hotline => staff.is_hotline(),
         Party::Dispatcher => staff.has(Role::Dispatcher),
@@ -60,7 +61,11 @@ fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Vec<(&'static
         if !plays(party) {
             continue;
         }
+        let unit_party = matches!(party, Party::LeadUnit | Party::LeadHead | Party::CoUnit);
         for spec in specs {
+            if unit_party && handed.is_some_and(|h| !h.iter().any(|k| k == spec.name)) {
+                continue;
+            }
             for q in spec.queues.iter().filter(|q| q.party == party) {
                 v.push((spec.name, q.clone()));
             }
@@ -120,11 +125,11 @@ struct Plan {
     binds: Vec<String>,
 }
 
-fn plan(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Plan {
+fn plan(staff: &Staff, specs: &[std::sync::Arc<KindSpec>], handed: Option<&[String]>) -> Plan {
     let mut binds: Vec<String> = Vec::new();
     let (mut unit_p, mut user_p) = (None, None);
     let mut queues = Vec::new();
-    for (kind, q) in queues_of(staff, specs) {
+    for (kind, q) in queues_of(staff, specs, handed) {
         let param = match q.party {
             Party::LeadUnit | Party::LeadHead | Party::CoUnit => *unit_p.get_or_insert_with(|| {
                 binds.push(staff.unit_id.clone());
@@ -143,10 +148,33 @@ fn plan(staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Plan {
 }
 
 impl Store {
+    /// The kinds a unit has ever been handed (led, assisted, drafted), of those with queues of
+    /// a unit's: one index seek each (assignments by unit and kind), in one statement. A unit
+    /// never handed a topic or a document reads none of their queues. None for those who do
+    /// not act for a unit.
+    async fn handed_kinds(&self, staff: &Staff, specs: &[std::sync::Arc<KindSpec>]) -> Result<Option<Vec<String>>, StoreError> {
+        if !staff.acts_for_unit() {
+            return Ok(None);
+        }
+        // Kind names are the kinds' own constants, never request text.
+        let parts: Vec<String> = specs
+            .iter()
+            .filter(|s| s.queues.iter().any(|q| matches!(q.party, Party::LeadUnit | Party::LeadHead | Party::CoUnit)))
+            .map(|s| format!("SELECT CAST('{0}' AS TEXT) WHERE EXISTS (SELECT 1 FROM assignments WHERE unit_id = $1 AND kind = '{0}')", s.name))
+            .collect();
+        if parts.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let kinds: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(parts.join(" UNION ALL "))).bind(&staff.unit_id).fetch_all(self.pool()).await?;
+        Ok(Some(kinds))
+    }
+
     /// The counts of every queue that waits on `staff`, and nothing else: the badge every page
     /// shows. One statement for all of them.
     pub async fn queue_counts(&self, staff: &Staff) -> Result<Vec<QueueCount>, StoreError> {
-        let p = plan(staff, &self.kind_specs());
+        let specs = self.kind_specs();
+        let handed = self.handed_kinds(staff, &specs).await?;
+        let p = plan(staff, &specs, handed.as_deref());
         if p.queues.is_empty() {
             return Ok(Vec::new());
         }
@@ -173,7 +201,9 @@ impl Store {
     /// queue's size and its first rows, a unit has a dozen queues.
     pub async fn waiting(&self, staff: &Staff, page: u32, per_page: u32) -> Result<(Vec<QueueCount>, Vec<Waiting>), StoreError> {
         let want = i64::from(page * per_page);
-        let p = plan(staff, &self.kind_specs());
+        let specs = self.kind_specs();
+        let handed = self.handed_kinds(staff, &specs).await?;
+        let p = plan(staff, &specs, handed.as_deref());
         if p.queues.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }

@@ -82,7 +82,7 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     let p = DashboardPage {
         decisions,
         meetings_at: meetings.iter().map(|m| fmt_time(m.starts_at, off)).collect(),
-        documents: st.store.document_figures(now).await?,
+        documents: st.store.document_figures(&d.staff, now).await?,
         meetings,
         kinds,
         funds,
