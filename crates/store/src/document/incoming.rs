@@ -12,7 +12,7 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use super::view::DocumentView;
-use super::{DocRow, check_files_unclassified, staff_of};
+use super::{DocRow, check_files_unclassified, not_found, staff_of};
 use crate::db::{Store, StoreError, from_ms, to_ms};
 use crate::events::{self, NewEvent};
 use crate::kernel::attachments::{Attachment, attach_in};
@@ -68,10 +68,6 @@ pub struct DocActionInput {
 pub(crate) struct Loaded {
     pub core: Core,
     pub snapshot: Snapshot,
-}
-
-pub(crate) fn not_found(key: &str) -> StoreError {
-    DomainError::not_found("document_not_found", format!("公文“{key}”不存在")).into()
 }
 
 pub(crate) async fn load(conn: &mut AnyConnection, key: &str) -> Result<Option<Loaded>, StoreError> {

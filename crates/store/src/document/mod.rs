@@ -166,6 +166,11 @@ pub(crate) fn check_files_unclassified(secrecy: Option<&str>, texts: &[&str], fi
 #[derive(Default)]
 pub(crate) struct PrinterSlot(std::sync::Mutex<Option<(FontConfig, Arc<sanfu_print::Printer>)>>);
 
+/// A document that does not exist (or is not a document).
+pub(crate) fn not_found(key: &str) -> StoreError {
+    DomainError::not_found("document_not_found", format!("公文“{key}”不存在")).into()
+}
+
 pub(crate) fn staff_of(actor: &Actor) -> Result<&Staff, StoreError> {
     actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录").into())
 }

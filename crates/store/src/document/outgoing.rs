@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use super::incoming::{DocActionInput, not_found, parse_type, parse_urgency};
+use super::incoming::{DocActionInput, parse_type, parse_urgency};
 use super::view::DocumentView;
-use super::{DocRow, check_files_unclassified, staff_of};
+use super::{DocRow, check_files_unclassified, not_found, staff_of};
 use crate::db::{Store, StoreError, from_ms, new_id, to_ms};
 use crate::events::{self, NewEvent};
 use crate::kernel::attachments::{Attachment, attach_in};

@@ -9,8 +9,7 @@ use sanfu_domain::kernel::Kind;
 use sanfu_domain::{DomainError, Staff};
 use sanfu_print::{Document, Form};
 
-use super::DocRow;
-use super::incoming::not_found;
+use super::{DocRow, not_found};
 use crate::db::{Store, StoreError, from_ms};
 
 /// 2026年12月4日: the 成文日期 and 印发日期 as GB/T 9704 writes them, in Arabic numerals.

@@ -11,8 +11,7 @@ use sanfu_domain::meeting::Stance;
 use sanfu_domain::{Actor, DomainError, Principal, Staff};
 use serde::{Deserialize, Serialize};
 
-use super::incoming::not_found;
-use super::{DOC_COLS, DocRow};
+use super::{DOC_COLS, DocRow, not_found};
 use crate::db::{Store, StoreError, from_ms, in_clause};
 use crate::events;
 use crate::kernel::attachments::AttachmentInfo;
