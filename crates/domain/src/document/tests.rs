@@ -1,4 +1,4 @@
-use super::incoming::{self, Incoming};
+use super::incoming;
 use super::outgoing::{self, Outgoing};
 use super::*;
 use crate::kernel::{self, UnitRef, parties_with};
