@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sanfu_domain::instruction::{self, Action, Instruction, Snapshot, State};
-use sanfu_domain::kernel::{Item, Kind, LinkKind, UnitRef};
+use sanfu_domain::kernel::{Kind, LinkKind, UnitRef};
 use sanfu_domain::supervision::Source;
 use sanfu_domain::{Actor, DomainError, Role, Staff, validate};
 use serde::{Deserialize, Serialize};
@@ -71,16 +71,8 @@ async fn snapshot(conn: &mut AnyConnection, key: &str) -> Result<Option<(Core, S
     if core.kind != Instruction::NAME {
         return Ok(None);
     }
-    let state = State::parse(&core.state).ok_or_else(|| StoreError::Other(format!("instruction {}: bad state", core.id)))?;
     let s = Snapshot {
-        item: Item {
-            state,
-            created_at: from_ms(core.created_at),
-            assignments: core.assignments.clone(),
-            dues: core.dues.clone(),
-            pending_extension: None,
-            closed_at: core.closed_at.map(from_ms),
-        },
+        item: core.item()?,
     };
     Ok(Some((core, s)))
 }

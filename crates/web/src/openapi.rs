@@ -414,7 +414,6 @@ pub fn document() -> OpenApi {
         .schema_from::<sanfu_store::document::outgoing::Comparison>()
         .schema_from::<sanfu_store::document::view::DocumentView>()
         .schema_from::<sanfu_store::document::view::DocumentRow>()
-        .schema_from::<sanfu_store::document::view::CountersignView>()
         .schema_from::<sanfu_store::document::view::ReaderView>()
         .schema_from::<sanfu_store::document::view::CirculationRow>()
         .schema_from::<sanfu_store::document::view::DocumentFigures>()

@@ -98,7 +98,7 @@ crate::item_snapshot!(Snapshot);
 
 impl Snapshot {
     pub fn leader_id(&self) -> Option<&str> {
-        self.people.iter().find(|p| p.party == ChargeLeader).map(|p| p.user_id.as_str())
+        kernel::person_in(&self.people, ChargeLeader)
     }
 }
 

@@ -29,7 +29,7 @@ pub use assign::{Assignment, AssignmentRole, UnitRef, check_co_units};
 pub use item::{
     DueKey, DueState, Item, ItemView, PendingExtension, due_view_level,
 };
-pub use party::{Party, Person, parties, parties_with};
+pub use party::{Party, Person, parties, parties_with, person_in};
 pub use step::step;
 pub use rules::{
     Due, From, Kind, KindSpec, KindState, Numbering, Period, Queue, QueueSpec, Rule, To, action_label, allowed_actions,

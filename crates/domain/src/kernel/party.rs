@@ -48,6 +48,11 @@ pub struct Person {
     pub outcome: Option<String>,
 }
 
+/// The person named on an item in `party` (a topic's or a document's leader, a meeting's chair).
+pub fn person_in(people: &[Person], party: Party) -> Option<&str> {
+    people.iter().find(|p| p.party == party).map(|p| p.user_id.as_str())
+}
+
 /// [`parties`], and the parts `actor` plays as one of the item's `people`.
 pub fn parties_with(assignments: &[Assignment], people: &[Person], actor: &Actor) -> Vec<Party> {
     let mut v = parties(assignments, actor);

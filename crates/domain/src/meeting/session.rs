@@ -114,7 +114,7 @@ impl Snapshot {
         v
     }
     pub fn chair(&self) -> Option<&str> {
-        self.people.iter().find(|p| p.party == Chair).map(|p| p.user_id.as_str())
+        kernel::person_in(&self.people, Chair)
     }
     /// The units attending now.
     pub fn units(&self) -> Vec<&str> {

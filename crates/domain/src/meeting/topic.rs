@@ -111,7 +111,7 @@ impl Snapshot {
     }
 
     pub fn leader_id(&self) -> Option<&str> {
-        self.people.iter().find(|p| p.party == ChargeLeader).map(|p| p.user_id.as_str())
+        kernel::person_in(&self.people, ChargeLeader)
     }
 }
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sanfu_domain::document::incoming::{self, Action, Incoming, Snapshot, State};
 use sanfu_domain::document::{DocType, Urgency};
-use sanfu_domain::kernel::{Item, Kind, UnitRef};
+use sanfu_domain::kernel::{Kind, UnitRef};
 use sanfu_domain::{Actor, DomainError, Role, validate};
 use serde::Deserialize;
 use serde_json::json;
@@ -13,7 +13,7 @@ use sqlx::AnyConnection;
 
 use super::view::DocumentView;
 use super::{DocRow, check_files_unclassified, not_found, staff_of};
-use crate::db::{Store, StoreError, from_ms, to_ms};
+use crate::db::{Store, StoreError, to_ms};
 use crate::events::{self, NewEvent};
 use crate::kernel::attachments::{Attachment, attach_in};
 use crate::kernel::items::{Core, ITEM_DOC, load_core};
@@ -76,16 +76,8 @@ pub(crate) async fn load(conn: &mut AnyConnection, key: &str) -> Result<Option<L
         return Ok(None);
     }
     let people = write::load_people(conn, &core.id).await?;
-    let state = State::parse(&core.state).ok_or_else(|| StoreError::Other(format!("incoming {}: bad state", core.id)))?;
     let snapshot = Snapshot {
-        item: Item {
-            state,
-            created_at: from_ms(core.created_at),
-            assignments: core.assignments.clone(),
-            dues: core.dues.clone(),
-            pending_extension: None,
-            closed_at: core.closed_at.map(from_ms),
-        },
+        item: core.item()?,
         people,
     };
     Ok(Some(Loaded { core, snapshot }))

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sanfu_domain::document::{Settings, check_unclassified};
+use sanfu_domain::kernel::Kind;
 use sanfu_domain::{Actor, DomainError, Role, Staff};
 use sanfu_print::FontConfig;
 use serde::{Deserialize, Serialize};
@@ -176,6 +177,27 @@ pub(crate) fn staff_of(actor: &Actor) -> Result<&Staff, StoreError> {
 }
 
 impl Store {
+    /// One step of a document of either direction: `save` (a new version of a draft) takes
+    /// `draft`, every other step `input`.
+    pub async fn act_document(
+        &self,
+        key: &str,
+        action: &str,
+        input: &incoming::DocActionInput,
+        draft: &outgoing::OutgoingInput,
+        files: &[Attachment],
+        actor: &Actor,
+    ) -> Result<view::DocumentView, StoreError> {
+        let core = self.visible_document(key, staff_of(actor)?).await?;
+        if core.kind == sanfu_domain::document::incoming::Incoming::NAME {
+            self.act_incoming(&core.id, action, input, files, actor).await
+        } else if action == "save" {
+            self.save_outgoing(&core.id, draft, files, actor).await
+        } else {
+            self.act_outgoing(&core.id, action, input, files, actor).await
+        }
+    }
+
     pub async fn document_settings(&self) -> Result<Settings, StoreError> {
         self.json_setting(SETTINGS_KEY).await
     }

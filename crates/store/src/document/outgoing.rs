@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use sanfu_domain::document::outgoing::{self, Action, Outgoing, Snapshot, State};
 use sanfu_domain::document::{DocType, Settings};
-use sanfu_domain::kernel::{Item, Kind, UnitRef};
+use sanfu_domain::kernel::{Kind, UnitRef};
 use sanfu_domain::meeting::Stance;
 use sanfu_domain::{Actor, DomainError, validate};
 use serde::{Deserialize, Serialize};
@@ -95,7 +95,6 @@ pub(crate) async fn load(conn: &mut AnyConnection, key: &str) -> Result<Option<L
     }
     let row = DocRow::load(conn, &core.id).await?.ok_or_else(|| not_found(key))?;
     let people = write::load_people(conn, &core.id).await?;
-    let state = State::parse(&core.state).ok_or_else(|| StoreError::Other(format!("outgoing {}: bad state", core.id)))?;
     let countersigners = row
         .countersigners
         .split(',')
@@ -103,14 +102,7 @@ pub(crate) async fn load(conn: &mut AnyConnection, key: &str) -> Result<Option<L
         .map(|id| UnitRef { id: id.to_string(), name: id.to_string(), kind: sanfu_domain::UnitKind::Department, parent_id: None })
         .collect();
     let snapshot = Snapshot {
-        item: Item {
-            state,
-            created_at: from_ms(core.created_at),
-            assignments: core.assignments.clone(),
-            dues: core.dues.clone(),
-            pending_extension: None,
-            closed_at: core.closed_at.map(from_ms),
-        },
+        item: core.item()?,
         people,
         countersigners,
     };
@@ -435,15 +427,17 @@ impl Store {
 
     /// What changed from version `from` to version `to`, character by character.
     pub async fn compare_versions(&self, key: &str, from: i64, to: i64, staff: &sanfu_domain::Staff) -> Result<Comparison, StoreError> {
-        let versions = self.document_versions(key, staff).await?;
-        let get = |v: i64| {
-            versions.iter().find(|x| x.version == v).ok_or_else(|| StoreError::from(DomainError::not_found("version_not_found", format!("第 {v} 稿不存在"))))
-        };
-        let (a, b) = (get(from)?, get(to)?);
-        let body = diff(&a.body, &b.body);
-        let count = |op: &str| body.iter().filter(|p| p.op == op).map(|p| p.text.chars().count()).sum();
-        Ok(Comparison { from, to, title: diff(&a.title, &b.title), inserted_chars: count("insert"), deleted_chars: count("delete"), body })
+        compare(&self.document_versions(key, staff).await?, from, to)
     }
+}
+
+/// What changed from version `from` to version `to` of these versions, character by character.
+pub fn compare(versions: &[VersionView], from: i64, to: i64) -> Result<Comparison, StoreError> {
+    let get = |v: i64| versions.iter().find(|x| x.version == v).ok_or_else(|| StoreError::from(DomainError::not_found("version_not_found", format!("第 {v} 稿不存在"))));
+    let (a, b) = (get(from)?, get(to)?);
+    let body = diff(&a.body, &b.body);
+    let count = |op: &str| body.iter().filter(|p| p.op == op).map(|p| p.text.chars().count()).sum();
+    Ok(Comparison { from, to, title: diff(&a.title, &b.title), inserted_chars: count("insert"), deleted_chars: count("delete"), body })
 }
 
 pub(crate) fn code_of(settings: &Settings, code: Option<&str>) -> Result<sanfu_domain::document::IssuingCode, StoreError> {

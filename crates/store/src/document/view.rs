@@ -7,7 +7,6 @@ use sanfu_domain::document::incoming::{self as inc, Incoming};
 use sanfu_domain::document::outgoing::{self as out, Outgoing};
 use sanfu_domain::document::{DocType, Urgency};
 use sanfu_domain::kernel::{AssignmentRole, Kind};
-use sanfu_domain::meeting::Stance;
 use sanfu_domain::{Actor, DomainError, Principal, Staff};
 use serde::{Deserialize, Serialize};
 
@@ -17,18 +16,8 @@ use crate::events;
 use crate::kernel::attachments::AttachmentInfo;
 use crate::kernel::items::{Core, ItemDetail, ItemSummary, UnitName, Viewer};
 use crate::meeting::PersonName;
+use crate::meeting::topic::{OpinionView, co_answers};
 use crate::org::Scope;
-
-/// A countersigning unit's answer.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CountersignView {
-    pub unit: UnitName,
-    pub stance: Option<String>,
-    pub stance_label: Option<&'static str>,
-    pub text: Option<String>,
-    pub at: Option<DateTime<Utc>>,
-    pub on_time: Option<bool>,
-}
 
 /// A leader a document was circulated to.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -77,7 +66,8 @@ pub struct DocumentView {
     pub signed_at: Option<DateTime<Utc>>,
     pub copies: Option<i64>,
     pub issued_at: Option<DateTime<Utc>>,
-    pub countersigns: Vec<CountersignView>,
+    /// Each countersigning unit's answer.
+    pub countersigns: Vec<OpinionView>,
     pub missing: Vec<UnitName>,
     pub readers: Vec<ReaderView>,
     /// Who holds it now: the party whose step it waits for, and every leader still reading it.
@@ -197,22 +187,7 @@ impl Store {
         let named: Vec<String> = row.countersigners.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
         let countersigns = if outgoing {
             let units = if core.state == out::State::Drafting.as_str() || co.is_empty() { named.clone() } else { co.clone() };
-            units
-                .iter()
-                .map(|u| {
-                    let answered = core.assignments.iter().any(|a| a.active && a.role == AssignmentRole::Co && a.unit_id == *u && a.outcome.is_some());
-                    let e = events.iter().rev().find(|e| e.action == "countersign" && e.details["unit_id"].as_str() == Some(u)).filter(|_| answered);
-                    let stance = e.and_then(|e| e.details["stance"].as_str()).and_then(Stance::parse);
-                    CountersignView {
-                        unit: unit_name(u),
-                        stance: stance.map(|s| s.as_str().to_string()),
-                        stance_label: stance.map(|s| s.label()),
-                        text: e.and_then(|e| e.details["text"].as_str()).map(|t| viewer.text(t)),
-                        at: e.map(|e| e.at),
-                        on_time: e.and_then(|e| e.details["on_time"].as_bool()),
-                    }
-                })
-                .collect()
+            co_answers(&core.assignments, &events, &units, "countersign", viewer, unit_name)
         } else {
             Vec::new()
         };
@@ -225,7 +200,7 @@ impl Store {
             .into_iter()
             .map(|(u, sent, read, comment)| ReaderView { user: person(&u), sent_at: from_ms(sent), read_at: read.map(from_ms), comment, holds: read.is_none() })
             .collect();
-        let leader = people.iter().find(|p| p.party == sanfu_domain::kernel::Party::ChargeLeader).map(|p| person(&p.user_id));
+        let leader = sanfu_domain::kernel::person_in(&people, sanfu_domain::kernel::Party::ChargeLeader).map(person);
         let lead = core.assignments.iter().find(|a| a.active && a.role == AssignmentRole::Lead).map(|a| unit_name(&a.unit_id).name);
         let mut holders: Vec<String> = Vec::new();
         let office = "文电科".to_string();

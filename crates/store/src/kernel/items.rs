@@ -175,6 +175,22 @@ pub(crate) struct Core {
     pub dues: BTreeMap<DueKey, DueState>,
 }
 
+impl Core {
+    /// The kernel's parts as an item in a state of `S` (without a pending extension: the kinds
+    /// that have one keep it in their own table).
+    pub(crate) fn item<S: kernel::KindState>(&self) -> Result<Item<S>, StoreError> {
+        let state = S::from_code(&self.state).ok_or_else(|| StoreError::Other(format!("{} {}: bad state {}", self.kind, self.id, self.state)))?;
+        Ok(Item {
+            state,
+            created_at: from_ms(self.created_at),
+            assignments: self.assignments.clone(),
+            dues: self.dues.clone(),
+            pending_extension: None,
+            closed_at: self.closed_at.map(from_ms),
+        })
+    }
+}
+
 type CoreRow = (String, String, String, String, i64, String, i64, i64, Option<i64>);
 
 /// The columns of `work_items w` a list row is made from.
@@ -442,15 +458,7 @@ impl Store {
             if c.kind != K::NAME {
                 return Err(DomainError::not_found("item_not_found", format!("{}“{key}”不存在", K::LABEL)).into());
             }
-            let state = K::State::from_code(&c.state).ok_or_else(|| StoreError::Other(format!("item {}: bad state", c.id)))?;
-            let old = Item {
-                state,
-                created_at: from_ms(c.created_at),
-                assignments: c.assignments.clone(),
-                dues: c.dues.clone(),
-                pending_extension: None,
-                closed_at: c.closed_at.map(from_ms),
-            };
+            let old: Item<K::State> = c.item()?;
             let now = at.unwrap_or_else(Utc::now);
             let new = kernel::step::<K>(&old, actor, action, now)?;
             write::update(&mut tx, &spec, &c.id, c.version, &old, &new, now).await?;

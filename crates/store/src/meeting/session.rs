@@ -2,7 +2,7 @@
 //! attendee's answer, sign-in and the quorum (read back in [`super::view`]).
 
 use chrono::{DateTime, Duration, Utc};
-use sanfu_domain::kernel::{Item, Kind, UnitRef};
+use sanfu_domain::kernel::{Kind, UnitRef};
 use sanfu_domain::meeting::session::{self, Action, Meeting, Snapshot, State};
 use sanfu_domain::meeting::topic::{self as topic_rules, Topic};
 use sanfu_domain::meeting::{MeetingType, Reply, Settings};
@@ -124,16 +124,8 @@ pub(crate) async fn load(conn: &mut AnyConnection, key: &str) -> Result<Option<L
     .fetch_one(&mut *conn)
     .await?;
     let people = write::load_people(conn, &core.id).await?;
-    let state = State::parse(&core.state).ok_or_else(|| StoreError::Other(format!("meeting {}: bad state", core.id)))?;
     let snapshot = Snapshot {
-        item: Item {
-            state,
-            created_at: from_ms(core.created_at),
-            assignments: core.assignments.clone(),
-            dues: core.dues.clone(),
-            pending_extension: None,
-            closed_at: core.closed_at.map(from_ms),
-        },
+        item: core.item()?,
         people,
         meeting_type: MeetingType::parse(&mt).unwrap_or(MeetingType::Executive),
         starts_at: from_ms(starts),

@@ -2,7 +2,7 @@
 //! leaders' steps, and the annual and quarterly topic plans (议题计划).
 
 use chrono::{DateTime, Datelike, Utc};
-use sanfu_domain::kernel::{Item, Kind, UnitRef};
+use sanfu_domain::kernel::{Kind, UnitRef};
 use sanfu_domain::meeting::topic::{self, Action, Snapshot, State, Topic};
 use sanfu_domain::meeting::{MeetingType, Stance};
 use sanfu_domain::{Actor, DomainError, Principal, Role, Staff, validate};
@@ -133,6 +133,35 @@ pub(crate) struct Loaded {
     pub snapshot: Snapshot,
 }
 
+/// Each of `units`' written answer as a co-unit (a topic's 会签意见, a draft's 会签): the latest
+/// `action` event of the unit while its co-assignment holds an answer — a draft sent back is
+/// answered afresh — with its stance, its text as `viewer` may read it, when, and whether in time.
+pub(crate) fn co_answers(
+    assignments: &[sanfu_domain::kernel::Assignment],
+    events: &[events::Event],
+    units: &[String],
+    action: &str,
+    viewer: Viewer,
+    unit_name: impl Fn(&str) -> UnitName,
+) -> Vec<OpinionView> {
+    units
+        .iter()
+        .map(|u| {
+            let answered = assignments.iter().any(|a| a.active && a.role == sanfu_domain::kernel::AssignmentRole::Co && a.unit_id == *u && a.outcome.is_some());
+            let e = events.iter().rev().find(|e| e.action == action && e.details["unit_id"].as_str() == Some(u)).filter(|_| answered);
+            let stance = e.and_then(|e| e.details["stance"].as_str()).and_then(Stance::parse);
+            OpinionView {
+                unit: unit_name(u),
+                stance: stance.map(|s| s.as_str().to_string()),
+                stance_label: stance.map(|s| s.label()),
+                text: e.and_then(|e| e.details["text"].as_str()).map(|t| viewer.text(t)),
+                at: e.map(|e| e.at),
+                on_time: e.and_then(|e| e.details["on_time"].as_bool()),
+            }
+        })
+        .collect()
+}
+
 fn not_found(key: &str) -> StoreError {
     DomainError::not_found("topic_not_found", format!("议题“{key}”不存在")).into()
 }
@@ -145,21 +174,13 @@ pub(crate) async fn load(conn: &mut AnyConnection, key: &str) -> Result<Option<L
     let (meeting_type, summary, consulted, meeting_id): (String, String, String, Option<String>) =
         sqlx::query_as("SELECT meeting_type, summary, consulted, meeting_id FROM topics WHERE id = $1").bind(&core.id).fetch_one(&mut *conn).await?;
     let people = write::load_people(conn, &core.id).await?;
-    let state = State::parse(&core.state).ok_or_else(|| StoreError::Other(format!("topic {}: bad state", core.id)))?;
     let consulted = consulted
         .split(',')
         .filter(|s| !s.is_empty())
         .map(|id| UnitRef { id: id.to_string(), name: id.to_string(), kind: sanfu_domain::UnitKind::Department, parent_id: None })
         .collect();
     let snapshot = Snapshot {
-        item: Item {
-            state,
-            created_at: from_ms(core.created_at),
-            assignments: core.assignments.clone(),
-            dues: core.dues.clone(),
-            pending_extension: None,
-            closed_at: core.closed_at.map(from_ms),
-        },
+        item: core.item()?,
         people,
         consulted,
     };
@@ -313,21 +334,7 @@ impl Store {
         } else {
             l.snapshot.item.assignments.iter().filter(|a| a.active && a.role == sanfu_domain::kernel::AssignmentRole::Co).map(|a| a.unit_id.clone()).collect()
         };
-        let opinions = consulted
-            .iter()
-            .map(|u| {
-                let e = events.iter().find(|e| e.action == "opinion" && e.details["unit_id"].as_str() == Some(u));
-                let stance = e.and_then(|e| e.details["stance"].as_str()).and_then(Stance::parse);
-                OpinionView {
-                    unit: name_of(u),
-                    stance: stance.map(|s| s.as_str().to_string()),
-                    stance_label: stance.map(|s| s.label()),
-                    text: e.and_then(|e| e.details["text"].as_str()).map(|t| viewer.text(t)),
-                    at: e.map(|e| e.at),
-                    on_time: e.and_then(|e| e.details["on_time"].as_bool()),
-                }
-            })
-            .collect();
+        let opinions = co_answers(&l.snapshot.item.assignments, &events, &consulted, "opinion", viewer, name_of);
         let missing = if l.snapshot.item.state == State::Draft { Vec::new() } else { l.snapshot.missing_opinions().iter().map(|u| name_of(u)).collect() };
         let leader = l.snapshot.leader_id().map(|id| PersonName { id: id.to_string(), name: users.get(id).cloned().unwrap_or_default() });
         let actor = Actor { principal: Principal::Staff(staff.clone()), ip: String::new() };

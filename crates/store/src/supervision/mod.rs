@@ -2,7 +2,7 @@
 //! `act` that runs [`sanfu_domain::supervision::apply`] through the kernel's writer, and its view.
 
 use chrono::{DateTime, Utc};
-use sanfu_domain::kernel::{Item, Kind, ReportCycle};
+use sanfu_domain::kernel::{Kind, ReportCycle};
 use sanfu_domain::supervision::{self, Action, ExtensionRequest, Objection, Settings, Snapshot, Source, State, Supervision};
 use sanfu_domain::{Actor, DomainError, Role, Staff, validate};
 use serde::{Deserialize, Serialize};
@@ -100,17 +100,9 @@ async fn with_detail(conn: &mut AnyConnection, core: Core) -> Result<Loaded, Sto
     .fetch_one(&mut *conn)
     .await?;
     let bad = |what: &str| StoreError::Other(format!("supervision item {}: bad {what}", core.id));
-    let state = State::parse(&core.state).ok_or_else(|| bad("state"))?;
     let cycle: ReportCycle = serde_json::from_str(&detail.4).map_err(|_| bad("cycle"))?;
     let snapshot = Snapshot {
-        item: Item {
-            state,
-            created_at: from_ms(core.created_at),
-            assignments: core.assignments.clone(),
-            dues: core.dues.clone(),
-            pending_extension: None,
-            closed_at: core.closed_at.map(from_ms),
-        },
+        item: core.item()?,
         cycle,
         extension: detail.5.as_deref().and_then(|s| serde_json::from_str(s).ok()),
         objection: detail.6.as_deref().and_then(|s| serde_json::from_str(s).ok()),

@@ -8,7 +8,7 @@ use sanfu_domain::document::outgoing::State as OutState;
 use sanfu_domain::document::{DocType, Urgency};
 use sanfu_domain::meeting::Stance;
 use sanfu_store::document::incoming::{DocActionInput, IncomingInput};
-use sanfu_store::document::outgoing::{Comparison, OutgoingInput, VersionView};
+use sanfu_store::document::outgoing::{Comparison, OutgoingInput, VersionView, compare};
 use sanfu_store::document::view::{CirculationRow, DocumentRow, DocumentView};
 
 use crate::pages::FormFiles;
@@ -199,8 +199,8 @@ pub async fn document(State(st): State<AppState>, d: Desk, Path(key): Path<Strin
     });
     let versions = if outgoing { st.store.document_versions(&doc.item.id, &d.staff).await? } else { Vec::new() };
     let comparison = match (q.from, q.to) {
-        (Some(a), Some(b)) => Some(st.store.compare_versions(&doc.item.id, a, b, &d.staff).await?),
-        _ if versions.len() >= 2 => Some(st.store.compare_versions(&doc.item.id, versions[1].version, versions[0].version, &d.staff).await?),
+        (Some(a), Some(b)) => Some(compare(&versions, a, b)?),
+        _ if versions.len() >= 2 => Some(compare(&versions, versions[1].version, versions[0].version)?),
         _ => None,
     };
     let flow: Vec<(&'static str, bool, bool)> = if outgoing {
@@ -257,7 +257,6 @@ pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<
         Ok(f) => f,
         Err(e) => return Ok(back(&here, None, Some(&e.message))),
     };
-    let doc = st.store.document_for(&key, &d.staff).await?;
     let input = DocActionInput {
         comment: form.text("comment"),
         reason: form.text("reason"),
@@ -269,13 +268,7 @@ pub async fn act(State(st): State<AppState>, d: Desk, Path((key, action)): Path<
         stance: form.text("stance"),
         copies: form.text("copies").and_then(|v| v.trim().parse().ok()),
     };
-    let result = if doc.direction == "incoming" {
-        st.store.act_incoming(&key, &action, &input, &files, &d.actor).await
-    } else if action == "save" {
-        st.store.save_outgoing(&key, &outgoing_input(&form), &files, &d.actor).await
-    } else {
-        st.store.act_outgoing(&key, &action, &input, &files, &d.actor).await
-    };
+    let result = st.store.act_document(&key, &action, &input, &outgoing_input(&form), &files, &d.actor).await;
     Ok(match result {
         Ok(v) => back(&here, Some(&format!("已完成，{}现为“{}”{}", v.direction_label, v.item.state_label, v.doc_number.map(|n| format!("，发文字号 {n}")).unwrap_or_default())), None),
         Err(e) => back(&here, None, Some(&ApiError::from(e).message)),

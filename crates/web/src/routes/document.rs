@@ -241,14 +241,7 @@ pub struct DocActionBody {
 /// countersign, check, sign, recheck, number, print, distribute, archive, return, withdraw.
 pub async fn act(State(st): State<AppState>, a: Authed, Path((key, action)): Path<(String, String)>, Json(b): Json<DocActionBody>) -> ApiResult<JsonOut> {
     let attached = files(&b.attachments)?;
-    let doc = st.store.document_for(&key, &a.staff).await?;
-    let item = if doc.direction == "incoming" {
-        st.store.act_incoming(&key, &action, &b.action, &attached, &a.actor).await?
-    } else if action == "save" {
-        st.store.save_outgoing(&key, &b.draft, &attached, &a.actor).await?
-    } else {
-        st.store.act_outgoing(&key, &action, &b.action, &attached, &a.actor).await?
-    };
+    let item = st.store.act_document(&key, &action, &b.action, &b.draft, &attached, &a.actor).await?;
     Ok(axum::Json(json!({ "item": item })))
 }
 
