@@ -11,12 +11,14 @@
 pub mod actor;
 pub mod error;
 pub mod hotline;
+pub mod info;
 pub mod instruction;
 pub mod kernel;
 pub mod limits;
 pub mod document;
 pub mod meeting;
 pub mod org;
+pub mod party;
 pub mod privacy;
 pub mod supervision;
 #[cfg(test)]

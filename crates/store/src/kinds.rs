@@ -6,6 +6,11 @@ use std::sync::Arc;
 use sanfu_domain::document::incoming::Incoming;
 use sanfu_domain::document::outgoing::Outgoing;
 use sanfu_domain::hotline::Hotline;
+use sanfu_domain::info::bulletin::Bulletin;
+use sanfu_domain::info::item::InfoItem;
+use sanfu_domain::info::request::InfoRequest;
+use sanfu_domain::party::project::Project;
+use sanfu_domain::party::rectification::Rectification;
 use sanfu_domain::instruction::Instruction;
 use sanfu_domain::kernel::KindSpec;
 use sanfu_domain::meeting::session::Meeting;
@@ -22,5 +27,10 @@ pub(crate) fn builtin() -> Vec<Arc<KindSpec>> {
         Arc::new(KindSpec::of::<Meeting>()),
         Arc::new(KindSpec::of::<Incoming>()),
         Arc::new(KindSpec::of::<Outgoing>()),
+        Arc::new(KindSpec::of::<InfoItem>()),
+        Arc::new(KindSpec::of::<Bulletin>()),
+        Arc::new(KindSpec::of::<InfoRequest>()),
+        Arc::new(KindSpec::of::<Rectification>()),
+        Arc::new(KindSpec::of::<Project>()),
     ]
 }

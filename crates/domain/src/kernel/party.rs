@@ -29,13 +29,19 @@ crate::labelled_enum!(
         LeadHead = "lead_head" / "主办单位负责人",
         /// A leader a document is circulated to (传阅).
         Reader = "reader" / "传阅领导",
+        /// The head of one of the office's sections (an office member who is also a unit head):
+        /// signs off what the section issues (a bulletin's 签发).
+        SectionHead = "section_head" / "科室负责人",
+        /// The secretary (书记) of the party branch an item belongs to: strikes off (销号) its
+        /// rectification items.
+        BranchSecretary = "branch_secretary" / "支部书记",
     }
 );
 
 impl Party {
     /// Parties that name one person on the item (kept in the item's people), not a role or a unit.
     pub fn is_personal(self) -> bool {
-        matches!(self, Party::ChargeLeader | Party::Chair | Party::Member | Party::Reader)
+        matches!(self, Party::ChargeLeader | Party::Chair | Party::Member | Party::Reader | Party::BranchSecretary)
     }
 }
 
@@ -88,6 +94,9 @@ pub fn parties(assignments: &[Assignment], actor: &Actor) -> Vec<Party> {
         }
         if st.has(Role::OfficeStaff) {
             v.push(Party::Office);
+            if st.has(Role::UnitHead) {
+                v.push(Party::SectionHead);
+            }
         }
         if st.has(Role::SecretaryGeneral) {
             v.push(Party::Secretary);

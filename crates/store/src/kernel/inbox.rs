@@ -37,6 +37,9 @@ fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>], handed: Option<&
         Party::LeadUnit | Party::CoUnit => staff.acts_for_unit(),
         Party::ChargeLeader | Party::Chair | Party::Member | Party::Reader => staff.has(Role::Leader),
         Party::LeadHead => staff.has(Role::UnitHead),
+        Party::SectionHead => staff.has(Role::OfficeStaff) && staff.has(Role::UnitHead),
+        // Any member of staff may be a branch's secretary; the queue reads their own rows.
+        Party::BranchSecretary => true,
         Party::Secretary => staff.has(Role::SecretaryGeneral),
         Party::Mayor => staff.has(Role::Mayor),
         Party::Citizen => false,
@@ -54,6 +57,8 @@ fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>], handed: Option<&
         Party::Chair,
         Party::Member,
         Party::Reader,
+        Party::SectionHead,
+        Party::BranchSecretary,
         Party::LeadHead,
         Party::LeadUnit,
         Party::CoUnit,
