@@ -523,4 +523,109 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         comment TEXT,
         PRIMARY KEY (work_id, user_id))"),
     ("document_readers_user", "CREATE INDEX document_readers_user ON document_readers (user_id, read_at)"),
+    // 政务信息: a unit's submission — the text as submitted and as the section edited it, who
+    // wrote it and who signed it off, an incident's times, the 约稿 it answers, the province.
+    ("info_items", "CREATE TABLE info_items (
+        id TEXT PRIMARY KEY REFERENCES work_items(id),
+        unit_id TEXT NOT NULL REFERENCES units(id),
+        category TEXT NOT NULL,
+        body TEXT NOT NULL,
+        edited_body TEXT,
+        writer TEXT NOT NULL,
+        writer_phone TEXT NOT NULL,
+        signer TEXT,
+        incident_at BIGINT,
+        first_reported_at BIGINT,
+        request_id TEXT REFERENCES work_items(id),
+        answer TEXT,
+        forwarded_at BIGINT,
+        province_level TEXT,
+        province_at BIGINT)"),
+    ("info_items_unit", "CREATE INDEX info_items_unit ON info_items (unit_id)"),
+    // An issue of a bulletin: its 期号 taken when it is issued, unique per bulletin and year.
+    ("bulletins", "CREATE TABLE bulletins (
+        id TEXT PRIMARY KEY REFERENCES work_items(id),
+        series TEXT NOT NULL,
+        year BIGINT NOT NULL,
+        issue_no BIGINT,
+        editor_note TEXT NOT NULL,
+        signed_by TEXT REFERENCES users(id),
+        issued_at BIGINT,
+        UNIQUE (series, year, issue_no))"),
+    // The items of an issue, in order, with the text as printed there.
+    ("bulletin_items", "CREATE TABLE bulletin_items (
+        bulletin_id TEXT NOT NULL REFERENCES work_items(id),
+        info_id TEXT NOT NULL REFERENCES work_items(id),
+        position BIGINT NOT NULL,
+        headline TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (bulletin_id, info_id))"),
+    ("bulletin_items_info", "CREATE INDEX bulletin_items_info ON bulletin_items (info_id)"),
+    // 约稿: the topic and what is asked; the units and their dates are the kernel's.
+    ("info_requests", "CREATE TABLE info_requests (
+        id TEXT PRIMARY KEY REFERENCES work_items(id),
+        body TEXT NOT NULL)"),
+    // 党建: a party branch, its unit, its secretary and its members (one a line).
+    ("party_branches", "CREATE TABLE party_branches (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        unit_id TEXT NOT NULL REFERENCES units(id),
+        secretary_id TEXT NOT NULL REFERENCES users(id),
+        members TEXT NOT NULL,
+        created_at BIGINT NOT NULL)"),
+    // 组织生活会: the plan, the preparation and the meeting's records (lists as JSON).
+    ("party_meetings", "CREATE TABLE party_meetings (
+        id TEXT PRIMARY KEY,
+        branch_id TEXT NOT NULL REFERENCES party_branches(id),
+        theme TEXT NOT NULL,
+        meeting_at BIGINT NOT NULL,
+        notice_at BIGINT NOT NULL,
+        place TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        preparation TEXT NOT NULL,
+        problems TEXT NOT NULL,
+        attendance TEXT NOT NULL,
+        records TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL)"),
+    ("party_meetings_branch", "CREATE INDEX party_meetings_branch ON party_meetings (branch_id, meeting_at)"),
+    // A rectification item's own columns (整改清单).
+    ("rectification_items", "CREATE TABLE rectification_items (
+        id TEXT PRIMARY KEY REFERENCES work_items(id),
+        branch_id TEXT NOT NULL REFERENCES party_branches(id),
+        meeting_id TEXT REFERENCES party_meetings(id),
+        scope TEXT NOT NULL,
+        member TEXT NOT NULL,
+        problem TEXT NOT NULL,
+        measure TEXT NOT NULL,
+        owner TEXT NOT NULL)"),
+    ("rectification_items_meeting", "CREATE INDEX rectification_items_meeting ON rectification_items (meeting_id)"),
+    // 学习教育台账: a session, its hours in half hours, who attended (JSON).
+    ("party_study", "CREATE TABLE party_study (
+        id TEXT PRIMARY KEY,
+        branch_id TEXT NOT NULL REFERENCES party_branches(id),
+        held_at BIGINT NOT NULL,
+        form TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        half_hours BIGINT NOT NULL,
+        attendees TEXT NOT NULL,
+        notes TEXT NOT NULL,
+        created_at BIGINT NOT NULL)"),
+    ("party_study_branch", "CREATE INDEX party_study_branch ON party_study (branch_id, held_at)"),
+    // 我为群众办实事: a project's class, what it does, its progress.
+    ("projects", "CREATE TABLE projects (
+        id TEXT PRIMARY KEY REFERENCES work_items(id),
+        class TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        progress BIGINT NOT NULL,
+        progress_text TEXT NOT NULL)"),
+    // Citizens' ratings of finished projects (评单).
+    ("project_ratings", "CREATE TABLE project_ratings (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL REFERENCES work_items(id),
+        stars BIGINT NOT NULL,
+        comment TEXT NOT NULL,
+        ip TEXT NOT NULL,
+        at BIGINT NOT NULL)"),
+    ("project_ratings_project", "CREATE INDEX project_ratings_project ON project_ratings (project_id, ip)"),
 ];

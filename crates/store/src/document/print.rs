@@ -13,7 +13,7 @@ use super::{DocRow, not_found};
 use crate::db::{Store, StoreError, from_ms};
 
 /// 2026年12月4日: the 成文日期 and 印发日期 as GB/T 9704 writes them, in Arabic numerals.
-fn chinese_date(t: DateTime<Utc>, off: chrono::FixedOffset) -> String {
+pub(crate) fn chinese_date(t: DateTime<Utc>, off: chrono::FixedOffset) -> String {
     t.with_timezone(&off).format("%Y年%-m月%-d日").to_string()
 }
 
@@ -134,7 +134,7 @@ impl Store {
         Ok((name, self.render(doc).await?))
     }
 
-    async fn render(&self, doc: Document) -> Result<Vec<u8>, StoreError> {
+    pub(crate) async fn render(&self, doc: Document) -> Result<Vec<u8>, StoreError> {
         let printer = self.printer().await?;
         tokio::task::spawn_blocking(move || printer.render(&doc))
             .await
