@@ -165,6 +165,9 @@ impl Store {
             ("duchake", "赵敏", "dck", vec![Role::OfficeStaff], vec![]),
             ("huiyike", "吴晓红", "hyk", vec![Role::OfficeStaff], vec![]),
             ("wendianke", "郑文", "wdk", vec![Role::OfficeStaff], vec![]),
+            ("xinxike", "王蕾", "xxk", vec![Role::OfficeStaff], vec![]),
+            ("xinxike-head", "林志远", "xxk", vec![Role::OfficeStaff, Role::UnitHead], vec![]),
+            ("zhibushuji", "刘红梅", "office", vec![Role::OfficeStaff], vec![]),
             ("mayor", "李建国", "gov", vec![Role::Leader, Role::Mayor], vec!["gov"]),
             ("vicemayor", "周海涛", "gov", vec![Role::Leader], vec!["zjj", "cgj", "jtysj", "donghu"]),
             ("vicemayor2", "陈静", "gov", vec![Role::Leader], vec!["jyj", "rsj", "mzj", "czj"]),
@@ -211,6 +214,7 @@ impl Store {
                 }
             }
         }
+        self.seed_branches().await?;
         if with_orders {
             self.seed_knowledge().await?;
             // Six months of history, then a few orders handled live today.

@@ -125,6 +125,8 @@ impl Store {
         // Meetings whose decisions became items before the ladder runs over them.
         self.seed_meetings(now).await?;
         self.seed_documents(now).await?;
+        self.seed_info(now).await?;
+        self.seed_party(now).await?;
         // The ladder the histories have earned — 催办单, 督办通知单, cards, money warned of — each
         // on the day it fell due, as the scheduler would have taken it.
         let mut run = crate::supervision::LadderRun::default();

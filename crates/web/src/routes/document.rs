@@ -180,7 +180,7 @@ pub async fn one(State(st): State<AppState>, a: Authed, Path(key): Path<String>)
     Ok(axum::Json(json!({ "item": st.store.document_for(&key, &a.staff).await? })))
 }
 
-fn pdf_response(name: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn pdf_response(name: &str, bytes: Vec<u8>) -> Response {
     use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
     let mut r = bytes.into_response();
     let h = r.headers_mut();

@@ -8,9 +8,11 @@ pub(crate) mod auth;
 pub(crate) mod calendar;
 mod fields;
 pub(crate) mod hotline;
+pub(crate) mod info;
 pub(crate) mod instruction;
 pub(crate) mod document;
 pub(crate) mod meeting;
+pub(crate) mod party;
 pub(crate) mod kernel;
 pub(crate) mod supervision;
 
@@ -53,4 +55,6 @@ pub fn routes() -> Router<AppState> {
         .merge(instruction::router())
         .merge(meeting::router())
         .merge(document::router())
+        .merge(info::router())
+        .merge(party::router())
 }
