@@ -186,6 +186,41 @@ pub const ROUTES: &[Route] = &[
     r("get", "/api/admin/document-settings", "公文", "公文设置：承办、会签时限，机关代字，排版字体", Staff, Nothing, Wrapped(200, "settings", "DocumentConfig"), &[]),
     r("put", "/api/admin/document-settings", "公文", "修改公文设置（系统管理员或文电科）；字体须在本机找到", Staff, Json("DocumentConfig"), Wrapped(200, "settings", "DocumentConfig"), &[]),
     r("post", "/api/supervision/{key}/{action}", "督查督办", "交办、签收、异议、反馈进展、催办、延期、办结申请、审核、重新督办、撤销", Staff, Json("SupervisionActionBody"), Wrapped(200, "item", "SupervisionView"), &[]),
+    r("get", "/api/info", "政务信息", "信息报送台账：可按状态、类别、单位筛选，unused=true 为已采用未编刊的信息；format=xlsx 或 csv 导出", Staff, Nothing, List("items", "InfoRow"), &["state", "category", "unit", "unused", "format"]),
+    r("post", "/api/info", "政务信息", "单位报送信息（动态、经验、问题、建议、舆情、突发事件）；联络员报送待本单位负责人审签，负责人报送即送信息科；突发事件须填事发时间", Staff, Json("InfoBody"), Wrapped(201, "item", "InfoView"), &[]),
+    r("get", "/api/info/scores", "政务信息", "各单位信息工作得分与排名（period=2026、2026-Q4 或 2026-12）；format=xlsx 导出", Staff, Nothing, Wrapped(200, "scores", "ScoreBoard"), &["period", "format"]),
+    r("get", "/api/info/requests", "政务信息", "约稿：各单位报送与未报情况", Staff, Nothing, List("items", "RequestRow"), &[]),
+    r("post", "/api/info/requests", "政务信息", "信息科向单位约稿（主题、要求、截止日期）", Staff, Json("RequestInput"), Wrapped(201, "item", "RequestView"), &[]),
+    r("get", "/api/info/requests/{key}", "政务信息", "一次约稿：每个单位已报、逾期报或未报", Staff, Nothing, Wrapped(200, "item", "RequestView"), &[]),
+    r("post", "/api/info/requests/{key}/close", "政务信息", "约稿截止：未报送的单位计为未报", Staff, Nothing, Wrapped(200, "item", "RequestView"), &[]),
+    r("get", "/api/info/{key}", "政务信息", "一条信息：原文与编辑稿、审签、处理结果、编入刊物、领导批示、转报省", Staff, Nothing, Wrapped(200, "item", "InfoView"), &[]),
+    r("post", "/api/info/{key}/{action}", "政务信息", "审签（sign）、采用（adopt，可带编辑稿）、退回补充（return）、不采用（decline）、补充报送（resubmit）、转报省（forward）、登记省采用（province_adopt）", Staff, Json("InfoActionInput"), Wrapped(200, "item", "InfoView"), &[]),
+    r("get", "/api/bulletins", "政务信息", "信息刊物（每日要情、江州政务信息、信息专报）：信息科看全部，领导看呈送本人的", Staff, Nothing, List("items", "BulletinRow"), &["series"]),
+    r("post", "/api/bulletins", "政务信息", "新编一期刊物（信息科）", Staff, Json("BulletinInput"), Wrapped(201, "item", "BulletinView"), &[]),
+    r("get", "/api/bulletins/{key}", "政务信息", "一期刊物：所编信息、期号、签发、呈阅领导与阅示", Staff, Nothing, Wrapped(200, "item", "BulletinView"), &[]),
+    r("get", "/api/bulletins/{key}/pdf", "政务信息", "刊物的版式文件（PDF）；印发前为草稿", Staff, Nothing, AFile, &[]),
+    r("get", "/api/bulletins/{key}/export", "政务信息", "刊物所编信息导出（xlsx 或 csv）", Staff, Nothing, AFile, &["format"]),
+    r("post", "/api/bulletins/{key}/{action}", "政务信息", "编辑（compose：选择并排序已采用信息）、送签（submit）、退回修改（send_back）、签发（sign，科室负责人）、印发（issue，取期号并呈送领导）、阅（read）", Staff, Json("BulletinActionInput"), Wrapped(200, "item", "BulletinView"), &[]),
+    r("get", "/api/admin/info-settings", "政务信息", "信息工作设置：处理时限、突发事件时限、计分标准、任务数", Staff, Nothing, Wrapped(200, "settings", "InfoSettings"), &[]),
+    r("put", "/api/admin/info-settings", "政务信息", "修改信息工作设置（办公室或系统管理员）", Staff, Json("InfoSettings"), Wrapped(200, "settings", "InfoSettings"), &[]),
+    r("get", "/api/party/branches", "党建", "党支部：所在单位、书记、党员", Staff, Nothing, List("items", "Branch"), &[]),
+    r("post", "/api/party/branches", "党建", "设立党支部（办公室或系统管理员）", Staff, Json("BranchInput"), Wrapped(201, "item", "Branch"), &[]),
+    r("get", "/api/party/meetings", "党建", "组织生活会：各支部历次会议与整改完成情况", Staff, Nothing, List("items", "PartyMeetingRow"), &[]),
+    r("post", "/api/party/meetings", "党建", "安排组织生活会（主题、时间、地点，会前约十天通知）", Staff, Json("PartyMeetingInput"), Wrapped(201, "item", "PartyMeetingView"), &[]),
+    r("get", "/api/party/meetings/{id}", "党建", "一次组织生活会：会前准备、问题清单、签到、对照检查、批评与自我批评、整改清单，及上次整改“回头看”", Staff, Nothing, Wrapped(200, "item", "PartyMeetingView"), &[]),
+    r("post", "/api/party/meetings/{id}/{action}", "党建", "会前准备（prepare：集中学习、谈心谈话、征求意见、问题清单）或召开（hold：签到、书记对照检查、批评与自我批评、缺席党员书面党性分析）", Staff, Json("PartyMeetingAction"), Wrapped(200, "item", "PartyMeetingView"), &[]),
+    r("get", "/api/party/rectifications", "党建", "整改清单：可按支部、会议筛选；format=xlsx 导出", Staff, Nothing, List("items", "RectificationRow"), &["branch", "meeting", "format"]),
+    r("post", "/api/party/rectifications", "党建", "列入整改清单：问题、措施、责任人、时限（支部书记或办公室）", Staff, Json("RectificationInput"), Wrapped(201, "item", "RectificationView"), &[]),
+    r("get", "/api/party/rectifications/{key}", "党建", "一项整改事项", Staff, Nothing, Wrapped(200, "item", "RectificationView"), &[]),
+    r("post", "/api/party/rectifications/{key}/{action}", "党建", "报告进展（progress）、报告完成并附佐证（report）、退回整改（send_back）、销号（strike_off，支部书记）", Staff, Json("RectActionBody"), Wrapped(200, "item", "RectificationView"), &[]),
+    r("get", "/api/party/study", "党建", "学习教育台账与每名党员的年度学时（year、branch）；format=xlsx 导出", Staff, Nothing, Wrapped(200, "ledger", "StudyLedger"), &["year", "branch", "format"]),
+    r("post", "/api/party/study", "党建", "登记一次学习（日期、形式、内容、学时、参加人员、记录）", Staff, Json("StudyInput"), Wrapped(201, "item", "StudySession"), &[]),
+    r("get", "/api/projects", "党建", "我为群众办实事项目清单；format=xlsx 导出", Staff, Nothing, List("items", "ProjectRow"), &["format"]),
+    r("post", "/api/projects", "党建", "申报实事项目（责任单位，或督查科代为申报）：立刻办、限期办、分期办", Staff, Json("ProjectInput"), Wrapped(201, "item", "ProjectView"), &[]),
+    r("get", "/api/projects/{key}", "党建", "一个实事项目：进度、时限、群众评价", Staff, Nothing, Wrapped(200, "item", "ProjectView"), &[]),
+    r("post", "/api/projects/{key}/{action}", "党建", "立项（approve）、不予立项（reject）、报告进展（progress）、报告完成（report）、退回（send_back）、销号（close）", Staff, Json("ProjectActionBody"), Wrapped(200, "item", "ProjectView"), &[]),
+    r("get", "/api/public/projects", "公众", "我为群众办实事：全部已立项项目及进度（无需登录）", Public, Nothing, List("items", "PublicProject"), &[]),
+    r("post", "/api/public/projects/{number}/rate", "公众", "群众评价已完成的项目（1–5 星，每个地址一次）", Public, Json("RatingInput"), Wrapped(200, "item", "PublicProject"), &[]),
     r("get", "/api/kinds", "事项", "本系统的各类工作：状态、时限与待办队列", Staff, Nothing, Object(200, "{kinds: [{name, label, states, dues, queues}]}"), &[]),
     r("get", "/api/items/{key}", "事项", "任一类工作的一个事项（编号或 id）：状态、承办单位、时限、可做的操作、关联与警告", Staff, Nothing, Wrapped(200, "item", "ItemDetail"), &[]),
     r("get", "/api/items/{key}/events", "事项", "事项的办理过程（哈希链事件）", Staff, Nothing, List("events", "Event"), &[]),
@@ -403,6 +438,59 @@ pub fn document() -> OpenApi {
         .schema_from::<sanfu_store::meeting::topic::OpinionView>()
         .schema_from::<sanfu_store::meeting::topic::MeetingRef>()
         .schema_from::<sanfu_store::meeting::PersonName>()
+        .schema_from::<sanfu_domain::info::Settings>()
+        .schema_from::<sanfu_domain::info::ScoreTable>()
+        .schema_from::<sanfu_domain::info::Quota>()
+        .schema_from::<sanfu_store::info::InfoInput>()
+        .schema_from::<sanfu_store::info::InfoActionInput>()
+        .schema_from::<sanfu_store::info::InfoView>()
+        .schema_from::<sanfu_store::info::InfoRow>()
+        .schema_from::<sanfu_store::info::BulletinUse>()
+        .schema_from::<sanfu_store::info::bulletin::BulletinInput>()
+        .schema_from::<sanfu_store::info::bulletin::BulletinActionInput>()
+        .schema_from::<sanfu_store::info::bulletin::ComposeLine>()
+        .schema_from::<sanfu_store::info::bulletin::BulletinView>()
+        .schema_from::<sanfu_store::info::bulletin::BulletinRow>()
+        .schema_from::<sanfu_store::info::bulletin::BulletinLine>()
+        .schema_from::<sanfu_store::info::bulletin::BulletinReader>()
+        .schema_from::<sanfu_store::info::request::RequestInput>()
+        .schema_from::<sanfu_store::info::request::RequestView>()
+        .schema_from::<sanfu_store::info::request::RequestRow>()
+        .schema_from::<sanfu_store::info::request::RequestUnit>()
+        .schema_from::<sanfu_store::info::scores::ScoreBoard>()
+        .schema_from::<sanfu_store::info::scores::UnitScore>()
+        .schema_from::<crate::routes::info::InfoBody>()
+        .schema_from::<sanfu_store::party::Branch>()
+        .schema_from::<sanfu_store::party::BranchInput>()
+        .schema_from::<sanfu_store::party::meeting::PartyMeetingInput>()
+        .schema_from::<sanfu_store::party::meeting::PartyMeetingAction>()
+        .schema_from::<sanfu_store::party::meeting::PartyMeetingView>()
+        .schema_from::<sanfu_store::party::meeting::PartyMeetingRow>()
+        .schema_from::<sanfu_store::party::meeting::Preparation>()
+        .schema_from::<sanfu_store::party::meeting::Problem>()
+        .schema_from::<sanfu_store::party::meeting::Attendance>()
+        .schema_from::<sanfu_store::party::meeting::Records>()
+        .schema_from::<sanfu_store::party::meeting::Criticism>()
+        .schema_from::<sanfu_store::party::meeting::Analysis>()
+        .schema_from::<sanfu_store::party::meeting::Review>()
+        .schema_from::<sanfu_store::party::rectification::RectificationInput>()
+        .schema_from::<sanfu_store::party::rectification::RectificationActionInput>()
+        .schema_from::<sanfu_store::party::rectification::RectificationView>()
+        .schema_from::<sanfu_store::party::rectification::RectificationRow>()
+        .schema_from::<sanfu_store::party::study::StudyInput>()
+        .schema_from::<sanfu_store::party::study::StudySession>()
+        .schema_from::<sanfu_store::party::study::StudyLedger>()
+        .schema_from::<sanfu_store::party::study::MemberHours>()
+        .schema_from::<sanfu_store::party::project::ProjectInput>()
+        .schema_from::<sanfu_store::party::project::ProjectActionInput>()
+        .schema_from::<sanfu_store::party::project::ProjectView>()
+        .schema_from::<sanfu_store::party::project::ProjectRow>()
+        .schema_from::<sanfu_store::party::project::PublicProject>()
+        .schema_from::<sanfu_store::party::project::RatingInput>()
+        .schema_from::<sanfu_store::party::project::Ratings>()
+        .schema_from::<sanfu_store::party::project::RatingView>()
+        .schema_from::<crate::routes::party::RectActionBody>()
+        .schema_from::<crate::routes::party::ProjectActionBody>()
         .schema_from::<sanfu_domain::document::Settings>()
         .schema_from::<sanfu_domain::document::IssuingCode>()
         .schema_from::<sanfu_store::document::DocumentConfig>()
@@ -495,6 +583,8 @@ mod tests {
             include_str!("routes/instruction.rs"),
             include_str!("routes/meeting.rs"),
             include_str!("routes/document.rs"),
+            include_str!("routes/info.rs"),
+            include_str!("routes/party.rs"),
         ]
         .concat();
         let mut out = Vec::new();

@@ -9,10 +9,13 @@ mod admin;
 pub(crate) mod charts;
 mod desk;
 mod hotline;
+mod info;
 mod instruction;
 mod document;
 mod meeting;
+mod party;
 mod supervision;
+pub(crate) mod work;
 mod topic;
 
 use askama::Template;
@@ -70,6 +73,28 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/new", post(document::create).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
         .route("/documents/{key}", get(document::document))
         .route("/documents/{key}/do/{action}", post(document::act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
+        .route("/info", get(info::info))
+        .route("/info/new", post(info::submit).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
+        .route("/info/requests/new", post(info::create_request))
+        .route("/info/requests/{key}", get(info::request))
+        .route("/info/requests/{key}/close", post(info::close_request))
+        .route("/info/{key}", get(info::item))
+        .route("/info/{key}/do/{action}", post(info::act))
+        .route("/bulletins/new", post(info::create_bulletin))
+        .route("/bulletins/{key}", get(info::bulletin))
+        .route("/bulletins/{key}/do/{action}", post(info::act_bulletin))
+        .route("/party", get(party::party))
+        .route("/party/meetings/new", post(party::create_meeting))
+        .route("/party/meetings/{id}", get(party::meeting))
+        .route("/party/meetings/{id}/do/{action}", post(party::act_meeting))
+        .route("/party/rectifications/{key}", get(party::rectification))
+        .route("/party/rectifications/{key}/do/{action}", post(party::act_rectification).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
+        .route("/party/study/new", post(party::record_study))
+        .route("/party/projects/new", post(party::declare_project))
+        .route("/party/projects/{key}", get(party::project))
+        .route("/party/projects/{key}/do/{action}", post(party::act_project).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
+        .route("/projects", get(party::public_projects))
+        .route("/projects/{number}/rate", post(party::public_rate))
         .route("/meetings", get(meeting::calendar))
         .route("/meetings/new", post(meeting::create_meeting))
         .route("/meetings/settings", post(meeting::save_settings))

@@ -93,6 +93,11 @@ pub(crate) fn href(kind: &str, number: &str) -> String {
         "topic" => format!("/topics/{number}"),
         "incoming" | "outgoing" => format!("/documents/{number}"),
         "meeting" => format!("/meetings/{number}"),
+        "info" => format!("/info/{number}"),
+        "bulletin" => format!("/bulletins/{number}"),
+        "info_request" => format!("/info/requests/{number}"),
+        "rectification" => format!("/party/rectifications/{number}"),
+        "project" => format!("/party/projects/{number}"),
         _ => format!("/items/{number}"),
     }
 }
