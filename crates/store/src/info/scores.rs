@@ -183,3 +183,59 @@ impl Store {
         format!("{}-{:02}", t.year(), t.month())
     }
 }
+
+/// The dashboard's information figures for this month, of the units `staff` reads.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InfoFigures {
+    pub period_label: String,
+    pub submitted: i64,
+    pub adopted: i64,
+    /// Adopted of those answered, as a share.
+    pub adoption_rate: Option<f64>,
+    /// Waiting on the section now, and of those past the answer's limit.
+    pub waiting: i64,
+    pub unanswered_late: i64,
+    pub urgent: i64,
+    pub bulletins_issued: i64,
+    pub instructed: i64,
+    /// The month's first five units.
+    pub top: Vec<(String, i64)>,
+}
+
+impl Store {
+    pub async fn info_figures(&self, staff: &Staff, now: DateTime<Utc>) -> Result<InfoFigures, StoreError> {
+        let month = self.this_month(now);
+        let board = self.info_scores(staff, &month).await?;
+        let submitted = board.units.iter().map(|u| u.submitted).sum();
+        let adopted = board.units.iter().map(|u| u.adopted).sum();
+        let mut binds = Vec::new();
+        let scope = super::unit_scope(staff, 1, &mut binds);
+        let sql = format!(
+            "SELECT COALESCE(SUM(CASE WHEN w.state IN ('submitted', 'urgent') THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN w.state IN ('submitted', 'urgent') AND w.due_at < $1 THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN w.state = 'urgent' THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN w.state = 'declined' AND w.closed_at >= $1 - 2678400000 THEN 1 ELSE 0 END), 0)
+             FROM work_items w WHERE w.kind = 'info'{scope}"
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(now.timestamp_millis());
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let (waiting, late, urgent, declined) = q.fetch_one(self.pool()).await?;
+        let year = now.with_timezone(&self.offset()).year();
+        let bulletins_issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bulletins WHERE issued_at IS NOT NULL AND year = $1").bind(i64::from(year)).fetch_one(self.pool()).await?;
+        let answered = adopted + declined;
+        Ok(InfoFigures {
+            period_label: board.period_label.clone(),
+            submitted,
+            adopted,
+            adoption_rate: (answered > 0).then(|| adopted as f64 / answered as f64),
+            waiting,
+            unanswered_late: late,
+            urgent,
+            bulletins_issued,
+            instructed: board.units.iter().map(|u| u.instructed).sum(),
+            top: board.units.iter().filter(|u| u.points > 0).take(5).map(|u| (u.unit_name.clone(), u.points)).collect(),
+        })
+    }
+}

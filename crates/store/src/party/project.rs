@@ -325,3 +325,50 @@ impl Store {
         self.public_projects().await?.into_iter().find(|p| p.number == number.trim()).ok_or_else(|| not_found(number))
     }
 }
+
+/// The dashboard's party figures: the rectification lists and the projects.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PartyFigures {
+    pub rectifying: i64,
+    pub rectification_overdue: i64,
+    pub to_strike_off: i64,
+    pub struck_off: i64,
+    pub projects_doing: i64,
+    pub projects_overdue: i64,
+    pub projects_done: i64,
+    pub rating_average: Option<f64>,
+}
+
+impl Store {
+    /// Of the units `staff` reads (a leader's portfolio).
+    pub async fn party_figures(&self, staff: &Staff, now: DateTime<Utc>) -> Result<PartyFigures, StoreError> {
+        let mut binds = Vec::new();
+        let scope = super::super::info::unit_scope(staff, 1, &mut binds);
+        let sql = format!(
+            "SELECT COALESCE(SUM(CASE WHEN kind = 'rectification' AND state = 'rectifying' THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN kind = 'rectification' AND state = 'rectifying' AND due_at < $1 THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN kind = 'rectification' AND state = 'reported' THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN kind = 'rectification' AND state = 'closed' THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN kind = 'project' AND state IN ('doing', 'reported') THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN kind = 'project' AND state = 'doing' AND due_at < $1 THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN kind = 'project' AND state = 'closed' THEN 1 ELSE 0 END), 0)
+             FROM work_items w WHERE kind IN ('rectification', 'project'){scope}"
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, i64, i64, i64, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(now.timestamp_millis());
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let (rectifying, r_late, reported, closed, doing, p_late, done) = q.fetch_one(self.pool()).await?;
+        let (n, sum): (i64, Option<i64>) = sqlx::query_as("SELECT COUNT(*), SUM(stars) FROM project_ratings").fetch_one(self.pool()).await?;
+        Ok(PartyFigures {
+            rectifying,
+            rectification_overdue: r_late,
+            to_strike_off: reported,
+            struck_off: closed,
+            projects_doing: doing,
+            projects_overdue: p_late,
+            projects_done: done,
+            rating_average: (n > 0).then(|| (sum.unwrap_or(0) as f64 / n as f64 * 10.0).round() / 10.0),
+        })
+    }
+}

@@ -27,6 +27,10 @@ pub(crate) struct DashboardPage {
     meetings_at: Vec<String>,
     /// Documents in hand, overdue, waiting for a signature, being read, issued this year.
     documents: sanfu_store::document::view::DocumentFigures,
+    /// 政务信息 this month; 党建's rectification lists and projects.
+    info: sanfu_store::info::scores::InfoFigures,
+    adoption: String,
+    party: sanfu_store::party::project::PartyFigures,
 }
 
 pub struct Kpi {
@@ -79,10 +83,14 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     let decisions = st.store.decision_figures(&d.staff).await?;
     let meetings = st.store.list_meetings(&d.staff, now - Duration::hours(12), now + Duration::days(14)).await?;
     let off = st.store.offset();
+    let info = st.store.info_figures(&d.staff, now).await?;
     let p = DashboardPage {
         decisions,
         meetings_at: meetings.iter().map(|m| fmt_time(m.starts_at, off)).collect(),
         documents: st.store.document_figures(&d.staff, now).await?,
+        adoption: info.adoption_rate.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "—".into()),
+        info,
+        party: st.store.party_figures(&d.staff, now).await?,
         meetings,
         kinds,
         funds,
