@@ -38,10 +38,20 @@ crate::labelled_enum!(
     /// The office's bulletins, each numbered per year (第N期).
     Series {
         Daily = "daily" / "每日要情",
-        Info = "info" / "江州政务信息",
+        Info = "info" / "政务信息",
         Special = "special" / "信息专报",
     }
 );
+
+impl Series {
+    /// The bulletin's name as printed: the city's own 《XX政务信息》 (江州市 → 江州政务信息).
+    pub fn name(self, city: &str) -> String {
+        match self {
+            Series::Info => format!("{}政务信息", city.trim().trim_end_matches('市')),
+            other => other.label().to_string(),
+        }
+    }
+}
 
 crate::labelled_enum!(
     /// Where the province's office used an item forwarded to it (转报).

@@ -254,7 +254,7 @@ async fn document_classified_material_is_refused_and_nothing_is_written() {
 }
 
 /// The text of a PDF the API served, as poppler reads it back (whitespace removed).
-async fn pdf_text(app: &TestApp, token: &str, path: &str) -> String {
+pub(crate) async fn pdf_text(app: &TestApp, token: &str, path: &str) -> String {
     let r = app.client.get(format!("{}{path}", app.base)).bearer_auth(token).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/pdf");

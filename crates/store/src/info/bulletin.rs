@@ -73,7 +73,8 @@ pub struct BulletinView {
     #[serde(flatten)]
     pub item: ItemDetail,
     pub series: String,
-    pub series_label: &'static str,
+    /// The bulletin's printed name (《江州政务信息》 for the city of 江州市).
+    pub series_label: String,
     pub year: i64,
     pub issue_no: Option<i64>,
     /// 2026年第3期 once issued.
@@ -91,7 +92,7 @@ pub struct BulletinView {
 pub struct BulletinRow {
     #[serde(flatten)]
     pub item: ItemSummary,
-    pub series_label: &'static str,
+    pub series_label: String,
     pub issue_label: Option<String>,
     pub lines: i64,
     pub issued_at: Option<DateTime<Utc>>,
@@ -117,7 +118,8 @@ impl Store {
         let note = validate::optional_text("note", "编者按", input.note.as_deref(), validate::MAX_SHORT_TEXT_CHARS)?.unwrap_or_default();
         let now = Utc::now();
         let year = i64::from(now.with_timezone(&self.offset()).year());
-        let title = format!("《{}》{year}年（编辑中）", series.label());
+        let city = self.city_name().await?.unwrap_or_default();
+        let title = format!("《{}》{year}年（编辑中）", series.name(&city));
         let snap = bulletin::open(now);
         let spec = self.spec_of(Bulletin::NAME)?;
         let s = self.series(&spec, "", now);
@@ -188,6 +190,7 @@ impl Store {
         };
         let spec = self.spec_of(Bulletin::NAME)?;
         let off = self.offset();
+        let city = self.city_name().await?.unwrap_or_default();
         on_fresh_load!(Bulletin::NOUN, in_tx!(self, tx => {
             let core = load_core(&mut tx, &id).await?.filter(|c| c.kind == Bulletin::NAME).ok_or_else(|| not_found(key))?;
             let snap = Snapshot { item: core.item()?, people: write::load_people(&mut tx, &core.id).await? };
@@ -213,7 +216,7 @@ impl Store {
                     let mut s = self.series(&spec, &series, now);
                     s.kind = "bulletin_issue";
                     let n: i64 = self.number_in(&mut tx, &s, "{n}").await?.parse().map_err(|_| StoreError::Other("bad issue number".into()))?;
-                    let label = Series::parse(&series).map(|s| s.label()).unwrap_or_default();
+                    let label = Series::parse(&series).map(|s| s.name(&city)).unwrap_or_default();
                     let title = format!("《{label}》{}年第{n}期", now.with_timezone(&off).year());
                     sqlx::query("UPDATE bulletins SET issue_no = $1, year = $2, issued_at = $3 WHERE id = $4")
                         .bind(n).bind(i64::from(now.with_timezone(&off).year())).bind(to_ms(now)).bind(&core.id).execute(&mut *tx).await?;
@@ -251,8 +254,9 @@ impl Store {
         let number = core.number.clone();
         let instructions = self.instructions_on(&id, viewer).await?;
         let item = self.detail(core, &actor, viewer).await?;
+        let city = self.city_name().await?.unwrap_or_default();
         Ok(BulletinView {
-            series_label: Series::parse(&series).map(|s| s.label()).unwrap_or_default(),
+            series_label: Series::parse(&series).map(|s| s.name(&city)).unwrap_or_default(),
             series,
             year,
             issue_no,
@@ -302,12 +306,13 @@ impl Store {
         let rows = q.fetch_all(self.pool()).await?;
         let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
         let summaries = self.item_summaries(&ids, Viewer::of(staff)).await?;
+        let city = self.city_name().await?.unwrap_or_default();
         Ok(summaries
             .into_iter()
             .filter_map(|s| {
                 let r = rows.iter().find(|r| r.0 == s.id)?;
                 Some(BulletinRow {
-                    series_label: Series::parse(&r.1).map(|x| x.label()).unwrap_or_default(),
+                    series_label: Series::parse(&r.1).map(|x| x.name(&city)).unwrap_or_default(),
                     issue_label: issue_label(r.2, r.3),
                     lines: r.5,
                     issued_at: r.4.map(from_ms),
@@ -332,10 +337,7 @@ impl Store {
             let n = numerals.get(i).map(|s| s.to_string()).unwrap_or_else(|| format!("{}", i + 1));
             body.push_str(&format!("{n}、{}\n{}\n（{}）\n", l.headline, l.body, l.unit_name));
         }
-        let mark = match b.series.as_str() {
-            "info" => format!("{city}政务信息"),
-            _ => b.series_label.to_string(),
-        };
+        let mark = b.series_label.clone();
         let doc = sanfu_print::Document {
             form: sanfu_print::Form::Minutes,
             draft: b.issue_no.is_none(),

@@ -26,7 +26,7 @@ pub struct UnitScore {
     pub instructed: i64,
     pub province: i64,
     pub points: i64,
-    /// 约稿 not answered by their dates.
+    /// 约稿 not answered by their dates (or by the time the section closed them).
     pub missed_requests: i64,
     /// The quota for the period (the yearly quota shared out), and how much of it is met.
     pub quota_adopted: i64,
@@ -99,7 +99,7 @@ impl Store {
         let now = Utc::now().timestamp_millis();
         let missed: Vec<(String, i64)> = sqlx::query_as(
             "SELECT d.unit_id, COUNT(*) FROM deadlines d JOIN work_items w ON w.id = d.work_id
-             WHERE w.kind = 'info_request' AND d.kind = 'reply' AND d.met_at IS NULL AND d.due_at >= $1 AND d.due_at < $2 AND d.due_at < $3
+             WHERE w.kind = 'info_request' AND d.kind = 'reply' AND d.met_at IS NULL AND d.due_at >= $1 AND d.due_at < $2 AND (d.due_at < $3 OR w.state = 'closed')
              GROUP BY d.unit_id",
         )
         .bind(s)

@@ -38,8 +38,8 @@ fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>], handed: Option<&
         Party::ChargeLeader | Party::Chair | Party::Member | Party::Reader => staff.has(Role::Leader),
         Party::LeadHead => staff.has(Role::UnitHead),
         Party::SectionHead => staff.has(Role::OfficeStaff) && staff.has(Role::UnitHead),
-        // Any member of staff may be a branch's secretary; the queue reads their own rows.
-        Party::BranchSecretary => true,
+        // A branch's secretary is a unit's head or one of the office (the queue reads their own rows).
+        Party::BranchSecretary => staff.has(Role::UnitHead) || staff.has(Role::OfficeStaff),
         Party::Secretary => staff.has(Role::SecretaryGeneral),
         Party::Mayor => staff.has(Role::Mayor),
         Party::Citizen => false,
@@ -58,10 +58,10 @@ fn queues_of(staff: &Staff, specs: &[std::sync::Arc<KindSpec>], handed: Option<&
         Party::Member,
         Party::Reader,
         Party::SectionHead,
-        Party::BranchSecretary,
         Party::LeadHead,
         Party::LeadUnit,
         Party::CoUnit,
+        Party::BranchSecretary,
     ] {
         if !plays(party) {
             continue;

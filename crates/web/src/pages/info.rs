@@ -93,7 +93,7 @@ pub async fn info(State(st): State<AppState>, d: Desk, Query(q): Query<InfoQuery
                     .map(|r| {
                         row(None, vec![
                             link(r.item.number.clone(), format!("/bulletins/{}", r.item.number)),
-                            cell(r.series_label),
+                            cell(r.series_label.clone()),
                             cell(r.issue_label.clone().unwrap_or_else(|| "（印发时编期）".into())),
                             cell(r.lines.to_string()),
                             cell(r.item.state_label),

@@ -44,8 +44,11 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize)]
 pub struct ListQuery {
-    #[serde(flatten)]
-    filter: InfoFilter,
+    state: Option<String>,
+    category: Option<String>,
+    unit: Option<String>,
+    /// `true`: only adopted items not yet in an issue.
+    unused: Option<String>,
     /// json (default), csv or xlsx.
     format: Option<String>,
 }
@@ -78,7 +81,8 @@ pub(crate) fn info_table(rows: &[InfoRow], off: chrono::FixedOffset) -> Table {
 
 pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
-    let rows = st.store.list_info(&a.staff, &q.filter).await?;
+    let filter = InfoFilter { state: q.state, category: q.category, unit: q.unit, unused: matches!(q.unused.as_deref(), Some("true" | "1")) };
+    let rows = st.store.list_info(&a.staff, &filter).await?;
     if format == Format_::Json {
         return Ok(axum::Json(json!({ "items": rows })).into_response());
     }
