@@ -69,7 +69,10 @@ async fn party_rectification_is_tracked_and_struck_off_by_the_secretary_and_look
     let (s, e) = app.post(Some(&secretary), "/api/party/rectifications", json!({"branch": BRANCH, "scope": "member", "member": "不存在的人", "problem": "x", "measure": "y", "owner": "z", "deadline": deadline})).await;
     assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_member")));
     assert!(waiting(&app.get(Some(&unit), "/api/inbox").await.1, "整改事项待完成").contains(&n));
-    assert!(waiting(&app.get(Some(&secretary), "/api/inbox").await.1, "整改事项（本支部整改中）").contains(&n));
+    // The secretary (here also the unit's head) has it in hand too.
+    let inbox = app.get(Some(&secretary), "/api/inbox").await.1;
+    assert!(inbox["items"].as_array().unwrap().iter().any(|i| i["item"]["number"] == n.as_str()));
+    assert!(inbox["counts"].as_array().unwrap().iter().any(|c| c["label"] == "整改事项（本支部整改中）" && c["count"].as_i64() >= Some(1)), "{}", inbox["counts"]);
 
     // The unit reports progress, then completion with evidence; only the secretary strikes it off.
     ok(&app, &unit, &format!("/api/party/rectifications/{n}/progress"), json!({"text": "台账已建立"})).await;
