@@ -617,6 +617,116 @@ try {
     assert.ok((await office.textContent('#doc-register')).includes(docNumber));
   });
 
+  await journey("a unit's information is signed off, adopted into a bulletin, signed, issued to the leaders and instructed on by the mayor", async () => {
+    const unit = await newPage();
+    await login(unit, 'zjj');
+    await unit.goto(`${base}/info`);
+    let msg = await act(unit, 'form-info-new', async (f) => {
+      await f.locator('#form-info-new-title').fill('我市城镇供热保障工作开局平稳');
+      await f.locator('#form-info-new-body').fill('11月10日起全市集中供热全面启动，供热面积3200万平方米，首周受理投诉同比下降21%。');
+      await f.locator('#form-info-new-writer_phone').fill('0791-86001234');
+    });
+    assert.ok(msg.includes('待审签'), msg);
+    const infoUrl = unit.url().split('?')[0];
+    const head = await newPage();
+    await login(head, 'zjj-head');
+    assert.ok((await head.textContent('main')).includes('信息待审签'), 'the head has it in the inbox');
+    await head.goto(infoUrl);
+    msg = await act(head, 'form-info-sign');
+    assert.ok(msg.includes('待处理'), msg);
+
+    // The section adopts it with an edited text; both are kept.
+    const section = await newPage();
+    await login(section, 'xinxike');
+    await section.goto(infoUrl);
+    msg = await act(section, 'form-info-adopt', async (f) => {
+      await f.locator('textarea[name=edited_body]').fill('全市集中供热全面启动，首周投诉同比下降21%。');
+    });
+    assert.ok(msg.includes('已采用'), msg);
+    assert.ok((await section.textContent('#info-edited')).includes('首周投诉同比下降21%'));
+    assert.ok((await section.textContent('#info-body')).includes('供热面积3200万平方米'), 'the original stays');
+    const infoNumber = (await section.textContent('#work-facts')).match(/信〔\d{4}〕\d+号/)[0];
+
+    // Compiled into an issue of 《江州政务信息》, signed off by the section's head, issued.
+    await section.goto(`${base}/info?tab=bulletins`);
+    msg = await act(section, 'form-bulletin-new', async (f) => { await f.locator('select[name=series]').selectOption('info'); });
+    const bulletinUrl = section.url().split('?')[0];
+    msg = await act(section, 'form-bulletin-compose', async (f) => { await f.locator(`input[name=add][value="${infoNumber}"]`).check(); });
+    assert.ok((await section.textContent('#bulletin-lines')).includes('我市城镇供热保障工作开局平稳'));
+    msg = await act(section, 'form-bulletin-submit');
+    assert.ok(msg.includes('待签发'), msg);
+    const chief = await newPage();
+    await login(chief, 'xinxike-head');
+    await chief.goto(bulletinUrl);
+    msg = await act(chief, 'form-bulletin-sign');
+    assert.ok(msg.includes('待印发'), msg);
+    await section.goto(bulletinUrl);
+    msg = await act(section, 'form-bulletin-issue');
+    assert.ok(/第\d+期/.test(msg), msg);
+    assert.ok((await section.textContent('h1')).includes('《江州政务信息》'));
+    await shot(section, '31-bulletin-issued');
+    const pdf = await section.request.get(`${base}${await section.locator('#bulletin-pdf').getAttribute('href')}`);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+
+    // The mayor reads it and instructs on the item; the unit must answer.
+    const mayor = await newPage();
+    await login(mayor, 'mayor');
+    assert.ok((await mayor.textContent('main')).includes('信息刊物待阅'));
+    await mayor.goto(bulletinUrl);
+    msg = await act(mayor, 'form-bulletin-read');
+    await mayor.goto(infoUrl);
+    await mayor.locator('#form-instruct-box summary').click();
+    msg = await act(mayor, 'form-instruct', async (f) => {
+      await f.locator('textarea[name=text]').fill('请住建局总结供热保障经验，做好寒潮期间应急准备。');
+      await f.locator('select[name=unit_ids]').selectOption(['zjj']);
+    });
+    assert.ok(msg.includes('批示已送达'), msg);
+    await unit.goto(`${base}/desk`);
+    assert.ok((await unit.textContent('main')).includes('批示待反馈'), 'the unit must answer the instruction');
+    await section.goto(infoUrl);
+    assert.ok((await section.textContent('#work-facts')).includes('领导批示'));
+  });
+
+  await journey("a rectification item from the branch's 组织生活会 is reported with evidence and struck off by the secretary", async () => {
+    const unit = await newPage();
+    await login(unit, 'zjj');
+    assert.ok((await unit.textContent('main')).includes('整改事项待完成'));
+    await unit.goto(`${base}/party?tab=rectifications`);
+    const row = unit.locator('#rect-list tbody tr', { hasText: '市住房和城乡建设局机关党支部' }).filter({ hasText: '整改中' }).first();
+    const href = await row.locator('a').first().getAttribute('href');
+    await unit.goto(`${base}${href}`);
+    let msg = await act(unit, 'form-rect-report', async (f) => {
+      await f.locator('textarea[name=text]').fill('已制定个人学习计划，参加业务培训42学时，附培训证明。');
+    });
+    assert.ok(msg.includes('待销号'), msg);
+    const secretary = await newPage();
+    await login(secretary, 'zjj-head');
+    assert.ok((await secretary.textContent('main')).includes('整改事项待销号'));
+    await secretary.goto(`${base}${href}`);
+    msg = await act(secretary, 'form-rect-strike');
+    assert.ok(msg.includes('已销号'), msg);
+    assert.ok((await secretary.textContent('#timeline')).includes('销号'));
+    // The meeting's list shows it struck off; the next meeting looks back at it.
+    await secretary.locator('#rect-meeting').click();
+    await secretary.waitForLoadState('load');
+    assert.ok((await secretary.textContent('#pm-rectifications')).includes('已销号'));
+    await shot(secretary, '32-party-meeting');
+  });
+
+  await journey('a citizen sees the 为民办实事 projects on a phone and rates a finished one', async () => {
+    const page = await newPage(phone);
+    await page.goto(`${base}/projects`);
+    assert.ok((await page.textContent('#public-projects')).includes('老旧小区加装电梯'));
+    const form = page.locator('form[id^=form-rate-]').first();
+    await form.locator('select[name=stars]').selectOption('5');
+    await form.locator('input[name=comment]').fill('家门口的事办得实在');
+    await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]').click()]);
+    assert.ok((await page.textContent('#flash-ok')).includes('感谢您的评价'));
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 400, `no sideways scrolling on a phone: ${width}`);
+    await shot(page, '33-public-projects');
+  });
+
   await journey("a unit's user who types another unit's order URL gets a refusal page", async () => {
     const page = await newPage();
     await login(page, 'water');
