@@ -87,6 +87,9 @@ async fn start(database_url: String, store: Store, dir: Option<tempfile::TempDir
 }
 
 async fn start_with(database_url: String, store: Store, dir: Option<tempfile::TempDir>, web: sanfu_web::WebConfig) -> TestApp {
+    // The server's internal errors (logged, never shown to the caller) appear in the output of
+    // the test that met them.
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter(tracing_subscriber::EnvFilter::new("error")).try_init();
     let app = Application::with_store("127.0.0.1:0", store.clone()).await.expect("bind").with_web_config(web);
     let addr = app.local_addr().unwrap();
     let (tx, rx) = oneshot::channel::<()>();
