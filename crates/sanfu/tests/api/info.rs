@@ -103,6 +103,9 @@ async fn info_submission_is_signed_adopted_issued_in_a_bulletin_and_instructed_o
     // Found by search, every step in the log.
     let (_, found) = app.get(Some(&section), "/api/search?q=老旧小区改造").await;
     assert!(found["items"].as_array().unwrap().iter().any(|i| i["number"] == n.as_str()), "{found}");
+    // The issue is found by its number and by its items' headlines.
+    let (_, found) = app.get(Some(&section), "/api/search?q=开工率").await;
+    assert!(found["items"].as_array().unwrap().iter().any(|i| i["number"] == bn.as_str() && i["title"] == format!("《江州政务信息》{year}年第1期")), "{found}");
     let names = names(&app.get(Some(&section), &format!("/api/items/{n}/events")).await.1["events"].as_array().unwrap().clone());
     assert_eq!(names, ["create", "sign", "adopt", "link"], "the 批示 is linked in the item's log too");
 

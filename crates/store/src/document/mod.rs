@@ -17,7 +17,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sanfu_domain::document::{Settings, check_unclassified};
 use sanfu_domain::kernel::Kind;
-use sanfu_domain::{Actor, DomainError, Role, Staff};
+use sanfu_domain::{Actor, DomainError, Role};
 use sanfu_print::FontConfig;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -172,9 +172,7 @@ pub(crate) fn not_found(key: &str) -> StoreError {
     DomainError::not_found("document_not_found", format!("公文“{key}”不存在")).into()
 }
 
-pub(crate) fn staff_of(actor: &Actor) -> Result<&Staff, StoreError> {
-    actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录").into())
-}
+pub(crate) use crate::kernel::staff_of;
 
 impl Store {
     /// One step of a document of either direction: `save` (a new version of a draft) takes

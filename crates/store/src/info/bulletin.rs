@@ -191,6 +191,7 @@ impl Store {
         let spec = self.spec_of(Bulletin::NAME)?;
         let off = self.offset();
         let city = self.city_name().await?.unwrap_or_default();
+        let seg = self.segmenter().await?;
         on_fresh_load!(Bulletin::NOUN, in_tx!(self, tx => {
             let core = load_core(&mut tx, &id).await?.filter(|c| c.kind == Bulletin::NAME).ok_or_else(|| not_found(key))?;
             let snap = Snapshot { item: core.item()?, people: write::load_people(&mut tx, &core.id).await? };
@@ -226,6 +227,12 @@ impl Store {
                     let _ = year;
                 }
                 _ => {}
+            }
+            // Found by its title and its items' headlines, as it now stands.
+            if matches!(act, Action::Compose { .. } | Action::Issue { .. }) {
+                let title: String = sqlx::query_scalar("SELECT title FROM work_items WHERE id = $1").bind(&core.id).fetch_one(&mut *tx).await?;
+                let heads: Vec<String> = sqlx::query_scalar("SELECT headline FROM bulletin_items WHERE bulletin_id = $1 ORDER BY position").bind(&core.id).fetch_all(&mut *tx).await?;
+                Store::index_in(&mut tx, &Store::index_row(&seg, &core.id, ITEM_DOC, &format!("{title}\n{}", heads.join("\n")))).await?;
             }
             write::record(&mut tx, &spec, &core.id, core.version, (&snap, &snap.people[..]), (&next, &next.people[..]), act.name(), details, actor, now).await?;
             Ok(())

@@ -26,9 +26,7 @@ use crate::org::Scope;
 
 const SETTINGS_KEY: &str = "info_settings";
 
-pub(crate) fn staff_of(actor: &Actor) -> Result<&Staff, StoreError> {
-    actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录").into())
-}
+pub(crate) use crate::kernel::staff_of;
 
 pub(crate) fn not_found(key: &str) -> StoreError {
     DomainError::not_found("item_not_found", format!("信息“{key}”不存在")).into()

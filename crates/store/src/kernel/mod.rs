@@ -26,6 +26,11 @@ pub mod search;
 pub mod sweep;
 pub(crate) mod write;
 
+/// The member of staff acting, or `403` for anyone else (a citizen, the scheduler).
+pub(crate) fn staff_of(actor: &sanfu_domain::Actor) -> Result<&sanfu_domain::Staff, crate::StoreError> {
+    actor.staff().ok_or_else(|| sanfu_domain::DomainError::forbidden("not_allowed_for_user", "请先登录").into())
+}
+
 use std::sync::Arc;
 
 use sanfu_domain::kernel::KindSpec;

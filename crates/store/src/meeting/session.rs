@@ -151,9 +151,7 @@ pub(crate) async fn write_step(
     Ok(())
 }
 
-fn staff_of(actor: &Actor) -> Result<&Staff, StoreError> {
-    actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录").into())
-}
+use crate::kernel::staff_of;
 
 /// A topic moved by its meeting (scheduled, taken off, decided), in the meeting's transaction.
 pub(crate) async fn move_topic(

@@ -210,9 +210,7 @@ pub(crate) async fn write_step(
     Ok(())
 }
 
-fn staff_of(actor: &Actor) -> Result<&Staff, StoreError> {
-    actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录").into())
-}
+use crate::kernel::staff_of;
 
 impl Store {
     /// 起草议题: a unit's new topic, a draft only its own unit reads until it is proposed.

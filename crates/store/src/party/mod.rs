@@ -18,9 +18,7 @@ use crate::events::{self, NewEvent};
 use crate::kernel::items::UnitName;
 use crate::meeting::PersonName;
 
-pub(crate) fn staff_of(actor: &Actor) -> Result<&Staff, StoreError> {
-    actor.staff().ok_or_else(|| DomainError::forbidden("not_allowed_for_user", "请先登录").into())
-}
+pub(crate) use crate::kernel::staff_of;
 
 /// A party branch.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

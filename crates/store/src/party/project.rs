@@ -359,7 +359,7 @@ impl Store {
             q = q.bind(b);
         }
         let (rectifying, r_late, reported, closed, doing, p_late, done) = q.fetch_one(self.pool()).await?;
-        let (n, sum): (i64, Option<i64>) = sqlx::query_as("SELECT COUNT(*), SUM(stars) FROM project_ratings").fetch_one(self.pool()).await?;
+        let (n, sum): (i64, Option<i64>) = sqlx::query_as("SELECT COUNT(*), CAST(SUM(stars) AS BIGINT) FROM project_ratings").fetch_one(self.pool()).await?;
         Ok(PartyFigures {
             rectifying,
             rectification_overdue: r_late,

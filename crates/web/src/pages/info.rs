@@ -441,10 +441,10 @@ pub async fn bulletin(State(st): State<AppState>, d: Desk, Path(key): Path<Strin
     let base = format!("/bulletins/{n}/do");
     if may("compose") {
         let unused = st.store.list_info(&d.staff, &InfoFilter { unused: true, ..Default::default() }).await?;
-        let current: Vec<String> = b.lines.iter().map(|l| l.info_number.clone()).collect();
+        let current: Vec<String> = b.lines.iter().map(|l| format!("{}｜{}", l.info_number, l.headline)).collect();
         w.forms.push(
             FormSpec::post("form-bulletin-compose", "选编信息", format!("{base}/compose"), vec![
-                Field::new("textarea", "items", "本期信息（每行一个信息编号，按顺序）").value(current.join("\n")).rows(5),
+                Field::new("textarea", "items", "本期信息（每行一条：“信息编号｜本期标题”，按顺序；标题可改）").value(current.join("\n")).rows(5),
                 Field::new("checks", "add", "加入已采用、尚未编刊的信息").options(unused.iter().map(|u| opt(&u.item.number, &format!("{} {}（{}）", u.item.number, u.item.title, u.unit_name), false))),
                 Field::new("textarea", "note", "编者按（可不填）").value(&b.note).rows(2),
             ])
@@ -482,14 +482,25 @@ pub async fn bulletin(State(st): State<AppState>, d: Desk, Path(key): Path<Strin
 /// `POST /bulletins/{key}/do/{action}`.
 pub async fn act_bulletin(State(st): State<AppState>, d: Desk, Path((key, action)): Path<(String, String)>, form: Form) -> PageResult {
     d.check(&form)?;
-    let mut numbers: Vec<String> = form.text("items").unwrap_or_default().lines().map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+    // A line is `编号` or `编号｜本期标题`.
+    let mut lines: Vec<ComposeLine> = form
+        .text("items")
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|l| match l.split_once('｜').or_else(|| l.split_once('|')) {
+            Some((n, h)) => ComposeLine { info: n.trim().into(), headline: Some(h.trim().to_string()).filter(|h| !h.is_empty()), body: None },
+            None => ComposeLine { info: l.into(), headline: None, body: None },
+        })
+        .collect();
     for a in form.all("add") {
-        if !numbers.contains(&a) {
-            numbers.push(a);
+        if !lines.iter().any(|l| l.info == a) {
+            lines.push(ComposeLine { info: a, headline: None, body: None });
         }
     }
     let input = BulletinActionInput {
-        items: numbers.into_iter().map(|n| ComposeLine { info: n, headline: None, body: None }).collect(),
+        items: lines,
         note: form.text("note"),
         comment: form.text("comment"),
         reason: form.text("reason"),
