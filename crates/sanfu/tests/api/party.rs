@@ -96,6 +96,11 @@ async fn party_rectification_is_tracked_and_struck_off_by_the_secretary_and_look
     assert_eq!(next["short_notice_days"], 4, "less than ten days' notice is said");
     let review = &next["review"];
     assert_eq!((review["meeting_id"].as_str(), review["total"].as_i64(), review["closed"].as_i64()), (Some(id.as_str()), Some(1), Some(1)), "{review}");
+    // A leader reads the branches of the portfolio's units only.
+    assert_eq!(app.get(Some(&app.login("vicemayor").await), &format!("/api/party/meetings/{id}")).await.0, StatusCode::OK);
+    assert_eq!(app.get(Some(&app.login("vicemayor2").await), &format!("/api/party/meetings/{id}")).await.0, StatusCode::NOT_FOUND);
+    let (_, other) = app.get(Some(&app.login("vicemayor2").await), "/api/party/rectifications").await;
+    assert!(!other["items"].as_array().unwrap().iter().any(|i| i["number"] == n.as_str()));
     let (_, list) = app.get(Some(&secretary), "/api/party/meetings").await;
     assert!(list["items"].as_array().unwrap().iter().any(|m| m["id"] == id.as_str() && m["rectified"] == 1));
     let r = app.client.get(format!("{}/api/party/rectifications?format=xlsx", app.base)).bearer_auth(&secretary).send().await.unwrap();

@@ -79,10 +79,15 @@ impl Store {
         branch.secretary.id == staff.user_id || staff.has(Role::OfficeStaff)
     }
 
-    /// Whether `staff` may read `branch`'s records: those who keep them, the branch's unit,
-    /// leaders.
+    /// Whether `staff` may read `branch`'s records: those who keep them, the branch's unit, a
+    /// leader whose portfolio holds the unit, the administrator.
     pub(crate) fn reads_branch(staff: &Staff, branch: &Branch) -> bool {
-        Store::keeps(staff, branch) || staff.unit_id == branch.unit.id || staff.has(Role::Leader) || staff.has(Role::Admin)
+        let portfolio = staff.has(Role::Leader)
+            && match Store::scope_of(staff) {
+                crate::org::Scope::All => true,
+                crate::org::Scope::Units(units) => units.contains(&branch.unit.id),
+            };
+        Store::keeps(staff, branch) || staff.unit_id == branch.unit.id || portfolio || staff.has(Role::Admin)
     }
 
     /// A new branch (the office or an administrator).
