@@ -235,6 +235,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/public/projects/{order}/rate"),
     ("GET", "/info"),
     ("POST", "/info/new"),
+    ("POST", "/info/settings"),
     ("GET", "/info/{order}"),
     ("POST", "/info/{order}/do/{action}"),
     ("GET", "/bulletins/{order}"),

@@ -252,6 +252,36 @@ async fn info_pages_show_the_ledger_the_bulletins_and_the_ranking() {
     assert!(html.contains("form-instruct"), "a leader may instruct on it");
 }
 
+#[tokio::test]
+async fn info_settings_change_the_limits_and_bad_values_change_nothing() {
+    let app = spawn_app().await;
+    let (section, head) = (app.login("xinxike").await, app.login("zjj-head").await);
+    let (_, v) = app.get(Some(&section), "/api/admin/info-settings").await;
+    let mut s = v["settings"].clone();
+    assert_eq!((s["answer_hours"].as_i64(), s["scores"]["special"].as_i64()), (Some(8), Some(30)));
+    s["answer_hours"] = json!(16);
+    s["quotas"] = json!([{"unit": "zjj", "adopted": 24, "points": 240}]);
+    assert_eq!(app.call(reqwest::Method::PUT, Some(&head), "/api/admin/info-settings", Some(s.clone())).await.0, StatusCode::FORBIDDEN);
+    for (field, value, code) in [("answer_hours", json!(0), "invalid_info_settings"), ("written_report_minutes", json!(10), "invalid_info_settings"), ("quotas", json!([{"unit": "nowhere", "adopted": 1, "points": 1}]), "unknown_unit")] {
+        let mut bad = s.clone();
+        bad[field] = value;
+        let (st, e) = app.call(reqwest::Method::PUT, Some(&section), "/api/admin/info-settings", Some(bad)).await;
+        assert_eq!((st, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(code)), "{field}: {e}");
+    }
+    assert_eq!(app.get(Some(&section), "/api/admin/info-settings").await.1["settings"]["answer_hours"], 8, "nothing changed");
+    let (st, v) = app.call(reqwest::Method::PUT, Some(&section), "/api/admin/info-settings", Some(s)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // A new item is answered within 16 working hours now; the unit's quota is its own.
+    let v = submit(&app, &head, item("建筑市场信用评价结果发布", "news", "发布建筑市场主体信用评价结果。")).await;
+    let answer = v["dues"].as_array().unwrap().iter().find(|d| d["name"] == "answer").unwrap().clone();
+    let (due, started): (chrono::DateTime<Utc>, chrono::DateTime<Utc>) = (answer["due_at"].as_str().unwrap().parse().unwrap(), v["created_at"].as_str().unwrap().parse().unwrap());
+    assert!(due - started > Duration::hours(20), "two working days: {started} → {due}");
+    let year = Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).year();
+    let (_, sc) = app.get(Some(&section), &format!("/api/info/scores?period={year}")).await;
+    let quota = |code: &str| sc["scores"]["units"].as_array().unwrap().iter().find(|u| u["unit_code"] == code).unwrap()["quota_points"].as_i64();
+    assert_eq!((quota("zjj"), quota("jyj")), (Some(240), Some(120)));
+}
+
 fn enc(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }

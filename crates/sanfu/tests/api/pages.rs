@@ -400,3 +400,42 @@ async fn the_buttons_are_the_rule_tables() {
     // Offered, and it works.
     app.act(&disp, &n, "withdraw", json!({"reason": "诉求人已自行解决"})).await;
 }
+
+#[tokio::test]
+async fn info_settings_form_saves_the_table_and_refuses_bad_values() {
+    let app = spawn_app().await;
+    let (cookie, csrf) = browser_login(&app, "xinxike").await;
+    let (_, html) = page(&app, &cookie, "/info?tab=scores").await;
+    assert!(html.contains("form-info-settings"), "the office sees the settings");
+    let mut fields: Vec<(&str, String)> = vec![("_csrf", csrf.clone())];
+    for (k, v) in [
+        ("answer_hours", "12"), ("urgent_answer_minutes", "20"), ("first_report_minutes", "30"), ("written_report_minutes", "60"), ("warn_percent", "80"),
+        ("daily", "6"), ("info", "12"), ("special", "40"), ("instructed", "20"), ("province_daily", "20"), ("province_info", "50"), ("province_special", "80"),
+        ("quota_adopted", "10"), ("quota_points", "100"),
+    ] {
+        fields.push((k, v.to_string()));
+    }
+    let post = |fields: Vec<(&'static str, String)>| {
+        let c = cookie.clone();
+        let base = app.base.clone();
+        async move { no_redirects().post(format!("{base}/info/settings")).header(COOKIE, c).form(&fields).send().await.unwrap() }
+    };
+    let mut bad = fields.clone();
+    bad.push(("quotas", "zjj：很多/240".into()));
+    let r = post(bad).await;
+    assert!(r.headers()[LOCATION].to_str().unwrap().contains("err="), "a bad quota line is refused");
+    assert_eq!(app.get(Some(&app.login("xinxike").await), "/api/admin/info-settings").await.1["settings"]["answer_hours"], 8);
+    let mut good = fields.clone();
+    good.push(("quotas", "zjj：24/240".into()));
+    let r = post(good).await;
+    assert!(r.headers()[LOCATION].to_str().unwrap().contains("ok="), "{:?}", r.headers()[LOCATION]);
+    let s = app.get(Some(&app.login("xinxike").await), "/api/admin/info-settings").await.1["settings"].clone();
+    assert_eq!((s["answer_hours"].as_i64(), s["scores"]["special"].as_i64(), s["quotas"][0]["points"].as_i64()), (Some(12), Some(40), Some(240)));
+    // A unit's user gets no form, and a post is refused.
+    let (unit, unit_csrf) = browser_login(&app, "zjj").await;
+    let (_, html) = page(&app, &unit, "/info?tab=scores").await;
+    assert!(!html.contains("form-info-settings"));
+    let r = no_redirects().post(format!("{}/info/settings", app.base)).header(COOKIE, unit).form(&[("_csrf", unit_csrf.as_str()), ("answer_hours", "1")]).send().await.unwrap();
+    assert!(r.headers().get(LOCATION).is_none_or(|l| l.to_str().unwrap().contains("err=")), "refused");
+    assert_eq!(app.get(Some(&app.login("xinxike").await), "/api/admin/info-settings").await.1["settings"]["answer_hours"], 12);
+}

@@ -175,7 +175,12 @@ impl Store {
         if !staff.has(Role::OfficeStaff) && !staff.has(Role::Admin) {
             return Err(DomainError::forbidden("not_allowed_for_user", "只有办公室或系统管理员可以修改信息工作设置").into());
         }
-        let s = s.checked()?;
+        let mut s = s.checked()?;
+        // Quotas name units by code (an id or a name is taken and written as the code).
+        for q in &mut s.quotas {
+            let unit = self.unit(q.unit.trim()).await?.ok_or_else(|| DomainError::invalid("unknown_unit", format!("单位“{}”不存在", q.unit)))?;
+            q.unit = unit.code;
+        }
         self.set_json_setting(SETTINGS_KEY, &s, "info_settings", actor).await?;
         Ok(s)
     }

@@ -75,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{key}/do/{action}", post(document::act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
         .route("/info", get(info::info))
         .route("/info/new", post(info::submit).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
+        .route("/info/settings", post(info::save_settings))
         .route("/info/requests/new", post(info::create_request))
         .route("/info/requests/{key}", get(info::request))
         .route("/info/requests/{key}/close", post(info::close_request))
