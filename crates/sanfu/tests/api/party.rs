@@ -110,6 +110,7 @@ async fn party_rectification_is_tracked_and_struck_off_by_the_secretary_and_look
     // The page shows the list and the look back.
     let (_, html) = app.page("zjj-head", &format!("/party/meetings/{}", next["id"].as_str().unwrap())).await;
     assert!(html.contains("pm-review") && html.contains("办事答复不及时"), "回头看 on the page");
+    assert!(html.contains("已销号（按期完成）"), "the list says it was done in time");
 }
 
 #[tokio::test]

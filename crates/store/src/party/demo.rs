@@ -13,6 +13,12 @@ use super::rectification::{RectificationActionInput, RectificationInput};
 use super::study::StudyInput;
 use crate::db::{Store, StoreError};
 
+/// Nine in the morning, local time, of the day of `t`.
+fn at_nine(store: &Store, t: DateTime<Utc>) -> DateTime<Utc> {
+    let d = t.with_timezone(&store.offset()).date_naive();
+    crate::from_ms(super::day_ms(store, d) + 9 * 3_600_000)
+}
+
 const OFFICE_BRANCH: &str = "市政府办公室机关第一党支部";
 const ZJJ_BRANCH: &str = "市住房和城乡建设局机关党支部";
 
@@ -40,8 +46,8 @@ impl Store {
             (ZJJ_BRANCH, &zjj, "张国强", "深化作风建设 解决群众急难愁盼住房问题"),
         ] {
             let b = self.branch(branch).await?;
-            // The meeting held about two months ago, its list at every stage.
-            let held_at = now - Duration::days(62);
+            // The meeting held about two months ago (at nine in the morning), its list at every stage.
+            let held_at = at_nine(self, now - Duration::days(62));
             let m = self
                 .create_party_meeting_at(
                     &PartyMeetingInput { branch: Some(branch.into()), theme: Some(theme.into()), meeting_at: Some(held_at), notice_at: Some(held_at - Duration::days(11)), place: Some("机关三楼会议室".into()) },
@@ -123,7 +129,7 @@ impl Store {
             }
         }
         // The office's next meeting: noticed ten days ahead, preparation begun.
-        let next = now + Duration::days(8);
+        let next = at_nine(self, now + Duration::days(8));
         let m = self
             .create_party_meeting_at(
                 &PartyMeetingInput { branch: Some(OFFICE_BRANCH.into()), theme: Some("2026年度组织生活会".into()), meeting_at: Some(next), notice_at: Some(now - Duration::days(2)), place: Some("机关三楼会议室".into()) },

@@ -75,6 +75,9 @@ pub struct RectificationRow {
     pub problem: String,
     pub measure: String,
     pub owner: String,
+    /// 整改时限, and when it was reported done (on time or not).
+    pub deadline: Option<chrono::DateTime<Utc>>,
+    pub done_at: Option<chrono::DateTime<Utc>>,
 }
 
 impl Store {
@@ -213,11 +216,18 @@ impl Store {
         let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
         let viewer = Viewer::of(staff);
         let summaries = self.item_summaries(&ids, viewer).await?;
+        let dues: Vec<(String, i64, Option<i64>)> =
+            sqlx::query_as("SELECT d.work_id, d.due_at, d.met_at FROM deadlines d JOIN work_items w ON w.id = d.work_id WHERE w.kind = 'rectification' AND d.kind = 'rectify' AND d.active = 1")
+                .fetch_all(self.pool())
+                .await?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {
                 let item = summaries.iter().find(|s| s.id == r.0)?.clone();
+                let due = dues.iter().find(|d| d.0 == r.0);
                 Some(RectificationRow {
+                    deadline: due.map(|d| crate::from_ms(d.1)),
+                    done_at: due.and_then(|d| d.2).map(crate::from_ms),
                     item,
                     branch_name: branches.iter().find(|b| b.id == r.1).map(|b| b.name.clone()).unwrap_or_default(),
                     scope_label: Scope::parse(&r.3).map(|s| s.label()).unwrap_or_default(),

@@ -51,8 +51,11 @@ fn rect_table(id: &'static str, title: &str, rows: &[RectificationRow], off: Fix
                     cell(r.problem.clone()),
                     cell(r.measure.clone()),
                     cell(r.owner.clone()),
-                    cell(r.item.due_at.map(|t| day(t, off)).unwrap_or_default()),
-                    cell(r.item.state_label),
+                    cell(r.deadline.map(|t| day(t, off)).unwrap_or_default()),
+                    cell(match (r.done_at, r.deadline) {
+                        (Some(d), Some(t)) => format!("{}（{}完成）", r.item.state_label, if d > t { "逾期" } else { "按期" }),
+                        _ => r.item.state_label.to_string(),
+                    }),
                 ])
             })
             .collect(),

@@ -87,7 +87,7 @@ pub struct RectQuery {
 pub(crate) fn rectification_table(rows: &[RectificationRow], st: &AppState) -> Table {
     Table {
         title: "整改清单".into(),
-        headers: ["编号", "支部", "类别", "党员", "问题", "整改措施", "责任人", "整改时限", "状态"].iter().map(|s| s.to_string()).collect(),
+        headers: ["编号", "支部", "类别", "党员", "问题", "整改措施", "责任人", "整改时限", "状态", "报告完成日期"].iter().map(|s| s.to_string()).collect(),
         rows: rows
             .iter()
             .map(|r| {
@@ -99,8 +99,9 @@ pub(crate) fn rectification_table(rows: &[RectificationRow], st: &AppState) -> T
                     Cell::Text(r.problem.clone()),
                     Cell::Text(r.measure.clone()),
                     Cell::Text(r.owner.clone()),
-                    Cell::Text(r.item.due_at.map(|t| day(st, t)).unwrap_or_default()),
+                    Cell::Text(r.deadline.map(|t| day(st, t)).unwrap_or_default()),
                     Cell::Text(r.item.state_label.into()),
+                    Cell::Text(r.done_at.map(|t| day(st, t)).unwrap_or_default()),
                 ]
             })
             .collect(),
