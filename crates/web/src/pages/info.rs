@@ -15,7 +15,7 @@ use crate::pages::FormFiles;
 use crate::pages::desk::item::steps;
 use crate::pages::desk::prelude::*;
 use crate::pages::meeting::{attachments, handling_units};
-use crate::pages::work::{Field, FormSpec, TableBlock, Work, WorkPage, cell, flow, link, row};
+use crate::pages::work::{Field, FormSpec, TableBlock, Work, WorkPage, cell, flow, link, local, opt, row};
 
 #[derive(Deserialize, Default)]
 pub struct InfoQuery {
@@ -26,10 +26,6 @@ pub struct InfoQuery {
     request: Option<String>,
     ok: Option<String>,
     err: Option<String>,
-}
-
-fn opt(v: &str, l: &str, sel: bool) -> (String, String, bool) {
-    (v.to_string(), l.to_string(), sel)
 }
 
 fn tabs(on: &str, office: bool) -> Vec<(String, String, bool, String)> {
@@ -182,7 +178,7 @@ pub async fn info(State(st): State<AppState>, d: Desk, Query(q): Query<InfoQuery
             });
             w.forms.push(FormSpec::post("form-period", "统计期间", "/info", vec![Field::new("hidden", "tab", "").value("scores"), Field::new("text", "period", "期间（如 2026、2026-Q4、2026-12）").value(&period)]).get().open().button("查询"));
             if office {
-                w.forms.push(settings_form(&st.store.info_settings().await?));
+                w.forms.push(crate::pages::info_settings::settings_form(&st.store.info_settings().await?));
             }
         }
         _ => {
@@ -251,10 +247,6 @@ fn submit_form(d: &Desk, requests: &[(String, String)], chosen: Option<&str>) ->
         .note(if d.staff.has(Role::UnitHead) { "您是单位负责人，报送即视为审签，直接送信息科。" } else { "报送后由本单位负责人审签，再送信息科。" })
 }
 
-fn local(st: &AppState, s: Option<String>) -> Option<chrono::DateTime<Utc>> {
-    s.filter(|v| !v.trim().is_empty()).and_then(|v| crate::pages::supervision::item::local_time(st, &v))
-}
-
 /// `POST /info/new`.
 pub async fn submit(State(st): State<AppState>, d: Desk, ff: FormFiles) -> PageResult {
     let FormFiles { form, files } = ff;
@@ -279,14 +271,8 @@ pub async fn submit(State(st): State<AppState>, d: Desk, ff: FormFiles) -> PageR
     })
 }
 
-#[derive(Deserialize, Default)]
-pub struct FlashOnly {
-    ok: Option<String>,
-    err: Option<String>,
-}
-
 /// `GET /info/{key}`.
-pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashOnly>) -> PageResult {
+pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashQuery>) -> PageResult {
     let v = st.store.info_for(&key, &d.staff).await?;
     let off = off(&st);
     let spec = st.store.kind_spec("info");
@@ -369,7 +355,7 @@ pub async fn item(State(st): State<AppState>, d: Desk, Path(key): Path<String>, 
         let units = handling_units(st.store.units().await?);
         w.forms.push(instruct_form(&n, &units, Some(&v.unit.id)));
     }
-    page(&st, &d, FlashQuery { ok: q.ok, err: q.err }.flash(), w, timeline).await
+    page(&st, &d, q.flash(), w, timeline).await
 }
 
 /// `POST /info/{key}/do/{action}`.
@@ -394,7 +380,7 @@ pub async fn create_bulletin(State(st): State<AppState>, d: Desk, form: Form) ->
 }
 
 /// `GET /bulletins/{key}`.
-pub async fn bulletin(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashOnly>) -> PageResult {
+pub async fn bulletin(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashQuery>) -> PageResult {
     let b = st.store.bulletin_for(&key, &d.staff).await?;
     let off = off(&st);
     let spec = st.store.kind_spec("bulletin");
@@ -479,7 +465,7 @@ pub async fn bulletin(State(st): State<AppState>, d: Desk, Path(key): Path<Strin
         let units = handling_units(st.store.units().await?);
         w.forms.push(instruct_form(&n, &units, None));
     }
-    page(&st, &d, FlashQuery { ok: q.ok, err: q.err }.flash(), w, timeline).await
+    page(&st, &d, q.flash(), w, timeline).await
 }
 
 /// `POST /bulletins/{key}/do/{action}`.
@@ -527,7 +513,7 @@ pub async fn create_request(State(st): State<AppState>, d: Desk, form: Form) -> 
 }
 
 /// `GET /info/requests/{key}`.
-pub async fn request(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashOnly>) -> PageResult {
+pub async fn request(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashQuery>) -> PageResult {
     let r = st.store.request_for(&key, &d.staff).await?;
     let off = off(&st);
     let spec = st.store.kind_spec("info_request");
@@ -558,7 +544,7 @@ pub async fn request(State(st): State<AppState>, d: Desk, Path(key): Path<String
     if r.item.allowed_actions.contains(&"answer") && r.units.iter().any(|u| u.unit.id == d.staff.unit_id && u.items.is_empty()) {
         w.forms.push(submit_form(&d, &[(n.clone(), r.item.title.clone())], Some(&n)).open());
     }
-    page(&st, &d, FlashQuery { ok: q.ok, err: q.err }.flash(), w, timeline).await
+    page(&st, &d, q.flash(), w, timeline).await
 }
 
 /// `POST /info/requests/{key}/close`.
@@ -568,68 +554,5 @@ pub async fn close_request(State(st): State<AppState>, d: Desk, Path(key): Path<
     Ok(match st.store.close_request(&key, &d.actor).await {
         Ok(v) => back(&here, Some(&format!("约稿已截止，{} 个单位未报送", v.missed)), None),
         Err(e) => back(&here, None, Some(&ApiError::from(e).message)),
-    })
-}
-
-fn settings_form(s: &sanfu_domain::info::Settings) -> FormSpec {
-    let n = |name: &'static str, label: &str, v: u32| Field::new("number", name, label).value(v.to_string()).required();
-    let quotas: Vec<String> = s.quotas.iter().map(|q| format!("{}：{}/{}", q.unit, q.adopted, q.points)).collect();
-    FormSpec::post("form-info-settings", "信息工作设置", "/info/settings", vec![
-        n("answer_hours", "信息处理时限（工作小时）", s.answer_hours),
-        n("urgent_answer_minutes", "突发事件信息处理时限（分钟）", s.urgent_answer_minutes),
-        n("first_report_minutes", "突发事件首报时限（分钟）", s.first_report_minutes),
-        n("written_report_minutes", "突发事件书面报告时限（分钟）", s.written_report_minutes),
-        n("warn_percent", "预警比例（%）", s.warn_percent),
-        n("daily", "《每日要情》采用（分）", s.scores.daily),
-        n("info", "《政务信息》采用（分）", s.scores.info),
-        n("special", "《信息专报》采用（分）", s.scores.special),
-        n("instructed", "领导批示加分", s.scores.instructed),
-        n("province_daily", "省每日要情采用（分）", s.scores.province_daily),
-        n("province_info", "省政务信息采用（分）", s.scores.province_info),
-        n("province_special", "省信息专报采用（分）", s.scores.province_special),
-        n("quota_adopted", "年度任务：采用条数（未单列的单位）", s.default_quota.adopted),
-        n("quota_points", "年度任务：得分（未单列的单位）", s.default_quota.points),
-        Field::new("textarea", "quotas", "单列任务（每行：单位代码：采用条数/得分，如 zjj：24/240）").value(quotas.join("\n")).rows(3),
-    ])
-    .button("保存设置")
-}
-
-/// `POST /info/settings`: the office changes the limits, the score table and the quotas.
-pub async fn save_settings(State(st): State<AppState>, d: Desk, form: Form) -> PageResult {
-    d.check(&form)?;
-    let here = "/info?tab=scores";
-    let mut s = st.store.info_settings().await?;
-    let read = (|| -> Result<(), String> {
-        let n = |name: &str, what: &str| form.text(name).and_then(|v| v.trim().parse::<u32>().ok()).ok_or_else(|| format!("“{what}”应为非负整数"));
-        s.answer_hours = n("answer_hours", "信息处理时限")?;
-        s.urgent_answer_minutes = n("urgent_answer_minutes", "突发事件信息处理时限")?;
-        s.first_report_minutes = n("first_report_minutes", "首报时限")?;
-        s.written_report_minutes = n("written_report_minutes", "书面报告时限")?;
-        s.warn_percent = n("warn_percent", "预警比例")?;
-        s.scores.daily = n("daily", "每日要情")?;
-        s.scores.info = n("info", "政务信息")?;
-        s.scores.special = n("special", "信息专报")?;
-        s.scores.instructed = n("instructed", "领导批示加分")?;
-        s.scores.province_daily = n("province_daily", "省每日要情")?;
-        s.scores.province_info = n("province_info", "省政务信息")?;
-        s.scores.province_special = n("province_special", "省信息专报")?;
-        s.default_quota.adopted = n("quota_adopted", "年度采用条数")?;
-        s.default_quota.points = n("quota_points", "年度得分")?;
-        let mut quotas = Vec::new();
-        for line in form.text("quotas").unwrap_or_default().lines().map(str::trim).filter(|l| !l.is_empty()) {
-            let bad = || format!("任务“{line}”应写作“单位代码：采用条数/得分”");
-            let (unit, rest) = line.split_once('：').or_else(|| line.split_once(':')).ok_or_else(bad)?;
-            let (a, p) = rest.split_once('/').ok_or_else(bad)?;
-            quotas.push(sanfu_domain::info::Quota { unit: unit.trim().into(), adopted: a.trim().parse().map_err(|_| bad())?, points: p.trim().parse().map_err(|_| bad())? });
-        }
-        s.quotas = quotas;
-        Ok(())
-    })();
-    if let Err(m) = read {
-        return Ok(back(here, None, Some(&m)));
-    }
-    Ok(match st.store.set_info_settings(s, &d.actor).await {
-        Ok(_) => back(here, Some("信息工作设置已保存"), None),
-        Err(e) => back(here, None, Some(&ApiError::from(e).message)),
     })
 }

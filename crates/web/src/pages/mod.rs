@@ -10,6 +10,7 @@ pub(crate) mod charts;
 mod desk;
 mod hotline;
 mod info;
+mod info_settings;
 mod instruction;
 mod document;
 mod meeting;
@@ -75,7 +76,7 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{key}/do/{action}", post(document::act).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
         .route("/info", get(info::info))
         .route("/info/new", post(info::submit).layer(DefaultBodyLimit::max(FORM_FILES_LIMIT)))
-        .route("/info/settings", post(info::save_settings))
+        .route("/info/settings", post(info_settings::save_settings))
         .route("/info/requests/new", post(info::create_request))
         .route("/info/requests/{key}", get(info::request))
         .route("/info/requests/{key}/close", post(info::close_request))

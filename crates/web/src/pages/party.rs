@@ -14,8 +14,8 @@ use sanfu_store::party::study::StudyInput;
 use crate::pages::FormFiles;
 use crate::pages::desk::item::steps;
 use crate::pages::desk::prelude::*;
-use crate::pages::meeting::{attachments, handling_units};
-use crate::pages::work::{Field, FormSpec, TableBlock, Work, WorkPage, cell, flow, link, row};
+use crate::pages::meeting::{attachments, day, handling_units};
+use crate::pages::work::{Field, FormSpec, TableBlock, Work, WorkPage, cell, flow, link, local, opt, row};
 
 #[derive(Deserialize, Default)]
 pub struct PartyQuery {
@@ -25,16 +25,8 @@ pub struct PartyQuery {
     err: Option<String>,
 }
 
-fn opt(v: &str, l: &str, sel: bool) -> (String, String, bool) {
-    (v.to_string(), l.to_string(), sel)
-}
-
 async fn page(st: &AppState, d: &Desk, flash: Flash, w: Work, timeline: Vec<crate::pages::desk::item::Step>) -> PageResult {
     Ok(render(&WorkPage { nav: nav(st, d, "party").await?, flash, w, timeline }))
-}
-
-fn day(t: chrono::DateTime<Utc>, off: FixedOffset) -> String {
-    t.with_timezone(&off).format("%Y-%m-%d").to_string()
 }
 
 fn rect_table(id: &'static str, title: &str, rows: &[RectificationRow], off: FixedOffset) -> TableBlock {
@@ -190,10 +182,6 @@ pub async fn party(State(st): State<AppState>, d: Desk, Query(q): Query<PartyQue
     page(&st, &d, FlashQuery { ok: q.ok, err: q.err }.flash(), w, Vec::new()).await
 }
 
-fn local(st: &AppState, s: Option<String>) -> Option<chrono::DateTime<Utc>> {
-    s.filter(|v| !v.trim().is_empty()).and_then(|v| crate::pages::supervision::item::local_time(st, &v))
-}
-
 /// `POST /party/meetings/new`.
 pub async fn create_meeting(State(st): State<AppState>, d: Desk, form: Form) -> PageResult {
     d.check(&form)?;
@@ -204,18 +192,12 @@ pub async fn create_meeting(State(st): State<AppState>, d: Desk, form: Form) -> 
     })
 }
 
-#[derive(Deserialize, Default)]
-pub struct FlashOnly {
-    ok: Option<String>,
-    err: Option<String>,
-}
-
 fn lines(s: &[String]) -> String {
     s.join("\n")
 }
 
 /// `GET /party/meetings/{id}`.
-pub async fn meeting(State(st): State<AppState>, d: Desk, Path(id): Path<String>, Query(q): Query<FlashOnly>) -> PageResult {
+pub async fn meeting(State(st): State<AppState>, d: Desk, Path(id): Path<String>, Query(q): Query<FlashQuery>) -> PageResult {
     let m = st.store.party_meeting_for(&id, &d.staff).await?;
     let off = off(&st);
     let mut w = Work { title: format!("{} · {}", m.branch.name, m.theme), state_label: m.stage_label.into(), forms_title: "登记".into(), idle: "您可以查看本次组织生活会的记录。".into(), ..Default::default() };
@@ -295,7 +277,7 @@ pub async fn meeting(State(st): State<AppState>, d: Desk, Path(id): Path<String>
             );
         }
     }
-    page(&st, &d, FlashQuery { ok: q.ok, err: q.err }.flash(), w, Vec::new()).await
+    page(&st, &d, q.flash(), w, Vec::new()).await
 }
 
 /// `POST /party/meetings/{id}/do/{action}`: prepare, hold, rectify.
@@ -351,7 +333,7 @@ pub async fn act_meeting(State(st): State<AppState>, d: Desk, Path((id, action))
 }
 
 /// `GET /party/rectifications/{key}`.
-pub async fn rectification(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashOnly>) -> PageResult {
+pub async fn rectification(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashQuery>) -> PageResult {
     let r = st.store.rectification_for(&key, &d.staff).await?;
     let off = off(&st);
     let spec = st.store.kind_spec("rectification");
@@ -388,7 +370,7 @@ pub async fn rectification(State(st): State<AppState>, d: Desk, Path(key): Path<
     if may("send_back") {
         w.forms.push(FormSpec::post("form-rect-send-back", "退回整改", format!("{base}/send_back"), vec![Field::new("text", "reason", "退回理由").required()]).secondary());
     }
-    page(&st, &d, FlashQuery { ok: q.ok, err: q.err }.flash(), w, timeline).await
+    page(&st, &d, q.flash(), w, timeline).await
 }
 
 /// `POST /party/rectifications/{key}/do/{action}`.
@@ -436,7 +418,7 @@ pub async fn declare_project(State(st): State<AppState>, d: Desk, form: Form) ->
 }
 
 /// `GET /party/projects/{key}`.
-pub async fn project(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashOnly>) -> PageResult {
+pub async fn project(State(st): State<AppState>, d: Desk, Path(key): Path<String>, Query(q): Query<FlashQuery>) -> PageResult {
     let p = st.store.project_for(&key, &d.staff).await?;
     let off = off(&st);
     let spec = st.store.kind_spec("project");
@@ -495,7 +477,7 @@ pub async fn project(State(st): State<AppState>, d: Desk, Path(key): Path<String
             empty: "",
         });
     }
-    page(&st, &d, FlashQuery { ok: q.ok, err: q.err }.flash(), w, timeline).await
+    page(&st, &d, q.flash(), w, timeline).await
 }
 
 /// `POST /party/projects/{key}/do/{action}`.
@@ -542,7 +524,7 @@ async fn public_page(st: &AppState, tok: &FormToken, ok: Option<String>, err: Op
 }
 
 /// `GET /projects`: every approved project and its progress, for citizens (no login).
-pub async fn public_projects(State(st): State<AppState>, tok: FormToken, Query(q): Query<FlashOnly>) -> PageResult {
+pub async fn public_projects(State(st): State<AppState>, tok: FormToken, Query(q): Query<FlashQuery>) -> PageResult {
     public_page(&st, &tok, q.ok, q.err).await
 }
 

@@ -4,7 +4,9 @@
 //! rule table decides which), each a real form posting back to the page routes.
 
 use askama::Template;
+use chrono::{DateTime, Utc};
 
+use crate::AppState;
 use crate::pages::Flash;
 use crate::pages::desk::Nav;
 use crate::pages::desk::item::Step;
@@ -163,4 +165,14 @@ pub(crate) struct WorkPage {
 pub(crate) fn flow(states: &[(&'static str, &'static str)], current: &str) -> Vec<(&'static str, bool, bool)> {
     let at = states.iter().position(|s| s.0 == current);
     states.iter().enumerate().map(|(i, s)| (s.1, at.is_some_and(|a| i < a), at == Some(i))).collect()
+}
+
+/// An option of a select: (value, label, selected).
+pub(crate) fn opt(v: &str, l: &str, sel: bool) -> (String, String, bool) {
+    (v.to_string(), l.to_string(), sel)
+}
+
+/// A `datetime-local` field's value as a moment (none when left empty).
+pub(crate) fn local(st: &AppState, s: Option<String>) -> Option<DateTime<Utc>> {
+    s.filter(|v| !v.trim().is_empty()).and_then(|v| crate::pages::supervision::item::local_time(st, &v))
 }

@@ -84,7 +84,7 @@ pub struct FlashQuery {
 }
 
 impl FlashQuery {
-    pub(super) fn flash(&self) -> Flash {
+    pub(crate) fn flash(&self) -> Flash {
         Flash { ok: self.ok.clone(), err: self.err.clone() }
     }
 }
