@@ -21,6 +21,8 @@ pub struct UnitPatch {
     /// A new parent, by id or code; `""` makes it a root.
     pub parent_id: Option<String>,
     pub active: Option<bool>,
+    /// Its answers go through its head before they leave it (单位审核).
+    pub answer_review: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -176,6 +178,7 @@ impl Store {
             }
         };
         let active = p.active.unwrap_or(u.active);
+        let answer_review = p.answer_review.unwrap_or(u.answer_review);
         if !active && u.active {
             let open: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM assignments a JOIN work_items w ON w.id = a.work_id
@@ -189,19 +192,19 @@ impl Store {
             }
         }
         in_tx!(self, tx => {
-            sqlx::query("UPDATE units SET name = $1, kind = $2, parent_id = $3, active = $4 WHERE id = $5")
-                .bind(&name).bind(kind.as_str()).bind(&parent_id).bind(i64::from(active)).bind(&u.id)
+            sqlx::query("UPDATE units SET name = $1, kind = $2, parent_id = $3, active = $4, answer_review = $5 WHERE id = $6")
+                .bind(&name).bind(kind.as_str()).bind(&parent_id).bind(i64::from(active)).bind(i64::from(answer_review)).bind(&u.id)
                 .execute(&mut *tx).await?;
             events::append(&mut tx, NewEvent {
                 entity_id: &format!("unit:{}", u.id), entity_kind: "unit", action: "update", actor,
                 from_state: None, to_state: None,
-                details: json!({"code": u.code, "name": name, "kind": kind.as_str(), "parent_id": parent_id, "active": active}),
+                details: json!({"code": u.code, "name": name, "kind": kind.as_str(), "parent_id": parent_id, "active": active, "answer_review": answer_review}),
                 at: None,
             }).await?;
             Ok(())
         })?;
         self.slots.set::<Vec<crate::org::Unit>>(None);
-        Ok(crate::org::Unit { name, kind, kind_label: kind.label(), parent_id, active, ..u })
+        Ok(crate::org::Unit { initials: crate::org::initials(&name), name, kind, kind_label: kind.label(), parent_id, active, answer_review, ..u })
     }
 
     /// 修改分类: rename, move, change the default unit, disable or enable.

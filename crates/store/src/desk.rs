@@ -29,6 +29,8 @@ pub struct InboxItem {
 pub struct Inbox {
     pub counts: Vec<QueueCount>,
     pub total: i64,
+    /// The items of the queue asked for (`total` without one).
+    pub listed: i64,
     pub page: u32,
     pub per_page: u32,
     pub items: Vec<InboxItem>,
@@ -50,10 +52,10 @@ impl Store {
         Ok(self.summaries(&orders, viewer).await?.into_iter().map(|o| (o.id.clone(), o)).collect())
     }
 
-    pub async fn inbox(&self, staff: &Staff, page: u32, per_page: u32) -> Result<Inbox, StoreError> {
+    pub async fn inbox(&self, staff: &Staff, page: u32, per_page: u32, queue: Option<&str>) -> Result<Inbox, StoreError> {
         let per_page = per_page.clamp(1, 200);
         let page = page.max(1);
-        let (counts, waiting) = self.waiting(staff, page, per_page).await?;
+        let (counts, waiting) = self.waiting(staff, page, per_page, queue).await?;
         let summaries: Vec<ItemSummary> = waiting.iter().map(|w| w.item.clone()).collect();
         let mut lines = self.order_lines(&summaries, Viewer::of(staff)).await?;
         let items = waiting
@@ -68,7 +70,11 @@ impl Store {
             })
             .collect();
         let total = counts.iter().map(|c| c.count).sum();
-        Ok(Inbox { counts, total, page, per_page, items })
+        let listed = match queue {
+            Some(q) => counts.iter().filter(|c| crate::kernel::inbox::queue_key(c.kind, c.queue) == q).map(|c| c.count).sum(),
+            None => total,
+        };
+        Ok(Inbox { counts, total, listed, page, per_page, items })
     }
 
     /// 已办: items of any kind this person has acted on, the most recent first.
@@ -90,5 +96,71 @@ impl Store {
             })
             .collect();
         Ok(Page { items, total, page, per_page })
+    }
+}
+
+/// How the desk counts and hands out figures, as the office sets it (`/api/admin/desk-settings`).
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct DeskSettings {
+    /// A unit with fewer orders in the month than this is listed apart in the ranking (样本不足):
+    /// two orders answered on time are not a 100% to rank on.
+    pub ranking_min_orders: i64,
+    /// The most rows one Excel export carries; 0 for no limit. Above it the export is refused
+    /// with a message to narrow the filters, never cut short silently.
+    pub export_max_rows: i64,
+}
+
+impl Default for DeskSettings {
+    fn default() -> Self {
+        DeskSettings { ranking_min_orders: 5, export_max_rows: 0 }
+    }
+}
+
+impl Store {
+    pub async fn desk_settings(&self) -> Result<DeskSettings, StoreError> {
+        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'desk'").fetch_optional(self.pool()).await?;
+        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    }
+
+    /// Changes the desk's settings (the office or an administrator; the caller checks who).
+    pub async fn set_desk_settings(&self, s: DeskSettings, actor: &sanfu_domain::Actor) -> Result<DeskSettings, StoreError> {
+        if !(0..=10_000).contains(&s.ranking_min_orders) {
+            return Err(sanfu_domain::DomainError::invalid("invalid_min_orders", "参与排名的最少工单数应在 0 到 10000 之间").into());
+        }
+        if !(0..=100_000_000).contains(&s.export_max_rows) {
+            return Err(sanfu_domain::DomainError::invalid("invalid_export_cap", "导出行数上限应在 0（不限）到 1 亿之间").into());
+        }
+        let value = serde_json::to_string(&s).map_err(|e| StoreError::Other(e.to_string()))?;
+        in_tx!(self, tx => {
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('desk', $1, $2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+                .bind(&value)
+                .bind(crate::db::now_ms())
+                .execute(&mut *tx)
+                .await?;
+            crate::events::append(&mut tx, crate::events::NewEvent {
+                entity_id: "desk", entity_kind: "setting", action: "update", actor,
+                from_state: None, to_state: None, details: serde_json::json!(s), at: None,
+            })
+            .await?;
+            Ok(())
+        })?;
+        Ok(s)
+    }
+}
+
+impl Store {
+    /// Records that `actor` took a file of `what` out of the system (the ledger, with its period,
+    /// filters and row count, and whether citizens' numbers were in it whole).
+    pub async fn record_export(&self, actor: &sanfu_domain::Actor, what: &str, details: serde_json::Value) -> Result<(), StoreError> {
+        in_tx!(self, tx => {
+            crate::events::append(&mut tx, crate::events::NewEvent {
+                entity_id: &format!("export:{what}"), entity_kind: "export", action: "export", actor,
+                from_state: None, to_state: None, details: details.clone(), at: None,
+            })
+            .await?;
+            Ok(())
+        })?;
+        Ok(())
     }
 }

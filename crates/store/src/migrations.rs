@@ -628,4 +628,6 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         ip TEXT NOT NULL,
         at BIGINT NOT NULL)"),
     ("project_ratings_project", "CREATE INDEX project_ratings_project ON project_ratings (project_id, ip)"),
+    // A unit whose answers to citizens its head approves before they leave it (单位审核).
+    ("units_answer_review", "ALTER TABLE units ADD COLUMN answer_review BIGINT NOT NULL DEFAULT 0"),
 ];

@@ -9,6 +9,8 @@
 use std::sync::Arc;
 
 use sanfu_text::Segmenter;
+/// The synonym groups every city starts with.
+pub use sanfu_text::segment::SYNONYMS as BUILTIN_SYNONYMS;
 use serde::Serialize;
 
 use crate::Backend;
@@ -40,11 +42,68 @@ impl Store {
             return Ok(s);
         }
         let words = self.city_words().await?;
-        let s = tokio::task::spawn_blocking(move || Arc::new(Segmenter::with_words(words.iter().map(String::as_str))))
+        let groups = self.synonyms().await?;
+        let s = tokio::task::spawn_blocking(move || {
+            let mut s = Segmenter::with_words(words.iter().map(String::as_str));
+            for g in &groups {
+                s.add_synonyms(g);
+            }
+            Arc::new(s)
+        })
             .await
             .map_err(|e| StoreError::Other(e.to_string()))?;
         self.slots.set(Some(s.clone()));
         Ok(s)
+    }
+
+    /// The administrators' synonym groups (the built-in ones are in `sanfu_text::segment::SYNONYMS`).
+    pub async fn synonyms(&self) -> Result<Vec<Vec<String>>, StoreError> {
+        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'synonyms'").fetch_optional(self.pool()).await?;
+        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    }
+
+    /// Replaces the administrators' synonym groups: each of two to ten words of at most 20
+    /// characters, a word in one group only. Search, duplicates and knowledge suggestions read
+    /// them at once; the index is rebuilt in the background so that earlier texts match too.
+    pub async fn set_synonyms(&self, groups: &[Vec<String>], actor: &sanfu_domain::Actor) -> Result<Vec<Vec<String>>, StoreError> {
+        use sanfu_domain::DomainError;
+        let mut seen = std::collections::HashSet::new();
+        let mut clean: Vec<Vec<String>> = Vec::new();
+        for g in groups {
+            let words: Vec<String> = g.iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect();
+            if words.is_empty() {
+                continue;
+            }
+            if words.len() < 2 || words.len() > 10 || words.iter().any(|w| w.chars().count() > 20) {
+                return Err(DomainError::invalid("invalid_synonyms", format!("同义词组“{}”应有 2 到 10 个词，每个不超过 20 字", words.join("、"))).into());
+            }
+            for w in &words {
+                if !seen.insert(w.clone()) {
+                    return Err(DomainError::invalid("invalid_synonyms", format!("“{w}”出现在两个同义词组中")).into());
+                }
+            }
+            clean.push(words);
+        }
+        if clean.len() > 2000 {
+            return Err(DomainError::invalid("invalid_synonyms", "同义词组最多 2000 组").into());
+        }
+        let value = serde_json::to_string(&clean).map_err(|e| StoreError::Other(e.to_string()))?;
+        in_tx!(self, tx => {
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('synonyms', $1, $2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+                .bind(&value)
+                .bind(crate::db::now_ms())
+                .execute(&mut *tx)
+                .await?;
+            crate::events::append(&mut tx, crate::events::NewEvent {
+                entity_id: "synonyms", entity_kind: "dictionary", action: "set_synonyms", actor,
+                from_state: None, to_state: None, details: serde_json::json!({ "groups": clean }), at: None,
+            })
+            .await?;
+            Ok(())
+        })?;
+        self.forget_segmenter();
+        Ok(clean)
     }
 
     pub(crate) fn forget_segmenter(&self) {
@@ -166,7 +225,17 @@ impl Store {
 
     /// The words of a query that [`snippet`] marks: segmented once for a page of results.
     pub async fn query_words(&self, q: &str) -> Result<Vec<String>, StoreError> {
-        Ok(self.segmenter().await?.search_words(q))
+        // Every way of writing each word (噪声 marks 噪音 too): the index reads them as one.
+        let seg = self.segmenter().await?;
+        let mut out: Vec<String> = Vec::new();
+        for w in seg.search_words(q) {
+            for v in seg.variants_of(&w) {
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Indexes every order, answer and knowledge entry again; returns how many documents.

@@ -337,7 +337,7 @@ impl Store {
                 self.issue_card(&office, &id, unit, CardColour::Yellow, "一个月内停电五六次，至今未见整改措施").await?;
                 continue;
             }
-            self.act(&id, &liaison, &Action::Answer { text: "经核实，已责成相关方整改，并将持续跟踪。".into() }).await?;
+            self.act(&id, &liaison, &Action::Answer { text: "经核实，已责成相关方整改，并将持续跟踪。".into(), review: false }).await?;
             if *stage == 5 {
                 continue;
             }

@@ -1,5 +1,20 @@
 // 三服务: the little the pages need beyond HTML. Everything still works without it.
 (function () {
+  // 大字模式 on the public site: larger text for older citizens, remembered on this device.
+  var sizeBtn = document.getElementById('text-size');
+  var applySize = function (on) {
+    document.documentElement.classList.toggle('large', on);
+    if (sizeBtn) { sizeBtn.setAttribute('aria-pressed', on ? 'true' : 'false'); sizeBtn.textContent = on ? '标准字号' : '大字'; }
+  };
+  try { applySize(localStorage.getItem('sanfu-large') === '1'); } catch (e) {}
+  if (sizeBtn) {
+    sizeBtn.addEventListener('click', function () {
+      var on = !document.documentElement.classList.contains('large');
+      applySize(on);
+      try { localStorage.setItem('sanfu-large', on ? '1' : '0'); } catch (e) {}
+    });
+  }
+
   'use strict';
   // Ctrl+Enter (⌘+Enter) submits the form being filled.
   document.addEventListener('keydown', function (e) {
@@ -125,8 +140,8 @@
           btn.className = 'secondary';
           btn.textContent = '采用建议';
           btn.addEventListener('click', function () {
-            if (s.category_code) category.value = s.category_code;
-            lead.value = s.unit_code;
+            if (s.category_path) category.value = s.category_path;
+            lead.value = s.unit_name;
           });
           box.appendChild(btn);
         })

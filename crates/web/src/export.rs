@@ -3,7 +3,7 @@
 
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
 
 use crate::error::ApiError;
 
@@ -14,6 +14,8 @@ pub enum Cell {
     /// A share, shown as a percentage.
     Rate(Option<f64>),
     Num(Option<f64>),
+    /// A moment, in the city's time: a real date in Excel (sortable, filterable), text in CSV.
+    Date(Option<chrono::DateTime<chrono::FixedOffset>>),
 }
 
 impl Cell {
@@ -23,7 +25,8 @@ impl Cell {
             Cell::Int(i) => i.to_string(),
             Cell::Rate(Some(r)) => format!("{:.2}%", r * 100.0),
             Cell::Num(Some(n)) => format!("{n:.2}"),
-            Cell::Rate(None) | Cell::Num(None) => String::new(),
+            Cell::Date(Some(d)) => d.format("%Y-%m-%d %H:%M").to_string(),
+            Cell::Rate(None) | Cell::Num(None) | Cell::Date(None) => String::new(),
         }
     }
 }
@@ -70,6 +73,35 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// What a file says of itself above its table: what it is, of which period, with which
+/// filters, who took it and when. The same export is recorded in the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct Heading {
+    pub title: String,
+    pub period: String,
+    pub filters: String,
+    pub by: String,
+    pub at: String,
+}
+
+impl Heading {
+    fn lines(&self) -> Vec<String> {
+        vec![
+            self.title.clone(),
+            format!("统计期间：{}　筛选条件：{}", if self.period.is_empty() { "全部" } else { &self.period }, if self.filters.is_empty() { "无" } else { &self.filters }),
+            format!("导出人：{}　导出时间：{}", self.by, self.at),
+        ]
+    }
+}
+
+/// How wide a column should be for its texts: CJK characters count double, within 8..=60.
+fn width_of<'a>(texts: impl Iterator<Item = &'a str>) -> f64 {
+    let w = texts
+        .map(|t| t.lines().next().unwrap_or_default().chars().map(|c| if c.is_ascii() { 1.1 } else { 2.1 }).sum::<f64>())
+        .fold(0.0_f64, f64::max);
+    (w + 2.0).clamp(8.0, 60.0)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format_ {
     Json,
@@ -103,8 +135,20 @@ pub fn file_response(format: Format_, name: &str, tables: &[Table]) -> Result<Re
 }
 
 pub fn csv_response(name: &str, t: &Table) -> Result<Response, ApiError> {
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    csv_with(name, t, None)
+}
+
+/// CSV with the heading's lines first (title, period and filters, who and when), a blank line,
+/// then the table.
+pub fn csv_with(name: &str, t: &Table, heading: Option<&Heading>) -> Result<Response, ApiError> {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(vec![0xEF, 0xBB, 0xBF]);
     let fail = |_| ApiError::internal();
+    if let Some(h) = heading {
+        for l in h.lines() {
+            w.write_record([Cell::Text(l).csv_text()]).map_err(fail)?;
+        }
+        w.write_record([""]).map_err(fail)?;
+    }
     w.write_record(&t.headers).map_err(fail)?;
     for r in &t.rows {
         w.write_record(r.iter().map(Cell::csv_text)).map_err(fail)?;
@@ -114,7 +158,11 @@ pub fn csv_response(name: &str, t: &Table) -> Result<Response, ApiError> {
 }
 
 pub fn xlsx_response(name: &str, tables: &[Table]) -> Result<Response, ApiError> {
-    let bytes = xlsx_bytes(tables)?;
+    xlsx_with(name, tables, None)
+}
+
+pub fn xlsx_with(name: &str, tables: &[Table], heading: Option<&Heading>) -> Result<Response, ApiError> {
+    let bytes = xlsx_sheets(tables, heading)?;
     Ok((
         [
             (CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
@@ -127,24 +175,46 @@ pub fn xlsx_response(name: &str, tables: &[Table]) -> Result<Response, ApiError>
 
 /// The tables as an .xlsx workbook, a sheet each.
 pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
+    xlsx_sheets(tables, None)
+}
+
+/// The tables as an .xlsx workbook as offices use one: the heading's lines on top, a bold
+/// header row that stays in view (frozen) with filters on it, columns as wide as their text,
+/// real numbers, percentages and dates.
+pub fn xlsx_sheets(tables: &[Table], heading: Option<&Heading>) -> Result<Vec<u8>, ApiError> {
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
+    let bold = Format::new().set_bold().set_background_color("#EEF2F7").set_border_bottom(rust_xlsxwriter::FormatBorder::Thin);
+    let big = Format::new().set_bold().set_font_size(14);
     let pct = Format::new().set_num_format("0.00%");
     let num = Format::new().set_num_format("0.00");
+    let date = Format::new().set_num_format("yyyy-mm-dd hh:mm").set_align(FormatAlign::Left);
     let fail = |e: rust_xlsxwriter::XlsxError| {
         tracing::error!(error = %e, "生成 Excel 文件失败");
         ApiError::internal()
     };
     for t in tables {
         let ws = wb.add_worksheet();
-        let title: String = t.title.chars().take(31).collect();
+        let title: String = t.title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
         ws.set_name(&title).map_err(fail)?;
+        let mut top = 0u32;
+        if let Some(h) = heading {
+            for (i, l) in h.lines().iter().enumerate() {
+                if i == 0 {
+                    ws.write_string_with_format(0, 0, l, &big).map_err(fail)?;
+                } else {
+                    ws.write_string(i as u32, 0, l).map_err(fail)?;
+                }
+            }
+            top = 4;
+        }
         for (c, h) in t.headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold).map_err(fail)?;
-            ws.set_column_width(c as u16, (h.chars().count() as f64 * 2.2).max(12.0)).map_err(fail)?;
+            ws.write_string_with_format(top, c as u16, h, &bold).map_err(fail)?;
+            let sample = t.rows.iter().take(500).map(|r| r.get(c).map(Cell::text).unwrap_or_default()).collect::<Vec<_>>();
+            let w = width_of(std::iter::once(h.as_str()).chain(sample.iter().map(String::as_str)));
+            ws.set_column_width(c as u16, w).map_err(fail)?;
         }
         for (r, row) in t.rows.iter().enumerate() {
-            let r = r as u32 + 1;
+            let r = top + r as u32 + 1;
             for (c, cell) in row.iter().enumerate() {
                 let c = c as u16;
                 match cell {
@@ -152,10 +222,21 @@ pub fn xlsx_bytes(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
                     Cell::Int(i) => ws.write_number(r, c, *i as f64).map(|_| ()),
                     Cell::Rate(Some(v)) => ws.write_number_with_format(r, c, *v, &pct).map(|_| ()),
                     Cell::Num(Some(v)) => ws.write_number_with_format(r, c, *v, &num).map(|_| ()),
-                    Cell::Rate(None) | Cell::Num(None) => Ok(()),
+                    Cell::Date(Some(d)) => {
+                        // The city's wall-clock time, as Excel keeps dates (no zone).
+                        let local = d.naive_local().and_utc().timestamp();
+                        let x = ExcelDateTime::from_timestamp(local).map_err(fail)?;
+                        ws.write_datetime_with_format(r, c, &x, &date).map(|_| ())
+                    }
+                    Cell::Rate(None) | Cell::Num(None) | Cell::Date(None) => Ok(()),
                 }
                 .map_err(fail)?;
             }
+        }
+        if !t.headers.is_empty() {
+            ws.set_freeze_panes(top + 1, 0).map_err(fail)?;
+            let last = top + t.rows.len() as u32;
+            ws.autofilter(top, 0, last, (t.headers.len() - 1) as u16).map_err(fail)?;
         }
     }
     wb.save_to_buffer().map_err(fail)
@@ -169,4 +250,22 @@ pub fn template_xlsx() -> Result<Vec<u8>, ApiError> {
         rows: sanfu_store::admin::TEMPLATE_EXAMPLE.iter().map(|r| r.iter().map(|c| Cell::Text(c.to_string())).collect()).collect(),
     };
     xlsx_bytes(&[table])
+}
+
+/// The heading of a file `a` takes now, with the export recorded in the audit trail first: a
+/// file that leaves the system is on record, who took it, what and when.
+pub async fn heading(
+    st: &crate::AppState,
+    a: &crate::extract::Authed,
+    what: &str,
+    title: String,
+    period: String,
+    filters: String,
+    rows: usize,
+    full_numbers: bool,
+) -> Result<Heading, ApiError> {
+    let details = serde_json::json!({ "title": title, "period": period, "filters": filters, "rows": rows, "full_numbers": full_numbers });
+    st.store.record_export(&a.actor, what, details).await?;
+    let at = chrono::Utc::now().with_timezone(&st.store.offset()).format("%Y-%m-%d %H:%M").to_string();
+    Ok(Heading { title, period, filters, by: format!("{}（{}）", a.staff.name, a.staff.unit_name), at })
 }

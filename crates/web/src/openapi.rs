@@ -89,7 +89,7 @@ pub const ROUTES: &[Route] = &[
     r("get", "/api/me", "登录", "当前用户及其角色", Staff, Nothing, Object(200, "{user, roles, session_id}"), &[]),
     r("get", "/api/me/sessions", "登录", "当前用户的登录会话", Staff, Nothing, List("sessions", "SessionInfo"), &[]),
     r("post", "/api/me/sessions/{id}/revoke", "登录", "结束自己的某个会话", Staff, Nothing, Object(200, "{revoked}"), &[]),
-    r("get", "/api/units", "单位与分类", "在用的单位", Staff, Nothing, List("units", "Unit"), &[]),
+    r("get", "/api/units", "单位与分类", "在用的单位；q 按名称、拼音首字母或编码查找（最匹配的在前）", Staff, Nothing, List("units", "Unit"), &["q", "limit"]),
     r("get", "/api/categories", "单位与分类", "诉求分类（公众表单也用）", Public, Nothing, List("categories", "Category"), &[]),
     r("get", "/api/time-limits", "单位与分类", "各类型、紧急程度的办理时限", Staff, Nothing, Object(200, "{time_limits: [{order_type, urgency, limits: TimeLimits}]}"), &[]),
     r("get", "/api/calendar", "工作日历", "已载入的年份和工作时间", Staff, Nothing, Object(200, "{years, working_hours}"), &[]),
@@ -122,7 +122,7 @@ pub const ROUTES: &[Route] = &[
     r("get", "/api/orders/{key}/events", "工单", "工单的办理过程（哈希链事件）", Staff, Nothing, List("events", "Event"), &[]),
     r("post", "/api/orders/{key}/publish", "工单", "审核通过并在问政平台公开（热线中心）", Staff, Json("PublishInput"), Wrapped(200, "publication", "Publication"), &[]),
     r("post", "/api/orders/{key}/unpublish", "工单", "从问政平台撤下（热线中心）", Staff, Json("ReasonBody"), Object(200, "{published: false}"), &[]),
-    r("post", "/api/orders/{key}/{action}", "工单", "办理动作：dispatch、forward、sign、note、return、judge-return、extension、decide-extension、answer、review、callback、merge、withdraw、close-directly、escalate", Staff, Json("ActionBody"), Wrapped(200, "order", "OrderView"), &[]),
+    r("post", "/api/orders/{key}/{action}", "工单", "办理动作：dispatch、forward、sign、note、return、judge-return、extension、decide-extension、answer、approve-answer、review、callback、merge、withdraw、close-directly、escalate", Staff, Json("ActionBody"), Wrapped(200, "order", "OrderView"), &[]),
     r("post", "/api/orders/similar", "智能派单", "可能重复的在办工单", Staff, Json("SimilarBody"), Object(200, "{items: [{order: OrderSummary, similarity, same_caller, same_place}]}"), &[]),
     r("get", "/api/stats", "统计", "单位统计（json、csv、xlsx）", Staff, Nothing, Object(200, "Report"), &["unit_id", "from", "to", "format", "table"]),
     r("get", "/api/stats/ranking", "统计", "单位月度排名", Staff, Nothing, Object(200, "{month, rows}"), &["month", "format"]),
@@ -131,6 +131,10 @@ pub const ROUTES: &[Route] = &[
     r("get", "/api/dispatch-rules", "智能派单", "派单规则", Staff, Nothing, Object(200, "{rules}"), &[]),
     r("post", "/api/dispatch-rules", "智能派单", "新增派单规则", Staff, Json("RuleBody"), Object(201, "{rule}"), &[]),
     r("post", "/api/dictionary", "智能派单", "城市词典加词", Staff, Json("WordsBody"), Object(200, "{added}"), &[]),
+    r("get", "/api/admin/synonyms", "智能派单", "同义词表（内置的和管理员维护的）", Staff, Nothing, Object(200, "{builtin, groups}"), &[]),
+    r("put", "/api/admin/synonyms", "智能派单", "替换管理员维护的同义词组（检索、查重、知识推荐共用）", Staff, Json("SynonymsBody"), Object(200, "{groups}"), &[]),
+    r("get", "/api/admin/desk-settings", "系统", "工作台设置：参与排名的最少工单数、导出行数上限", Staff, Nothing, Object(200, "{settings: DeskSettings}"), &[]),
+    r("put", "/api/admin/desk-settings", "系统", "修改工作台设置（办公室或系统管理员）", Staff, Json("DeskSettings"), Object(200, "{settings: DeskSettings}"), &[]),
     r("post", "/api/train", "智能派单", "立即重新训练", Staff, Nothing, Object(200, "{orders, seconds}"), &[]),
     r("get", "/api/knowledge", "知识库", "检索知识库", Staff, Nothing, List("items", "Entry"), &["q"]),
     r("post", "/api/knowledge", "知识库", "新增知识", Staff, Json("EntryInput"), Wrapped(201, "entry", "Entry"), &[]),
@@ -138,7 +142,7 @@ pub const ROUTES: &[Route] = &[
     r("get", "/api/knowledge/{id}", "知识库", "一条知识", Staff, Nothing, Wrapped(200, "entry", "Entry"), &[]),
     r("put", "/api/knowledge/{id}", "知识库", "修改知识", Staff, Json("EntryInput"), Wrapped(200, "entry", "Entry"), &[]),
     r("get", "/api/public/knowledge", "公众", "常见问题检索", Public, Nothing, List("items", "Entry"), &["q"]),
-    r("get", "/api/inbox", "待办", "我的待办：各类工作（按时限排序，附各队列数量）", Staff, Nothing, Object(200, "Inbox"), PAGE),
+    r("get", "/api/inbox", "待办", "我的待办：各类工作（按时限排序，附各队列数量；queue 只列一个队列）", Staff, Nothing, Object(200, "Inbox"), &["page", "per_page", "queue"]),
     r("get", "/api/inbox/counts", "待办", "待办数量", Staff, Nothing, Object(200, "{total, counts: [QueueCount]}"), &[]),
     r("get", "/api/done", "待办", "已办：各类工作", Staff, Nothing, Page("DoneItem"), PAGE),
     r("get", "/api/search", "事项", "全文检索：各类工作（只含本人可见的事项）", Staff, Nothing, Page("ItemSummary"), &["q", "page", "per_page"]),
@@ -372,6 +376,8 @@ pub fn document() -> OpenApi {
         .schema_from::<crate::routes::hotline::suggest::SuggestBody>()
         .schema_from::<crate::routes::hotline::suggest::RuleBody>()
         .schema_from::<crate::routes::hotline::suggest::WordsBody>()
+        .schema_from::<crate::routes::hotline::suggest::SynonymsBody>()
+        .schema_from::<sanfu_store::desk::DeskSettings>()
         .schema_from::<crate::routes::hotline::suggest::SimilarBody>()
         .schema_from::<crate::routes::hotline::knowledge::RelatedBody>()
         .schema_from::<sanfu_domain::hotline::TimeLimits>()

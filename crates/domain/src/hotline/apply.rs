@@ -28,8 +28,11 @@ pub enum Action {
     RequestReturn { reason: String },
     /// The dispatcher's judgement of a return.
     JudgeReturn { approve: bool, comment: Option<String> },
-    /// 答复.
-    Answer { text: String },
+    /// 答复. `review`: the unit's answers go through its head (单位审核) before they leave it;
+    /// the head's own answer does not wait for itself.
+    Answer { text: String, review: bool },
+    /// 单位审核: the unit's head lets the answer go to the centre, or sends it back with why.
+    ApproveAnswer { approve: bool, comment: Option<String> },
     /// 审核: pass, or send back for 重办 with a reason.
     Review { pass: bool, comment: Option<String> },
     /// 回访 with the citizen's rating; an unsatisfied rating reopens the order unless the centre
@@ -60,6 +63,7 @@ impl Action {
             Action::RequestReturn { .. } => "request_return",
             Action::JudgeReturn { .. } => "judge_return",
             Action::Answer { .. } => "answer",
+            Action::ApproveAnswer { .. } => "approve_answer",
             Action::Review { .. } => "review",
             Action::Callback { .. } => "callback",
             Action::RequestExtension { .. } => "request_extension",
@@ -69,6 +73,22 @@ impl Action {
             Action::Escalate { .. } => "escalate",
         }
     }
+}
+
+/// The fewest characters an answer to a citizen may have: 「已修」 tells them nothing.
+pub const MIN_ANSWER_CHARS: usize = 10;
+
+/// An answer says what was done, with what result: a few characters are refused, with why.
+/// Checked where staff answer (not on import: a past record is kept as it was written).
+pub fn check_answer(text: &str) -> Result<(), DomainError> {
+    let n = text.chars().filter(|c| !c.is_whitespace()).count();
+    if n < MIN_ANSWER_CHARS {
+        return Err(DomainError::invalid(
+            "answer_too_short",
+            format!("答复内容过短（{n} 字，至少 {MIN_ANSWER_CHARS} 字）：请写明核实情况、办理过程、结果和依据，让市民看得明白"),
+        ));
+    }
+    Ok(())
 }
 
 /// What [`apply`] decided: the new snapshot and the event's details.
@@ -208,13 +228,35 @@ pub fn apply(
             }
             json!({ "approve": approve, "comment": comment, "unit_id": lead })
         }
-        Action::Answer { text } => {
+        Action::Answer { text, review } => {
             guard(current, actor, "answer")?;
+            let head = crate::kernel::parties(&current.assignments, actor).contains(&crate::kernel::Party::LeadHead);
             s.answer = Some(text.clone());
-            s.meet(DeadlineKind::Answer, now);
             s.pending_extension = None;
-            s.state = State::Answered;
-            json!({ "text": text, "on_time": on_time(current, DeadlineKind::Answer, now) })
+            if *review && !head {
+                // The answer waits for the unit's head; its clock runs on.
+                s.state = State::UnitReview;
+                json!({ "text": text, "for_review": true })
+            } else {
+                s.meet(DeadlineKind::Answer, now);
+                s.state = State::Answered;
+                json!({ "text": text, "on_time": on_time(current, DeadlineKind::Answer, now) })
+            }
+        }
+        Action::ApproveAnswer { approve, comment } => {
+            guard(current, actor, "approve_answer")?;
+            if *approve {
+                s.meet(DeadlineKind::Answer, now);
+                s.state = State::Answered;
+                json!({ "approve": true, "comment": comment, "text": current.answer, "on_time": on_time(current, DeadlineKind::Answer, now) })
+            } else {
+                if comment.as_deref().map(str::trim).unwrap_or_default().is_empty() {
+                    return Err(DomainError::invalid("empty_reason", "退回修改时必须写明理由"));
+                }
+                s.answer = None;
+                s.state = State::Handling;
+                json!({ "approve": false, "comment": comment })
+            }
         }
         Action::Review { pass, comment } => {
             guard(current, actor, "review")?;

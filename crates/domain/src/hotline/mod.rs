@@ -28,7 +28,7 @@ mod apply;
 mod rules;
 
 pub use crate::kernel::{Assignment, AssignmentRole, PendingExtension, UnitRef};
-pub use apply::{Action, Outcome, apply};
+pub use apply::{Action, MIN_ANSWER_CHARS, Outcome, apply, check_answer};
 pub use rules::{Hotline, action_label, allowed_actions, event_label, paced_by};
 
 /// A due date of an order (the kernel's [`DueState`]).
@@ -68,6 +68,7 @@ crate::labelled_enum!(
         Registered = "registered" / "待派单",
         Dispatched = "dispatched" / "待签收",
         Handling = "handling" / "办理中",
+        UnitReview = "unit_review" / "待单位审核",
         ReturnRequested = "return_requested" / "退单待审",
         Returned = "returned" / "已退单待重派",
         Answered = "answered" / "待审核",

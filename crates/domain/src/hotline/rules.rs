@@ -10,7 +10,7 @@ pub struct Hotline;
 
 const OPEN_FOR_UNIT: &[State] = &[State::Dispatched, State::Handling];
 
-use Party::{Citizen, CoUnit, Dispatcher, Hotline as Centre, LeadUnit, Office};
+use Party::{Citizen, CoUnit, Dispatcher, Hotline as Centre, LeadHead, LeadUnit, Office};
 use State::*;
 
 impl Kind for Hotline {
@@ -41,7 +41,14 @@ impl Kind for Hotline {
             from: From::These(&[ReturnRequested]),
             to: To::Either(&[Returned, Handling, Dispatched]),
         },
-        Rule { action: "answer", label: "答复", who: &[LeadUnit], from: From::These(&[Handling]), to: To::One(Answered) },
+        Rule { action: "answer", label: "答复", who: &[LeadUnit], from: From::These(&[Handling]), to: To::Either(&[Answered, UnitReview]) },
+        Rule {
+            action: "approve_answer",
+            label: "单位审核答复",
+            who: &[LeadHead],
+            from: From::These(&[UnitReview]),
+            to: To::Either(&[Answered, Handling]),
+        },
         Rule { action: "review", label: "答复审核", who: &[Dispatcher], from: From::These(&[Answered]), to: To::Either(&[Callback, Handling]) },
         Rule { action: "callback", label: "回访", who: &[Centre, Citizen], from: From::These(&[Callback]), to: To::Either(&[Closed, Handling]) },
         Rule { action: "request_extension", label: "申请延期", who: &[LeadUnit], from: From::These(&[Handling]), to: To::Same },
@@ -56,8 +63,8 @@ impl Kind for Hotline {
     const DUES: &'static [Due<State>] = &[
         Due { name: "sign", label: "签收时限", runs_in: &[Dispatched], paces: true },
         Due { name: "return", label: "退单时限", runs_in: &[Dispatched, Handling], paces: false },
-        Due { name: "answer", label: "答复时限", runs_in: &[Dispatched, Handling, ReturnRequested], paces: true },
-        Due { name: "close", label: "办结时限", runs_in: &[Dispatched, Handling, ReturnRequested, Answered, Callback], paces: true },
+        Due { name: "answer", label: "答复时限", runs_in: &[Dispatched, Handling, UnitReview, ReturnRequested], paces: true },
+        Due { name: "close", label: "办结时限", runs_in: &[Dispatched, Handling, UnitReview, ReturnRequested, Answered, Callback], paces: true },
     ];
 
     const EVENTS: &'static [(&'static str, &'static str)] = &[
@@ -79,6 +86,7 @@ impl Kind for Hotline {
         Queue { code: "to_decide_extension", label: "延期待审批", states: &[Handling], party: Dispatcher, pending_extension: true, unit_pending: false },
         Queue { code: "to_sign", label: "待签收", states: &[Dispatched], party: LeadUnit, pending_extension: false, unit_pending: false },
         Queue { code: "to_answer", label: "待答复", states: &[Handling], party: LeadUnit, pending_extension: false, unit_pending: false },
+        Queue { code: "to_approve_answer", label: "答复待本单位审核", states: &[UnitReview], party: LeadHead, pending_extension: false, unit_pending: false },
         Queue { code: "co_handling", label: "协办", states: &[Handling], party: CoUnit, pending_extension: false, unit_pending: false },
     ];
 }
@@ -89,8 +97,14 @@ pub(super) fn guard(s: &Snapshot, actor: &Actor, action: &str) -> Result<(), Dom
 }
 
 /// The actions `actor` may take on the order now, in the table's order.
-pub fn allowed_actions(s: &Snapshot, actor: &Actor) -> Vec<&'static str> {
+/// An action whose own condition has lapsed by `now` is not offered: 申请退单 after the return
+/// window has closed would only be refused.
+pub fn allowed_actions(s: &Snapshot, actor: &Actor, now: chrono::DateTime<chrono::Utc>) -> Vec<&'static str> {
+    let window_closed = s.deadlines.get(&super::DeadlineKind::Return).is_some_and(|d| now > d.due.at);
     kernel::allowed_actions::<Hotline>(&parties(&s.assignments, actor), s.state)
+        .into_iter()
+        .filter(|a| !(*a == "request_return" && window_closed))
+        .collect()
 }
 
 /// The office's name for an action (「派单」, 「撤单」 …).

@@ -48,7 +48,7 @@ fn the_whole_life_of_a_complaint_over_national_day() {
     let details = r.go(&liaison, Action::Sign, t0 + Duration::minutes(30)).unwrap();
     assert_eq!(details["on_time"], true);
     r.go(&liaison, Action::Note { text: "已安排现场核查".into() }, t0 + Duration::hours(3)).unwrap();
-    r.go(&liaison, Action::Answer { text: "已整改".into() }, at(2026, 10, 9, 9, 0)).unwrap();
+    r.go(&liaison, Action::Answer { text: "经现场核实，已督促物业完成整改并回复来电人。".into(), review: false }, at(2026, 10, 9, 9, 0)).unwrap();
     assert_eq!(r.s.state, State::Answered);
     r.go(&centre(), Action::Review { pass: true, comment: None }, at(2026, 10, 9, 10, 0)).unwrap();
     assert_eq!(r.s.state, State::Callback);
@@ -71,11 +71,11 @@ fn a_unit_cannot_act_on_work_not_handed_to_it_and_wrong_states_conflict() {
     let d = Action::Dispatch { lead: unit("zjj", UnitKind::Department, None), co: vec![], answer_due: None, note: None };
     assert_eq!(r.go(&other, d.clone(), t0).unwrap_err().kind, ErrorKind::Forbidden);
     // Signing before dispatch is a state conflict for the centre, forbidden for a unit.
-    assert_eq!(r.go(&centre(), Action::Answer { text: "x".into() }, t0).unwrap_err().kind, ErrorKind::Forbidden);
+    assert_eq!(r.go(&centre(), Action::Answer { text: "x".into(), review: false }, t0).unwrap_err().kind, ErrorKind::Forbidden);
     r.go(&centre(), d, t0).unwrap();
     assert_eq!(r.go(&other, Action::Sign, t0).unwrap_err().code, "not_allowed_for_user");
     let zjj = staff("zjj", &[Role::UnitHead]);
-    assert_eq!(r.go(&zjj, Action::Answer { text: "x".into() }, t0).unwrap_err().code, "invalid_state");
+    assert_eq!(r.go(&zjj, Action::Answer { text: "x".into(), review: false }, t0).unwrap_err().code, "invalid_state");
     // A unit that cannot handle hotline work is refused.
     let mut r2 = Run::new(OrderType::Help, t0);
     let bad = Action::Dispatch { lead: unit("wdk", UnitKind::Section, None), co: vec![], answer_due: None, note: None };
@@ -155,18 +155,18 @@ fn unsatisfied_rating_and_failed_review_reopen_the_order() {
     r.go(&centre(), d, t0).unwrap();
     let rsj = staff("rsj", &[Role::UnitLiaison]);
     r.go(&rsj, Action::Sign, t0).unwrap();
-    r.go(&rsj, Action::Answer { text: "答复一".into() }, t0).unwrap();
+    r.go(&rsj, Action::Answer { text: "答复一：经核实已按政策办理完毕并告知来电人。".into(), review: false }, t0).unwrap();
     let no_reason = r.go(&centre(), Action::Review { pass: false, comment: None }, t0);
     assert_eq!(no_reason.unwrap_err().code, "empty_reason");
     r.go(&centre(), Action::Review { pass: false, comment: Some("答非所问".into()) }, t0).unwrap();
     assert_eq!((r.s.state, r.s.reopen_count), (State::Handling, 1));
-    r.go(&rsj, Action::Answer { text: "答复二".into() }, t0).unwrap();
+    r.go(&rsj, Action::Answer { text: "答复二：经核实已按政策办理完毕并告知来电人。".into(), review: false }, t0).unwrap();
     r.go(&centre(), Action::Review { pass: true, comment: None }, t0).unwrap();
     let citizen = Actor { principal: Principal::Citizen, ip: "1.2.3.4".into() };
     r.go(&citizen, Action::Callback { satisfaction: Satisfaction::Unsatisfied, comment: None, reopen: None }, t0)
         .unwrap();
     assert_eq!((r.s.state, r.s.reopen_count), (State::Handling, 2));
-    r.go(&rsj, Action::Answer { text: "答复三".into() }, t0).unwrap();
+    r.go(&rsj, Action::Answer { text: "答复三：经核实已按政策办理完毕并告知来电人。".into(), review: false }, t0).unwrap();
     r.go(&centre(), Action::Review { pass: true, comment: None }, t0).unwrap();
     r.go(
         &centre(),
@@ -197,8 +197,8 @@ fn a_district_forwards_to_its_street_and_not_elsewhere() {
     assert!(r.s.assignments.iter().any(|a| a.unit_id == "d1" && a.role == AssignmentRole::Forwarded));
     let s1 = staff("s1", &[Role::UnitLiaison]);
     r.go(&s1, Action::Sign, t0).unwrap();
-    assert_eq!(r.go(&d1, Action::Answer { text: "x".into() }, t0).unwrap_err().kind, ErrorKind::Forbidden);
-    r.go(&s1, Action::Answer { text: "已处理".into() }, t0).unwrap();
+    assert_eq!(r.go(&d1, Action::Answer { text: "x".into(), review: false }, t0).unwrap_err().kind, ErrorKind::Forbidden);
+    r.go(&s1, Action::Answer { text: "经街道现场核实，问题已处理完毕并告知来电人。".into(), review: false }, t0).unwrap();
 }
 
 #[test]
@@ -244,15 +244,28 @@ fn every_action_has_its_line_in_the_rule_table() {
 fn allowed_actions_come_from_the_rule_table_and_apply_agrees() {
     let t0 = at(2026, 11, 2, 10, 0);
     let mut r = Run::new(OrderType::Complaint, t0);
-    assert_eq!(allowed_actions(&r.s, &centre()), ["close_directly", "dispatch", "merge", "withdraw", "escalate"]);
+    assert_eq!(allowed_actions(&r.s, &centre(), t0), ["close_directly", "dispatch", "merge", "withdraw", "escalate"]);
     let zjj = staff("zjj", &[Role::UnitLiaison]);
-    assert!(allowed_actions(&r.s, &zjj).is_empty(), "a unit has nothing to do with an order not handed to it");
+    assert!(allowed_actions(&r.s, &zjj, t0).is_empty(), "a unit has nothing to do with an order not handed to it");
     let d = Action::Dispatch { lead: unit("zjj", UnitKind::Department, None), co: vec![], answer_due: None, note: None };
     r.go(&centre(), d, t0).unwrap();
-    assert_eq!(allowed_actions(&r.s, &zjj), ["forward", "sign", "request_return"]);
+    assert_eq!(allowed_actions(&r.s, &zjj, t0), ["forward", "sign", "request_return"]);
+    // Once the return window has closed, 申请退单 is no longer offered (apply would refuse it).
+    let later = at(2026, 11, 20, 10, 0);
+    assert_eq!(allowed_actions(&r.s, &zjj, later), ["forward", "sign"]);
+    let refused = apply(&r.s, &zjj, &Action::RequestReturn { reason: "不属于本单位职责".into() }, later, &r.cal, &r.limits).unwrap_err();
+    assert_eq!(refused.code, "return_window_closed");
     // The centre may still merge and withdraw a dispatched order: what apply allows, the list shows.
-    let centre_may = allowed_actions(&r.s, &centre());
+    let centre_may = allowed_actions(&r.s, &centre(), t0);
     assert!(centre_may.contains(&"merge") && centre_may.contains(&"withdraw"), "{centre_may:?}");
     assert!(r.go(&centre(), Action::Withdraw { reason: "诉求人已自行解决".into() }, t0).is_ok());
-    assert!(allowed_actions(&r.s, &centre()).is_empty(), "nothing is left to do on a withdrawn order");
+    assert!(allowed_actions(&r.s, &centre(), t0).is_empty(), "nothing is left to do on a withdrawn order");
+}
+
+#[test]
+fn an_answer_of_a_few_characters_is_refused_with_why() {
+    let e = super::check_answer("已修").unwrap_err();
+    assert_eq!(e.code, "answer_too_short");
+    assert!(e.message.contains("至少 10 字"), "{}", e.message);
+    assert!(super::check_answer("经现场核实，损坏的路灯已于今日更换并恢复照明。").is_ok());
 }

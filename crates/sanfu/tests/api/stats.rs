@@ -28,7 +28,7 @@ async fn october(app: &TestApp) {
         let u = u.to_string();
         async move { Action::Dispatch { lead: s.unit_ref(&u).await.unwrap(), co: vec![], answer_due: None, note: None } }
     };
-    let answer = |t: &str| Action::Answer { text: t.into() };
+    let answer = |t: &str| Action::Answer { text: t.into(), review: false };
     let pass = Action::Review { pass: true, comment: None };
     let rate = |sat, reopen| Action::Callback { satisfaction: sat, comment: None, reopen };
     let go = |id: String, who: &'static str, a: Action, at: chrono::DateTime<chrono::Utc>| {

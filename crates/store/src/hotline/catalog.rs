@@ -80,8 +80,33 @@ impl Store {
         Ok(v)
     }
 
+    /// A category as the pickers show it: 「城乡建设 › 物业管理」, or its name at the top.
+    pub async fn category_path(&self, c: &Category) -> Result<String, StoreError> {
+        let cats = self.categories_shared().await?;
+        Ok(match c.parent_id.as_ref().and_then(|p| cats.iter().find(|x| &x.id == p)) {
+            Some(p) => format!("{} › {}", p.name, c.name),
+            None => c.name.clone(),
+        })
+    }
+
+    /// A category by id or code, or as a picker shows it: its path (「城乡建设 › 物业管理」) or its
+    /// name when only one category has it.
     pub async fn category(&self, id: &str) -> Result<Option<Category>, StoreError> {
-        Ok(self.categories_shared().await?.iter().find(|c| c.id == id || c.code == id).cloned())
+        let cats = self.categories_shared().await?;
+        let id = id.trim();
+        if let Some(c) = cats.iter().find(|c| c.id == id || c.code == id) {
+            return Ok(Some(c.clone()));
+        }
+        let name_of = |p: &Option<String>| p.as_ref().and_then(|p| cats.iter().find(|c| &c.id == p)).map(|c| c.name.as_str());
+        let (parent, leaf) = match id.rsplit_once('›') {
+            Some((p, l)) => (Some(p.trim()), l.trim()),
+            None => (None, id),
+        };
+        let mut named = cats.iter().filter(|c| c.name == leaf && parent.is_none_or(|p| name_of(&c.parent_id) == Some(p)));
+        Ok(match (named.next(), named.next()) {
+            (Some(c), None) => Some(c.clone()),
+            _ => None,
+        })
     }
 
     pub async fn create_category(

@@ -232,7 +232,7 @@ impl<'a> Importer<'a> {
             }
             if let Some(at) = r.answered_at {
                 let text = r.answer.clone().unwrap_or_else(|| "已办理。".into());
-                steps.push((at, unit_actor, Action::Answer { text }));
+                steps.push((at, unit_actor, Action::Answer { text, review: false }));
                 if let Some(reviewed) = r.reviewed_at.or(r.closed_at) {
                     steps.push((reviewed, self.centre.clone(), Action::Review { pass: true, comment: None }));
                 }

@@ -38,6 +38,8 @@ pub struct PublicFilter {
     /// Only orders the centre has published on the reply board, with the approved texts.
     pub published_only: bool,
     pub limit: u32,
+    /// Rows skipped first (the reply board's pages).
+    pub offset: u32,
 }
 
 type Row = (String, String, String, String, Option<String>, Option<f64>, Option<f64>, Option<String>, Option<String>, i64, i64, Option<i64>);
@@ -89,10 +91,11 @@ impl Store {
              FROM work_items w JOIN work_orders o ON o.id = w.id
              LEFT JOIN deadlines d ON d.work_id = w.id AND d.kind = 'answer' AND d.active = 1
              {} JOIN publications p ON p.work_id = w.id AND p.withdrawn_at IS NULL
-             WHERE {} ORDER BY w.created_at DESC LIMIT {}",
+             WHERE {} ORDER BY w.created_at DESC, w.id DESC LIMIT {} OFFSET {}",
             if f.published_only { "" } else { "LEFT" },
             conds.join(" AND "),
-            f.limit.clamp(1, 1000)
+            f.limit.clamp(1, 1000),
+            f.offset
         );
         let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
         for v in &binds {

@@ -139,7 +139,10 @@ pub struct Report {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RankRow {
+    /// 1, 2, …; 0 for a unit listed apart, with fewer orders than the settings' minimum.
     pub rank: usize,
+    /// Whether the unit had enough orders in the month to be ranked (样本不足 otherwise).
+    pub ranked: bool,
     pub unit: Unit,
     /// The mean of the response, resolution and satisfaction rates that exist.
     pub score: Option<f64>,
@@ -218,7 +221,7 @@ impl Store {
     /// The units `staff` may see statistics of: all for the centre, office and administrators;
     /// the portfolio for a leader; the own unit (and those below) for a unit.
     pub async fn may_see_unit(&self, staff: &Staff, unit_id: Option<&str>) -> Result<(), StoreError> {
-        if staff.sees_all() {
+        if self.sees_whole_city(staff).await? {
             return Ok(());
         }
         let units = self.units().await?;
@@ -231,6 +234,19 @@ impl Store {
             Some(u) if allowed.iter().any(|a| a == u) => Ok(()),
             _ => Err(DomainError::forbidden("stats_forbidden", "只能查看本单位（或分管单位）的统计").into()),
         }
+    }
+
+    /// Whether `staff` reads the whole city's figures: the centre, the office, administrators,
+    /// and a leader whose portfolio holds every unit (the mayor).
+    pub async fn sees_whole_city(&self, staff: &Staff) -> Result<bool, StoreError> {
+        if staff.sees_all() {
+            return Ok(true);
+        }
+        if !staff.has(Role::Leader) {
+            return Ok(false);
+        }
+        let units = self.units().await?;
+        Ok(units.iter().all(|u| staff.portfolio.contains(&u.id)))
     }
 
     /// The statistics of `unit` (and every unit below it; `None` is the whole city) for the
@@ -338,6 +354,7 @@ impl Store {
             .ok_or_else(|| DomainError::invalid("invalid_month", "月份不正确"))?;
         let (a, b) = (to_ms(self.local_midnight(from)), to_ms(self.local_midnight(next)));
         let now = to_ms(Utc::now());
+        let min = self.desk_settings().await?.ranking_min_orders;
         let all = self.units().await?;
         // Each unit counts towards the top unit it belongs to (a street towards its district).
         let tops: Vec<&Unit> = all
@@ -393,19 +410,19 @@ impl Store {
                 .collect();
                 let score = (!parts.is_empty())
                     .then(|| (parts.iter().sum::<f64>() / parts.len() as f64 * 10_000.0).round() / 10_000.0);
-                Some(RankRow { rank: 0, unit: (*t).clone(), score, counts: c, rates })
+                Some(RankRow { rank: 0, ranked: c.volume.max(c.assignments) >= min, unit: (*t).clone(), score, counts: c, rates })
             })
             .collect();
         rows.sort_by(|x, y| {
-            y.score
+            y.ranked.cmp(&x.ranked).then(y.score
                 .unwrap_or(-1.0)
                 .partial_cmp(&x.score.unwrap_or(-1.0))
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then(y.counts.volume.cmp(&x.counts.volume))
-                .then(x.unit.code.cmp(&y.unit.code))
+                .then(x.unit.code.cmp(&y.unit.code)))
         });
         for (i, r) in rows.iter_mut().enumerate() {
-            r.rank = i + 1;
+            r.rank = if r.ranked { i + 1 } else { 0 };
         }
         Ok(rows)
     }

@@ -35,6 +35,8 @@ pub struct Suggestion {
     pub category_id: Option<String>,
     pub category_code: Option<String>,
     pub category_name: Option<String>,
+    /// The category as the pickers show it: 「城乡建设 › 物业管理」.
+    pub category_path: Option<String>,
     pub category_confidence: f32,
     pub unit_id: String,
     pub unit_code: String,
@@ -311,7 +313,12 @@ impl Store {
                     None => None,
                 };
                 let unit_code = self.unit(&rule.unit_id).await?.map(|u| u.code).unwrap_or_default();
+                let category_path = match &category {
+                    Some(c) => Some(self.category_path(c).await?),
+                    None => None,
+                };
                 return Ok(Some(Suggestion {
+                    category_path,
                     category_id: category.as_ref().map(|c| c.id.clone()),
                     category_code: category.as_ref().map(|c| c.code.clone()),
                     unit_code,
@@ -352,7 +359,12 @@ impl Store {
             (None, None) => return Ok(None),
         };
         let Some(u) = self.unit(&unit.label).await? else { return Ok(None) };
+        let category_path = match &cat {
+            Some(c) => Some(self.category_path(c).await?),
+            None => None,
+        };
         Ok(Some(Suggestion {
+            category_path,
             category_id: cat.as_ref().map(|c| c.id.clone()),
             category_code: cat.as_ref().map(|c| c.code.clone()),
             category_name: cat.map(|c| c.name),

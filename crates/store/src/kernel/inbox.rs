@@ -152,6 +152,11 @@ fn plan(staff: &Staff, specs: &[std::sync::Arc<KindSpec>], handed: Option<&[Stri
     Plan { queues, binds }
 }
 
+/// A queue's key in a link or a query: `kind.queue`.
+pub fn queue_key(kind: &str, queue: &str) -> String {
+    format!("{kind}.{queue}")
+}
+
 impl Store {
     /// The kinds a unit has ever been handed (led, assisted, drafted), of those with queues of
     /// a unit's: one index seek each (assignments by unit and kind), in one statement. A unit
@@ -204,7 +209,10 @@ impl Store {
     /// The counts of every queue that waits on `staff`, and the items of page `page`, the
     /// most urgent first (an item in two queues shows once, in the first). One statement: each
     /// queue's size and its first rows, a unit has a dozen queues.
-    pub async fn waiting(&self, staff: &Staff, page: u32, per_page: u32) -> Result<(Vec<QueueCount>, Vec<Waiting>), StoreError> {
+    ///
+    /// With `only` (`kind.queue`, as `hotline.to_sign` … the tab's key) the items are that
+    /// queue's alone; the counts are still every queue's.
+    pub async fn waiting(&self, staff: &Staff, page: u32, per_page: u32, only: Option<&str>) -> Result<(Vec<QueueCount>, Vec<Waiting>), StoreError> {
         let want = i64::from(page * per_page);
         let specs = self.kind_specs();
         let handed = self.handed_kinds(staff, &specs).await?;
@@ -216,10 +224,13 @@ impl Store {
             .queues
             .iter()
             .enumerate()
-            .map(|(i, (_, _, order, from))| {
+            .map(|(i, (kind, q, order, from))| {
+                // A queue not asked for gives no rows (its count comes from `queue_counts`);
+                // its parameters stay in the statement, so the binds are the same.
+                let limit = if only.is_none_or(|o| o == queue_key(kind, q.code)) { want } else { 0 };
                 format!(
                     "SELECT * FROM (SELECT CAST({i} AS BIGINT) AS q, COUNT(*) OVER () AS n, COALESCE({order}, w.created_at) AS k, {SUMMARY_COLS}
-                     {from} ORDER BY {order}, w.id LIMIT {want}) q{i}"
+                     {from} ORDER BY {order}, w.id LIMIT {limit}) q{i}"
                 )
             })
             .collect();
@@ -229,6 +240,7 @@ impl Store {
             query = query.bind(b);
         }
         let rows = query.fetch_all(self.pool()).await?;
+        let all_counts = if only.is_some() { Some(self.queue_counts(staff).await?) } else { None };
         let mut counts = Vec::new();
         let mut candidates: Vec<(i64, usize, SummaryRow)> = Vec::new();
         for (i, (kind, q, _, _)) in p.queues.iter().enumerate() {
@@ -242,6 +254,9 @@ impl Store {
                     candidates.push((r.2, i, (r.3.clone(), r.4.clone(), r.5.clone(), r.6.clone(), r.7.clone(), r.8.clone(), r.9, r.10, r.11)));
                 }
             }
+        }
+        if let Some(c) = all_counts {
+            counts = c;
         }
         candidates.sort_by(|a, b| (a.0, &a.2.0).cmp(&(b.0, &b.2.0)));
         let start = ((page - 1) * per_page) as usize;

@@ -94,6 +94,7 @@ pub struct UnitRow {
     pub parent: String,
     pub depth: usize,
     pub active: bool,
+    pub answer_review: bool,
 }
 
 pub struct UserRow {
@@ -197,6 +198,7 @@ async fn section_page(st: &AppState, d: &Desk, section: &str, q: AdminQuery, imp
                     parent: u.parent_id.as_deref().map(code_of).unwrap_or_default(),
                     depth: if query.is_empty() { depth_of(&all, u) } else { 0 },
                     active: u.active,
+                    answer_review: u.answer_review,
                 })
                 .collect();
             (page, pages, total, units) = paged(rows, q.page);
@@ -432,6 +434,7 @@ pub async fn admin_post(State(st): State<AppState>, d: Desk, Path(what): Path<St
                 kind: form.text("kind"),
                 parent_id: form.get("parent").map(|p| p.trim().to_string()),
                 active: form.get("active").map(|v| v == "true"),
+                answer_review: form.get("answer_review").map(|v| v == "true"),
             };
             st.store.update_unit(&t("code"), &patch, &d.actor).await.map(|u| format!("已保存单位 {}{}", u.name, if u.active { "" } else { "（已停用）" })).map_err(ApiError::from)
         }

@@ -16,8 +16,42 @@ use crate::extract::{Authed, Json};
 
 type JsonOut = axum::Json<Value>;
 
-pub async fn units(State(st): State<AppState>, _a: Authed) -> ApiResult<JsonOut> {
-    Ok(axum::Json(json!({ "units": st.store.units().await? })))
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct UnitQuery {
+    /// Part of the name, the name's pinyin initials (`nhqwj`) or the code.
+    q: Option<String>,
+    /// At most this many, best first (default 20 with `q`; every unit without it).
+    limit: Option<usize>,
+}
+
+/// `GET /api/units[?q=望江]`: the units in service, or those that answer `q` best first.
+pub async fn units(State(st): State<AppState>, _a: Authed, axum::extract::Query(q): axum::extract::Query<UnitQuery>) -> ApiResult<JsonOut> {
+    match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(axum::Json(json!({ "units": st.store.units().await? }))),
+        Some(text) => {
+            if text.chars().count() > 50 {
+                return Err(ApiError::unprocessable("query_too_long", "查询文字过长（最多 50 字）"));
+            }
+            let limit = q.limit.unwrap_or(20).clamp(1, 200);
+            Ok(axum::Json(json!({ "units": st.store.search_units(text, limit).await? })))
+        }
+    }
+}
+
+/// `GET /api/admin/desk-settings`: the ranking's minimum and the export cap.
+pub async fn desk_settings(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    if !(a.staff.has(Role::Admin) || a.staff.has(Role::OfficeStaff) || a.staff.is_hotline()) {
+        return Err(ApiError::forbidden("not_allowed_for_user", "只有办公室、热线中心和系统管理员可以查看工作台设置"));
+    }
+    Ok(axum::Json(json!({ "settings": st.store.desk_settings().await? })))
+}
+
+/// `PUT /api/admin/desk-settings {ranking_min_orders, export_max_rows}`.
+pub async fn set_desk_settings(State(st): State<AppState>, a: Authed, Json(b): Json<sanfu_store::desk::DeskSettings>) -> ApiResult<JsonOut> {
+    if !(a.staff.has(Role::Admin) || a.staff.has(Role::OfficeStaff)) {
+        return Err(ApiError::forbidden("not_allowed_for_user", "只有办公室和系统管理员可以修改工作台设置"));
+    }
+    Ok(axum::Json(json!({ "settings": st.store.set_desk_settings(b, &a.actor).await? })))
 }
 
 /// Public: the citizens' form needs the categories too.

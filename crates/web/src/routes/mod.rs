@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/me/sessions", get(auth::my_sessions))
         .route("/api/me/sessions/{id}/revoke", post(auth::revoke_my_session))
         .route("/api/units", get(admin::units))
+        .route("/api/admin/desk-settings", get(admin::desk_settings).put(admin::set_desk_settings))
         .route("/api/categories", get(admin::categories))
         .route("/api/time-limits", get(admin::time_limits))
         .route("/api/calendar", get(calendar::overview))

@@ -37,7 +37,7 @@ impl Store {
             };
             // An answer becomes searchable in the transaction that records it.
             let answer_index = match action {
-                Action::Answer { text } => Some(Store::index_row(&*self.segmenter().await?, &l.id, "answer", text)),
+                Action::Answer { text, .. } => Some(Store::index_row(&*self.segmenter().await?, &l.id, "answer", text)),
                 _ => None,
             };
             // 督办 opens a supervision item in the same transaction, linked both ways.
@@ -88,7 +88,7 @@ impl Store {
         })?;
         let l = self.load(key).await?.ok_or_else(|| StoreError::Other("order vanished".into()))?;
         let viewer = actor.staff().map(Viewer::of).unwrap_or(Viewer { full: false });
-        let allowed = sanfu_domain::hotline::allowed_actions(&l.snapshot, actor);
+        let allowed = sanfu_domain::hotline::allowed_actions(&l.snapshot, actor, chrono::Utc::now());
         let mut v = self.view(l, viewer).await?;
         v.allowed_actions = allowed;
         Ok(v)

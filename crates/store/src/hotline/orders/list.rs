@@ -7,6 +7,16 @@ impl Store {
     pub async fn list_orders(&self, staff: &Staff, f: &ListFilter) -> Result<Page<OrderSummary>, StoreError> {
         let per_page = f.per_page.unwrap_or(20).clamp(1, 200);
         let page = f.page.unwrap_or(1).max(1);
+        let (conds, binds, searched) = self.order_conditions(staff, f).await?;
+        if searched.as_ref().is_some_and(|(_, ids)| ids.is_empty()) {
+            return Ok(Page { items: Vec::new(), total: 0, page, per_page });
+        }
+        self.list_with(staff, conds, binds, searched, page, per_page).await
+    }
+
+    /// The SQL conditions (on `w` work_items and `o` work_orders) of a filter, within what
+    /// `staff` may see, their binds, and a search's words and ranked ids.
+    pub(crate) async fn order_conditions(&self, staff: &Staff, f: &ListFilter) -> Result<(Vec<String>, Vec<String>, Option<(String, Vec<String>)>), StoreError> {
         let mut conds = vec!["w.kind = 'work_order'".to_string()];
         let mut binds: Vec<String> = Vec::new();
         if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty()) {
@@ -27,7 +37,7 @@ impl Store {
             conds.push(format!("o.citizen_phone = ${}", binds.len()));
         }
         if let Some(u) = f.unit_id.as_deref().filter(|s| !s.is_empty()) {
-            let unit = self.unit(u).await?.ok_or_else(|| DomainError::invalid("unknown_unit", format!("单位“{u}”不存在")))?;
+            let unit = self.resolve_unit(u).await?.ok_or_else(|| DomainError::invalid("unknown_unit", format!("单位“{u}”不存在")))?;
             binds.push(unit.id);
             conds.push(format!("w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id = ${})", binds.len()));
         }
@@ -71,13 +81,24 @@ impl Store {
             None => None,
         };
         if let Some((_, ids)) = &searched {
-            if ids.is_empty() {
-                return Ok(Page { items: Vec::new(), total: 0, page, per_page });
+            if !ids.is_empty() {
+                let (clause, _) = in_clause(binds.len() + 1, ids.len());
+                binds.extend(ids.iter().cloned());
+                conds.push(format!("w.id IN {clause}"));
             }
-            let (clause, _) = in_clause(binds.len() + 1, ids.len());
-            binds.extend(ids.iter().cloned());
-            conds.push(format!("w.id IN {clause}"));
         }
+        Ok((conds, binds, searched))
+    }
+
+    async fn list_with(
+        &self,
+        staff: &Staff,
+        conds: Vec<String>,
+        binds: Vec<String>,
+        searched: Option<(String, Vec<String>)>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<OrderSummary>, StoreError> {
         let filter = conds.join(" AND ");
         if let Some((q, ranked)) = searched {
             // Search results come in the order of their rank, which the database gave for

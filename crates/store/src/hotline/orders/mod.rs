@@ -28,6 +28,8 @@ pub use crate::kernel::items::{AssignmentView, Page, UnitName, Viewer};
 
 mod act;
 mod citizen;
+mod export;
+pub use export::ExportRow;
 mod list;
 mod read;
 mod register;

@@ -142,7 +142,7 @@ impl Store {
     pub async fn order_for(&self, key: &str, staff: &Staff) -> Result<OrderView, StoreError> {
         let l = self.visible(key, staff).await?;
         let actor = Actor { principal: sanfu_domain::Principal::Staff(staff.clone()), ip: String::new() };
-        let allowed = sanfu_domain::hotline::allowed_actions(&l.snapshot, &actor);
+        let allowed = sanfu_domain::hotline::allowed_actions(&l.snapshot, &actor, chrono::Utc::now());
         let mut v = self.view(l, Viewer::of(staff)).await?;
         v.allowed_actions = allowed;
         Ok(v)

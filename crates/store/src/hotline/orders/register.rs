@@ -5,9 +5,9 @@ use super::*;
 impl Store {
     /// A unit as the rules need it; an unknown key is a 422.
     pub async fn unit_ref(&self, key: &str) -> Result<UnitRef, StoreError> {
-        match self.unit(key).await? {
+        match self.resolve_unit(key).await? {
             Some(u) => Ok(UnitRef { id: u.id, name: u.name, kind: u.kind, parent_id: u.parent_id }),
-            None => Err(DomainError::invalid("unknown_unit", format!("单位“{key}”不存在")).into()),
+            None => Err(DomainError::invalid("unknown_unit", format!("单位“{key}”不存在或不止一个，请从列表中选择单位名称")).into()),
         }
     }
 

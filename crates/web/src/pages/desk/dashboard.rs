@@ -54,11 +54,13 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     let thirty = now - Duration::days(30);
     let cats = st.store.busiest_categories(thirty, units, 10).await?;
     let places = st.store.busiest_places(thirty, units, 10).await?;
-    let ranking = st.store.ranking(today.year(), today.month()).await?;
+    // The 三率 of the last complete month: the month under way ranks units on a handful of orders.
+    let (ry, rm) = crate::routes::hotline::stats::last_month(today);
+    let ranking = st.store.ranking(ry, rm).await?;
     let week_topics = st.store.hot_topics(7, now, 8, &d.staff).await?;
     let month_topics = st.store.hot_topics(30, now, 1, &d.staff).await?;
     let in_scope = |id: &str| units.is_none_or(|u| u.iter().any(|x| x == id));
-    let rates: Vec<RankView> = ranking.iter().filter(|r| in_scope(&r.unit.id)).take(12).map(rank_view).collect();
+    let rates: Vec<RankView> = ranking.iter().filter(|r| r.ranked && in_scope(&r.unit.id)).take(12).map(rank_view).collect();
     let red: i64 = open.iter().map(|o| o.red).sum();
     let yellow: i64 = open.iter().map(|o| o.yellow).sum();
     let total_open: i64 = open.iter().map(|o| o.red + o.yellow + o.green).sum();
@@ -101,7 +103,7 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         rates,
         categories: charts::hbar(&cats.iter().map(|c| Bar { label: c.label.clone(), value: c.count as f64, text: c.count.to_string() }).collect::<Vec<_>>(), "#b8262c"),
         places: charts::hbar(&places.iter().map(|c| Bar { label: c.label.clone(), value: c.count as f64, text: c.count.to_string() }).collect::<Vec<_>>(), "#1f5fbf"),
-        month: format!("{:04}-{:02}", today.year(), today.month()),
+        month: format!("{ry:04}-{rm:02}"),
         topics: week_topics,
         topic_of_month: month_topics.into_iter().next(),
     };

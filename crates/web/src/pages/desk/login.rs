@@ -99,8 +99,10 @@ pub async fn login(State(st): State<AppState>, ClientIp(ip): ClientIp, headers: 
     let next = safe_next(form.get("next"));
     let ua = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     match st.store.login(&username, &password, &ip, ua).await {
-        Ok((token, _)) => {
+        Ok((token, staff)) => {
             let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+            // A leader's home is the dashboard: a leader has little in the inbox and reads figures.
+            let next = if next == "/desk" && staff.has(sanfu_domain::Role::Leader) { "/dashboard".to_string() } else { next };
             Ok(([(SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
         }
         Err(e) => {

@@ -28,12 +28,13 @@ pub(crate) async fn handling_units(store: &Store) -> Result<Vec<Unit>, PageError
 pub struct CategoryOption {
     pub code: String,
     pub label: String,
-    pub unit_code: String,
+    pub unit_name: String,
 }
 
 pub(crate) async fn category_options(store: &Store) -> Result<Vec<CategoryOption>, PageError> {
     let cats: Vec<Category> = store.categories().await?;
     let units = store.units().await?;
+    let default_unit = |c: &Category| c.default_unit_id.as_ref().and_then(|u| units.iter().find(|x| &x.id == u));
     let name_of = |id: &Option<String>| id.as_ref().and_then(|i| cats.iter().find(|c| &c.id == i)).map(|c| c.name.clone());
     Ok(cats
         .iter()
@@ -44,12 +45,7 @@ pub(crate) async fn category_options(store: &Store) -> Result<Vec<CategoryOption
                 Some(p) => format!("{p} › {}", c.name),
                 None => c.name.clone(),
             },
-            unit_code: c
-                .default_unit_id
-                .as_ref()
-                .and_then(|u| units.iter().find(|x| &x.id == u))
-                .map(|u| u.code.clone())
-                .unwrap_or_default(),
+            unit_name: default_unit(c).map(|u| u.name.clone()).unwrap_or_default(),
         })
         .collect())
 }

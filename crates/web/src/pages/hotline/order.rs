@@ -25,6 +25,43 @@ pub(crate) struct OrderPage {
     publish: Option<PublishBox>,
     /// Linked items and the cards shown to its units.
     parts: ItemParts,
+    /// For the dispatcher of an order not yet handed on: where it should go, and why.
+    help: Option<DispatchHelp>,
+    min_answer: usize,
+}
+
+/// 智能派单 on the order's page: the model's (or a rule's) suggestion, and the unit the dispatch
+/// form starts with — the suggestion when it is sure enough, else the category's usual unit.
+pub struct DispatchHelp {
+    pub suggestion: Option<sanfu_store::hotline::suggest::Suggestion>,
+    pub unit_name: String,
+    pub why: String,
+}
+
+impl DispatchHelp {
+    /// A confidence as the page shows it: never 100%, a suggestion is never certain.
+    pub fn pct(x: &f32) -> String {
+        format!("{}%", ((x * 100.0).round() as i64).min(99))
+    }
+}
+
+/// Below this the suggestion is shown but the form starts from the category's unit.
+const PREFILL_CONFIDENCE: f32 = 0.5;
+
+async fn dispatch_help(st: &AppState, d: &Desk, o: &OrderView) -> Result<DispatchHelp, PageError> {
+    let suggestion = st.store.suggest(&format!("{}\n{}", o.subject, o.content), &d.staff).await?;
+    let category = st.store.category(&o.category.id).await?;
+    let default_unit = match category.as_ref().and_then(|c| c.default_unit_id.clone()) {
+        Some(u) => st.store.unit(&u).await?,
+        None => None,
+    };
+    let (unit_name, why) = match (&suggestion, default_unit) {
+        (Some(s), _) if s.source == "rule" || s.confidence >= PREFILL_CONFIDENCE => (s.unit_name.clone(), "按智能派单建议预填".to_string()),
+        (_, Some(u)) => (u.name, format!("按分类“{}”的默认承办单位预填", o.category.name)),
+        (Some(s), None) => (s.unit_name.clone(), "按智能派单建议预填（置信度较低，请核实）".to_string()),
+        (None, None) => (String::new(), String::new()),
+    };
+    Ok(DispatchHelp { suggestion, unit_name, why })
 }
 
 pub struct PublishBox {
@@ -55,6 +92,7 @@ pub struct Can {
     forward: bool,
     note: bool,
     answer: bool,
+    approve_answer: bool,
     extension: bool,
     ret: bool,
     judge_return: bool,
@@ -67,7 +105,7 @@ pub struct Can {
 impl Can {
     fn any(&self) -> bool {
         self.dispatch || self.close_directly || self.merge || self.withdraw || self.sign || self.forward || self.note
-            || self.answer || self.extension || self.ret || self.judge_return || self.review || self.callback
+            || self.answer || self.approve_answer || self.extension || self.ret || self.judge_return || self.review || self.callback
             || self.decide_extension || self.escalate
     }
 }
@@ -91,7 +129,9 @@ pub(crate) fn step(e: &Event, off: FixedOffset) -> Step {
         "note" => s("text"),
         "return" | "request_return" => format!("理由：{}", s("reason")),
         "judge_return" => format!("{}{}", if yes("approve") { "同意退单" } else { "不同意退单" }, opt_comment(&s("comment"))),
+        "answer" if yes("for_review") => format!("{}（待本单位负责人审核）", s("text")),
         "answer" => s("text"),
+        "approve_answer" => format!("{}{}", if yes("approve") { "审核通过，答复报热线中心" } else { "退回修改" }, opt_comment(&s("comment"))),
         "review" => format!("{}{}", if yes("pass") { "审核通过" } else { "退回重办" }, opt_comment(&s("comment"))),
         "callback" => format!("评价：{}{}", satisfaction_label(&s("satisfaction")), opt_comment(&s("comment"))),
         "request_extension" => format!("申请延期 {} 个工作日：{}", d["days"].as_u64().unwrap_or(0), s("reason")),
@@ -155,6 +195,7 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
         forward: may("forward") && district,
         note: may("note"),
         answer: may("answer"),
+        approve_answer: may("approve_answer"),
         extension: may("request_extension") && o.pending_extension.is_none(),
         ret: may("request_return"),
         judge_return: may("judge_return"),
@@ -195,7 +236,10 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
     } else {
         None
     };
+    let help = if can.dispatch { Some(dispatch_help(&st, &d, &o).await?) } else { None };
     let p = OrderPage {
+        min_answer: sanfu_domain::hotline::MIN_ANSWER_CHARS,
+        help,
         parts: parts(&st, &d, &o.number, &o.links, &o.cards, &o.assignments).await?,
         publish,
         nav: nav(&st, &d, "orders").await?,
@@ -205,15 +249,18 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
             .deadlines
             .iter()
             .map(|x| {
-                // A deadline of a step the order no longer goes through is not running.
+                // A deadline of a step the order no longer goes through is not running; the
+                // return window is a window, not work owed: once past it has closed, not failed.
                 let stopped = !open && x.met_at.is_none();
-                (x, if stopped { "" } else { x.level })
+                let window_closed = x.kind == sanfu_domain::hotline::DeadlineKind::Return && x.met_at.is_none() && x.level == "red";
+                let level = if stopped || window_closed { "" } else { x.level };
+                (x, level, if window_closed { "已截止" } else { "已结束" })
             })
-            .map(|(x, level)| DeadlineRow {
+            .map(|(x, level, ended)| DeadlineRow {
                 label: x.label,
                 due: fmt_time(x.due_at, off),
                 level,
-                level_label: if level.is_empty() { "已结束" } else { level_label(level) },
+                level_label: if level.is_empty() { ended } else { level_label(level) },
                 met: x.met_at.map(|m| fmt_time(m, off)).unwrap_or_default(),
                 provisional: x.provisional,
             })

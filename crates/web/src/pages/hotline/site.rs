@@ -37,11 +37,26 @@ pub(crate) struct HomePage {
     error: Option<String>,
     v: SubmitValues,
     types: Vec<Opt>,
-    done: Option<(String, String)>,
+    done: Option<Submitted>,
     /// This rendering's one-time key: the same form never files twice.
     once: String,
     /// A question to answer, after several submissions from one address within the hour.
     challenge: Option<Challenge>,
+}
+
+/// What a citizen is told after submitting: the number, the code, and when to expect the answer.
+pub struct Submitted {
+    pub number: String,
+    pub code: String,
+    pub kind: &'static str,
+    /// The answer's time limit of this type of request, as configured (「10个工作日」).
+    pub limit: String,
+}
+
+/// The answer's time limit the office has set for a type of request (its normal urgency).
+async fn promise(st: &AppState, type_label: &str) -> Result<String, PageError> {
+    let Some(t) = OrderType::ALL.iter().find(|t| t.label() == type_label) else { return Ok(String::new()) };
+    Ok(st.store.limits_for(*t, sanfu_domain::hotline::Urgency::Normal).await?.answer.label())
 }
 
 pub struct Challenge {
@@ -104,7 +119,7 @@ pub(crate) async fn home_page(
     ip: &str,
     v: SubmitValues,
     error: Option<String>,
-    done: Option<(String, String)>,
+    done: Option<Submitted>,
 ) -> Result<HomePage, PageError> {
     let cats = st.store.categories().await?;
     let categories = cats
@@ -116,7 +131,7 @@ pub(crate) async fn home_page(
                 Some(p) => format!("{} › {}", p.name, c.name),
                 None => c.name.clone(),
             },
-            unit_code: String::new(),
+            unit_name: String::new(),
         })
         .collect();
     let types = opts(OrderType::ALL.iter().map(|t| (t.as_str(), t.label())), &v.order_type);
@@ -137,7 +152,10 @@ pub struct HomeQuery {
 pub async fn home(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: FormToken, Query(q): Query<HomeQuery>) -> PageResult {
     let v = SubmitValues { order_type: "complaint".into(), ..Default::default() };
     let done = match (q.done, q.code) {
-        (Some(n), Some(c)) if st.store.public_view(&n, &c).await.is_ok() => Some((n, c)),
+        (Some(n), Some(c)) => match st.store.public_view(&n, &c).await {
+            Ok(o) => Some(Submitted { limit: promise(&st, &o.order_type_label).await?, number: n, code: c, kind: o.order_type_label }),
+            Err(_) => None,
+        },
         _ => None,
     };
     let error = q.dup.map(|n| format!("这份表单已经提交过（工单编号 {}），没有重复受理。如需补充情况，请凭编号和查询码查询后联系 12345。", n.chars().take(20).collect::<String>()));
@@ -360,7 +378,12 @@ pub async fn follow_act(State(st): State<AppState>, ClientIp(ip): ClientIp, tok:
 pub(crate) struct BoardPage {
     q: String,
     items: Vec<BoardItem>,
+    page: u32,
+    more: bool,
 }
+
+/// Replies per page of the board.
+const BOARD_PAGE: u32 = 20;
 
 pub struct BoardItem {
     pub number: String,
@@ -374,6 +397,7 @@ pub struct BoardItem {
 #[derive(Deserialize, Default)]
 pub struct BoardQuery {
     q: Option<String>,
+    page: Option<u32>,
 }
 
 /// 问政: answered orders that are not confidential, newest first; a search keeps those whose
@@ -381,9 +405,12 @@ pub struct BoardQuery {
 pub async fn board(State(st): State<AppState>, Query(q): Query<BoardQuery>) -> PageResult {
     let off = off(&st);
     let query = q.q.unwrap_or_default().trim().to_string();
-    // A search ranks by the full-text index and keeps that order; without one, the newest.
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    // A search ranks by the full-text index and keeps that order; without one, the newest, a
+    // page at a time (one more than the page, to know whether another follows).
     let (ranked, all) = if query.is_empty() {
-        (Vec::new(), st.store.public_requests(&PublicFilter { closed: Some(true), published_only: true, limit: 200, ..Default::default() }).await?)
+        let f = PublicFilter { closed: Some(true), published_only: true, limit: BOARD_PAGE + 1, offset: (page - 1) * BOARD_PAGE, ..Default::default() };
+        (Vec::new(), st.store.public_requests(&f).await?)
     } else {
         let ranked = st.store.search_public(&query).await?;
         let f = PublicFilter { closed: Some(true), published_only: true, limit: 1000, ids: Some(ranked.iter().map(|(id, _)| id.clone()).collect()), ..Default::default() };
@@ -395,8 +422,10 @@ pub async fn board(State(st): State<AppState>, Query(q): Query<BoardQuery>) -> P
         all.sort_by_key(|r| rank.get(r.number.as_str()).copied().unwrap_or(usize::MAX));
     }
     let words = st.store.query_words(&query).await?;
+    let skip = if query.is_empty() { 0 } else { ((page - 1) * BOARD_PAGE) as usize };
+    let more = all.len() > skip + BOARD_PAGE as usize;
     let mut items = Vec::new();
-    for r in all.into_iter().take(50) {
+    for r in all.into_iter().skip(skip).take(BOARD_PAGE as usize) {
         let (content, answer) = if query.is_empty() {
             (vec![Piece { text: r.content.clone(), hit: false }], vec![Piece { text: r.answer.clone().unwrap_or_default(), hit: false }])
         } else {
@@ -411,7 +440,7 @@ pub async fn board(State(st): State<AppState>, Query(q): Query<BoardQuery>) -> P
             created: fmt_time(r.created_at, off),
         });
     }
-    Ok(render(&BoardPage { q: query, items }))
+    Ok(render(&BoardPage { q: query, items, page, more }))
 }
 
 // ---------------------------------------------------------------- 常见问题

@@ -14,6 +14,8 @@ pub(crate) struct StatsPage {
     rates: Vec<(&'static str, String)>,
     chart: String,
     query: String,
+    /// The period runs to today: its figures are still moving (截至今日).
+    so_far: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -21,6 +23,8 @@ pub struct StatsQuery {
     unit: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// `current`: this month up to today.
+    period: Option<String>,
 }
 
 pub(crate) fn today(st: &AppState) -> NaiveDate {
@@ -28,6 +32,7 @@ pub(crate) fn today(st: &AppState) -> NaiveDate {
 }
 
 pub async fn stats(State(st): State<AppState>, d: Desk, Query(q): Query<StatsQuery>) -> PageResult {
+    use crate::routes::hotline::stats::{last_month, month_days, stats_unit};
     let today = today(&st);
     let parse = |s: &Option<String>, default: NaiveDate| -> Result<NaiveDate, PageError> {
         match s.as_deref().filter(|s| !s.is_empty()) {
@@ -36,13 +41,18 @@ pub async fn stats(State(st): State<AppState>, d: Desk, Query(q): Query<StatsQue
                 .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "日期有误", format!("日期“{s}”格式应为 YYYY-MM-DD"))),
         }
     };
-    let from = parse(&q.from, today - Duration::days(29))?;
-    let to = parse(&q.to, today)?;
-    // By default: the city for the centre and the office, a leader's first portfolio unit, a
-    // unit its own figures.
+    // By default the last complete month; 本月 on request, to today.
+    let current = q.period.as_deref() == Some("current");
+    let (y, m) = if current { (today.year(), today.month()) } else { last_month(today) };
+    let (first, last) = month_days(y, m);
+    let from = parse(&q.from, first)?;
+    let to = parse(&q.to, if current { today } else { last })?;
+    let whole_city = st.store.sees_whole_city(&d.staff).await?;
+    // By default: the city for whoever may read it (the centre, the office, the mayor), a
+    // leader's first portfolio unit, a unit its own figures.
     let unit = match q.unit.as_deref().filter(|s| !s.is_empty()) {
-        Some(u) => Some(u.to_string()),
-        None if d.staff.sees_all() => None,
+        Some(u) => stats_unit(&st, Some(u)).await?,
+        None if whole_city => None,
         None if d.staff.has(Role::Leader) => d.staff.portfolio.first().cloned(),
         None => Some(d.staff.unit_id.clone()),
     };
@@ -64,7 +74,8 @@ pub async fn stats(State(st): State<AppState>, d: Desk, Query(q): Query<StatsQue
     let query = format!("unit_id={}&from={from}&to={to}", enc(&unit_code));
     let p = StatsPage {
         nav: nav(&st, &d, "stats").await?,
-        unit: unit_code,
+        so_far: to >= today,
+        unit: r.unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
         from: from.to_string(),
         to: to.to_string(),
         units: st.store.units().await?,
@@ -82,7 +93,12 @@ pub(crate) struct RankingPage {
     nav: Nav,
     month: String,
     rows: Vec<RankView>,
+    /// Units with fewer orders than the minimum, listed apart.
+    apart: Vec<RankView>,
+    min_orders: i64,
     chart: String,
+    so_far: bool,
+    this_month: String,
 }
 
 pub struct RankView {
@@ -125,19 +141,24 @@ pub async fn ranking(State(st): State<AppState>, d: Desk, Query(q): Query<MonthQ
         Some(s) => NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
             .map(|d| (d.year(), d.month()))
             .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "月份有误", format!("月份“{s}”格式应为 YYYY-MM")))?,
-        None => (today.year(), today.month()),
+        None => crate::routes::hotline::stats::last_month(today),
     };
     let rows = st.store.ranking(y, m).await?;
+    let min_orders = st.store.desk_settings().await?.ranking_min_orders;
     let bars: Vec<Bar> = rows
         .iter()
-        .filter(|r| r.score.is_some())
+        .filter(|r| r.score.is_some() && r.ranked)
         .take(15)
         .map(|r| Bar { label: r.unit.name.clone(), value: r.score.unwrap_or(0.0) * 100.0, text: pct(r.score) })
         .collect();
     let p = RankingPage {
         nav: nav(&st, &d, "ranking").await?,
         month: format!("{y:04}-{m:02}"),
-        rows: rows.iter().map(rank_view).collect(),
+        so_far: (y, m) == (today.year(), today.month()),
+        this_month: format!("{:04}-{:02}", today.year(), today.month()),
+        min_orders,
+        rows: rows.iter().filter(|r| r.ranked).map(rank_view).collect(),
+        apart: rows.iter().filter(|r| !r.ranked).map(rank_view).collect(),
         chart: charts::hbar(&bars, "#1f5fbf"),
     };
     Ok(render(&p))

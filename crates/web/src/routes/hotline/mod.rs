@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/orders/similar", post(suggest::similar))
         .route("/api/dispatch-rules", get(suggest::rules).post(suggest::add_rule))
         .route("/api/dictionary", post(suggest::add_words))
+        .route("/api/admin/synonyms", get(suggest::synonyms).put(suggest::set_synonyms))
         .route("/api/train", post(suggest::train))
         .route("/api/admin/auto-dispatch", get(suggest::get_auto_dispatch).put(suggest::set_auto_dispatch))
         .route("/api/knowledge", get(knowledge::search).post(knowledge::create))

@@ -204,7 +204,7 @@ async fn requests(st: &AppState, fmt: Fmt, q: &HashMap<String, String>) -> Respo
     };
     // The standard's default window: the last 90 days, unless ids are asked for.
     let from = if numbers.is_empty() { from.or_else(|| Some(Utc::now() - chrono::Duration::days(90))) } else { from };
-    let filter = PublicFilter { numbers, ids: None, category_codes: csv("service_code"), from, to, closed, published_only: false, limit: 1000 };
+    let filter = PublicFilter { numbers, ids: None, category_codes: csv("service_code"), from, to, closed, published_only: false, limit: 1000, offset: 0 };
     match st.store.public_requests(&filter).await {
         Ok(rows) => respond(fmt, StatusCode::OK, "service_requests", Value::Array(rows.iter().map(request_json).collect())),
         Err(_) => internal(fmt),

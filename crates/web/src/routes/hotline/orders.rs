@@ -84,10 +84,17 @@ pub fn satisfaction(v: &Option<String>) -> Result<Satisfaction, ApiError> {
         .ok_or_else(|| ApiError::unprocessable("invalid_satisfaction", "评价应为 satisfied（满意）、basic（基本满意）或 unsatisfied（不满意）"))
 }
 
+/// An answer to the citizen: present, within the length, and long enough to say something.
+fn answer_text(field: &'static str, v: &Option<String>) -> Result<String, ApiError> {
+    let t = long(field, "答复内容", v)?;
+    sanfu_domain::hotline::check_answer(&t)?;
+    Ok(t)
+}
+
 /// The action `action` (its name in the URL) with its parameters, checked.
 pub async fn build_action(store: &sanfu_store::Store, a: &Authed, key: &str, action: &str, b: ActionBody) -> Result<Action, ApiError> {
     Ok(match action {
-        "close-directly" => Action::CloseDirectly { answer: long("answer", "答复内容", &b.answer)?, knowledge_id: b.knowledge_id },
+        "close-directly" => Action::CloseDirectly { answer: answer_text("answer", &b.answer)?, knowledge_id: b.knowledge_id },
         "dispatch" => {
             let lead_key = b.lead_unit_id.as_deref().filter(|s| !s.is_empty())
                 .ok_or_else(|| ApiError::unprocessable("unknown_unit", "请选择主办单位"))?;
@@ -109,7 +116,13 @@ pub async fn build_action(store: &sanfu_store::Store, a: &Authed, key: &str, act
         "note" => Action::Note { text: short("text", "办理情况", &b.text)? },
         "return" => Action::RequestReturn { reason: short("reason", "退单理由", &b.reason)? },
         "judge-return" => Action::JudgeReturn { approve: flag(b.approve, "approve")?, comment: optional(&b.comment)? },
-        "answer" => Action::Answer { text: long("answer", "答复内容", &b.text)? },
+        "answer" => {
+            let text = answer_text("answer", &b.text)?;
+            // The answering unit is the reader's own: its setting says whether its head approves.
+            let review = store.unit(&a.staff.unit_id).await?.is_some_and(|u| u.answer_review);
+            Action::Answer { text, review }
+        }
+        "approve-answer" => Action::ApproveAnswer { approve: flag(b.approve, "approve")?, comment: optional(&b.comment)? },
         "review" => Action::Review { pass: flag(b.pass, "pass")?, comment: optional(&b.comment)? },
         "callback" => Action::Callback { satisfaction: satisfaction(&b.satisfaction)?, comment: optional(&b.comment)?, reopen: b.reopen },
         "extension" => Action::RequestExtension {

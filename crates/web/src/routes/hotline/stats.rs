@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::export::{Cell, Format_, Table, csv_response, parse_format, xlsx_response};
+use crate::export::{Cell, Format_, Table, csv_with, heading, parse_format, xlsx_with};
 use crate::extract::Authed;
 
 #[derive(Deserialize)]
@@ -20,6 +20,27 @@ pub struct StatsQuery {
     to: Option<String>,
     format: Option<String>,
     table: Option<String>,
+}
+
+/// The last complete month before `today`: figures default to it, so that the 2nd of a month
+/// does not rank units on one or two orders.
+pub(crate) fn last_month(today: NaiveDate) -> (i32, u32) {
+    if today.month() == 1 { (today.year() - 1, 12) } else { (today.year(), today.month() - 1) }
+}
+
+/// The first and last day of a month.
+pub(crate) fn month_days(y: i32, m: u32) -> (NaiveDate, NaiveDate) {
+    let first = NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
+    let next = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1) } else { NaiveDate::from_ymd_opt(y, m + 1, 1) }.unwrap_or(first);
+    (first, next.pred_opt().unwrap_or(first))
+}
+
+/// The unit a statistics request is about: none for the whole city, which is also what the
+/// city's top unit means (so the mayor and the centre read the same 受理量 for a period).
+pub(crate) async fn stats_unit(st: &AppState, key: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(k) = key.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+    let u = st.store.resolve_unit(k).await?.ok_or_else(|| ApiError::unprocessable("unknown_unit", format!("单位“{k}”不存在")))?;
+    Ok(if u.parent_id.is_none() && u.kind == sanfu_domain::UnitKind::Government { None } else { Some(u.id) })
 }
 
 fn date(v: Option<&str>, default: NaiveDate, name: &str) -> Result<NaiveDate, ApiError> {
@@ -69,38 +90,43 @@ fn report_tables(rep: &Report) -> Vec<Table> {
 pub async fn stats(State(st): State<AppState>, a: Authed, Query(q): Query<StatsQuery>) -> ApiResult<Response> {
     let format = parse_format(q.format.as_deref())?;
     let today = Utc::now().with_timezone(&st.store.offset()).date_naive();
-    let first = today.with_day(1).unwrap_or(today);
+    let (y, m) = last_month(today);
+    let (first, last) = month_days(y, m);
     let from = date(q.from.as_deref(), first, "开始日期")?;
-    let to = date(q.to.as_deref(), today, "结束日期")?;
-    let unit = match q.unit_id.as_deref().filter(|s| !s.is_empty()) {
-        Some(u) => Some(st.store.unit(u).await?.ok_or_else(|| ApiError::unprocessable("unknown_unit", format!("单位“{u}”不存在")))?.id),
-        None => None,
-    };
-    if unit.is_none() && !a.staff.sees_all() {
+    let to = date(q.to.as_deref(), last, "结束日期")?;
+    let unit = stats_unit(&st, q.unit_id.as_deref()).await?;
+    if unit.is_none() && !st.store.sees_whole_city(&a.staff).await? {
         return Err(ApiError::forbidden("stats_forbidden", "请选择本单位（或分管单位）"));
     }
     st.store.may_see_unit(&a.staff, unit.as_deref()).await?;
     let rep = st.store.report(unit.as_deref(), from, to).await?;
-    let name = format!(
-        "{}统计_{}至{}",
-        rep.unit.as_ref().map(|u| u.name.as_str()).unwrap_or("全市"),
-        rep.period.from,
-        rep.period.to
-    );
+    let who = rep.unit.as_ref().map(|u| u.name.as_str()).unwrap_or("全市");
+    let name = format!("{who}统计_{}至{}", rep.period.from, rep.period.to);
+    if format == Format_::Json {
+        return Ok(axum::Json(json!(rep)).into_response());
+    }
+    let tables = report_tables(&rep);
+    // One table when one is asked for (汇总 or 分类 …), the whole workbook otherwise.
+    let idx = match q.table.as_deref() {
+        None if format == Format_::Xlsx => None,
+        None | Some("summary") => Some(0),
+        Some("channel") => Some(1),
+        Some("type") => Some(2),
+        Some("category") => Some(3),
+        Some(other) => return Err(ApiError::unprocessable("invalid_table", format!("没有“{other}”这张表，可选 summary、channel、type、category"))),
+    };
+    let chosen: Vec<Table> = match idx {
+        Some(i) => tables.into_iter().skip(i).take(1).collect(),
+        None => tables,
+    };
+    let what = chosen.iter().map(|t| t.title.as_str()).collect::<Vec<_>>().join("、");
+    let title = format!("{}12345热线统计（{who}，{what}）", crate::pages::city());
+    let rows = chosen.iter().map(|t| t.rows.len()).sum();
+    let h = heading(&st, &a, "stats", title, format!("{} 至 {}", rep.period.from, rep.period.to), format!("单位：{who}"), rows, false).await?;
+    let name = format!("{name}_{what}");
     match format {
-        Format_::Json => Ok(axum::Json(json!(rep)).into_response()),
-        Format_::Xlsx => xlsx_response(&name, &report_tables(&rep)),
-        Format_::Csv => {
-            let tables = report_tables(&rep);
-            let idx = match q.table.as_deref().unwrap_or("summary") {
-                "summary" => 0,
-                "channel" => 1,
-                "type" => 2,
-                "category" => 3,
-                other => return Err(ApiError::unprocessable("invalid_table", format!("没有“{other}”这张表，可选 summary、channel、type、category"))),
-            };
-            csv_response(&name, &tables[idx])
-        }
+        Format_::Csv => csv_with(&name, &chosen[0], Some(&h)),
+        _ => xlsx_with(&name, &chosen, Some(&h)),
     }
 }
 
@@ -118,7 +144,8 @@ pub async fn ranking(State(st): State<AppState>, a: Authed, Query(q): Query<Rank
     }
     let format = parse_format(q.format.as_deref())?;
     let today = Utc::now().with_timezone(&st.store.offset()).date_naive();
-    let month = q.month.unwrap_or_else(|| today.format("%Y-%m").to_string());
+    let (ly, lm) = last_month(today);
+    let month = q.month.unwrap_or_else(|| format!("{ly:04}-{lm:02}"));
     let (y, m) = month
         .split_once('-')
         .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
@@ -134,7 +161,7 @@ pub async fn ranking(State(st): State<AppState>, a: Authed, Query(q): Query<Rank
             .iter()
             .map(|r| {
                 vec![
-                    Cell::Int(r.rank as i64),
+                    if r.ranked { Cell::Int(r.rank as i64) } else { Cell::Text("样本不足".into()) },
                     Cell::Text(r.unit.name.clone()),
                     Cell::Rate(r.score),
                     Cell::Int(r.counts.volume),
@@ -149,10 +176,19 @@ pub async fn ranking(State(st): State<AppState>, a: Authed, Query(q): Query<Rank
             .collect(),
     };
     let name = format!("{month}承办单位排名");
+    if format == Format_::Json {
+        let min = st.store.desk_settings().await?.ranking_min_orders;
+        return Ok(axum::Json(json!({ "month": month, "min_orders": min, "ranking": rows })).into_response());
+    }
+    let (first, last) = month_days(y, m);
+    let current = today <= last && today >= first;
+    let period = if current { format!("{first} 至 {today}（截至今日）") } else { format!("{first} 至 {last}") };
+    let min = st.store.desk_settings().await?.ranking_min_orders;
+    let title = format!("{}12345热线承办单位月度排名（{month}）", crate::pages::city());
+    let h = heading(&st, &a, "ranking", title, period, format!("受理量不足 {min} 件的单位列为“样本不足”，不参与排名"), table.rows.len(), false).await?;
     match format {
-        Format_::Json => Ok(axum::Json(json!({ "month": month, "ranking": rows })).into_response()),
-        Format_::Csv => csv_response(&name, &table),
-        Format_::Xlsx => xlsx_response(&name, &[table]),
+        Format_::Csv => csv_with(&name, &table, Some(&h)),
+        _ => xlsx_with(&name, &[table], Some(&h)),
     }
 }
 
@@ -167,64 +203,93 @@ pub struct ExportQuery {
     category_id: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// The hotline centre only: citizens' numbers whole (recorded as such in the audit trail).
+    full_phone: Option<bool>,
 }
 
-/// The order list as a file, masked for the reader exactly as on screen.
+/// The order list as a file: every order the filters find (no silent cap: above the office's
+/// cap, if it set one, a clear refusal), with the content and the answer, real dates, and the
+/// citizens' numbers masked unless the hotline centre asks for them whole.
 pub async fn orders(State(st): State<AppState>, a: Authed, Query(q): Query<ExportQuery>) -> ApiResult<Response> {
     let format = parse_format(q.format.as_deref().or(Some("xlsx")))?;
-    let mut filter =
-        ListFilter {
-            state: q.state,
-            unit_id: q.unit_id,
-            order_type: q.order_type,
-            phone: q.phone,
-            q: q.q,
-            category_id: q.category_id,
-            from: q.from,
-            to: q.to,
-            page: None,
-            per_page: Some(200),
-        };
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        filter.page = Some(page);
-        let p = st.store.list_orders(&a.staff, &filter).await?;
-        let n = p.items.len();
-        for s in p.items {
-            let o = st.store.order_for(&s.id, &a.staff).await?;
-            rows.push(vec![
-                Cell::Text(o.number.clone()),
-                Cell::Text(o.created_at.with_timezone(&st.store.offset()).format("%Y-%m-%d %H:%M").to_string()),
-                Cell::Text(o.channel_label.into()),
-                Cell::Text(o.order_type_label.into()),
-                Cell::Text(o.urgency_label.into()),
-                Cell::Text(o.category.name.clone()),
-                Cell::Text(o.subject.clone()),
-                Cell::Text(o.address.clone().unwrap_or_default()),
-                Cell::Text(o.citizen.name.clone().unwrap_or_else(|| if o.confidential { "（保密）".into() } else { String::new() })),
-                Cell::Text(o.citizen.phone.clone().unwrap_or_else(|| if o.confidential { "（保密）".into() } else { String::new() })),
-                Cell::Text(o.lead_unit.as_ref().map(|u| u.name.clone()).unwrap_or_default()),
-                Cell::Text(o.state_label.into()),
-                Cell::Text(o.satisfaction.map(|s| s.label().to_string()).unwrap_or_default()),
-            ]);
-        }
-        if n < 200 || rows.len() >= 50_000 {
-            break;
-        }
-        page += 1;
+    if format == Format_::Json {
+        return Err(ApiError::unprocessable("invalid_format", "工单导出请选择 csv 或 xlsx；列表请用 /api/orders"));
     }
+    let full = q.full_phone.unwrap_or(false);
+    if full && !a.staff.is_hotline() {
+        return Err(ApiError::forbidden("not_allowed_for_user", "只有热线中心可以导出完整电话号码"));
+    }
+    let mut filters = Vec::new();
+    for (label, v) in [("状态", &q.state), ("单位", &q.unit_id), ("类型", &q.order_type), ("来电号码", &q.phone), ("关键词", &q.q), ("分类", &q.category_id)] {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let v = if label == "来电号码" && !full { sanfu_domain::validate::mask_phone(v) } else { v.to_string() };
+            filters.push(format!("{label}={v}"));
+        }
+    }
+    if full {
+        filters.push("含完整电话号码".into());
+    }
+    let period = match (q.from.as_deref().filter(|s| !s.is_empty()), q.to.as_deref().filter(|s| !s.is_empty())) {
+        (None, None) => String::new(),
+        (f, t) => format!("{} 至 {}", f.unwrap_or("最早"), t.unwrap_or("今日")),
+    };
+    let filter = ListFilter {
+        state: q.state,
+        unit_id: q.unit_id,
+        order_type: q.order_type,
+        phone: q.phone,
+        q: q.q,
+        category_id: q.category_id,
+        from: q.from,
+        to: q.to,
+        page: None,
+        per_page: None,
+    };
+    let total = st.store.count_orders(&a.staff, &filter).await?;
+    let cap = st.store.desk_settings().await?.export_max_rows;
+    if cap > 0 && total > cap {
+        return Err(ApiError::unprocessable(
+            "export_too_large",
+            format!("符合条件的工单有 {total} 件，超过单次导出上限 {cap} 件：请缩小日期范围或增加筛选条件后分批导出"),
+        ));
+    }
+    let off = st.store.offset();
+    let mut rows = Vec::with_capacity(total.clamp(0, 1_000_000) as usize);
+    st.store
+        .export_orders(&a.staff, &filter, full, |o| {
+            rows.push(vec![
+                Cell::Text(o.number),
+                Cell::Date(Some(o.created_at.with_timezone(&off))),
+                Cell::Text(o.channel.into()),
+                Cell::Text(o.order_type.into()),
+                Cell::Text(o.urgency.into()),
+                Cell::Text(o.category),
+                Cell::Text(o.subject),
+                Cell::Text(o.content),
+                Cell::Text(o.address),
+                Cell::Text(o.citizen_name),
+                Cell::Text(o.citizen_phone),
+                Cell::Text(o.unit),
+                Cell::Text(o.state.into()),
+                Cell::Text(o.answer),
+                Cell::Text(o.satisfaction.into()),
+                Cell::Date(o.closed_at.map(|c| c.with_timezone(&off))),
+            ]);
+            Ok(())
+        })
+        .await?;
     let table = Table {
         title: "工单".into(),
-        headers: ["工单编号", "受理时间", "渠道", "类型", "紧急程度", "分类", "标题", "地址", "诉求人", "联系电话", "承办单位", "状态", "评价"]
+        headers: ["工单编号", "受理时间", "渠道", "类型", "紧急程度", "分类", "标题", "诉求内容", "地址", "诉求人", "联系电话", "承办单位", "状态", "答复内容", "评价", "办结时间"]
             .iter()
             .map(|s| s.to_string())
             .collect(),
         rows,
     };
+    let title = format!("{}12345热线工单台账", crate::pages::city());
+    let h = heading(&st, &a, "orders", title, period, filters.join("；"), table.rows.len(), full).await?;
     match format {
-        Format_::Json => Err(ApiError::unprocessable("invalid_format", "工单导出请选择 csv 或 xlsx；列表请用 /api/orders")),
-        Format_::Csv => csv_response("工单导出", &table),
-        Format_::Xlsx => xlsx_response("工单导出", &[table]),
+        Format_::Csv => csv_with("工单导出", &table, Some(&h)),
+        _ => xlsx_with("工单导出", &[table], Some(&h)),
     }
 }

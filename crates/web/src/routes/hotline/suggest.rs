@@ -72,6 +72,34 @@ pub async fn add_words(State(st): State<AppState>, a: Authed, Json(b): Json<Word
     Ok(axum::Json(json!({ "added": added })))
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct SynonymsBody {
+    /// Groups of words meaning the same thing, the first standing for the others.
+    groups: Vec<Vec<String>>,
+}
+
+/// `GET /api/admin/synonyms`: the built-in groups and the administrators' own.
+pub async fn synonyms(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
+    admin(&a)?;
+    let builtin: Vec<Vec<&str>> = sanfu_store::search::BUILTIN_SYNONYMS.iter().map(|g| g.to_vec()).collect();
+    Ok(axum::Json(json!({ "builtin": builtin, "groups": st.store.synonyms().await? })))
+}
+
+/// `PUT /api/admin/synonyms {groups}`: replaces the administrators' groups; search, duplicates
+/// and knowledge suggestions use them at once, the index is rebuilt in the background.
+pub async fn set_synonyms(State(st): State<AppState>, a: Authed, Json(b): Json<SynonymsBody>) -> ApiResult<JsonOut> {
+    admin(&a)?;
+    let groups = st.store.set_synonyms(&b.groups, &a.actor).await?;
+    let store = st.store.clone();
+    tokio::spawn(async move {
+        match store.rebuild_search().await {
+            Ok(n) => tracing::info!(documents = n, "同义词已更新，检索索引已重建"),
+            Err(e) => tracing::error!(error = %e, "同义词更新后重建检索索引失败"),
+        }
+    });
+    Ok(axum::Json(json!({ "groups": groups })))
+}
+
 /// `POST /api/train`: learn again from the orders in the database now.
 pub async fn train(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
     admin(&a)?;
