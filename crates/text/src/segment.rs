@@ -136,12 +136,16 @@ impl Segmenter {
     }
 
     /// Every word and its sub-words, for a search index (中华人民共和国 → 中华, 人民, 共和国, …).
+    ///
+    /// A synonym is indexed as its group's first word without its own sub-words (化粪池 is
+    /// 下水道, not also 化粪 and 粪池), so that a search for any word of the group finds the others.
     pub fn search_words(&self, text: &str) -> Vec<String> {
         let norm = normalize(text);
-        self.jieba
-            .cut_for_search(&norm, true)
+        let words: Vec<&str> = self.jieba.cut_for_search(&norm, true).into_iter().filter(|w| self.wanted(w)).collect();
+        let synonyms: Vec<&str> = words.iter().copied().filter(|w| self.canon.contains_key(*w) || self.variants.contains_key(*w)).collect();
+        words
             .into_iter()
-            .filter(|w| self.wanted(w))
+            .filter(|w| !synonyms.iter().any(|s| s.len() > w.len() && s.contains(*w)))
             .map(|w| self.canonical(w).to_string())
             .collect()
     }
@@ -213,6 +217,9 @@ mod tests {
         assert!(!s.words("小区化粪池满溢").contains(&"下水道".to_string()));
         s.add_synonyms(&["下水道", "化粪池"]);
         assert!(s.words("小区化粪池满溢").contains(&"下水道".to_string()), "{:?}", s.words("小区化粪池满溢"));
+        // In the index and in a query alike, without the sub-words that would not match.
+        assert_eq!(s.search_words("下水道"), ["下水道"]);
+        assert!(s.search_words("小区化粪池满溢").contains(&"下水道".to_string()) && !s.search_words("化粪池").contains(&"粪池".to_string()));
     }
 
     #[test]

@@ -180,6 +180,15 @@ async fn a_citizen_submits_and_follows_through_the_public_pages() {
     let html = c.get(format!("{}{to}", app.base)).send().await.unwrap().text().await.unwrap();
     let number = html.split("id=\"new-number\">").nth(1).unwrap().split('<').next().unwrap().to_string();
     let code = html.split("id=\"new-code\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    // The citizen is told the real time limit of a complaint, and the follow link keeps the code.
+    assert!(html.contains("投诉类诉求在 10个工作日内答复"), "{html}");
+    assert!(html.contains(&format!("href=\"/follow?number={number}&amp;code={code}\"")), "{html}");
+    // The dispatcher opens the web order: the form starts from the category's usual unit, by
+    // name, and says why.
+    let (_, page_html) = app.page("dispatcher", &format!("/orders/{number}")).await;
+    assert!(page_html.contains("id=\"order-suggest\""), "{page_html}");
+    assert!(page_html.contains("value=\"市生态环境局\"") && page_html.contains("按分类“噪声污染”的默认承办单位预填"), "{page_html}");
+    assert!(page_html.contains("<option value=\"市生态环境局\" label=\"sthjj · "), "the picker lists names, with code and initials");
     let (status, html) = page(&app, "", &format!("/follow?number={number}&code={code}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("待派单") && html.contains("湖畔街道工地"));

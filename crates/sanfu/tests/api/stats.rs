@@ -126,15 +126,31 @@ async fn each_rate_matches_the_hand_computed_figures() {
     assert_eq!(v["counts"]["volume"], 0);
     assert!(v["rates"]["response"].is_null());
 
-    // A district's figures include its streets; 城管局's month ranks above 住建局's.
+    // 城管局 had one order in October: fewer than the minimum of five, it is listed apart
+    // (样本不足), not ranked first on a 100% of one.
+    let ranking = |v: &serde_json::Value| -> Vec<(String, f64, i64, bool)> {
+        v["ranking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["unit"]["code"].as_str().unwrap().to_string(), r["score"].as_f64().unwrap(), r["rank"].as_i64().unwrap(), r["ranked"].as_bool().unwrap()))
+            .collect()
+    };
     let (_, v) = app.get(Some(&disp), "/api/stats/ranking?month=2026-10").await;
-    let ranks: Vec<(&str, f64)> = v["ranking"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["unit"]["code"].as_str().unwrap(), r["score"].as_f64().unwrap()))
-        .collect();
-    assert_eq!(ranks, [("cgj", 1.0), ("zjj", 0.6444)]);
+    assert_eq!(v["min_orders"], 5);
+    assert_eq!(ranking(&v), [("zjj".to_string(), 0.6444, 1, true), ("cgj".to_string(), 1.0, 0, false)]);
+    // The office sets the minimum; a bad value is refused and changes nothing.
+    let office = app.login("duchake").await;
+    let (s, e) = app.call(reqwest::Method::PUT, Some(&office), "/api/admin/desk-settings", Some(json!({"ranking_min_orders": -1, "export_max_rows": 0}))).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_min_orders")));
+    let (s, _) = app.call(reqwest::Method::PUT, Some(&disp), "/api/admin/desk-settings", Some(json!({"ranking_min_orders": 1, "export_max_rows": 0}))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the centre reads the settings, the office sets them");
+    assert_eq!(app.get(Some(&disp), "/api/admin/desk-settings").await.1["settings"]["ranking_min_orders"], 5);
+    let (s, _) = app.call(reqwest::Method::PUT, Some(&office), "/api/admin/desk-settings", Some(json!({"ranking_min_orders": 1, "export_max_rows": 0}))).await;
+    assert_eq!(s, StatusCode::OK);
+    // A district's figures include its streets; with a minimum of one 城管局's month ranks above 住建局's.
+    let (_, v) = app.get(Some(&disp), "/api/stats/ranking?month=2026-10").await;
+    assert_eq!(ranking(&v), [("cgj".to_string(), 1.0, 1, true), ("zjj".to_string(), 0.6444, 2, true)]);
 }
 
 #[tokio::test]
@@ -160,7 +176,10 @@ async fn statistics_export_to_excel_and_csv_and_units_see_only_their_own() {
     assert!(text.contains("响应率,60.00%"), "{text}");
     let c = fetch(disp.clone(), "/api/stats/ranking?month=2026-10&format=csv".into()).await;
     let text = c.text().await.unwrap();
-    assert!(text.contains("1,市城市管理局,100.00%"), "{text}");
+    assert!(text.contains("1,市住房和城乡建设局,64.44%"), "{text}");
+    assert!(text.contains("样本不足,市城市管理局,100.00%"), "a unit of one order is listed apart: {text}");
+    assert!(text.starts_with("\u{feff}江州市12345热线承办单位月度排名（2026-10）"), "the file says what it is: {text}");
+    assert!(text.contains("统计期间：2026-10-01 至 2026-10-31") && text.contains("导出人：陈志强"), "{text}");
     let (s, v) = app.get(Some(&disp), "/api/stats?format=pdf").await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_format")));
     let (s, v) = app.get(Some(&disp), "/api/stats?from=2026-10-31&to=2026-10-01").await;
@@ -183,8 +202,14 @@ async fn statistics_export_to_excel_and_csv_and_units_see_only_their_own() {
     assert!(!unit_csv.contains("13911112222") && !unit_csv.contains("13800000002"));
     let unit_xlsx = fetch(zjj, "/api/orders/export?format=xlsx".into()).await.bytes().await.unwrap();
     assert_eq!(&unit_xlsx[..2], b"PK");
-    let centre_csv = fetch(disp, "/api/orders/export?format=csv".into()).await.text().await.unwrap();
-    assert!(centre_csv.contains("13911112222"));
+    // The centre's export is masked too unless it asks for the numbers whole (and that is on
+    // record); a unit may not ask.
+    let centre_csv = fetch(disp.clone(), "/api/orders/export?format=csv".into()).await.text().await.unwrap();
+    assert!(!centre_csv.contains("13911112222") && !centre_csv.contains("13800000002") && centre_csv.contains("138****0002"), "{centre_csv}");
+    let centre_csv = fetch(disp.clone(), "/api/orders/export?format=csv&full_phone=true".into()).await.text().await.unwrap();
+    assert!(centre_csv.contains("13911112222") && centre_csv.contains("含完整电话号码"), "{centre_csv}");
+    let r = fetch(app.login("zjj").await, "/api/orders/export?format=csv&full_phone=true".into()).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
 /// Another kind of work (supervision, documents …) hands work to the same units: the hotline's

@@ -88,7 +88,9 @@ pub async fn login_page(State(st): State<AppState>, tok: FormToken, Query(q): Qu
     if st.store.needs_setup().await.unwrap_or(false) {
         return Redirect::to("/setup").into_response();
     }
-    let page = LoginPage { csrf: tok.token.clone(), next: safe_next(q.next.as_deref()), username: String::new(), error: None };
+    // Without a page to return to, the login form sends none: the role's home is chosen then.
+    let next = q.next.as_deref().map(|n| safe_next(Some(n))).unwrap_or_default();
+    let page = LoginPage { csrf: tok.token.clone(), next, username: String::new(), error: None };
     tok.attach(render(&page))
 }
 
@@ -96,18 +98,20 @@ pub async fn login(State(st): State<AppState>, ClientIp(ip): ClientIp, headers: 
     tok.check(&form)?;
     let username = form.text("username").unwrap_or_default();
     let password = form.get("password").unwrap_or_default().to_string();
+    // No page asked for: each role's home (a leader's is the dashboard).
+    let asked = form.get("next").filter(|n| !n.is_empty()).is_some();
     let next = safe_next(form.get("next"));
     let ua = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     match st.store.login(&username, &password, &ip, ua).await {
         Ok((token, staff)) => {
             let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
             // A leader's home is the dashboard: a leader has little in the inbox and reads figures.
-            let next = if next == "/desk" && staff.has(sanfu_domain::Role::Leader) { "/dashboard".to_string() } else { next };
+            let next = if !asked && staff.has(sanfu_domain::Role::Leader) { "/dashboard".to_string() } else { next };
             Ok(([(SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
         }
         Err(e) => {
             let e = ApiError::from(e);
-            let page = LoginPage { csrf: tok.token.clone(), next, username, error: Some(e.message) };
+            let page = LoginPage { csrf: tok.token.clone(), next: if asked { next } else { String::new() }, username, error: Some(e.message) };
             let mut r = render(&page);
             *r.status_mut() = e.status;
             Ok(r)
