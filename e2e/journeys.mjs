@@ -75,7 +75,8 @@ async function login(page, username) {
   await page.goto(`${base}/login`);
   await page.fill('#username', username);
   await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForURL(/\/desk/), page.click('button[type=submit]')]);
+  // Each role's home: the inbox, or a leader's dashboard.
+  await Promise.all([page.waitForURL(/\/(desk|dashboard)/), page.click('button[type=submit]')]);
 }
 
 async function shot(page, name) {
@@ -867,6 +868,224 @@ try {
     assert.ok((await page.textContent('table.orders')).includes(phoneOrder));
     await shot(page, '17-orders-search');
   });
+  // ---------------------------------------------------------------- the desk, all day (issue 18)
+
+  // No element of the page is wider than the screen, nothing sits in a single line that wraps,
+  // and no text is smaller than 12px.
+  async function fits(page, what) {
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(over <= 1, `${what} is ${over}px too wide`);
+    const small = await page.evaluate(() => {
+      const out = [];
+      for (const el of document.querySelectorAll('main *, .pub-main *')) {
+        if (el.closest('svg')) continue; // charts scale with their width
+        if (!el.childNodes.length || ![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+        const r = el.getBoundingClientRect();
+        if (!r.width || !r.height) continue;
+        const size = parseFloat(getComputedStyle(el).fontSize);
+        if (size < 12) out.push(`${el.tagName}.${el.className} ${size}px: ${el.textContent.trim().slice(0, 20)}`);
+      }
+      return out;
+    });
+    assert.deepEqual(small, [], `${what}: text below 12px`);
+  }
+  // Badges (states, levels, tags) and the named cells are on one line each.
+  async function oneLine(page, selector, what) {
+    // The lines its text is laid out on: one rectangle per line box.
+    const wrapped = await page.evaluate((sel) => [...document.querySelectorAll(sel)].filter((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.bottom)));
+      return tops.size > 1;
+    }).map((el) => el.textContent.trim()), selector);
+    assert.deepEqual(wrapped, [], `${what}: wrapped`);
+  }
+
+  await journey('a dispatcher opens a citizen\'s web order and dispatches it by the suggestion, finding units by name, initials or code', async () => {
+    const page = await newPage();
+    await login(page, 'dispatcher');
+    await page.goto(`${base}/orders/${citizenNumber}`);
+    // The help is on the page whatever the channel: the suggestion, and a unit to start from, by name.
+    await page.waitForSelector('#order-suggest');
+    const prefilled = await page.inputValue('#lead_unit_id');
+    assert.match(prefilled, /[\u4e00-\u9fa5]{3,}/, `the form starts from a unit's name, not a code: ${prefilled}`);
+    assert.ok((await page.textContent('#order-suggest')).includes('预填'));
+    // The picker lists names, and finds a street by its pinyin initials or part of its name.
+    assert.equal(await page.locator('#unit-list option[value="东湖区湖畔街道"]').count(), 1);
+    const found = await (await page.request.get(`${base}/api/units?q=dhqhp`)).json();
+    assert.equal(found.units[0].name, '东湖区湖畔街道');
+    await shot(page, '30-dispatch-help');
+    const msg = await act(page, 'form-dispatch', async (f) => { await f.locator('#lead_unit_id').fill('湖畔街道'); });
+    assert.ok(msg.includes('派单已完成'), msg);
+    assert.ok((await page.textContent('main')).includes('东湖区湖畔街道'));
+    await oneLine(page, '.state, .lv, .tag', 'the order page at 1366×768');
+    await fits(page, 'the order page at 1366×768');
+
+    // The street signs it on a phone: the inbox, the order and its actions fit the screen.
+    const street = await newPage(phone);
+    await login(street, 'donghu-hp');
+    await fits(street, 'the inbox on a phone');
+    assert.ok((await street.textContent('table.orders')).includes(citizenNumber));
+    await shot(street, '31-inbox-phone');
+    await street.goto(`${base}/orders/${citizenNumber}`);
+    await fits(street, 'an order on a phone');
+    const signed = await act(street, 'form-sign');
+    assert.ok(signed.includes('办理中'), signed);
+    await shot(street, '32-order-phone');
+  });
+
+  await journey('each queue tab lists its own work, and a leader lands on the portfolio\'s dashboard', async () => {
+    const page = await newPage();
+    await login(page, 'zjj');
+    const tab = page.locator('#queues a[href="/desk?queue=work_order.to_sign"]');
+    const n = Number((await tab.locator('.n').textContent()).trim());
+    await Promise.all([page.waitForURL(/queue=work_order\.to_sign/), tab.click()]);
+    assert.ok((await page.getAttribute('#queues a.on', 'href')).includes('to_sign'));
+    const rows = await page.locator('table.orders tbody tr').count();
+    assert.equal(rows, Math.min(n, 20) || 1, 'the tab lists its own count of items');
+    if (n > 0) {
+      const queues = await page.locator('table.orders tbody tr td:nth-child(5)').allTextContents();
+      assert.ok(queues.every((q) => q.trim() === '待签收'), queues.join(','));
+    }
+    await shot(page, '33-queue-tab');
+
+    // A vice-mayor's home is the dashboard, and every order it links to opens.
+    const leader = await newPage();
+    await login(leader, 'vicemayor');
+    assert.ok(leader.url().endsWith('/dashboard'), leader.url());
+    const links = [...new Set(await leader.locator('main a[href^="/orders/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href'))))];
+    assert.ok(links.length > 0);
+    for (const href of links) {
+      const r = await leader.request.get(`${base}${href}`);
+      assert.equal(r.status(), 200, `${href} is refused to the leader whose dashboard links it`);
+    }
+    await oneLine(leader, '#dash-rates td.unit-name, .state, .lv, .tag', 'the dashboard at 1366×768');
+    await fits(leader, 'the dashboard at 1366×768');
+    await shot(leader, '34-dashboard-vicemayor');
+  });
+
+  await journey('figures of the last complete month, small units ranked apart, and exports that say what they are', async () => {
+    const page = await newPage();
+    await login(page, 'mayor');
+    await page.goto(`${base}/stats`);
+    const now = new Date(Date.now() + 8 * 3600e3);
+    const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
+    assert.ok((await page.textContent('#period')).startsWith(lastMonth), await page.textContent('#period'));
+    assert.equal(await page.locator('#so-far').count(), 0);
+    const mayorVolume = (await page.locator('#kpis .kpi .v').first().textContent()).trim();
+    await shot(page, '35-stats-last-month');
+    // The two statistics files differ: the whole workbook, or the categories alone.
+    const hrefs = await page.locator('a[href^="/api/stats?"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.equal(new Set(hrefs).size, hrefs.length, hrefs.join(' '));
+    const csv = await (await page.request.get(`${base}${hrefs.find((h) => h.includes('format=csv'))}`)).text();
+    assert.ok(csv.includes('江州市12345热线统计') && csv.includes(`统计期间：${lastMonth}`) && csv.includes('导出人：李建国'), csv.slice(0, 300));
+    await Promise.all([page.waitForURL(/period=current/), page.click('#this-month')]);
+    assert.equal(await page.locator('#so-far').count(), 1, 'the month under way is marked 截至今日');
+    // The centre reads the same 受理量 for the same month.
+    const disp = await newPage();
+    await login(disp, 'dispatcher');
+    await disp.goto(`${base}/stats`);
+    assert.equal((await disp.locator('#kpis .kpi .v').first().textContent()).trim(), mayorVolume);
+    // The ranking: last month's, units with too few orders apart, names on one line.
+    await page.goto(`${base}/ranking`);
+    assert.ok((await page.textContent('h1')).includes(lastMonth.slice(0, 7)));
+    await oneLine(page, '#ranking td.unit-name, #ranking-apart td.unit-name', 'the ranking at 1366×768');
+    await fits(page, 'the ranking at 1366×768');
+    await shot(page, '36-ranking');
+    // The order ledger as the centre takes it: heading, masked numbers, on record.
+    const ledger = await (await disp.request.get(`${base}/api/orders/export?format=csv&q=${encodeURIComponent('电梯')}`)).text();
+    assert.ok(ledger.includes('江州市12345热线工单台账') && ledger.includes('筛选条件：关键词=电梯') && ledger.includes('导出人：陈志强'), ledger.slice(0, 300));
+    assert.ok(!/1[3-9]\d{9}/.test(ledger), 'no whole phone number unless asked for');
+  });
+
+  await journey('the rules on the page: a two-character answer is refused, the unit head approves answers on a phone, no return after its window', async () => {
+    // The administrator asks 住建局's answers to go through its head.
+    const admin = await newPage();
+    await login(admin, 'admin');
+    await admin.goto(`${base}/admin/units?q=${encodeURIComponent('住房和城乡建设局')}`);
+    await admin.locator('#units details summary').first().click();
+    const form = admin.locator('#units details form').first();
+    await form.locator('select[name=answer_review]').selectOption('true');
+    await Promise.all([admin.waitForURL(/ok=/), form.locator('button[type=submit]').click()]);
+    assert.ok((await admin.textContent('#units')).includes('答复需单位审核'));
+
+    const op = await newPage();
+    await login(op, 'operator');
+    await op.goto(`${base}/orders/new`);
+    await op.fill('#citizen_phone', '13900002222');
+    await op.fill('#category', '0102');
+    await op.fill('#content', '和平路幸福里小区2栋楼道灯坏了一个月，物业说没有经费不修。');
+    await op.fill('#lead_unit', '住房和城乡建设局');
+    await Promise.all([op.waitForURL(/\/orders\/\d{14}/), op.click('#register-submit')]);
+    const number = op.url().match(/\/orders\/(\d{14})/)[1];
+
+    const unit = await newPage();
+    await login(unit, 'zjj');
+    await unit.goto(`${base}/orders/${number}`);
+    await act(unit, 'form-sign');
+    const form2 = unit.locator('#form-answer');
+    await form2.locator('textarea').fill('已修');
+    await Promise.all([unit.waitForURL(/err=/), form2.locator('button[type=submit]').click()]);
+    const err = await unit.textContent('#flash-err');
+    assert.ok(err.includes('答复内容过短') && err.includes('至少 10 字'), err);
+    await shot(unit, '37-answer-too-short');
+    const m = await act(unit, 'form-answer', async (f) => { await f.locator('textarea').fill('经现场核实，楼道灯线路老化，已督促物业更换线路和灯具，今晚恢复照明。'); });
+    assert.ok(m.includes('待单位审核'), m);
+
+    const head = await newPage(phone);
+    await login(head, 'zjj-head');
+    await head.goto(`${base}/desk?queue=work_order.to_approve_answer`);
+    assert.ok((await head.textContent('table.orders')).includes(number));
+    await head.goto(`${base}/orders/${number}`);
+    await fits(head, 'the head\'s order page on a phone');
+    await shot(head, '38-unit-review-phone');
+    const ok = await act(head, 'form-approve-answer', async () => {}, 'button[value=true]');
+    assert.ok(ok.includes('待审核'), ok);
+
+    // An order dispatched to the unit days ago: its return window has closed, 申请退单 is not offered.
+    const handling = await (await unit.request.get(`${base}/api/orders?state=dispatched&per_page=50`)).json();
+    let late;
+    for (const o of handling.items) {
+      const full = await (await unit.request.get(`${base}/api/orders/${o.number}`)).json();
+      if (!full.order.allowed_actions.includes('request_return') && full.order.allowed_actions.includes('sign')) { late = o.number; break; }
+    }
+    if (late) {
+      await unit.goto(`${base}/orders/${late}`);
+      assert.equal(await unit.locator('summary', { hasText: '申请退单' }).count(), 0);
+      assert.ok((await unit.textContent('main')).includes('已截止'));
+    }
+  });
+
+  await journey('the public site: the real time limit, the query code kept, the board in pages, and large text for older citizens', async () => {
+    const page = await newPage(phone);
+    await page.goto(`${base}/`);
+    await page.selectOption('#order_type', 'complaint');
+    await page.selectOption('#category', { index: 3 });
+    await page.fill('#content', '东湖区青龙小区门口的下水道井盖破损，晚上路过很危险，请尽快更换。');
+    await page.fill('#phone', '13900003333');
+    await Promise.all([page.waitForLoadState('load'), page.click('#submit-form button[type=submit]')]);
+    assert.ok((await page.textContent('#answer-promise')).includes('投诉类诉求在 10个工作日内答复'));
+    await Promise.all([page.waitForURL(/\/follow\?number=\d{14}&code=/), page.click('#follow-link')]);
+    await page.waitForSelector('#follow-result');
+    // 大字模式, remembered on the next page.
+    const before = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    await page.click('#text-size');
+    await page.goto(`${base}/board`);
+    const after = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    assert.ok(after >= before * 1.2, `${before}px → ${after}px`);
+    await fits(page, 'the board in large text on a phone');
+    await shot(page, '39-board-large-text-phone');
+    // The board has pages.
+    const desk = await newPage();
+    await desk.goto(`${base}/board`);
+    assert.equal(await desk.locator('.board-item').count(), 20);
+    await Promise.all([desk.waitForURL(/page=2/), desk.click('#board-next')]);
+    assert.ok((await desk.locator('.board-item').count()) > 0);
+    assert.equal(await desk.locator('#board-prev').count(), 1);
+    await fits(desk, 'the board at 1366×768');
+    await shot(desk, '40-board-page-2');
+  });
+
   await journey('a new city starts from an empty database, imports its units and publishes an answer without personal data', async () => {
     // A second server: `sanfu serve` on an empty database, as a real city installs it.
     const cityPort = port + 1;

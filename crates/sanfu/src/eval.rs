@@ -328,3 +328,68 @@ pub fn topics(dir: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// The duplicate detector's scorers compared on fj3_hotspot.csv.gz, each on two halves of the
+/// messages (by position: even and odd), so that one is chosen on the first half and reported
+/// on the second: (scorer, half, threshold, precision, recall).
+pub fn duplicate_scorers(dir: &Path, window_days: Option<i64>) -> Result<Vec<(&'static str, char, f32, f64, f64)>> {
+    let mut r = gz_csv(&dir.join("fj3_hotspot.csv.gz"))?;
+    let h = r.headers()?.clone();
+    let (user, subject, body, time) = (column(&h, "user")?, column(&h, "subject")?, column(&h, "body")?, column(&h, "time")?);
+    let (mut users, mut subjects, mut bodies, mut times) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for rec in r.records() {
+        let rec = rec?;
+        users.push(rec[user].to_string());
+        subjects.push(rec[subject].to_string());
+        bodies.push(rec[body].to_string());
+        times.push(chrono::NaiveDateTime::parse_from_str(rec[time].trim(), "%Y-%m-%d %H:%M:%S").ok());
+    }
+    let near = |i: usize, j: usize| match (window_days, times[i], times[j]) {
+        (None, _, _) => true,
+        (Some(d), Some(a), Some(b)) => (a - b).num_days().abs() <= d,
+        _ => false,
+    };
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let (ss, sb): (Vec<String>, Vec<String>) = (subjects.iter().map(|s| squash(s)).collect(), bodies.iter().map(|s| squash(s)).collect());
+    let n = bodies.len();
+    let fb: Vec<_> = bodies.iter().map(|b| sanfu_text::dup::fingerprint(b)).collect();
+    let ft: Vec<_> = (0..n).map(|i| sanfu_text::dup::fingerprint(&format!("{}\n{}", subjects[i], bodies[i]))).collect();
+    let fs: Vec<_> = subjects.iter().map(|s| sanfu_text::dup::fingerprint(s)).collect();
+    // (i, j, gold, same user, body, text, subject)
+    let mut pairs = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            if !near(i, j) || (i % 2) != (j % 2) {
+                continue;
+            }
+            let gold = (!ss[i].is_empty() && ss[i] == ss[j]) || (!sb[i].is_empty() && sb[i] == sb[j]);
+            let t = sanfu_text::cosine(&ft[i], &ft[j]);
+            if !gold && t < 0.2 {
+                continue;
+            }
+            pairs.push((i, gold, users[i] == users[j], sanfu_text::cosine(&fb[i], &fb[j]), t, sanfu_text::cosine(&fs[i], &fs[j])));
+        }
+    }
+    let mut out = Vec::new();
+    type Scorer = fn(&(usize, bool, bool, f32, f32, f32), f32) -> bool;
+    let scorers: [(&'static str, Scorer); 5] = [
+        ("body", |p, t| p.3 >= t),
+        ("text", |p, t| p.4 >= t),
+        ("text_or_caller", |p, t| p.4 >= t || (p.2 && p.4 >= t / 2.0)),
+        ("subject_and_body", |p, t| p.5.max(p.3) >= t && p.4 >= t / 2.0),
+        ("text_and_subject", |p, t| p.4 >= t && p.5 >= t / 2.0),
+    ];
+    for (name, f) in scorers {
+        for half in ['A', 'B'] {
+            let mine: Vec<_> = pairs.iter().filter(|p| (p.0 % 2 == 0) == (half == 'A')).collect();
+            let gold = mine.iter().filter(|p| p.1).count();
+            for k in 6..=19 {
+                let t = k as f32 * 0.05;
+                let found: Vec<_> = mine.iter().filter(|p| f(p, t)).collect();
+                let right = found.iter().filter(|p| p.1).count();
+                out.push((name, half, t, right as f64 / found.len().max(1) as f64, right as f64 / gold.max(1) as f64));
+            }
+        }
+    }
+    Ok(out)
+}

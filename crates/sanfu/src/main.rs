@@ -436,6 +436,12 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval(EvalCmd::Duplicates { data }) => {
+            if std::env::var("SANFU_EVAL_SCORERS").is_ok() {
+                for (name, half, t, p, r) in sanfu::eval::duplicate_scorers(&data, Some(sanfu_store::hotline::similar::RECENT_DAYS))? {
+                    println!("{name} {half} t={t:.2} p={p:.3} r={r:.3}");
+                }
+                return Ok(());
+            }
             for window in [None, Some(sanfu_store::hotline::similar::RECENT_DAYS)] {
                 let (n, gold, rows) = sanfu::eval::duplicates(&data, window)?;
                 let scope = window.map(|d| format!("within {d} days")).unwrap_or_else(|| "all pairs".into());

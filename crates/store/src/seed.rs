@@ -223,9 +223,33 @@ impl Store {
             let summary = self.import_records(history).await?;
             tracing::info!(imported = summary.imported, skipped = summary.skipped, "演示历史工单已导入");
             self.seed_orders().await?;
+            self.seed_board(45).await?;
             self.seed_supervision().await?;
         }
         Ok(shown)
+    }
+
+    /// The reply board of a city that has run for months: the latest `n` answered, closed,
+    /// non-confidential requests of the history, their callers having agreed, published by the
+    /// centre (so that the board has pages).
+    async fn seed_board(&self, n: i64) -> Result<(), StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT w.id FROM work_items w JOIN work_orders o ON o.id = w.id
+             WHERE w.kind = 'work_order' AND w.state = 'closed' AND o.confidential = 0 AND o.answer IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.work_id = w.id)
+             ORDER BY w.created_at DESC LIMIT $1",
+        )
+        .bind(n)
+        .fetch_all(self.pool())
+        .await?;
+        let uid: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'dispatcher'").fetch_one(self.pool()).await?;
+        let staff = self.staff(&uid).await?.ok_or_else(|| StoreError::Other("no dispatcher".into()))?;
+        let op = Actor { principal: Principal::Staff(staff), ip: "127.0.0.1".into() };
+        for id in ids {
+            sqlx::query("UPDATE work_orders SET publish_consent = 1 WHERE id = $1").bind(&id).execute(self.pool()).await?;
+            self.publish(&id, &Default::default(), &op).await?;
+        }
+        Ok(())
     }
 
     async fn seed_knowledge(&self) -> Result<(), StoreError> {

@@ -90,7 +90,9 @@
     category.addEventListener('change', function () {
       var opts = document.querySelectorAll('#category-list option');
       for (var i = 0; i < opts.length; i++) {
-        if (opts[i].value === category.value && opts[i].dataset.unit && !lead.value) {
+        // Chosen from the list (its path) or typed as its code.
+        var picked = opts[i].value === category.value || opts[i].label === category.value;
+        if (picked && opts[i].dataset.unit && !lead.value) {
           lead.value = opts[i].dataset.unit;
         }
       }

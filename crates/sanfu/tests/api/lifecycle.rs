@@ -41,7 +41,7 @@ async fn a_complaint_goes_from_registration_to_closing_with_every_step_recorded(
 
     // Only the lead unit signs; answering before signing is a state conflict.
     assert_eq!(app.refused(&cgj, &id, "sign", json!({})).await, (StatusCode::FORBIDDEN, "not_allowed_for_user".into()));
-    assert_eq!(app.refused(&zjj, &id, "answer", json!({"text": "已处理"})).await, (StatusCode::CONFLICT, "invalid_state".into()));
+    assert_eq!(app.refused(&zjj, &id, "answer", json!({"text": "已责令施工单位停止夜间施工。"})).await, (StatusCode::CONFLICT, "invalid_state".into()));
     let o = app.act(&zjj, &id, "sign", json!({})).await;
     assert_eq!(o["state"], "handling");
     assert!(o["deadlines"][0]["met_at"].is_string());
@@ -52,7 +52,7 @@ async fn a_complaint_goes_from_registration_to_closing_with_every_step_recorded(
     app.act(&zjj, &id, "note", json!({"text": "已赴现场，确认夜间施工"})).await;
     app.act(&cgj, &id, "note", json!({"text": "已对施工单位下达整改通知"})).await;
     // The co-unit cannot answer for the lead.
-    assert_eq!(app.refused(&cgj, &id, "answer", json!({"text": "x"})).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.refused(&cgj, &id, "answer", json!({"text": "经核实已处理完毕并告知来电人。"})).await.0, StatusCode::FORBIDDEN);
 
     // 答复, 审核 sends it back (重办), answered again, passes.
     app.act(&zjj, &id, "answer", json!({"text": "已要求停止夜间施工。"})).await;
@@ -116,7 +116,9 @@ async fn answered_at_once_from_the_knowledge_base() {
     // The operator finds it while on the phone.
     let (_, found) = app.get(Some(&op), "/api/knowledge?q=%E5%B1%85%E4%BD%8F%E8%AF%81").await;
     assert_eq!(found["items"][0]["id"], kb.as_str());
-    assert_eq!(app.refused(&op, &id, "close-directly", json!({"answer": "x", "knowledge_id": "no-such-entry"})).await.1, "unknown_knowledge");
+    assert_eq!(app.refused(&op, &id, "close-directly", json!({"answer": "携带身份证到派出所办理居住证。", "knowledge_id": "no-such-entry"})).await.1, "unknown_knowledge");
+    // An answer of a word or two is refused with why.
+    assert_eq!(app.refused(&op, &id, "close-directly", json!({"answer": "去办"})).await.1, "answer_too_short");
     let o = app
         .act(&op, &id, "close-directly", json!({"answer": "携带身份证、居住证明到辖区派出所办理。", "knowledge_id": kb}))
         .await;

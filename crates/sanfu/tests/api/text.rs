@@ -69,7 +69,9 @@ async fn search_finds_orders_by_their_words_marks_them_and_keeps_to_what_the_use
     let csv = app.client.get(format!("{}/api/orders/export?format=csv&q=路灯", app.base)).bearer_auth(&op).send().await.unwrap();
     assert_eq!(csv.status(), StatusCode::OK);
     let csv = csv.text().await.unwrap();
-    assert_eq!(csv.trim().lines().count(), 5, "a header and four orders: {csv}");
+    let table = &csv[csv.find("工单编号,").expect("the table's header")..];
+    assert_eq!(table.trim().lines().count(), 5, "a header and four orders: {csv}");
+    assert!(csv.contains("筛选条件：关键词=路灯"), "the file says what it holds: {csv}");
     assert!(lamps.iter().all(|n| csv.contains(n.as_str())));
 
     // A place narrows it; words no order holds find nothing.

@@ -7,6 +7,8 @@ use crate::pages::hotline::stats::{RankView, rank_view, today};
 #[template(path = "dashboard.html")]
 pub(crate) struct DashboardPage {
     nav: Nav,
+    /// What waits on the reader, queue by queue (the dashboard is a leader's home page).
+    waiting: Vec<sanfu_store::kernel::inbox::QueueCount>,
     kpis: Vec<Kpi>,
     trend: String,
     open_chart: String,
@@ -86,7 +88,9 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     let meetings = st.store.list_meetings(&d.staff, now - Duration::hours(12), now + Duration::days(14)).await?;
     let off = st.store.offset();
     let info = st.store.info_figures(&d.staff, now).await?;
+    let waiting = st.store.queue_counts(&d.staff).await?.into_iter().filter(|c| c.count > 0).collect();
     let p = DashboardPage {
+        waiting,
         decisions,
         meetings_at: meetings.iter().map(|m| fmt_time(m.starts_at, off)).collect(),
         documents: st.store.document_figures(&d.staff, now).await?,
