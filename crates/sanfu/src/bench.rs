@@ -378,10 +378,27 @@ pub async fn read(n: usize, samples: usize) -> anyhow::Result<()> {
         .await?;
         results.push((name, p50, p99));
     }
+    // The ledgers as files, whole (no row cap): the largest unit's as Excel, the city's as CSV;
+    // their time, size, and how much the process's peak memory grew.
+    let mut files = Vec::new();
+    for (name, path) in [
+        ("export_unit_xlsx", format!("/api/orders/export?format=xlsx&unit_id={}", unit.code)),
+        ("export_city_csv", "/api/orders/export?format=csv".to_string()),
+    ] {
+        let peak_before = peak_rss_mb();
+        let started = Instant::now();
+        let r = client.get(format!("{}{path}", target.base)).bearer_auth(&centre).send().await?;
+        anyhow::ensure!(r.status().is_success(), "{path}: {}", r.status());
+        let bytes = r.bytes().await?;
+        files.push((name, started.elapsed().as_secs_f64(), bytes.len() as f64 / 1e6, peak_rss_mb() - peak_before));
+    }
     target.stop();
     let mut line = format!("read orders={n} largest_unit={} unit_orders={count}", unit.code);
     for (name, p50, p99) in results {
         line.push_str(&format!(" {name}_p50_ms={p50:.2} {name}_p99_ms={p99:.2}"));
+    }
+    for (name, secs, mb, grew) in files {
+        line.push_str(&format!(" {name}_s={secs:.2} {name}_mb={mb:.1} {name}_peak_rss_growth_mb={grew:.0}"));
     }
     println!("{line}");
     Ok(())
@@ -533,4 +550,13 @@ pub fn print(runs: usize) -> anyhow::Result<()> {
         pct(0.95)
     );
     Ok(())
+}
+
+/// The process's peak resident memory so far (VmHWM), in MB; 0 where /proc is not there.
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
 }

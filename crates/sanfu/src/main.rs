@@ -161,6 +161,18 @@ enum EvalCmd {
     Duplicates {
         #[arg(long, default_value = "../shared/data/teddy2020c")]
         data: PathBuf,
+        /// 同时列出各种判定方法在两半数据上的全部阈值（用于选择方法）
+        #[arg(long)]
+        compare: bool,
+    },
+    /// 在演示城市的工单上评测知识库推荐的准确率（以工单分类为标注）
+    Knowledge {
+        /// 跳过前若干条工单（按编号；规则是在前 600 条上分析错误后定的，报告用其后的工单）
+        #[arg(long, default_value_t = 2000)]
+        skip: usize,
+        /// 评测的工单数
+        #[arg(long, default_value_t = 2000)]
+        sample: usize,
     },
     /// 泰迪杯热点留言的热点问题，与竞赛参考答案对照
     Topics {
@@ -435,12 +447,17 @@ async fn run() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Eval(EvalCmd::Duplicates { data }) => {
-            if std::env::var("SANFU_EVAL_SCORERS").is_ok() {
-                for (name, half, t, p, r) in sanfu::eval::duplicate_scorers(&data, Some(sanfu_store::hotline::similar::RECENT_DAYS))? {
-                    println!("{name} {half} t={t:.2} p={p:.3} r={r:.3}");
+        Command::Eval(EvalCmd::Duplicates { data, compare }) => {
+            // 高度疑似重复 (chosen on half A, reported on half B), against both references.
+            let window = Some(sanfu_store::hotline::similar::RECENT_DAYS);
+            for strict in [false, true] {
+                let reference = if strict { "same subject or body" } else { "same subject or body, or reposted" };
+                for (name, half, t, p, r) in sanfu::eval::duplicate_scorers(&data, window, strict)? {
+                    let chosen = name == "subject_and_body" && (t - sanfu_text::dup::COPY_SIMILARITY).abs() < 1e-3;
+                    if compare || chosen {
+                        println!("likely_duplicate reference=\"{reference}\" scorer={name} half={half} threshold={t:.2} precision={p:.3} recall={r:.3}");
+                    }
                 }
-                return Ok(());
             }
             for window in [None, Some(sanfu_store::hotline::similar::RECENT_DAYS)] {
                 let (n, gold, rows) = sanfu::eval::duplicates(&data, window)?;
@@ -456,6 +473,12 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Eval(EvalCmd::Topics { data }) => sanfu::eval::topics(&data),
+        Command::Eval(EvalCmd::Knowledge { skip, sample }) => {
+            for (way, precision, wrong, recall, n) in sanfu::eval::knowledge(skip, sample).await? {
+                println!("knowledge orders={n} ranking={way} precision={precision:.3} orders_shown_a_wrong_entry={wrong:.3} recall={recall:.3}");
+            }
+            Ok(())
+        }
         Command::Eval(EvalCmd::Dispatch { data }) => {
             let r = sanfu::eval::dispatch(&data)?;
             eprintln!(

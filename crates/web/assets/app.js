@@ -167,7 +167,8 @@
       var key = text + '|' + ph;
       if (text.length < 6 || key === lastSim) return;
       lastSim = key;
-      postJson('/api/orders/similar', { content: text, citizen_phone: ph, address: addr ? addr.value : '' }, { items: [] })
+      var subj = document.getElementById('subject');
+      postJson('/api/orders/similar', { subject: subj ? subj.value : '', content: text, citizen_phone: ph, address: addr ? addr.value : '' }, { items: [] })
         .then(function (res) {
           sim.textContent = '';
           simCard.hidden = !res.items || res.items.length === 0;
@@ -180,6 +181,7 @@
             a.textContent = it.order.number;
             p.appendChild(a);
             var why = [];
+            if (it.likely_duplicate) why.push('高度疑似重复');
             if (it.same_caller) why.push('同一来电人');
             if (it.same_place) why.push('同一地点');
             why.push('相似度 ' + Math.round(it.similarity * 100) + '%');

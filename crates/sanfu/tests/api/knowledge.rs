@@ -59,3 +59,32 @@ async fn the_centre_keeps_entries_and_citizens_find_only_public_ones() {
         .unwrap();
     assert!(before.contains("家庭人均收入低于规定标准"));
 }
+
+/// The entries suggested for an order are those that answer it: a keyword of theirs in the
+/// text, with words in common — not an entry that shares one common word (老人) with it.
+#[tokio::test]
+async fn suggestions_are_entries_that_answer_the_text_not_ones_that_share_a_word() {
+    let app = spawn_app().await;
+    let op = app.login("dispatcher").await;
+    for (cat, title, content, kw) in [
+        ("1001", "高龄津贴申请", "年满80周岁的本市户籍老人，由本人或家属持户口簿、身份证、银行卡到户籍所在地社区（村）申请，次月起按月发放。", "高龄津贴 老人 80岁"),
+        ("1002", "最低生活保障申请", "家庭人均收入低于本市低保标准且财产符合规定的，可向户籍所在地街道（乡镇）提出申请，经入户调查、民主评议和公示后审批。", "低保 困难 救助"),
+        ("0104", "住房公积金提取", "购房、租房、离职、退休等情形可提取住房公积金。租房提取每年一次，可通过“江州公积金”APP或各管理部线上办理，材料齐全的3个工作日内到账。", "公积金 提取 租房 购房"),
+    ] {
+        let (s, v) = app.post(Some(&op), "/api/knowledge", json!({"title": title, "content": content, "category_id": cat, "keywords": kw, "public": true})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let related = |text: &'static str| {
+        let app = &app;
+        let op = op.clone();
+        async move {
+            let (_, v) = app.post(Some(&op), "/api/knowledge/related", json!({"content": text})).await;
+            v["items"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    // A broken lift where old people live: nothing about allowances or 低保.
+    assert!(related("阳光花园5栋电梯频繁故障，上周还困过人，家里老人上下楼很困难，请督促物业彻底维修。").await.is_empty());
+    assert!(related("小区反复停水，事先没有通知，家里老人孩子用水很不方便。").await.is_empty());
+    assert_eq!(related("我在外地买了房，想提取江州的住房公积金，请问需要哪些材料？").await, ["住房公积金提取"]);
+    assert_eq!(related("我母亲今年满80岁，请问高龄津贴怎么申请？").await, ["高龄津贴申请"]);
+}

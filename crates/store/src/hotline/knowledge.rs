@@ -40,6 +40,25 @@ fn entry((id, title, content, category_id, keywords, public, used, updated): Row
 
 const COLUMNS: &str = "id, title, content, category_id, keywords, public, used, updated_at";
 
+/// How strongly an entry answers a text, or None when it does not. Evidence: its keywords that
+/// the text holds whole (as a word of the text, or written in it when three characters or
+/// more: 外地户籍, not just 外地), three each; and the other words of some length the two share,
+/// one each. One keyword and two shared words, two keywords, four shared words, or three that
+/// are half of a short question's are an answer;
+/// a single common word is chance (家里老人孩子 does not make 高龄津贴 an answer to a water cut).
+/// Measured on the demo city's orders (`sanfu eval knowledge`, BENCHMARKS.md).
+fn relevance(seg: &sanfu_text::Segmenter, text: &str, mine: &std::collections::HashSet<String>, e: &Entry) -> Option<usize> {
+    let norm = sanfu_text::segment::normalize(text);
+    let keywords: Vec<String> = e.keywords.split_whitespace().map(|k| sanfu_text::segment::normalize(k)).filter(|k| k.chars().count() >= 2).collect();
+    let hits = keywords.iter().filter(|k| mine.contains(seg.canonical(k)) || (k.chars().count() >= 3 && norm.contains(k.as_str()))).count();
+    let theirs: std::collections::HashSet<String> = seg.words(&format!("{}\n{}", e.title, e.content)).into_iter().collect();
+    let shared = theirs.iter().filter(|w| w.chars().count() >= 2 && mine.contains(*w) && !keywords.contains(*w)).count();
+    // A short question that is nearly all the entry's words is answered by it too.
+    let long_words = mine.iter().filter(|w| w.chars().count() >= 2).count();
+    let covered = shared >= 3 && shared * 2 >= long_words;
+    (hits >= 2 || (hits >= 1 && shared >= 2) || shared >= 4 || covered).then_some(hits * 3 + shared)
+}
+
 impl Store {
     async fn check_entry(&self, input: &EntryInput) -> Result<(String, String, Option<String>, String), StoreError> {
         let title = validate::text("subject", "标题", input.title.as_deref().unwrap_or_default(), 200)?;
@@ -174,17 +193,30 @@ impl Store {
     /// call, and for the order page's 直接办结.
     pub async fn related_entries(&self, text: &str, public_only: bool, limit: usize) -> Result<Vec<Entry>, StoreError> {
         let seg = self.segmenter().await?;
-        let words = crate::search::key_words(&seg, text, 16);
-        let ids = self.search_any(&words, &["knowledge"], 50).await?;
-        let mut out = Vec::new();
-        for id in ids {
-            if let Some(e) = self.entry(&id).await? {
-                if !public_only || e.public {
-                    out.push(e);
-                }
+        let mine: std::collections::HashSet<String> = seg.words(text).into_iter().collect();
+        let mut scored: Vec<(usize, Entry)> = Vec::new();
+        for e in self.knowledge_candidates(text, 50).await? {
+            if public_only && !e.public {
+                continue;
             }
-            if out.len() >= limit {
-                break;
+            if let Some(score) = relevance(&seg, text, &mine, &e) {
+                scored.push((score, e));
+            }
+        }
+        // The strongest evidence first; the index's order among equals.
+        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        Ok(scored.into_iter().take(limit).map(|(_, e)| e).collect())
+    }
+
+    /// The entries holding any of the text's key words, in the index's order: what
+    /// [`Store::related_entries`] weighs (and what it showed before it weighed them).
+    pub async fn knowledge_candidates(&self, text: &str, limit: i64) -> Result<Vec<Entry>, StoreError> {
+        let seg = self.segmenter().await?;
+        let words = crate::search::key_words(&seg, text, 16);
+        let mut out = Vec::new();
+        for id in self.search_any(&words, &["knowledge"], limit).await? {
+            if let Some(e) = self.entry(&id).await? {
+                out.push(e);
             }
         }
         Ok(out)

@@ -17,6 +17,8 @@ pub struct SimilarOrder {
     pub similarity: f32,
     pub same_caller: bool,
     pub same_place: bool,
+    /// A near-copy of it (高度疑似重复): merge rather than dispatch twice.
+    pub likely_duplicate: bool,
 }
 
 /// Orders registered this many days back are compared.
@@ -27,6 +29,7 @@ impl Store {
     /// words, and those of the same caller about something alike. Best first, at most five.
     pub async fn similar_orders(
         &self,
+        subject: Option<&str>,
         content: &str,
         phone: Option<&str>,
         address: Option<&str>,
@@ -57,18 +60,19 @@ impl Store {
             candidates.retain(|id| id != x);
         }
         let print = dup::fingerprint(content);
-        let mut found: Vec<(String, f32, bool, bool)> = Vec::new();
+        let subject = subject.unwrap_or_default();
+        let mut found: Vec<(String, f32, bool, bool, bool)> = Vec::new();
         for chunk in candidates.chunks(500) {
             let (clause, _) = crate::db::in_clause(2, chunk.len());
-            let mut q = sqlx::query_as::<_, (String, String, Option<String>, Option<String>)>(sqlx::AssertSqlSafe(format!(
-                "SELECT w.id, o.content, o.citizen_phone, o.address FROM work_items w JOIN work_orders o ON o.id = w.id
+            let mut q = sqlx::query_as::<_, (String, String, Option<String>, Option<String>, String)>(sqlx::AssertSqlSafe(format!(
+                "SELECT w.id, o.content, o.citizen_phone, o.address, w.title FROM work_items w JOIN work_orders o ON o.id = w.id
                  WHERE w.created_at >= $1 AND w.closed_at IS NULL AND w.id IN {clause}"
             )))
             .bind(since);
             for id in chunk {
                 q = q.bind(id);
             }
-            for (id, text, their_phone, their_address) in q.fetch_all(self.pool()).await? {
+            for (id, text, their_phone, their_address, their_subject) in q.fetch_all(self.pool()).await? {
                 let s = sanfu_text::cosine(&print, &dup::fingerprint(&text));
                 let same_caller = phone.is_some() && their_phone.as_deref() == phone;
                 let same_place = match (address.map(str::trim).filter(|a| !a.is_empty()), their_address.as_deref()) {
@@ -77,18 +81,20 @@ impl Store {
                 };
                 // The same caller about something alike counts at a lower bar than a stranger.
                 if s >= dup::DUPLICATE_SIMILARITY || ((same_caller || same_place) && s >= dup::DUPLICATE_SIMILARITY / 2.0) {
-                    found.push((id, s, same_caller, same_place));
+                    let likely = dup::likely_duplicate(subject, content, &their_subject, &text);
+                    found.push((id, s, same_caller, same_place, likely));
                 }
             }
         }
-        found.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // Near-copies first, then by how alike.
+        found.sort_by(|a, b| b.4.cmp(&a.4).then(b.1.total_cmp(&a.1)));
         found.truncate(5);
         let ids: Vec<String> = found.iter().map(|f| f.0.clone()).collect();
         let summaries = self.summaries(&ids, crate::hotline::orders::Viewer::of(staff)).await?;
         Ok(summaries
             .into_iter()
             .zip(found)
-            .map(|(order, (_, similarity, same_caller, same_place))| SimilarOrder { order, similarity, same_caller, same_place })
+            .map(|(order, (_, similarity, same_caller, same_place, likely_duplicate))| SimilarOrder { order, similarity, same_caller, same_place, likely_duplicate })
             .collect())
     }
 }

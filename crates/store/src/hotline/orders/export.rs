@@ -125,3 +125,17 @@ impl Store {
         Ok(n)
     }
 }
+
+impl Store {
+    /// The subject, text and category id of the first `n` orders by number: a labelled set
+    /// (the category) for measuring what reads the text.
+    pub async fn order_texts(&self, n: usize) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT w.title, o.content, o.category_id FROM work_items w JOIN work_orders o ON o.id = w.id
+             WHERE w.kind = 'work_order' ORDER BY w.number LIMIT $1",
+        )
+        .bind(n as i64)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

@@ -215,7 +215,7 @@ pub async fn order(State(st): State<AppState>, d: Desk, Path(key): Path<String>,
     // Look-alikes of an order not yet dispatched (a citizen's own submission, say): merge here.
     let similar = if can.merge && matches!(o.state, OrderState::Registered | OrderState::Returned) {
         let phone = o.citizen.phone.as_deref().filter(|_| !o.citizen.masked);
-        st.store.similar_orders(&o.content, phone, o.address.as_deref(), Some(&o.id), &d.staff).await?
+        st.store.similar_orders(Some(&o.subject), &o.content, phone, o.address.as_deref(), Some(&o.id), &d.staff).await?
     } else {
         Vec::new()
     };

@@ -109,6 +109,8 @@ pub async fn train(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> 
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct SimilarBody {
+    #[serde(default)]
+    subject: Option<String>,
     content: String,
     #[serde(default)]
     citizen_phone: Option<String>,
@@ -132,7 +134,7 @@ pub async fn similar(State(st): State<AppState>, a: Authed, Json(b): Json<Simila
         Some(k) => st.store.order_id_of(k).await?,
         None => None,
     };
-    let items = st.store.similar_orders(&b.content, phone.as_deref(), b.address.as_deref(), exclude.as_deref(), &a.staff).await?;
+    let items = st.store.similar_orders(b.subject.as_deref(), &b.content, phone.as_deref(), b.address.as_deref(), exclude.as_deref(), &a.staff).await?;
     Ok(axum::Json(json!({ "items": items })))
 }
 
