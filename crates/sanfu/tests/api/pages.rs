@@ -448,3 +448,33 @@ async fn info_settings_form_saves_the_table_and_refuses_bad_values() {
     assert!(r.headers().get(LOCATION).is_none_or(|l| l.to_str().unwrap().contains("err=")), "refused");
     assert_eq!(app.get(Some(&app.login("xinxike").await), "/api/admin/info-settings").await.1["settings"]["answer_hours"], 12);
 }
+
+#[tokio::test]
+async fn the_administrator_keeps_synonyms_and_the_figures_settings_on_the_admin_pages() {
+    let app = spawn_app().await;
+    let (cookie, csrf) = browser_login(&app, "admin").await;
+    let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let c = cookie.clone();
+        let base = app.base.clone();
+        async move { no_redirects().post(format!("{base}{path}")).header(COOKIE, c).form(&fields).send().await.unwrap() }
+    };
+    let admin = app.login("admin").await;
+    // Synonyms: one group a line; a group of one word is refused and nothing changes.
+    let r = post("/admin/synonyms", vec![("_csrf", csrf.clone()), ("synonyms", "下水道 化粪池\n坝坝舞".into())]).await;
+    assert!(r.headers()[LOCATION].to_str().unwrap().contains("err="));
+    assert_eq!(app.get(Some(&admin), "/api/admin/synonyms").await.1["groups"], json!([]));
+    let r = post("/admin/synonyms", vec![("_csrf", csrf.clone()), ("synonyms", "下水道 化粪池\n广场舞、坝坝舞".into())]).await;
+    assert!(r.headers()[LOCATION].to_str().unwrap().contains("ok="), "{:?}", r.headers()[LOCATION]);
+    assert_eq!(app.get(Some(&admin), "/api/admin/synonyms").await.1["groups"], json!([["下水道", "化粪池"], ["广场舞", "坝坝舞"]]));
+    let (_, html) = page(&app, &cookie, "/admin/words").await;
+    assert!(html.contains("下水道 化粪池\n广场舞 坝坝舞") && html.contains("噪声/噪音"), "{html}");
+    // The ranking's minimum and the export cap: numbers, within bounds.
+    let r = post("/admin/desk", vec![("_csrf", csrf.clone()), ("ranking_min_orders", "很多".into()), ("export_max_rows", "0".into())]).await;
+    assert!(r.headers()[LOCATION].to_str().unwrap().contains("err="));
+    let r = post("/admin/desk", vec![("_csrf", csrf.clone()), ("ranking_min_orders", "8".into()), ("export_max_rows", "100000".into())]).await;
+    assert!(r.headers()[LOCATION].to_str().unwrap().contains("ok="));
+    let s = app.get(Some(&admin), "/api/admin/desk-settings").await.1["settings"].clone();
+    assert_eq!((s["ranking_min_orders"].as_i64(), s["export_max_rows"].as_i64()), (Some(8), Some(100_000)));
+    let (_, html) = page(&app, &cookie, "/admin/limits").await;
+    assert!(html.contains("id=\"desk-min\"") && html.contains("value=\"8\""));
+}

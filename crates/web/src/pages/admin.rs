@@ -64,6 +64,10 @@ struct AdminPage {
     auto_percent: u32,
     rules: Vec<sanfu_store::hotline::suggest::Rule>,
     words: Vec<String>,
+    /// The administrators' synonym groups, one per line as the form shows them.
+    synonyms: String,
+    builtin_synonyms: Vec<String>,
+    desk: sanfu_store::desk::DeskSettings,
     keys: Vec<KeyRow>,
     new_key: Option<String>,
     import: Option<sanfu_store::admin::OrgImport>,
@@ -310,7 +314,16 @@ async fn section_page(st: &AppState, d: &Desk, section: &str, q: AdminQuery, imp
     } else {
         String::new()
     };
+    let (synonyms, builtin_synonyms) = if section == "words" {
+        let mine: Vec<String> = st.store.synonyms().await?.iter().map(|g| g.join(" ")).collect();
+        (mine.join("\n"), sanfu_store::search::BUILTIN_SYNONYMS.iter().map(|g| g.join("/")).collect())
+    } else {
+        (String::new(), Vec::new())
+    };
     let p = AdminPage {
+        synonyms,
+        builtin_synonyms,
+        desk: st.store.desk_settings().await?,
         nav: nav(st, d, "admin").await?,
         flash: Flash { ok: q.ok.clone(), err: q.err.clone() },
         section,
@@ -393,6 +406,40 @@ pub async fn admin_post(State(st): State<AppState>, d: Desk, Path(what): Path<St
                     "已关闭自动派单".into()
                 }
             })
+        }
+        "synonyms" => {
+            let groups: Vec<Vec<String>> = form
+                .get("synonyms")
+                .unwrap_or_default()
+                .lines()
+                .map(|l| l.split(|c: char| c.is_whitespace() || c == '，' || c == ',' || c == '、' || c == '/').filter(|w| !w.is_empty()).map(str::to_string).collect::<Vec<_>>())
+                .filter(|g| !g.is_empty())
+                .collect();
+            match st.store.set_synonyms(&groups, &d.actor).await {
+                Ok(g) => {
+                    let store = st.store.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = store.rebuild_search().await {
+                            tracing::warn!(error = %e, "重建全文索引失败");
+                        }
+                    });
+                    Ok(format!("已保存 {} 组同义词；全文索引正在后台重建", g.len()))
+                }
+                Err(e) => Err(ApiError::from(e)),
+            }
+        }
+        "desk" => {
+            let num = |k: &str| form.text(k).map(|v| v.parse::<i64>().map_err(|_| ApiError::unprocessable("invalid_number", format!("“{v}”不是整数"))));
+            match (num("ranking_min_orders"), num("export_max_rows")) {
+                (Some(Ok(min)), Some(Ok(cap))) => st
+                    .store
+                    .set_desk_settings(sanfu_store::desk::DeskSettings { ranking_min_orders: min, export_max_rows: cap }, &d.actor)
+                    .await
+                    .map(|_| "已保存统计与导出设置".to_string())
+                    .map_err(ApiError::from),
+                (Some(Err(e)), _) | (_, Some(Err(e))) => Err(e),
+                _ => Err(ApiError::unprocessable("missing_field", "请填写参与排名的最少工单数和导出行数上限")),
+            }
         }
         "rules" => st
             .store
@@ -514,7 +561,8 @@ fn section_of(form: &str) -> &'static str {
         "calendar" => "calendar",
         "time-limits" => "limits",
         "train" | "auto-dispatch" | "rules" => "dispatch",
-        "words" => "words",
+        "words" | "synonyms" => "words",
+        "desk" => "limits",
         "key-revoke" => "keys",
         "public-limits" => "public",
         _ => "",
