@@ -198,30 +198,48 @@ mod teddy {
     }
 }
 
+/// The messages of fj3_hotspot.csv.gz: who wrote each, its subject, body and time.
+struct Hotspot {
+    users: Vec<String>,
+    subjects: Vec<String>,
+    bodies: Vec<String>,
+    times: Vec<Option<chrono::NaiveDateTime>>,
+}
+
+impl Hotspot {
+    fn load(dir: &Path) -> Result<Hotspot> {
+        let mut r = gz_csv(&dir.join("fj3_hotspot.csv.gz"))?;
+        let h = r.headers()?.clone();
+        let (user, subject, body, time) = (column(&h, "user")?, column(&h, "subject")?, column(&h, "body")?, column(&h, "time")?);
+        let mut m = Hotspot { users: Vec::new(), subjects: Vec::new(), bodies: Vec::new(), times: Vec::new() };
+        for rec in r.records() {
+            let rec = rec?;
+            m.users.push(rec[user].to_string());
+            m.subjects.push(rec[subject].to_string());
+            m.bodies.push(rec[body].to_string());
+            m.times.push(chrono::NaiveDateTime::parse_from_str(rec[time].trim(), "%Y-%m-%d %H:%M:%S").ok());
+        }
+        Ok(m)
+    }
+
+    /// As when registering: only messages within so many days of each other are compared.
+    fn near(&self, i: usize, j: usize, window_days: Option<i64>) -> bool {
+        match (window_days, self.times[i], self.times[j]) {
+            (None, _, _) => true,
+            (Some(d), Some(a), Some(b)) => (a - b).num_days().abs() <= d,
+            _ => false,
+        }
+    }
+}
+
 /// Duplicate detection measured on fj3_hotspot.csv.gz: the reference pairs are messages with
 /// the same subject or the same body (whitespace ignored) — what the board itself shows as
 /// posted twice; the detector reads the bodies only, so a pair with the same subject is found
 /// only if its bodies are alike. Returns (threshold, precision, recall) for several thresholds.
 pub fn duplicates(dir: &Path, window_days: Option<i64>) -> Result<(usize, usize, Vec<(f32, f64, f64)>)> {
-    let mut r = gz_csv(&dir.join("fj3_hotspot.csv.gz"))?;
-    let h = r.headers()?.clone();
-    let (subject, body, time) = (column(&h, "subject")?, column(&h, "body")?, column(&h, "time")?);
-    let mut subjects = Vec::new();
-    let mut bodies = Vec::new();
-    let mut times = Vec::new();
-    for rec in r.records() {
-        let rec = rec?;
-        let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-        subjects.push(squash(&rec[subject]));
-        bodies.push(rec[body].to_string());
-        times.push(chrono::NaiveDateTime::parse_from_str(rec[time].trim(), "%Y-%m-%d %H:%M:%S").ok());
-    }
-    // As when registering: only messages within so many days of each other are compared.
-    let near = |i: usize, j: usize| match (window_days, times[i], times[j]) {
-        (None, _, _) => true,
-        (Some(d), Some(a), Some(b)) => (a - b).num_days().abs() <= d,
-        _ => false,
-    };
+    let m = Hotspot::load(dir)?;
+    let subjects: Vec<String> = m.subjects.iter().map(|s| s.chars().filter(|c| !c.is_whitespace()).collect()).collect();
+    let (bodies, near) = (&m.bodies, |i: usize, j: usize| m.near(i, j, window_days));
     let n = bodies.len();
     let squashed: Vec<String> = bodies.iter().map(|b| b.chars().filter(|c| !c.is_whitespace()).collect()).collect();
     let mut gold = HashSet::new();
@@ -339,22 +357,9 @@ pub fn topics(dir: &Path) -> Result<()> {
 /// punctuation, from after an opening 「…您好」, one containing the other (at least 30
 /// characters). The strict reference counts such reposts as false alarms.
 pub fn duplicate_scorers(dir: &Path, window_days: Option<i64>, strict: bool) -> Result<Vec<(&'static str, char, f32, f64, f64)>> {
-    let mut r = gz_csv(&dir.join("fj3_hotspot.csv.gz"))?;
-    let h = r.headers()?.clone();
-    let (user, subject, body, time) = (column(&h, "user")?, column(&h, "subject")?, column(&h, "body")?, column(&h, "time")?);
-    let (mut users, mut subjects, mut bodies, mut times) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for rec in r.records() {
-        let rec = rec?;
-        users.push(rec[user].to_string());
-        subjects.push(rec[subject].to_string());
-        bodies.push(rec[body].to_string());
-        times.push(chrono::NaiveDateTime::parse_from_str(rec[time].trim(), "%Y-%m-%d %H:%M:%S").ok());
-    }
-    let near = |i: usize, j: usize| match (window_days, times[i], times[j]) {
-        (None, _, _) => true,
-        (Some(d), Some(a), Some(b)) => (a - b).num_days().abs() <= d,
-        _ => false,
-    };
+    let m = Hotspot::load(dir)?;
+    let (users, subjects, bodies) = (&m.users, &m.subjects, &m.bodies);
+    let near = |i: usize, j: usize| m.near(i, j, window_days);
     let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let (ss, sb): (Vec<String>, Vec<String>) = (subjects.iter().map(|s| squash(s)).collect(), bodies.iter().map(|s| squash(s)).collect());
     let n = bodies.len();

@@ -118,8 +118,7 @@ impl Default for DeskSettings {
 
 impl Store {
     pub async fn desk_settings(&self) -> Result<DeskSettings, StoreError> {
-        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'desk'").fetch_optional(self.pool()).await?;
-        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+        self.setting("desk").await
     }
 
     /// Changes the desk's settings (the office or an administrator; the caller checks who).
@@ -130,21 +129,7 @@ impl Store {
         if !(0..=100_000_000).contains(&s.export_max_rows) {
             return Err(sanfu_domain::DomainError::invalid("invalid_export_cap", "导出行数上限应在 0（不限）到 1 亿之间").into());
         }
-        let value = serde_json::to_string(&s).map_err(|e| StoreError::Other(e.to_string()))?;
-        in_tx!(self, tx => {
-            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('desk', $1, $2)
-                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
-                .bind(&value)
-                .bind(crate::db::now_ms())
-                .execute(&mut *tx)
-                .await?;
-            crate::events::append(&mut tx, crate::events::NewEvent {
-                entity_id: "desk", entity_kind: "setting", action: "update", actor,
-                from_state: None, to_state: None, details: serde_json::json!(s), at: None,
-            })
-            .await?;
-            Ok(())
-        })?;
+        self.put_setting("desk", &s, ("desk", "setting", "update"), serde_json::json!(s), actor).await?;
         Ok(s)
     }
 }

@@ -21,6 +21,7 @@ pub mod kernel;
 mod kinds;
 mod migrations;
 pub mod search;
+mod settings;
 pub mod org;
 pub mod party;
 mod org_import;

@@ -58,8 +58,7 @@ impl Store {
 
     /// The administrators' synonym groups (the built-in ones are in `sanfu_text::segment::SYNONYMS`).
     pub async fn synonyms(&self) -> Result<Vec<Vec<String>>, StoreError> {
-        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'synonyms'").fetch_optional(self.pool()).await?;
-        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+        self.setting("synonyms").await
     }
 
     /// Replaces the administrators' synonym groups: each of two to ten words of at most 20
@@ -87,21 +86,7 @@ impl Store {
         if clean.len() > 2000 {
             return Err(DomainError::invalid("invalid_synonyms", "同义词组最多 2000 组").into());
         }
-        let value = serde_json::to_string(&clean).map_err(|e| StoreError::Other(e.to_string()))?;
-        in_tx!(self, tx => {
-            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('synonyms', $1, $2)
-                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
-                .bind(&value)
-                .bind(crate::db::now_ms())
-                .execute(&mut *tx)
-                .await?;
-            crate::events::append(&mut tx, crate::events::NewEvent {
-                entity_id: "synonyms", entity_kind: "dictionary", action: "set_synonyms", actor,
-                from_state: None, to_state: None, details: serde_json::json!({ "groups": clean }), at: None,
-            })
-            .await?;
-            Ok(())
-        })?;
+        self.put_setting("synonyms", &clean, ("synonyms", "dictionary", "set_synonyms"), serde_json::json!({ "groups": clean }), actor).await?;
         self.forget_segmenter();
         Ok(clean)
     }

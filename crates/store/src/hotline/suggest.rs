@@ -258,8 +258,7 @@ impl Store {
 
     /// The automatic-dispatch setting: on or off, and the confidence it needs.
     pub async fn auto_dispatch_setting(&self) -> Result<AutoDispatch, StoreError> {
-        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'auto_dispatch'").fetch_optional(self.pool()).await?;
-        Ok(v.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+        self.setting("auto_dispatch").await
     }
 
     /// Turns automatic dispatch of citizens' own submissions on or off (administrators).
@@ -267,21 +266,7 @@ impl Store {
         if !(0.5..=1.0).contains(&setting.min_confidence) {
             return Err(DomainError::invalid("invalid_confidence", "自动派单的置信度门槛应在 0.5 到 1 之间").into());
         }
-        let value = serde_json::to_string(&setting).map_err(|e| StoreError::Other(e.to_string()))?;
-        in_tx!(self, tx => {
-            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('auto_dispatch', $1, $2)
-                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
-                .bind(&value)
-                .bind(now_ms())
-                .execute(&mut *tx)
-                .await?;
-            events::append(&mut tx, NewEvent {
-                entity_id: "auto_dispatch", entity_kind: "setting", action: "update", actor,
-                from_state: None, to_state: None, details: json!(setting), at: None,
-            })
-            .await?;
-            Ok(())
-        })?;
+        self.put_setting("auto_dispatch", &setting, ("auto_dispatch", "setting", "update"), json!(setting), actor).await?;
         Ok(setting)
     }
 
