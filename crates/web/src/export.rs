@@ -126,14 +126,6 @@ pub(crate) fn disposition(name: &str, ext: &str) -> String {
     format!("attachment; filename=\"sanfu.{ext}\"; filename*=UTF-8''{encoded}")
 }
 
-/// A ledger as the file asked for: CSV (its first table) or Excel (every table, a sheet each).
-pub fn file_response(format: Format_, name: &str, tables: &[Table]) -> Result<Response, ApiError> {
-    match (format, tables.first()) {
-        (Format_::Csv, Some(t)) => csv_response(name, t),
-        _ => xlsx_response(name, tables),
-    }
-}
-
 pub fn csv_response(name: &str, t: &Table) -> Result<Response, ApiError> {
     csv_with(name, t, None)
 }
@@ -268,4 +260,34 @@ pub async fn heading(
     st.store.record_export(&a.actor, what, details).await?;
     let at = chrono::Utc::now().with_timezone(&st.store.offset()).format("%Y-%m-%d %H:%M").to_string();
     Ok(Heading { title, period, filters, by: format!("{}（{}）", a.staff.name, a.staff.unit_name), at })
+}
+
+/// The period and the filters a request asked for, from its query string: the period's keys
+/// (`period`, `year`, `month`, `from`, `to`) and the rest, without the file's format and paging.
+pub fn asked(raw_query: Option<&str>) -> (String, String) {
+    let pairs: Vec<(String, String)> = raw_query.and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
+    let shown = |keep: &dyn Fn(&str) -> bool| {
+        pairs.iter().filter(|(k, v)| keep(k) && !v.trim().is_empty()).map(|(k, v)| format!("{k}={}", v.chars().take(60).collect::<String>())).collect::<Vec<_>>().join("；")
+    };
+    let period_keys = ["period", "year", "month", "from", "to"];
+    (shown(&|k| period_keys.contains(&k)), shown(&|k| !period_keys.contains(&k) && !["format", "page", "per_page", "table"].contains(&k)))
+}
+
+/// A ledger as a file (CSV or Excel), with its heading — 「{city}{name}」, the period and the
+/// filters asked for, who took it and when — and the export recorded in the audit trail.
+pub async fn ledger(
+    st: &crate::AppState,
+    a: &crate::extract::Authed,
+    raw_query: Option<&str>,
+    format: Format_,
+    name: &str,
+    tables: &[Table],
+) -> Result<Response, ApiError> {
+    let (period, filters) = asked(raw_query);
+    let rows = tables.iter().map(|t| t.rows.len()).sum();
+    let h = heading(st, a, name, format!("{}{name}", crate::pages::city()), period, filters, rows, false).await?;
+    match (format, tables.first()) {
+        (Format_::Csv, Some(t)) => csv_with(name, t, Some(&h)),
+        _ => xlsx_with(name, tables, Some(&h)),
+    }
 }

@@ -292,3 +292,18 @@ async fn synonyms_make_search_find_what_citizens_wrote_and_administrators_add_th
     }
     assert_eq!(found, 1, "下水道 finds 化粪池 after the change");
 }
+
+#[tokio::test]
+async fn every_ledger_file_says_what_it_holds_and_who_took_it() {
+    let app = spawn_app().await;
+    let office = app.login("duchake").await;
+    let r = app.client.get(format!("{}/api/supervision?format=csv&q=%E5%AD%A6%E6%A0%A1", app.base)).bearer_auth(&office).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    let head: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().take(3).collect();
+    assert!(head[0].starts_with("江州市") && head[0].contains("督办"), "{head:?}");
+    assert!(head[1].contains("筛选条件：q=学校"), "{head:?}");
+    assert!(head[2].starts_with("导出人：赵敏"), "{head:?}");
+    let lines = app.store.audit_since(0, 100_000).await.unwrap();
+    assert!(lines.iter().any(|l| l.entity_kind == "export" && l.actor_name == "赵敏"), "the export is on record");
+}

@@ -223,7 +223,7 @@ async fn a_leaders_instruction_is_answered_by_each_unit_and_opens_a_supervision_
     assert!(!app.page("zjj", "/instructions").await.1.contains("form-ins-new"), "units do not instruct");
     // The 批示台账 in Excel.
     let r = app.client.get(format!("{}/api/instructions?format=xlsx&mine=true", app.base)).bearer_auth(&leader).send().await.unwrap();
-    let rows = sanfu_store::admin::read_table(&r.bytes().await.unwrap()).unwrap();
+    let rows = below_heading(sanfu_store::admin::read_table(&r.bytes().await.unwrap()).unwrap(), "江州市批示台账");
     assert_eq!(rows[0][..3], ["编号", "批示内容", "批示领导"]);
     assert!(rows.iter().any(|r| r[0] == n && r[2] == "周海涛" && r[5] == "2" && r[6] == "已反馈"), "{rows:?}");
     assert_eq!(app.page("water", &format!("/instructions/{n}")).await.0, StatusCode::FORBIDDEN);
@@ -445,7 +445,7 @@ async fn the_annual_task_list_is_imported_from_a_spreadsheet_only_when_every_row
     // The ledger in Excel: the rows the office sees, in Chinese.
     let r = app.client.get(format!("{}/api/supervision?format=xlsx&source=work_report_task", app.base)).bearer_auth(&office).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let rows = sanfu_store::admin::read_table(&r.bytes().await.unwrap()).unwrap();
+    let rows = below_heading(sanfu_store::admin::read_table(&r.bytes().await.unwrap()).unwrap(), "江州市督办台账");
     assert_eq!(rows[0][..4], ["编号", "事项名称", "来源", "来源文号"]);
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().any(|r| r[1] == "建成口袋公园 30 个" && r[5] == "市城市管理局" && r[7] == "待签收"), "{rows:?}");
@@ -462,7 +462,7 @@ async fn the_annual_task_list_is_imported_from_a_spreadsheet_only_when_every_row
     let (s, v) = app.get(Some(&office), "/api/supervision/assessment?from=2026-13-01").await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_date")));
     let r = app.client.get(format!("{}/api/supervision/assessment?format=xlsx", app.base)).bearer_auth(&office).send().await.unwrap();
-    let rows = sanfu_store::admin::read_table(&r.bytes().await.unwrap()).unwrap();
+    let rows = below_heading(sanfu_store::admin::read_table(&r.bytes().await.unwrap()).unwrap(), "江州市");
     assert_eq!(rows[0][..3], ["名次", "单位", "承办事项"]);
     // A unit reads only its own line.
     let (_, a) = app.get(Some(&zjj), &format!("/api/supervision/assessment?{this_month}")).await;
@@ -523,4 +523,11 @@ async fn the_supervision_settings_are_changed_by_the_office_and_the_sweep_follow
     let n_events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE entity_id = 'settings' AND action = 'set_supervision_settings'")
         .fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(n_events, 1);
+}
+
+/// The table of an exported sheet, below the heading the file starts with (its title first,
+/// then the period and filters, who took it and when).
+fn below_heading(rows: Vec<Vec<String>>, title: &str) -> Vec<Vec<String>> {
+    assert!(rows[0][0].starts_with(title), "the file says what it is: {:?}", rows[0]);
+    rows.into_iter().skip_while(|r| r.iter().skip(1).all(|c| c.is_empty())).collect()
 }

@@ -210,7 +210,7 @@ impl Store {
     /// most urgent first (an item in two queues shows once, in the first). One statement: each
     /// queue's size and its first rows, a unit has a dozen queues.
     ///
-    /// With `only` (`kind.queue`, as `hotline.to_sign` … the tab's key) the items are that
+    /// With `only` (`kind.queue`, as `work_order.to_sign` … the tab's key) the items are that
     /// queue's alone; the counts are still every queue's.
     pub async fn waiting(&self, staff: &Staff, page: u32, per_page: u32, only: Option<&str>) -> Result<(Vec<QueueCount>, Vec<Waiting>), StoreError> {
         let want = i64::from(page * per_page);

@@ -106,7 +106,7 @@ pub(crate) fn filter_of(direction: Option<String>, state: Option<String>, code: 
     Ok(DocumentFilter { direction, state, code, year })
 }
 
-pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQuery>) -> ApiResult<Response> {
+pub async fn list(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Query(q): Query<ListQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
     let filter = filter_of(q.direction.clone(), q.state, q.code, q.year)?;
     let rows = st.store.list_documents(&a.staff, &filter).await?;
@@ -124,7 +124,7 @@ pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQue
         }
     };
     let name = format!("{}-{day}", tables.iter().map(|t| t.title.as_str()).collect::<Vec<_>>().join("与"));
-    export::file_response(format, &name, &tables)
+    export::ledger(&st, &a, raw.as_deref(), format, &name, &tables).await
 }
 
 /// A new document: `direction` `incoming` (签收登记, the office) or `outgoing` (起草, a unit).

@@ -79,7 +79,7 @@ pub(crate) fn info_table(rows: &[InfoRow], off: chrono::FixedOffset) -> Table {
     }
 }
 
-pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQuery>) -> ApiResult<Response> {
+pub async fn list(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Query(q): Query<ListQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
     let filter = InfoFilter { state: q.state, category: q.category, unit: q.unit, unused: matches!(q.unused.as_deref(), Some("true" | "1")) };
     let rows = st.store.list_info(&a.staff, &filter).await?;
@@ -87,7 +87,7 @@ pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQue
         return Ok(axum::Json(json!({ "items": rows })).into_response());
     }
     let day = Utc::now().with_timezone(&st.store.offset()).format("%Y%m%d");
-    export::file_response(format, &format!("信息报送台账-{day}"), &[info_table(&rows, st.store.offset())])
+    export::ledger(&st, &a, raw.as_deref(), format, &format!("信息报送台账-{day}"), &[info_table(&rows, st.store.offset())]).await
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -149,14 +149,14 @@ pub(crate) fn score_table(b: &ScoreBoard) -> Table {
     }
 }
 
-pub async fn scores(State(st): State<AppState>, a: Authed, Query(q): Query<ScoreQuery>) -> ApiResult<Response> {
+pub async fn scores(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Query(q): Query<ScoreQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
     let period = q.period.filter(|p| !p.trim().is_empty()).unwrap_or_else(|| st.store.this_month(Utc::now()));
     let board = st.store.info_scores(&a.staff, &period).await?;
     if format == Format_::Json {
         return Ok(axum::Json(json!({ "scores": board })).into_response());
     }
-    export::file_response(format, &format!("{}信息工作排名", board.period_label), &[score_table(&board)])
+    export::ledger(&st, &a, raw.as_deref(), format, &format!("{}信息工作排名", board.period_label), &[score_table(&board)]).await
 }
 
 pub async fn requests(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOut> {
@@ -221,11 +221,11 @@ pub struct ExportQuery {
 }
 
 /// An issue's items as a spreadsheet (xlsx by default, or csv).
-pub async fn bulletin_export(State(st): State<AppState>, a: Authed, Path(key): Path<String>, Query(q): Query<ExportQuery>) -> ApiResult<Response> {
+pub async fn bulletin_export(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Path(key): Path<String>, Query(q): Query<ExportQuery>) -> ApiResult<Response> {
     let format = export::parse_format(Some(q.format.as_deref().unwrap_or("xlsx")))?;
     let b = st.store.bulletin_for(&key, &a.staff).await?;
     let t = bulletin_table(&b);
-    export::file_response(if format == Format_::Json { Format_::Xlsx } else { format }, &t.title.clone(), &[t])
+    export::ledger(&st, &a, raw.as_deref(), if format == Format_::Json { Format_::Xlsx } else { format }, &t.title.clone(), &[t]).await
 }
 
 pub async fn settings(State(st): State<AppState>, _a: Authed) -> ApiResult<JsonOut> {

@@ -33,7 +33,7 @@ pub struct ListQuery {
     format: Option<String>,
 }
 
-pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQuery>) -> ApiResult<Response> {
+pub async fn list(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Query(q): Query<ListQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
     let rows = st.store.list_instructions(&a.staff, q.mine.unwrap_or(false)).await?;
     if format == Format_::Json {
@@ -62,7 +62,7 @@ pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQue
             .collect(),
     };
     let name = format!("批示台账-{}", chrono::Utc::now().with_timezone(&off).format("%Y%m%d"));
-    export::file_response(format, &name, &[table])
+    export::ledger(&st, &a, raw.as_deref(), format, &name, &[table]).await
 }
 
 pub async fn create(State(st): State<AppState>, a: Authed, Json(input): Json<InstructionInput>) -> ApiResult<(StatusCode, JsonOut)> {

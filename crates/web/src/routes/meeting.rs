@@ -47,7 +47,7 @@ pub struct TopicQuery {
     format: Option<String>,
 }
 
-pub async fn list_topics(State(st): State<AppState>, a: Authed, Query(q): Query<TopicQuery>) -> ApiResult<Response> {
+pub async fn list_topics(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Query(q): Query<TopicQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
     let filter = TopicFilter { state: q.state, unit: q.unit, mine: q.mine.as_deref().is_some_and(|m| m == "true" || m == "1") };
     let rows = st.store.list_topics(&a.staff, &filter).await?;
@@ -76,7 +76,7 @@ pub async fn list_topics(State(st): State<AppState>, a: Authed, Query(q): Query<
             .collect(),
     };
     let name = format!("议题台账-{}", Utc::now().with_timezone(&off).format("%Y%m%d"));
-    export::file_response(format, &name, &[table])
+    export::ledger(&st, &a, raw.as_deref(), format, &name, &[table]).await
 }
 
 /// A topic as a unit sends it, with its materials.
@@ -273,7 +273,7 @@ pub(crate) fn decision_table(rows: &[DecisionRow], off: chrono::FixedOffset) -> 
     }
 }
 
-pub async fn decisions(State(st): State<AppState>, a: Authed, Query(q): Query<DecisionQuery>) -> ApiResult<Response> {
+pub async fn decisions(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Query(q): Query<DecisionQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
     let filter = DecisionFilter { year: q.year, meeting_type: q.meeting_type, unit: q.unit };
     let rows = st.store.decision_ledger(&a.staff, &filter).await?;
@@ -283,7 +283,7 @@ pub async fn decisions(State(st): State<AppState>, a: Authed, Query(q): Query<De
     let off = st.store.offset();
     let table = decision_table(&rows, off);
     let name = format!("议定事项台账-{}", Utc::now().with_timezone(&off).format("%Y%m%d"));
-    export::file_response(format, &name, &[table])
+    export::ledger(&st, &a, raw.as_deref(), format, &name, &[table]).await
 }
 
 pub async fn settings(State(st): State<AppState>, _a: Authed) -> ApiResult<JsonOut> {

@@ -108,7 +108,7 @@ pub(crate) fn rectification_table(rows: &[RectificationRow], st: &AppState) -> T
     }
 }
 
-pub async fn rectifications(State(st): State<AppState>, a: Authed, Query(q): Query<RectQuery>) -> ApiResult<Response> {
+pub async fn rectifications(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Query(q): Query<RectQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
     let branch = match q.branch.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(b) => Some(st.store.branch(b).await?.id),
@@ -118,7 +118,7 @@ pub async fn rectifications(State(st): State<AppState>, a: Authed, Query(q): Que
     if format == Format_::Json {
         return Ok(axum::Json(json!({ "items": rows })).into_response());
     }
-    export::file_response(format, &format!("整改清单-{}", Utc::now().with_timezone(&st.store.offset()).format("%Y%m%d")), &[rectification_table(&rows, &st)])
+    export::ledger(&st, &a, raw.as_deref(), format, &format!("整改清单-{}", Utc::now().with_timezone(&st.store.offset()).format("%Y%m%d")), &[rectification_table(&rows, &st)]).await
 }
 
 pub async fn create_rectification(State(st): State<AppState>, a: Authed, Json(b): Json<RectificationInput>) -> ApiResult<(StatusCode, JsonOut)> {
@@ -181,7 +181,7 @@ pub(crate) fn study_tables(l: &StudyLedger, st: &AppState) -> Vec<Table> {
     ]
 }
 
-pub async fn study(State(st): State<AppState>, a: Authed, Query(q): Query<StudyQuery>) -> ApiResult<Response> {
+pub async fn study(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Query(q): Query<StudyQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
     let year = q.year.unwrap_or_else(|| Utc::now().with_timezone(&st.store.offset()).year());
     let branch = match q.branch.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -192,7 +192,7 @@ pub async fn study(State(st): State<AppState>, a: Authed, Query(q): Query<StudyQ
     if format == Format_::Json {
         return Ok(axum::Json(json!({ "ledger": ledger })).into_response());
     }
-    export::file_response(format, &format!("{year}年学习教育台账"), &study_tables(&ledger, &st))
+    export::ledger(&st, &a, raw.as_deref(), format, &format!("{year}年学习教育台账"), &study_tables(&ledger, &st)).await
 }
 
 pub async fn record_study(State(st): State<AppState>, a: Authed, Json(b): Json<StudyInput>) -> ApiResult<(StatusCode, JsonOut)> {
@@ -221,13 +221,13 @@ pub(crate) fn project_table(rows: &[ProjectRow], st: &AppState) -> Table {
     }
 }
 
-pub async fn projects(State(st): State<AppState>, a: Authed, Query(q): Query<FormatQuery>) -> ApiResult<Response> {
+pub async fn projects(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Query(q): Query<FormatQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
     let rows = st.store.list_projects(&a.staff).await?;
     if format == Format_::Json {
         return Ok(axum::Json(json!({ "items": rows })).into_response());
     }
-    export::file_response(format, "我为群众办实事项目清单", &[project_table(&rows, &st)])
+    export::ledger(&st, &a, raw.as_deref(), format, "我为群众办实事项目清单", &[project_table(&rows, &st)]).await
 }
 
 pub async fn declare_project(State(st): State<AppState>, a: Authed, Json(b): Json<ProjectInput>) -> ApiResult<(StatusCode, JsonOut)> {

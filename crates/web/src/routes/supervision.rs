@@ -54,17 +54,26 @@ pub struct ListQuery {
 }
 
 /// `GET /api/supervision`: the 督办台账, filtered; `format=xlsx|csv` downloads all of it.
-pub async fn list(State(st): State<AppState>, a: Authed, Query(q): Query<ListQuery>) -> ApiResult<Response> {
+pub async fn list(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Query(q): Query<ListQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
     let filter = LedgerFilter { state: q.state, source: q.source, unit: q.unit, leader: q.leader, card: q.card, q: q.q };
     if format == Format_::Json {
         let page = st.store.supervision_ledger(&a.staff, &filter, q.page.unwrap_or(1), q.per_page.unwrap_or(20).min(200)).await?;
         return Ok(axum::Json(json!(page)).into_response());
     }
-    let all = st.store.supervision_ledger(&a.staff, &filter, 1, 10_000).await?;
-    let table = ledger_table(&all.items);
+    // Page by page: every item the filters find, never a silent cut.
+    let mut items = Vec::new();
+    for page in 1.. {
+        let p = st.store.supervision_ledger(&a.staff, &filter, page, 10_000).await?;
+        let n = p.items.len();
+        items.extend(p.items);
+        if n < 10_000 || items.len() as i64 >= p.total {
+            break;
+        }
+    }
+    let table = ledger_table(&items);
     let name = format!("督办台账-{}", chrono::Utc::now().with_timezone(&st.store.offset()).format("%Y%m%d"));
-    export::file_response(format, &name, &[table])
+    export::ledger(&st, &a, raw.as_deref(), format, &name, &[table]).await
 }
 
 /// The ledger as a sheet: what the office prints and files.
@@ -129,7 +138,7 @@ pub(crate) fn period(st: &AppState, from: Option<&str>, to: Option<&str>) -> Res
 }
 
 /// `GET /api/supervision/assessment?from&to[&format=xlsx]`: 督查考核 and the bulletin's lists.
-pub async fn assessment(State(st): State<AppState>, a: Authed, Query(q): Query<PeriodQuery>) -> ApiResult<Response> {
+pub async fn assessment(State(st): State<AppState>, a: Authed, axum::extract::RawQuery(raw): axum::extract::RawQuery, Query(q): Query<PeriodQuery>) -> ApiResult<Response> {
     let format = export::parse_format(q.format.as_deref())?;
     let (from, to) = period(&st, q.from.as_deref(), q.to.as_deref())?;
     let r = st.store.assessment(&a.staff, from, to).await?;
@@ -138,7 +147,7 @@ pub async fn assessment(State(st): State<AppState>, a: Authed, Query(q): Query<P
     }
     let tables = assessment_tables(&r);
     let name = format!("督查通报-{from}至{to}");
-    export::file_response(format, &name, &tables)
+    export::ledger(&st, &a, raw.as_deref(), format, &name, &tables).await
 }
 
 pub(crate) fn assessment_tables(r: &Assessment) -> Vec<Table> {

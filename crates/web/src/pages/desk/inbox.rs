@@ -31,9 +31,14 @@ pub async fn inbox(State(st): State<AppState>, d: Desk, Query(q): Query<InboxQue
     let off = off(&st);
     let page = q.page.unwrap_or(1).max(1);
     let per_page = 20;
-    let counts = st.store.queue_counts(&d.staff).await?;
     // A queue not (or no longer) this person's is the whole inbox.
-    let queue = q.queue.filter(|k| counts.iter().any(|c| sanfu_store::kernel::inbox::queue_key(c.kind, c.queue) == *k));
+    let queue = match q.queue {
+        Some(k) => {
+            let counts = st.store.queue_counts(&d.staff).await?;
+            counts.iter().any(|c| sanfu_store::kernel::inbox::queue_key(c.kind, c.queue) == k).then_some(k)
+        }
+        None => None,
+    };
     let inbox = st.store.inbox(&d.staff, page, per_page, queue.as_deref()).await?;
     let done = q.tab.as_deref() == Some("done");
     let (rows, total) = if done {
