@@ -149,6 +149,33 @@ pub fn csv_with(name: &str, t: &Table, heading: Option<&Heading>) -> Result<Resp
     Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (CONTENT_DISPOSITION, disposition(name, "csv"))], bytes).into_response())
 }
 
+/// The first bytes of a CSV file streamed batch by batch: the byte-order mark, the heading's
+/// lines, a blank line and the table's header.
+pub fn csv_head(heading: &Heading, headers: &[String]) -> Result<Vec<u8>, ApiError> {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let fail = |_| ApiError::internal();
+    for l in heading.lines() {
+        w.write_record([Cell::Text(l).csv_text()]).map_err(fail)?;
+    }
+    w.write_record([""]).map_err(fail)?;
+    w.write_record(headers).map_err(fail)?;
+    w.into_inner().map_err(|_| ApiError::internal())
+}
+
+/// Rows of a CSV file, as the table's own rows are written.
+pub fn csv_rows(rows: &[Vec<Cell>]) -> Result<Vec<u8>, ApiError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r.iter().map(Cell::csv_text)).map_err(|_| ApiError::internal())?;
+    }
+    w.into_inner().map_err(|_| ApiError::internal())
+}
+
+/// A CSV file whose body is streamed as it is read.
+pub fn csv_stream(name: &str, body: axum::body::Body) -> Response {
+    ([(CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (CONTENT_DISPOSITION, disposition(name, "csv"))], body).into_response()
+}
+
 pub fn xlsx_response(name: &str, tables: &[Table]) -> Result<Response, ApiError> {
     xlsx_with(name, tables, None)
 }

@@ -29,7 +29,7 @@ pub use crate::kernel::items::{AssignmentView, Page, UnitName, Viewer};
 mod act;
 mod citizen;
 mod export;
-pub use export::ExportRow;
+pub use export::{ExportRow, OrderExport};
 mod list;
 mod read;
 mod register;

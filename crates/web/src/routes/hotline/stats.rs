@@ -254,42 +254,71 @@ pub async fn orders(State(st): State<AppState>, a: Authed, Query(q): Query<Expor
         ));
     }
     let off = st.store.offset();
-    let mut rows = Vec::with_capacity(total.clamp(0, 1_000_000) as usize);
-    st.store
-        .export_orders(&a.staff, &filter, full, |o| {
-            rows.push(vec![
-                Cell::Text(o.number),
-                Cell::Date(Some(o.created_at.with_timezone(&off))),
-                Cell::Text(o.channel.into()),
-                Cell::Text(o.order_type.into()),
-                Cell::Text(o.urgency.into()),
-                Cell::Text(o.category),
-                Cell::Text(o.subject),
-                Cell::Text(o.content),
-                Cell::Text(o.address),
-                Cell::Text(o.citizen_name),
-                Cell::Text(o.citizen_phone),
-                Cell::Text(o.unit),
-                Cell::Text(o.state.into()),
-                Cell::Text(o.answer),
-                Cell::Text(o.satisfaction.into()),
-                Cell::Date(o.closed_at.map(|c| c.with_timezone(&off))),
-            ]);
-            Ok(())
-        })
-        .await?;
-    let table = Table {
-        title: "工单".into(),
-        headers: ["工单编号", "受理时间", "渠道", "类型", "紧急程度", "分类", "标题", "诉求内容", "地址", "诉求人", "联系电话", "承办单位", "状态", "答复内容", "评价", "办结时间"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        rows,
+    let headers: Vec<String> = ["工单编号", "受理时间", "渠道", "类型", "紧急程度", "分类", "标题", "诉求内容", "地址", "诉求人", "联系电话", "承办单位", "状态", "答复内容", "评价", "办结时间"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let cells = move |o: sanfu_store::hotline::orders::ExportRow| {
+        vec![
+            Cell::Text(o.number),
+            Cell::Date(Some(o.created_at.with_timezone(&off))),
+            Cell::Text(o.channel.into()),
+            Cell::Text(o.order_type.into()),
+            Cell::Text(o.urgency.into()),
+            Cell::Text(o.category),
+            Cell::Text(o.subject),
+            Cell::Text(o.content),
+            Cell::Text(o.address),
+            Cell::Text(o.citizen_name),
+            Cell::Text(o.citizen_phone),
+            Cell::Text(o.unit),
+            Cell::Text(o.state.into()),
+            Cell::Text(o.answer),
+            Cell::Text(o.satisfaction.into()),
+            Cell::Date(o.closed_at.map(|c| c.with_timezone(&off))),
+        ]
     };
+    let mut cursor = st.store.order_export(&a.staff, &filter, full).await?;
     let title = format!("{}12345热线工单台账", crate::pages::city());
-    let h = heading(&st, &a, "orders", title, period, filters.join("；"), table.rows.len(), full).await?;
-    match format {
-        Format_::Csv => csv_with("工单导出", &table, Some(&h)),
-        _ => xlsx_with("工单导出", &[table], Some(&h)),
+    let h = heading(&st, &a, "orders", title, period, filters.join("；"), usize::try_from(total).unwrap_or(0), full).await?;
+    if format == Format_::Csv {
+        // Streamed: each batch is written out as it is read, so memory does not grow with the file.
+        let head = crate::export::csv_head(&h, &headers)?;
+        let store = st.store.clone();
+        let stream = futures_util::stream::unfold((Some(head), Some(cursor)), move |(head, cursor)| {
+            let store = store.clone();
+            async move {
+                if let Some(b) = head {
+                    return Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(b)), (None, cursor)));
+                }
+                let mut cur = cursor?;
+                let batch = match store.next_export_batch(&mut cur).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        tracing::error!(error = %e, "导出工单时读取数据失败");
+                        return Some((Err(std::io::Error::other("导出中断")), (None, None)));
+                    }
+                };
+                if batch.is_empty() {
+                    return None;
+                }
+                let rows: Vec<Vec<Cell>> = batch.into_iter().map(cells).collect();
+                match crate::export::csv_rows(&rows) {
+                    Ok(bytes) => Some((Ok(axum::body::Bytes::from(bytes)), (None, Some(cur)))),
+                    Err(_) => Some((Err(std::io::Error::other("导出中断")), (None, None))),
+                }
+            }
+        });
+        return Ok(crate::export::csv_stream("工单导出", axum::body::Body::from_stream(stream)));
     }
+    let mut rows = Vec::with_capacity(total.clamp(0, 1_000_000) as usize);
+    loop {
+        let batch = st.store.next_export_batch(&mut cursor).await?;
+        if batch.is_empty() {
+            break;
+        }
+        rows.extend(batch.into_iter().map(cells));
+    }
+    let table = Table { title: "工单".into(), headers, rows };
+    xlsx_with("工单导出", &[table], Some(&h))
 }
