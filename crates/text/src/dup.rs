@@ -62,9 +62,11 @@ mod tests {
 
     #[test]
     fn a_repost_is_a_likely_duplicate_and_a_rewording_only_alike() {
-        let body = "尊敬的领导：您好！星沙一桥从早堵到晚，车走不动人也走不动，去年说下半年会动工加宽，至今不见动静。";
-        let repost = "您好！星沙一桥从早堵到晚，车走不动人也走不动，去年说下半年会动工加宽，至今不见动静。";
-        assert!(likely_duplicate("星沙一桥从早堵到晚", body, "星沙一桥从早堵到晚不见整改", repost));
+        let text = "星沙一桥从早堵到晚，车走不动人也走不动，早晚高峰过桥要四十分钟。去年政府答复说下半年会动工加宽，\
+                    现在今年的下半年都到了，还不见动静，桥两头的路口也没有交警疏导，学生上学经常迟到，恳请尽快落实加宽工程。";
+        let body = format!("尊敬的领导：您好！{text}");
+        let repost = format!("您好！{text}");
+        assert!(likely_duplicate("星沙一桥从早堵到晚", &body, "星沙一桥从早堵到晚不见整改", &repost));
         let a = "幸福小区3栋门口的路灯坏了一个星期，晚上一片漆黑，请尽快修理。";
         let b = "幸福小区三栋门口路灯坏了快一周了，晚上漆黑一片，希望尽快修好！";
         assert!(!likely_duplicate("路灯坏了", a, "路灯不亮", b), "alike, shown, but not a copy");
