@@ -1086,6 +1086,27 @@ try {
     await shot(desk, '40-board-page-2');
   });
 
+  await journey('one word for one thing: 噪声 finds what citizens wrote as 噪音, and topic labels carry no filler words, on a phone and at 1366×768', async () => {
+    for (const size of [phone, desktop]) {
+      const page = await newPage(size);
+      await login(page, 'dispatcher');
+      await page.goto(`${base}/orders?q=${encodeURIComponent('噪声')}`);
+      const found = await page.locator('table.orders tbody tr').allTextContents();
+      assert.ok(found.length > 0 && found.some((t) => t.includes('噪音')), 'orders written with 噪音 are found');
+      await fits(page, `the search at ${size.viewport.width}px`);
+      const leader = await newPage(size);
+      await login(leader, 'mayor');
+      const labels = await leader.locator('#hot-topics tbody tr td:first-child strong').allTextContents();
+      assert.ok(labels.length > 0);
+      for (const filler of ['只是', '特此', '每次', '希望', '及时', '作为']) {
+        assert.ok(labels.every((l) => !l.split('、').includes(filler)), `${filler} in ${labels.join(' | ')}`);
+      }
+      await fits(leader, `the dashboard at ${size.viewport.width}px`);
+      await shot(page, `41-search-synonym-${size.viewport.width}`);
+      await shot(leader, `42-dashboard-${size.viewport.width}`);
+    }
+  });
+
   await journey('a new city starts from an empty database, imports its units and publishes an answer without personal data', async () => {
     // A second server: `sanfu serve` on an empty database, as a real city installs it.
     const cityPort = port + 1;
