@@ -312,7 +312,7 @@ pub async fn ledger(
 ) -> Result<Response, ApiError> {
     let (period, filters) = asked(raw_query);
     let rows = tables.iter().map(|t| t.rows.len()).sum();
-    let h = heading(st, a, name, format!("{}{name}", crate::pages::city()), period, filters, rows, false).await?;
+    let h = heading(st, a, name, format!("{}{name}", crate::city::city()), period, filters, rows, false).await?;
     match (format, tables.first()) {
         (Format_::Csv, Some(t)) => csv_with(name, t, Some(&h)),
         _ => xlsx_with(name, tables, Some(&h)),

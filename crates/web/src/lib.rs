@@ -3,6 +3,7 @@
 //! Handlers are thin: they parse input with the extractors of [`extract`], call the store, and
 //! return JSON or an [`error::ApiError`]. Rules live in the domain crate, persistence in the store.
 
+mod city;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -11,7 +12,7 @@ mod idempotency;
 pub mod openapi;
 mod pages;
 
-pub use pages::{city, set_city};
+pub use city::{city, set_city};
 mod routes;
 
 use axum::Router;

@@ -142,24 +142,8 @@ async fn fallback(OriginalUri(uri): OriginalUri) -> Response {
     }
 }
 
-/// The city's name as the pages show it (「江州市」 in the demo), kept in memory: set at start
-/// from the database and again when a new city is initialised.
-static CITY: std::sync::RwLock<String> = std::sync::RwLock::new(String::new());
-
-pub fn city() -> String {
-    let c = match CITY.read() {
-        Ok(c) => c.clone(),
-        Err(p) => p.into_inner().clone(),
-    };
-    if c.is_empty() { "本市".into() } else { c }
-}
-
-pub fn set_city(name: &str) {
-    match CITY.write() {
-        Ok(mut c) => *c = name.to_string(),
-        Err(p) => *p.into_inner() = name.to_string(),
-    }
-}
+/// The city's name, as the templates call it (`crate::pages::city()`).
+pub use crate::city::{city, set_city};
 
 /// Render a template as an HTML response.
 pub fn render<T: Template>(t: &T) -> Response {

@@ -110,7 +110,7 @@ fn discovery(fmt: Fmt) -> Response {
         "discovery",
         json!({
             "changeset": "2026-11-24T00:00:00Z",
-            "contact": format!("{}12345政务服务便民热线中心", crate::pages::city()),
+            "contact": format!("{}12345政务服务便民热线中心", crate::city::city()),
             "key_service": "API keys are issued by the hotline centre's administrator.",
             "endpoints": [{
                 "specification": "http://wiki.open311.org/GeoReport_v2",

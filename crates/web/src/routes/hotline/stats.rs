@@ -120,7 +120,7 @@ pub async fn stats(State(st): State<AppState>, a: Authed, Query(q): Query<StatsQ
         None => tables,
     };
     let what = chosen.iter().map(|t| t.title.as_str()).collect::<Vec<_>>().join("、");
-    let title = format!("{}12345热线统计（{who}，{what}）", crate::pages::city());
+    let title = format!("{}12345热线统计（{who}，{what}）", crate::city::city());
     let rows = chosen.iter().map(|t| t.rows.len()).sum();
     let h = heading(&st, &a, "stats", title, format!("{} 至 {}", rep.period.from, rep.period.to), format!("单位：{who}"), rows, false).await?;
     let name = format!("{name}_{what}");
@@ -184,7 +184,7 @@ pub async fn ranking(State(st): State<AppState>, a: Authed, Query(q): Query<Rank
     let current = today <= last && today >= first;
     let period = if current { format!("{first} 至 {today}（截至今日）") } else { format!("{first} 至 {last}") };
     let min = st.store.desk_settings().await?.ranking_min_orders;
-    let title = format!("{}12345热线承办单位月度排名（{month}）", crate::pages::city());
+    let title = format!("{}12345热线承办单位月度排名（{month}）", crate::city::city());
     let h = heading(&st, &a, "ranking", title, period, format!("受理量不足 {min} 件的单位列为“样本不足”，不参与排名"), table.rows.len(), false).await?;
     match format {
         Format_::Csv => csv_with(&name, &table, Some(&h)),
@@ -279,7 +279,7 @@ pub async fn orders(State(st): State<AppState>, a: Authed, Query(q): Query<Expor
         ]
     };
     let mut cursor = st.store.order_export(&a.staff, &filter, full).await?;
-    let title = format!("{}12345热线工单台账", crate::pages::city());
+    let title = format!("{}12345热线工单台账", crate::city::city());
     let h = heading(&st, &a, "orders", title, period, filters.join("；"), usize::try_from(total).unwrap_or(0), full).await?;
     if format == Format_::Csv {
         // Streamed: each batch is written out as it is read, so memory does not grow with the file.
