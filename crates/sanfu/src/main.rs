@@ -447,38 +447,9 @@ async fn run() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Eval(EvalCmd::Duplicates { data, compare }) => {
-            // 高度疑似重复 (chosen on half A, reported on half B), against both references.
-            let window = Some(sanfu_store::hotline::similar::RECENT_DAYS);
-            for strict in [false, true] {
-                let reference = if strict { "same subject or body" } else { "same subject or body, or reposted" };
-                for (name, half, t, p, r) in sanfu::eval::duplicate_scorers(&data, window, strict)? {
-                    let chosen = name == "subject_and_body" && (t - sanfu_text::dup::COPY_SIMILARITY).abs() < 1e-3;
-                    if compare || chosen {
-                        println!("likely_duplicate reference=\"{reference}\" scorer={name} half={half} threshold={t:.2} precision={p:.3} recall={r:.3}");
-                    }
-                }
-            }
-            for window in [None, Some(sanfu_store::hotline::similar::RECENT_DAYS)] {
-                let (n, gold, rows) = sanfu::eval::duplicates(&data, window)?;
-                let scope = window.map(|d| format!("within {d} days")).unwrap_or_else(|| "all pairs".into());
-                eprintln!("{n} messages, {gold} reference duplicate pairs ({scope})");
-                for (t, p, r) in &rows {
-                    let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
-                    let mark = if (*t - sanfu_text::dup::DUPLICATE_SIMILARITY).abs() < 1e-6 { "  ← in use" } else { "" };
-                    let w = window.map(|d| format!(" window_days={d}")).unwrap_or_default();
-                    println!("duplicates{w} threshold={t:.1} precision={p:.3} recall={r:.3} f1={f1:.3}{mark}");
-                }
-            }
-            Ok(())
-        }
+        Command::Eval(EvalCmd::Duplicates { data, compare }) => sanfu::eval::print_duplicates(&data, compare),
         Command::Eval(EvalCmd::Topics { data }) => sanfu::eval::topics(&data),
-        Command::Eval(EvalCmd::Knowledge { skip, sample }) => {
-            for (way, precision, wrong, recall, n) in sanfu::eval::knowledge(skip, sample).await? {
-                println!("knowledge orders={n} ranking={way} precision={precision:.3} orders_shown_a_wrong_entry={wrong:.3} recall={recall:.3}");
-            }
-            Ok(())
-        }
+        Command::Eval(EvalCmd::Knowledge { skip, sample }) => sanfu::eval::print_knowledge(skip, sample).await,
         Command::Eval(EvalCmd::Dispatch { data }) => {
             let r = sanfu::eval::dispatch(&data)?;
             eprintln!(

@@ -24,6 +24,7 @@ pub mod search;
 mod settings;
 pub mod org;
 pub mod party;
+mod org_find;
 mod org_import;
 mod passwords;
 pub mod seed;

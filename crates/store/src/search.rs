@@ -88,6 +88,7 @@ impl Store {
         }
         self.put_setting("synonyms", &clean, ("synonyms", "dictionary", "set_synonyms"), serde_json::json!({ "groups": clean }), actor).await?;
         self.forget_segmenter();
+        self.rebuild_search_in_background();
         Ok(clean)
     }
 
@@ -221,6 +222,18 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// [`Store::rebuild_search`] in the background, for a change of the words (the city's
+    /// dictionary, synonyms) that earlier texts must be indexed with.
+    pub fn rebuild_search_in_background(&self) {
+        let store = self.clone();
+        tokio::spawn(async move {
+            match store.rebuild_search().await {
+                Ok(n) => tracing::info!(documents = n, "检索索引已按新词表重建"),
+                Err(e) => tracing::error!(error = %e, "重建检索索引失败"),
+            }
+        });
     }
 
     /// Indexes every order, answer and knowledge entry again; returns how many documents.

@@ -407,40 +407,8 @@ pub async fn admin_post(State(st): State<AppState>, d: Desk, Path(what): Path<St
                 }
             })
         }
-        "synonyms" => {
-            let groups: Vec<Vec<String>> = form
-                .get("synonyms")
-                .unwrap_or_default()
-                .lines()
-                .map(|l| l.split(|c: char| c.is_whitespace() || c == '，' || c == ',' || c == '、' || c == '/').filter(|w| !w.is_empty()).map(str::to_string).collect::<Vec<_>>())
-                .filter(|g| !g.is_empty())
-                .collect();
-            match st.store.set_synonyms(&groups, &d.actor).await {
-                Ok(g) => {
-                    let store = st.store.clone();
-                    tokio::spawn(async move {
-                        if let Err(e) = store.rebuild_search().await {
-                            tracing::warn!(error = %e, "重建全文索引失败");
-                        }
-                    });
-                    Ok(format!("已保存 {} 组同义词；全文索引正在后台重建", g.len()))
-                }
-                Err(e) => Err(ApiError::from(e)),
-            }
-        }
-        "desk" => {
-            let num = |k: &str| form.text(k).map(|v| v.parse::<i64>().map_err(|_| ApiError::unprocessable("invalid_number", format!("“{v}”不是整数"))));
-            match (num("ranking_min_orders"), num("export_max_rows")) {
-                (Some(Ok(min)), Some(Ok(cap))) => st
-                    .store
-                    .set_desk_settings(sanfu_store::desk::DeskSettings { ranking_min_orders: min, export_max_rows: cap }, &d.actor)
-                    .await
-                    .map(|_| "已保存统计与导出设置".to_string())
-                    .map_err(ApiError::from),
-                (Some(Err(e)), _) | (_, Some(Err(e))) => Err(e),
-                _ => Err(ApiError::unprocessable("missing_field", "请填写参与排名的最少工单数和导出行数上限")),
-            }
-        }
+        "synonyms" => super::admin_forms::save_synonyms(&st, &d, &form).await,
+        "desk" => super::admin_forms::save_desk(&st, &d, &form).await,
         "rules" => st
             .store
             .add_dispatch_rule(&t("keyword"), &t("unit_id"), form.text("category_id").as_deref(), &d.actor)
@@ -452,12 +420,7 @@ pub async fn admin_post(State(st): State<AppState>, d: Desk, Path(what): Path<St
             match st.store.add_city_words(&words, &d.actor).await {
                 Ok(n) => {
                     // Older orders are indexed again with the new words, in the background.
-                    let store = st.store.clone();
-                    tokio::spawn(async move {
-                        if let Err(e) = store.rebuild_search().await {
-                            tracing::warn!(error = %e, "重建全文索引失败");
-                        }
-                    });
+                    st.store.rebuild_search_in_background();
                     Ok(format!("已加入城市词典 {n} 个词；全文索引正在后台重建，智能派单在下次训练后使用新词"))
                 }
                 Err(e) => Err(ApiError::from(e)),

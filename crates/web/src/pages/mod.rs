@@ -6,6 +6,7 @@
 //! store functions as the JSON API, and redirects with a message (post/redirect/get).
 
 mod admin;
+mod admin_forms;
 pub(crate) mod charts;
 mod desk;
 mod hotline;

@@ -90,13 +90,6 @@ pub async fn synonyms(State(st): State<AppState>, a: Authed) -> ApiResult<JsonOu
 pub async fn set_synonyms(State(st): State<AppState>, a: Authed, Json(b): Json<SynonymsBody>) -> ApiResult<JsonOut> {
     admin(&a)?;
     let groups = st.store.set_synonyms(&b.groups, &a.actor).await?;
-    let store = st.store.clone();
-    tokio::spawn(async move {
-        match store.rebuild_search().await {
-            Ok(n) => tracing::info!(documents = n, "同义词已更新，检索索引已重建"),
-            Err(e) => tracing::error!(error = %e, "同义词更新后重建检索索引失败"),
-        }
-    });
     Ok(axum::Json(json!({ "groups": groups })))
 }
 
