@@ -41,9 +41,15 @@ pub const COPY_SIMILARITY: f32 = 0.95;
 /// Teddy Cup messages and measured on the other (`sanfu eval duplicates`, BENCHMARKS.md):
 /// precision 0.66 at recall 0.96 against the pairs posted twice.
 pub fn likely_duplicate(subject_a: &str, text_a: &str, subject_b: &str, text_b: &str) -> bool {
-    let whole = similarity(&format!("{subject_a}\n{text_a}"), &format!("{subject_b}\n{text_b}"));
-    let copied = similarity(text_a, text_b).max(if subject_a.trim().is_empty() || subject_b.trim().is_empty() { 0.0 } else { similarity(subject_a, subject_b) });
-    copied >= COPY_SIMILARITY && whole >= COPY_SIMILARITY / 2.0
+    likely_duplicate_given(similarity(text_a, text_b), subject_a, text_a, subject_b, text_b)
+}
+
+/// [`likely_duplicate`] when the texts' similarity is already known (the look-alike search
+/// has it): the subjects are compared, and the wholes only when one of the two was copied.
+pub fn likely_duplicate_given(text_similarity: f32, subject_a: &str, text_a: &str, subject_b: &str, text_b: &str) -> bool {
+    let subjects = if subject_a.trim().is_empty() || subject_b.trim().is_empty() { 0.0 } else { similarity(subject_a, subject_b) };
+    text_similarity.max(subjects) >= COPY_SIMILARITY
+        && similarity(&format!("{subject_a}\n{text_a}"), &format!("{subject_b}\n{text_b}")) >= COPY_SIMILARITY / 2.0
 }
 
 #[cfg(test)]

@@ -126,27 +126,12 @@ pub(crate) fn disposition(name: &str, ext: &str) -> String {
     format!("attachment; filename=\"sanfu.{ext}\"; filename*=UTF-8''{encoded}")
 }
 
-pub fn csv_response(name: &str, t: &Table) -> Result<Response, ApiError> {
-    csv_with(name, t, None)
-}
-
 /// CSV with the heading's lines first (title, period and filters, who and when), a blank line,
-/// then the table.
-pub fn csv_with(name: &str, t: &Table, heading: Option<&Heading>) -> Result<Response, ApiError> {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let fail = |_| ApiError::internal();
-    if let Some(h) = heading {
-        for l in h.lines() {
-            w.write_record([Cell::Text(l).csv_text()]).map_err(fail)?;
-        }
-        w.write_record([""]).map_err(fail)?;
-    }
-    w.write_record(&t.headers).map_err(fail)?;
-    for r in &t.rows {
-        w.write_record(r.iter().map(Cell::csv_text)).map_err(fail)?;
-    }
-    let bytes = w.into_inner().map_err(|_| ApiError::internal())?;
-    Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (CONTENT_DISPOSITION, disposition(name, "csv"))], bytes).into_response())
+/// then the table: the same bytes as a streamed file.
+pub fn csv_with(name: &str, t: &Table, heading: &Heading) -> Result<Response, ApiError> {
+    let mut bytes = csv_head(heading, &t.headers)?;
+    bytes.extend(csv_rows(&t.rows)?);
+    Ok(csv_stream(name, axum::body::Body::from(bytes)))
 }
 
 /// The first bytes of a CSV file streamed batch by batch: the byte-order mark, the heading's
@@ -171,7 +156,7 @@ pub fn csv_rows(rows: &[Vec<Cell>]) -> Result<Vec<u8>, ApiError> {
     w.into_inner().map_err(|_| ApiError::internal())
 }
 
-/// A CSV file whose body is streamed as it is read.
+/// A CSV file with this body (whole, or streamed as it is read).
 pub fn csv_stream(name: &str, body: axum::body::Body) -> Response {
     ([(CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (CONTENT_DISPOSITION, disposition(name, "csv"))], body).into_response()
 }
@@ -314,7 +299,7 @@ pub async fn ledger(
     let rows = tables.iter().map(|t| t.rows.len()).sum();
     let h = heading(st, a, name, format!("{}{name}", crate::city::city()), period, filters, rows, false).await?;
     match (format, tables.first()) {
-        (Format_::Csv, Some(t)) => csv_with(name, t, Some(&h)),
+        (Format_::Csv, Some(t)) => csv_with(name, t, &h),
         _ => xlsx_with(name, tables, Some(&h)),
     }
 }

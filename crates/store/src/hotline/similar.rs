@@ -81,7 +81,7 @@ impl Store {
                 };
                 // The same caller about something alike counts at a lower bar than a stranger.
                 if s >= dup::DUPLICATE_SIMILARITY || ((same_caller || same_place) && s >= dup::DUPLICATE_SIMILARITY / 2.0) {
-                    let likely = dup::likely_duplicate(subject, content, &their_subject, &text);
+                    let likely = dup::likely_duplicate_given(s, subject, content, &their_subject, &text);
                     found.push((id, s, same_caller, same_place, likely));
                 }
             }

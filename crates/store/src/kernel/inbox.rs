@@ -3,7 +3,7 @@
 //! first; and what they have acted on, newest first.
 
 use sanfu_domain::kernel::{KindSpec, Party, QueueSpec};
-use sanfu_domain::{Role, Staff};
+use sanfu_domain::{DomainError, Role, Staff};
 use serde::Serialize;
 
 use crate::db::{Store, StoreError};
@@ -211,12 +211,18 @@ impl Store {
     /// queue's size and its first rows, a unit has a dozen queues.
     ///
     /// With `only` (`kind.queue`, as `work_order.to_sign` … the tab's key) the items are that
-    /// queue's alone; the counts are still every queue's.
+    /// queue's alone, the counts still every queue's; a queue that is not the reader's is
+    /// `unknown_queue`.
     pub async fn waiting(&self, staff: &Staff, page: u32, per_page: u32, only: Option<&str>) -> Result<(Vec<QueueCount>, Vec<Waiting>), StoreError> {
         let want = i64::from(page * per_page);
         let specs = self.kind_specs();
         let handed = self.handed_kinds(staff, &specs).await?;
         let p = plan(staff, &specs, handed.as_deref());
+        if let Some(o) = only {
+            if !p.queues.iter().any(|(kind, q, _, _)| queue_key(kind, q.code) == o) {
+                return Err(DomainError::invalid("unknown_queue", format!("待办队列“{}”不存在或不属于您", o.chars().take(40).collect::<String>())).into());
+            }
+        }
         if p.queues.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }

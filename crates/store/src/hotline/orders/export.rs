@@ -27,22 +27,6 @@ pub struct ExportRow {
 const BATCH: usize = 2_000;
 
 impl Store {
-    /// How many orders an export of `f` carries, for the cap and the file's heading.
-    pub async fn count_orders(&self, staff: &Staff, f: &ListFilter) -> Result<i64, StoreError> {
-        let (conds, binds, searched) = self.order_conditions(staff, f).await?;
-        if searched.as_ref().is_some_and(|(_, ids)| ids.is_empty()) {
-            return Ok(0);
-        }
-        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM work_items w JOIN work_orders o ON o.id = w.id WHERE {}",
-            conds.join(" AND ")
-        )));
-        for b in &binds {
-            q = q.bind(b);
-        }
-        Ok(q.fetch_one(self.pool()).await?)
-    }
-
     /// The export of what `f` finds, to be read batch by batch with [`Store::next_export_batch`]
     /// (newest first). `full` shows the citizen's name and number whole (the hotline centre,
     /// when it asks); otherwise they are masked, in the fields and inside the texts, and a
@@ -50,7 +34,20 @@ impl Store {
     pub async fn order_export(&self, staff: &Staff, f: &ListFilter, full: bool) -> Result<OrderExport, StoreError> {
         let (conds, binds, searched) = self.order_conditions(staff, f).await?;
         let done = searched.as_ref().is_some_and(|(_, ids)| ids.is_empty());
-        Ok(OrderExport { conds, binds, full: full && staff.is_hotline(), after: None, done })
+        // How many it carries, for the cap and the file's heading.
+        let total = if done {
+            0
+        } else {
+            let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM work_items w JOIN work_orders o ON o.id = w.id WHERE {}",
+                conds.join(" AND ")
+            )));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_one(self.pool()).await?
+        };
+        Ok(OrderExport { conds, binds, full: full && staff.is_hotline(), after: None, done, total })
     }
 
     /// The next batch of an export (empty when it is finished): one statement, keyset-paged
@@ -121,6 +118,8 @@ impl Store {
 
 /// An export under way: its conditions, and where the next batch starts.
 pub struct OrderExport {
+    /// The orders it carries in all.
+    pub total: i64,
     conds: Vec<String>,
     binds: Vec<String>,
     full: bool,

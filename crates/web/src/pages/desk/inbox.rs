@@ -32,14 +32,10 @@ pub async fn inbox(State(st): State<AppState>, d: Desk, Query(q): Query<InboxQue
     let page = q.page.unwrap_or(1).max(1);
     let per_page = 20;
     // A queue not (or no longer) this person's is the whole inbox.
-    let queue = match q.queue {
-        Some(k) => {
-            let counts = st.store.queue_counts(&d.staff).await?;
-            counts.iter().any(|c| sanfu_store::kernel::inbox::queue_key(c.kind, c.queue) == k).then_some(k)
-        }
-        None => None,
+    let (inbox, queue) = match st.store.inbox(&d.staff, page, per_page, q.queue.as_deref()).await {
+        Err(sanfu_store::StoreError::Domain(e)) if e.code == "unknown_queue" => (st.store.inbox(&d.staff, page, per_page, None).await?, None),
+        r => (r?, q.queue),
     };
-    let inbox = st.store.inbox(&d.staff, page, per_page, queue.as_deref()).await?;
     let done = q.tab.as_deref() == Some("done");
     let (rows, total) = if done {
         let p = st.store.done(&d.staff, page, per_page).await?;

@@ -125,7 +125,7 @@ pub async fn stats(State(st): State<AppState>, a: Authed, Query(q): Query<StatsQ
     let h = heading(&st, &a, "stats", title, format!("{} 至 {}", rep.period.from, rep.period.to), format!("单位：{who}"), rows, false).await?;
     let name = format!("{name}_{what}");
     match format {
-        Format_::Csv => csv_with(&name, &chosen[0], Some(&h)),
+        Format_::Csv => csv_with(&name, &chosen[0], &h),
         _ => xlsx_with(&name, &chosen, Some(&h)),
     }
 }
@@ -176,18 +176,17 @@ pub async fn ranking(State(st): State<AppState>, a: Authed, Query(q): Query<Rank
             .collect(),
     };
     let name = format!("{month}承办单位排名");
+    let min = st.store.desk_settings().await?.ranking_min_orders;
     if format == Format_::Json {
-        let min = st.store.desk_settings().await?.ranking_min_orders;
         return Ok(axum::Json(json!({ "month": month, "min_orders": min, "ranking": rows })).into_response());
     }
     let (first, last) = month_days(y, m);
     let current = today <= last && today >= first;
     let period = if current { format!("{first} 至 {today}（截至今日）") } else { format!("{first} 至 {last}") };
-    let min = st.store.desk_settings().await?.ranking_min_orders;
     let title = format!("{}12345热线承办单位月度排名（{month}）", crate::city::city());
     let h = heading(&st, &a, "ranking", title, period, format!("受理量不足 {min} 件的单位列为“样本不足”，不参与排名"), table.rows.len(), false).await?;
     match format {
-        Format_::Csv => csv_with(&name, &table, Some(&h)),
+        Format_::Csv => csv_with(&name, &table, &h),
         _ => xlsx_with(&name, &[table], Some(&h)),
     }
 }
@@ -245,7 +244,8 @@ pub async fn orders(State(st): State<AppState>, a: Authed, Query(q): Query<Expor
         page: None,
         per_page: None,
     };
-    let total = st.store.count_orders(&a.staff, &filter).await?;
+    let mut cursor = st.store.order_export(&a.staff, &filter, full).await?;
+    let total = cursor.total;
     let cap = st.store.desk_settings().await?.export_max_rows;
     if cap > 0 && total > cap {
         return Err(ApiError::unprocessable(
@@ -278,7 +278,6 @@ pub async fn orders(State(st): State<AppState>, a: Authed, Query(q): Query<Expor
             Cell::Date(o.closed_at.map(|c| c.with_timezone(&off))),
         ]
     };
-    let mut cursor = st.store.order_export(&a.staff, &filter, full).await?;
     let title = format!("{}12345热线工单台账", crate::city::city());
     let h = heading(&st, &a, "orders", title, period, filters.join("；"), usize::try_from(total).unwrap_or(0), full).await?;
     if format == Format_::Csv {
