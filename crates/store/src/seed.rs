@@ -304,7 +304,10 @@ impl Store {
             ("praise", "0701", "表扬市一医院急诊科医护人员", "上周六凌晨父亲突发心梗，急诊科张医生团队抢救及时，特此表扬。", "", "13967654321", "wjw", 0),
             ("complaint", "0102", "物业不作为电梯长期故障", "阳光小区5栋电梯坏了一个多月，物业一直说在等配件，楼里有很多老人上下楼很困难。", "东湖区阳光路5号", "13812349999", "zjj", 8),
             ("help", "0204", "路口红绿灯不亮", "青年路与学府路路口的红绿灯从今天早上开始不亮，车辆和行人混行，非常危险，请尽快抢修。", "北山区青年路与学府路路口", "13656781234", "jtysj", 10),
+            ("complaint", "0302", "化工厂夜间排放刺鼻气味", "临江工业园区东侧的化工厂每天晚上十点后排放刺鼻气味，附近桃源小区居民关窗也能闻到，希望环保部门夜间检查。", "临江县城关镇工业园区", "13867891234", "sthjj", 11),
         ];
+        // 市生态环境局's answers go through its head (单位审核): one waits for it.
+        self.update_unit("sthjj", &crate::admin::UnitPatch { answer_review: Some(true), ..Default::default() }, &system()).await?;
         for (i, (t, cat, subject, content, address, phone, unit, stage)) in samples.iter().enumerate() {
             let input = OrderInput {
                 order_type: Some((*t).into()),
@@ -337,6 +340,11 @@ impl Store {
             }
             let liaison = as_user(unit).await?;
             self.act(&id, &liaison, &Action::Sign).await?;
+            if *stage == 11 {
+                let text = "经夜间现场监测，该厂废气处理设施运行不正常，已责令停产整改并立案调查，整改完成前每晚复查。";
+                self.act(&id, &liaison, &Action::Answer { text: text.into(), review: true }).await?;
+                continue; // waits for the head's approval
+            }
             if *stage == 6 {
                 let from = self.unit_ref(unit).await?;
                 let to = self.unit_ref("xicheng-cn").await?;
