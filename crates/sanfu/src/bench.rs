@@ -103,8 +103,26 @@ const PHRASES: &[&str] = &[
     "路灯损坏多日无人维修",
 ];
 
-/// `sanfu bench intake`: register `orders` orders through the API at `concurrency`.
-pub async fn intake(orders: usize, concurrency: usize, url: Option<String>, user: &str, password: &str) -> anyhow::Result<()> {
+/// Who calls in an intake benchmark: a `share` of the orders come from `phones` frequent
+/// callers (the same few numbers, the same category, every order a repeat call after the
+/// first), the rest each from a phone of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Callers {
+    pub share: f64,
+    pub phones: usize,
+}
+
+impl Callers {
+    fn phone(&self, i: usize) -> String {
+        // Every k-th order (k = 1/share) is a frequent caller's, spread evenly over the run.
+        let frequent = self.share > 0.0 && ((i as f64 * self.share).floor() != ((i + 1) as f64 * self.share).floor());
+        if frequent { format!("139{:08}", i % self.phones) } else { format!("138{:08}", i % 100_000_000) }
+    }
+}
+
+/// `sanfu bench intake`: register `orders` orders through the API at `concurrency`; prints
+/// the rate of each fifth of the run too, so that a slowdown as the data grows shows.
+pub async fn intake(orders: usize, concurrency: usize, url: Option<String>, user: &str, password: &str, callers: Callers) -> anyhow::Result<()> {
     let target = Target::start(url, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency.max(1)).build()?;
     let token = login(&client, &target.base, user, password).await?;
@@ -112,10 +130,14 @@ pub async fn intake(orders: usize, concurrency: usize, url: Option<String>, user
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(orders)));
     let failures = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let started = Instant::now();
+    // When each fifth of the orders was done, in seconds from the start.
+    let fifths = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..concurrency.max(1) {
         let (client, token, next, latencies, failures, base) =
             (client.clone(), token.clone(), next.clone(), latencies.clone(), failures.clone(), target.base.clone());
+        let (fifths, done) = (fifths.clone(), done.clone());
         tasks.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             loop {
@@ -128,7 +150,7 @@ pub async fn intake(orders: usize, concurrency: usize, url: Option<String>, user
                     "subject": format!("{}（{}）", PHRASES[i % PHRASES.len()], i),
                     "content": format!("第{i}号：{}，请相关部门尽快处理。", PHRASES[i % PHRASES.len()]),
                     "address": "东湖区湖滨路88号", "citizen_name": "张先生",
-                    "citizen_phone": format!("138{:08}", i % 100_000_000),
+                    "citizen_phone": callers.phone(i),
                 });
                 let t = Instant::now();
                 let r = client.post(format!("{base}/api/orders")).bearer_auth(&token).json(&body).send().await;
@@ -139,6 +161,12 @@ pub async fn intake(orders: usize, concurrency: usize, url: Option<String>, user
                 mine.push(t.elapsed().as_secs_f64() * 1000.0);
                 if !ok {
                     failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if n % (orders / 5).max(1) == 0 {
+                    if let Ok(mut f) = fifths.lock() {
+                        f.push(started.elapsed().as_secs_f64());
+                    }
                 }
             }
             latencies.lock().await.extend(mine);
@@ -155,11 +183,21 @@ pub async fn intake(orders: usize, concurrency: usize, url: Option<String>, user
     if failed > 0 {
         bail!("{failed} of {orders} registrations failed");
     }
+    let mut f = fifths.lock().map(|f| f.clone()).unwrap_or_default();
+    f.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let per_fifth = (orders / 5).max(1) as f64;
+    let rounds: Vec<String> = f.iter().scan(0.0, |prev, t| {
+        let r = per_fifth / (t - *prev).max(1e-9);
+        *prev = *t;
+        Some(format!("{r:.0}"))
+    }).collect();
     println!(
-        "intake orders={orders} orders_per_s={:.0} p50_ms={:.2} p99_ms={:.2}",
+        "intake orders={orders} concurrency={concurrency} frequent_share={} orders_per_s={:.0} p50_ms={:.2} p99_ms={:.2} per_fifth={}",
+        callers.share,
         orders as f64 / secs,
         percentile(&l, 0.5),
-        percentile(&l, 0.99)
+        percentile(&l, 0.99),
+        rounds.join("/")
     );
     Ok(())
 }

@@ -196,6 +196,12 @@ enum BenchCmd {
         username: String,
         #[arg(long, default_value = "sanfu2026")]
         password: String,
+        /// 高频来电人所占的比例（0～1）：这部分工单来自少数几个号码、同一分类
+        #[arg(long, default_value_t = 0.0)]
+        frequent_share: f64,
+        /// 高频来电人的号码个数
+        #[arg(long, default_value_t = 5)]
+        frequent_callers: usize,
     },
     /// 向新数据库批量导入生成的工单
     Import {
@@ -408,8 +414,9 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(b) => match b {
-            BenchCmd::Intake { orders, concurrency, url, username, password } => {
-                sanfu::bench::intake(orders, concurrency, url, &username, &password).await
+            BenchCmd::Intake { orders, concurrency, url, username, password, frequent_share, frequent_callers } => {
+                let callers = sanfu::bench::Callers { share: frequent_share.clamp(0.0, 1.0), phones: frequent_callers.max(1) };
+                sanfu::bench::intake(orders, concurrency, url, &username, &password, callers).await
             }
             BenchCmd::Import { orders } => sanfu::bench::import(orders).await,
             BenchCmd::Read { orders, samples } => sanfu::bench::read(orders, samples).await,

@@ -61,7 +61,9 @@ impl StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    write_lock: Option<Arc<Mutex<()>>>,
+    pub(crate) write_lock: Option<Arc<Mutex<()>>>,
+    /// The group committers' queue, started by the first grouped write.
+    pub(crate) group: Arc<std::sync::OnceLock<crate::group::Committers>>,
     calendar: Arc<RwLock<Calendar>>,
     /// What this process keeps in memory, one slot per type, each owned by the module that
     /// fills it: units and categories (read on every request, dropped whenever this process
@@ -125,6 +127,7 @@ impl Store {
             pool,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            group: Arc::default(),
             calendar: Arc::new(RwLock::new(Calendar::empty(Default::default()))),
             slots: Arc::new(Slots::default()),
             kinds: Arc::new(RwLock::new(crate::kinds::builtin())),

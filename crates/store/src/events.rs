@@ -48,6 +48,22 @@ pub(crate) fn digest(prev: &str, entity: &str, seq: i64, at: i64, action: &str, 
     out.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The first event of an entity created in the caller's transaction: its chain starts here,
+/// in two statements instead of four (a head that exists already is a unique violation).
+pub async fn append_first(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<i64, StoreError> {
+    let at = e.at.unwrap_or_else(now_ms);
+    let details = e.details.to_string();
+    let actor_id = e.actor.user_id().map(str::to_string);
+    let hash = digest("", e.entity_id, 1, at, e.action, actor_id.as_deref().unwrap_or(e.actor.role_str()), &details);
+    sqlx::query("INSERT INTO event_heads (entity_id, seq, last_hash) VALUES ($1, 1, $2)")
+        .bind(e.entity_id)
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await?;
+    insert_event(conn, &e, 1, at, actor_id, &details, "", &hash).await?;
+    Ok(1)
+}
+
 /// Append one event inside the caller's transaction. Two transactions appending to the same
 /// entity at once cannot both win the head's version check: the loser is retried.
 pub async fn append(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<i64, StoreError> {
@@ -75,13 +91,28 @@ pub async fn append(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<i64, St
     if moved.rows_affected() != 1 {
         return Err(StoreError::Raced);
     }
+    insert_event(conn, &e, next, at, actor_id, &details, &prev, &hash).await?;
+    Ok(next)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_event(
+    conn: &mut AnyConnection,
+    e: &NewEvent<'_>,
+    seq: i64,
+    at: i64,
+    actor_id: Option<String>,
+    details: &str,
+    prev: &str,
+    hash: &str,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO events (entity_id, seq, entity_kind, at, action, actor_id, actor_name, actor_role,
             actor_unit_id, ip, from_state, to_state, details, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(e.entity_id)
-    .bind(next)
+    .bind(seq)
     .bind(e.entity_kind)
     .bind(at)
     .bind(e.action)
@@ -92,12 +123,12 @@ pub async fn append(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<i64, St
     .bind(&e.actor.ip)
     .bind(e.from_state)
     .bind(e.to_state)
-    .bind(&details)
-    .bind(&prev)
-    .bind(&hash)
+    .bind(details)
+    .bind(prev)
+    .bind(hash)
     .execute(&mut *conn)
     .await?;
-    Ok(next)
+    Ok(())
 }
 
 type EventRow = (

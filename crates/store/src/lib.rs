@@ -9,6 +9,7 @@
 
 #[macro_use]
 mod tx;
+mod group;
 pub mod apikeys;
 pub mod calendar;
 pub mod admin;

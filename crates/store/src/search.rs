@@ -114,6 +114,19 @@ impl Store {
         Ok(())
     }
 
+    /// Writes the index row of a document that has none yet (one just created).
+    pub(crate) async fn index_new(conn: &mut sqlx::AnyConnection, row: &IndexRow) -> Result<(), StoreError> {
+        if !row.terms.is_empty() {
+            sqlx::query("INSERT INTO search_docs (doc_id, kind, terms) VALUES ($1, $2, $3)")
+                .bind(&row.doc_id)
+                .bind(row.kind)
+                .bind(&row.terms)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// The index row of a text.
     pub(crate) fn index_row(seg: &Segmenter, doc_id: &str, kind: &'static str, text: &str) -> IndexRow {
         let mut words = seg.search_words(text);

@@ -11,6 +11,7 @@ mod calendar;
 mod citizens;
 mod city;
 mod concurrency;
+mod crash;
 mod desk;
 mod hardening;
 mod import;

@@ -117,7 +117,7 @@ pub struct Importer<'a> {
 }
 
 const ITEM_COLS: &str = "id, kind, number, state, version, title, lead_unit_id, created_at, updated_at, closed_at, due_at, warn_at, extension_pending";
-const ORDER_COLS: &str = "id, channel, order_type, urgency, category_id, content, address, lat, lng, citizen_name, citizen_phone, confidential, query_code_hash, answer, satisfaction, reopen_count, extension_days, repeat_of";
+const ORDER_COLS: &str = "id, channel, order_type, urgency, category_id, content, address, lat, lng, citizen_name, citizen_phone, confidential, query_code_hash, answer, satisfaction, reopen_count, extension_days, repeat_of, created_at";
 const ASSIGN_COLS: &str = "work_id, idx, unit_id, role, active, assigned_at, signed_at, outcome";
 const DEADLINE_COLS: &str = "work_id, kind, due_at, provisional, met_at, active, warned, started_at, warn_at, working, running";
 const FACT_COLS: &str = "id, unit_id, created_at, channel, order_type, category_id, state, dispatched_at, sign_due, signed_at, answer_due, answered_at, close_due, closed_at, satisfaction, reopen_count, is_repeat, escalated, handling_minutes";
@@ -308,7 +308,7 @@ impl<'a> Importer<'a> {
             s(&id), s(channel.as_str()), s(order_type.as_str()), s(urgency.as_str()), s(&category), s(&content),
             so(r.address.clone()), Owned::F(None), Owned::F(None), so(r.citizen_name.clone()), so(phone.clone()),
             i(i64::from(r.confidential)), s(""), so(snap.answer.clone()), so(snap.satisfaction.map(|x| x.as_str())),
-            i(i64::from(snap.reopen_count)), i(0), so(repeat_of.clone()),
+            i(i64::from(snap.reopen_count)), i(0), so(repeat_of.clone()), i(to_ms(created)),
         ]);
         for (n, a) in snap.assignments.iter().enumerate() {
             b.assignments.push(vec![

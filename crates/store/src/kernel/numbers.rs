@@ -197,13 +197,12 @@ impl Store {
 }
 
 async fn next(conn: &mut AnyConnection, name: &str) -> Result<i64, StoreError> {
-    sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
-        .bind(name)
-        .execute(&mut *conn)
-        .await?;
-    let v: i64 = sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
-        .bind(name)
-        .fetch_one(&mut *conn)
-        .await?;
+    // One statement: the counter is created at 1 or moved on by one.
+    let v: i64 = sqlx::query_scalar(
+        "INSERT INTO counters (name, value) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+    )
+    .bind(name)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(v)
 }

@@ -72,6 +72,16 @@ impl Store {
     }
 
     pub(super) async fn view(&self, l: Loaded, viewer: Viewer) -> Result<OrderView, StoreError> {
+        self.view_with(l, viewer, true).await
+    }
+
+    /// The view of an order just registered, for the hotline centre: it has no links, cards
+    /// or publication yet, so none are read.
+    pub(super) async fn view_new(&self, l: Loaded) -> Result<OrderView, StoreError> {
+        self.view_with(l, Viewer { full: true }, false).await
+    }
+
+    async fn view_with(&self, l: Loaded, viewer: Viewer, parts: bool) -> Result<OrderView, StoreError> {
         let names = self.unit_names().await?;
         let name_of = |id: &str| UnitName { id: id.to_string(), name: names.get(id).cloned().unwrap_or_default() };
         let s = &l.snapshot;
@@ -94,8 +104,8 @@ impl Store {
         Ok(OrderView {
             kind: Hotline::NAME,
             kind_label: Hotline::LABEL,
-            links: self.links_of(&l.id, viewer).await?,
-            cards: self.cards_of_item(&l.id).await?,
+            links: if parts { self.links_of(&l.id, viewer).await? } else { Vec::new() },
+            cards: if parts { self.cards_of_item(&l.id).await? } else { Vec::new() },
             id: l.id.clone(),
             number: l.number.clone(),
             state: s.state,
@@ -127,7 +137,7 @@ impl Store {
             knowledge_id: l.knowledge_id.clone(),
             escalated: s.escalated,
             publish_consent: row.publish_consent,
-            publication: self.publication(&l.id).await?,
+            publication: if parts { self.publication(&l.id).await? } else { None },
             allowed_actions: Vec::new(),
             repeat_of: row.repeat_of.clone(),
             created_at: s.created_at,

@@ -1,6 +1,75 @@
 //! 受理: an order is checked, numbered and written, and perhaps dispatched at once.
 
+use std::sync::Arc;
+
 use super::*;
+
+/// A registration checked and ready to write, owned so that the group committer may run it
+/// (again, alone, if its group's commit failed).
+struct Pending {
+    store: Store,
+    spec: Arc<sanfu_domain::kernel::KindSpec>,
+    series: crate::kernel::numbers::Series,
+    format: String,
+    ahead: Option<String>,
+    id: String,
+    code_hash: String,
+    o: CheckedOrder,
+    fresh: Snapshot,
+    now: DateTime<Utc>,
+    cal: sanfu_calendar::Calendar,
+    index: crate::search::IndexRow,
+    photos: Vec<crate::hotline::photos::Photo>,
+    actor: Actor,
+    repeat_of: Option<String>,
+}
+
+impl Pending {
+    /// The order, its item, deadlines, statistics row, search words, photos and event; the
+    /// order's number.
+    async fn write(&self, tx: &mut sqlx::AnyConnection) -> Result<String, StoreError> {
+        let (o, id, now, repeat_of, actor) = (&self.o, &self.id, self.now, &self.repeat_of, &self.actor);
+        let number = match &self.ahead {
+            Some(n) => n.clone(),
+            None => self.store.number_in(&mut *tx, &self.series, &self.format).await?,
+        };
+        let t = to_ms(now);
+        write::insert(&mut *tx, &self.spec, id, &number, &o.subject, &self.fresh, now).await?;
+        sqlx::query("INSERT INTO work_orders (id, channel, order_type, urgency, category_id, content, address, lat, lng,
+                        citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days, repeat_of, publish_consent, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), CAST($9 AS DOUBLE PRECISION), $10, $11, $12, $13, 0, 0, $14, $15, $16)")
+            .bind(id).bind(o.channel.as_str()).bind(o.order_type.as_str()).bind(o.urgency.as_str())
+            .bind(&o.category_id).bind(&o.content).bind(&o.address).bind(float_text(o.lat)).bind(float_text(o.lng))
+            .bind(&o.citizen_name).bind(&o.citizen_phone).bind(i64::from(o.confidential)).bind(&self.code_hash)
+            .bind(repeat_of).bind(i64::from(o.publish_consent)).bind(t)
+            .execute(&mut *tx).await?;
+        let fixed = facts::Fixed {
+            id, created_at: now, channel: o.channel.as_str(), category_id: &o.category_id, is_repeat: repeat_of.is_some(),
+        };
+        facts::write(&mut *tx, &fixed, &self.fresh, &self.cal).await?;
+        Store::index_new(&mut *tx, &self.index).await?;
+        let mut photo_names = Vec::new();
+        for p in &self.photos {
+            sqlx::query("INSERT INTO photos (id, work_id, name, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(new_id()).bind(id).bind(&p.name).bind(p.content_type).bind(p.data.len() as i64)
+                .bind(p.data.clone()).bind(t)
+                .execute(&mut *tx).await?;
+            photo_names.push(json!({ "name": p.name, "size": p.data.len() }));
+        }
+        events::append_first(&mut *tx, NewEvent {
+            entity_id: id, entity_kind: "work_order", action: "register", actor,
+            from_state: None, to_state: Some(State::Registered.as_str()),
+            // No personal data here: the event log is read more widely than the order.
+            details: json!({
+                "number": number, "channel": o.channel.as_str(), "order_type": o.order_type.as_str(),
+                "urgency": o.urgency.as_str(), "category_id": o.category_id, "confidential": o.confidential,
+                "publish_consent": o.publish_consent, "repeat_of": repeat_of, "photos": photo_names,
+            }),
+            at: Some(t),
+        }).await?;
+        Ok(number)
+    }
+}
 
 impl Store {
     /// A unit as the rules need it; an unknown key is a 422.
@@ -105,47 +174,31 @@ impl Store {
         let format = self.number_format(&spec, "").await?;
         let ahead = self.number_ahead(&series, &format).await?;
         let fresh = Snapshot::new(o.order_type, o.urgency, now);
-        let number = in_tx!(self, tx => {
-            let number = match &ahead {
-                Some(n) => n.clone(),
-                None => self.number_in(&mut tx, &series, &format).await?,
-            };
-            let t = to_ms(now);
-            write::insert(&mut tx, &spec, &id, &number, &o.subject, &fresh, now).await?;
-            sqlx::query("INSERT INTO work_orders (id, channel, order_type, urgency, category_id, content, address, lat, lng,
-                            citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days, repeat_of, publish_consent)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), CAST($9 AS DOUBLE PRECISION), $10, $11, $12, $13, 0, 0, $14, $15)")
-                .bind(&id).bind(o.channel.as_str()).bind(o.order_type.as_str()).bind(o.urgency.as_str())
-                .bind(&o.category_id).bind(&o.content).bind(&o.address).bind(float_text(o.lat)).bind(float_text(o.lng))
-                .bind(&o.citizen_name).bind(&o.citizen_phone).bind(i64::from(o.confidential)).bind(code_hash(&code))
-                .bind(&repeat_of).bind(i64::from(o.publish_consent))
-                .execute(&mut *tx).await?;
-            let fixed = facts::Fixed {
-                id: &id, created_at: now, channel: o.channel.as_str(), category_id: &o.category_id, is_repeat: repeat_of.is_some(),
-            };
-            facts::write(&mut tx, &fixed, &fresh, &cal).await?;
-            Store::index_in(&mut tx, &index).await?;
-            let mut photo_names = Vec::new();
-            for p in photos {
-                sqlx::query("INSERT INTO photos (id, work_id, name, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                    .bind(new_id()).bind(&id).bind(&p.name).bind(p.content_type).bind(p.data.len() as i64)
-                    .bind(p.data.clone()).bind(t)
-                    .execute(&mut *tx).await?;
-                photo_names.push(json!({ "name": p.name, "size": p.data.len() }));
-            }
-            events::append(&mut tx, NewEvent {
-                entity_id: &id, entity_kind: "work_order", action: "register", actor,
-                from_state: None, to_state: Some(State::Registered.as_str()),
-                // No personal data here: the event log is read more widely than the order.
-                details: json!({
-                    "number": number, "channel": o.channel.as_str(), "order_type": o.order_type.as_str(),
-                    "urgency": o.urgency.as_str(), "category_id": o.category_id, "confidential": o.confidential,
-                    "publish_consent": o.publish_consent, "repeat_of": repeat_of, "photos": photo_names,
-                }),
-                at: Some(t),
-            }).await?;
-            Ok(number)
-        })?;
+        // Written in a transaction shared with the registrations arriving at the same moment
+        // (group commit): one flush to disk for all of them, each answered once it is durable.
+        let pending = Arc::new(Pending {
+            store: self.clone(),
+            spec,
+            series,
+            format,
+            ahead,
+            id: id.clone(),
+            code_hash: code_hash(&code),
+            o: o.clone(),
+            fresh,
+            now,
+            cal,
+            index,
+            photos: photos.to_vec(),
+            actor: actor.clone(),
+            repeat_of: repeat_of.clone(),
+        });
+        let number = self
+            .grouped(crate::group::work(move |conn| {
+                let p = pending.clone();
+                Box::pin(async move { p.write(conn).await })
+            }))
+            .await?;
         // What was just written, without reading it back.
         let loaded = Loaded {
             id: id.clone(),
@@ -179,17 +232,18 @@ impl Store {
                 Err(e) => tracing::warn!(order = %id, error = %e, "自动派单失败，留待派单员处理"),
             }
         }
-        Ok(Registered { order: self.view(loaded, Viewer { full: true }).await?, query_code: code })
+        Ok(Registered { order: self.view_new(loaded).await?, query_code: code })
     }
 
     /// The latest order from the same phone number in the same category within the 30 days
-    /// before `now` (a repeat call, 重复来电).
+    /// before `now` (a repeat call, 重复来电): one step down the `work_orders_caller` index,
+    /// however many times the caller has called.
     pub(super) async fn earlier_order(&self, phone: &str, category_id: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError> {
         let since = to_ms(now) - 30 * 24 * 3600 * 1000;
         let id: Option<String> = sqlx::query_scalar(
-            "SELECT w.id FROM work_orders o JOIN work_items w ON w.id = o.id
-             WHERE o.citizen_phone = $1 AND o.category_id = $2 AND w.created_at >= $3
-             ORDER BY w.created_at DESC LIMIT 1",
+            "SELECT id FROM work_orders
+             WHERE citizen_phone = $1 AND category_id = $2 AND created_at >= $3
+             ORDER BY created_at DESC LIMIT 1",
         )
         .bind(phone)
         .bind(category_id)
