@@ -64,7 +64,7 @@ pub struct Store {
     pub(crate) write_lock: Option<Arc<Mutex<()>>>,
     /// The group committers' queue, started by the first grouped write.
     pub(crate) group: Arc<std::sync::OnceLock<crate::group::Committers>>,
-    calendar: Arc<RwLock<Calendar>>,
+    calendar: Arc<RwLock<Arc<Calendar>>>,
     /// What this process keeps in memory, one slot per type, each owned by the module that
     /// fills it: units and categories (read on every request, dropped whenever this process
     /// changes them), the dispatch model, the segmenter, recently seen sessions.
@@ -128,7 +128,7 @@ impl Store {
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
             group: Arc::default(),
-            calendar: Arc::new(RwLock::new(Calendar::empty(Default::default()))),
+            calendar: Arc::new(RwLock::new(Arc::new(Calendar::empty(Default::default())))),
             slots: Arc::new(Slots::default()),
             kinds: Arc::new(RwLock::new(crate::kinds::builtin())),
             dispatch_checked: Arc::new(std::sync::atomic::AtomicI64::new(0)),
@@ -168,8 +168,8 @@ impl Store {
         }
     }
 
-    /// A copy of the calendar in force.
-    pub fn calendar(&self) -> Calendar {
+    /// The calendar in force (shared, not copied: it is read on every registration and action).
+    pub fn calendar(&self) -> Arc<Calendar> {
         match self.calendar.read() {
             Ok(c) => c.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -186,8 +186,8 @@ impl Store {
 
     pub(crate) fn replace_calendar(&self, cal: Calendar) {
         match self.calendar.write() {
-            Ok(mut c) => *c = cal,
-            Err(poisoned) => *poisoned.into_inner() = cal,
+            Ok(mut c) => *c = Arc::new(cal),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(cal),
         }
     }
 

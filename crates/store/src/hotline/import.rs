@@ -100,7 +100,7 @@ pub struct ImportSummary {
 pub struct Importer<'a> {
     store: &'a Store,
     pending: Option<tokio::task::JoinHandle<Result<usize, StoreError>>>,
-    cal: Calendar,
+    cal: std::sync::Arc<Calendar>,
     units: HashMap<String, UnitRef>,
     categories: HashMap<String, String>,
     limits: HashMap<(OrderType, Urgency), TimeLimits>,

@@ -17,7 +17,7 @@ struct Pending {
     o: CheckedOrder,
     fresh: Snapshot,
     now: DateTime<Utc>,
-    cal: sanfu_calendar::Calendar,
+    cal: Arc<sanfu_calendar::Calendar>,
     index: crate::search::IndexRow,
     photos: Vec<crate::hotline::photos::Photo>,
     actor: Actor,
