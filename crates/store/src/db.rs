@@ -137,6 +137,7 @@ impl Store {
         store.backfill_kernel().await?;
         store.init_calendar().await?;
         store.init_time_limits().await?;
+        store.init_rollups().await?;
         Ok(store)
     }
 

@@ -43,6 +43,9 @@ pub(crate) async fn write(conn: &mut AnyConnection, f: &Fixed<'_>, s: &Snapshot,
         (Some(a), Some(b)) => Some(cal.working_minutes_between(a, b).0),
         _ => None,
     };
+    // The order's day loses what the row counted for and gains what it counts for now.
+    let off = i64::from(cal.offset().local_minus_utc()) * 1000;
+    crate::hotline::rollup::apply(&mut *conn, f.id, -1, off).await?;
     sqlx::query(
         "INSERT INTO order_facts (id, unit_id, created_at, channel, order_type, category_id, state, dispatched_at,
             sign_due, signed_at, answer_due, answered_at, close_due, closed_at, satisfaction, reopen_count,
@@ -75,5 +78,6 @@ pub(crate) async fn write(conn: &mut AnyConnection, f: &Fixed<'_>, s: &Snapshot,
     .bind(handling_minutes)
     .execute(&mut *conn)
     .await?;
+    crate::hotline::rollup::apply(&mut *conn, f.id, 1, off).await?;
     Ok(())
 }

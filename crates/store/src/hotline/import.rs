@@ -414,6 +414,8 @@ async fn write_batch(store: Store, batch: Batch, counters: Vec<(String, i64)>) -
         insert_rows(&mut tx, sqlite, "assignments", ASSIGN_COLS, &batch.assignments).await?;
         insert_rows(&mut tx, sqlite, "deadlines", DEADLINE_COLS, &batch.deadlines).await?;
         insert_rows(&mut tx, sqlite, "order_facts", FACT_COLS, &batch.facts).await?;
+        let ids: Vec<String> = batch.facts.iter().filter_map(|r| match r.first() { Some(Owned::S(Some(id))) => Some(id.clone()), _ => None }).collect();
+        crate::hotline::rollup::add_many(&mut tx, sqlite, &ids, store.offset_ms()).await?;
         insert_rows(&mut tx, sqlite, "events", EVENT_COLS, &batch.events).await?;
         insert_rows(&mut tx, sqlite, "event_heads", HEAD_COLS, &batch.heads).await?;
         insert_rows(&mut tx, sqlite, "search_docs", "doc_id, kind, terms", &batch.search).await?;

@@ -14,6 +14,7 @@ pub mod open311;
 pub mod orders;
 pub mod photos;
 pub mod publish;
+pub mod rollup;
 pub mod similar;
 pub mod stats;
 pub mod suggest;

@@ -1,0 +1,176 @@
+//! Daily roll-ups of the orders' statistics (`order_days`): per unit, local day of
+//! registration, category, channel and type, the counts the 三率, the ranking and the
+//! dashboard add up. A month of the largest unit is then some thousand small rows, not every
+//! order of the month.
+//!
+//! Every change of an order's `order_facts` row takes the row's old contribution out of its
+//! day and puts the new one in, in the same transaction (so the roll-ups never disagree with
+//! the orders); imports add a batch's rows at once; `sanfu stats rebuild` recomputes the table
+//! from the facts. One contribution is defined once, in SQL, and used by all three.
+//!
+//! What depends on the clock is not rolled up: an order dispatched and not signed counts
+//! against the response rate only once its signing limit has passed, so those (few: the
+//! orders waiting to be signed right now) are counted from the facts at the time of reading.
+
+use sqlx::AnyConnection;
+
+use crate::db::{Backend, Store, StoreError};
+
+/// The roll-up's key, as stored.
+const KEY: &str = "unit_id, day, category_id, channel, order_type";
+
+/// The rolled-up counts, in the order [`contributions`] gives them.
+pub(crate) const COUNTS: [&str; 17] = [
+    "volume",
+    "dispatched",
+    "signed",
+    "signed_on_time",
+    "dispatched_signed",
+    "answered",
+    "answered_on_time",
+    "closed",
+    "closed_on_time",
+    "closed_first_time",
+    "rated",
+    "satisfied",
+    "basic",
+    "unsatisfied",
+    "repeats",
+    "handling_minutes",
+    "handled",
+];
+
+fn case(cond: &str) -> String {
+    format!("(CASE WHEN {cond} THEN 1 ELSE 0 END)")
+}
+
+/// One `order_facts` row's contribution to each count of [`COUNTS`].
+fn contributions() -> [String; 17] {
+    [
+        "1".to_string(),
+        case("dispatched_at IS NOT NULL"),
+        case("signed_at IS NOT NULL"),
+        case("signed_at IS NOT NULL AND signed_at <= sign_due"),
+        case("dispatched_at IS NOT NULL AND signed_at IS NOT NULL"),
+        case("answered_at IS NOT NULL"),
+        case("answered_at IS NOT NULL AND answered_at <= answer_due"),
+        case("closed_at IS NOT NULL AND close_due IS NOT NULL"),
+        case("closed_at IS NOT NULL AND close_due IS NOT NULL AND closed_at <= close_due"),
+        case("closed_at IS NOT NULL AND close_due IS NOT NULL AND reopen_count = 0"),
+        case("satisfaction IS NOT NULL"),
+        case("satisfaction = 'satisfied'"),
+        case("satisfaction = 'basic'"),
+        case("satisfaction = 'unsatisfied'"),
+        case("is_repeat = 1"),
+        "COALESCE(handling_minutes, 0)".to_string(),
+        case("handling_minutes IS NOT NULL"),
+    ]
+}
+
+/// The key of a facts row; `$off` is the placeholder of the calendar's offset in ms (the day
+/// is the local day's number since 1970-01-01).
+fn key_of(off: &str) -> String {
+    format!("COALESCE(unit_id, ''), (created_at + {off}) / 86400000, category_id, channel, order_type")
+}
+
+fn upsert_tail() -> String {
+    let sets: Vec<String> = COUNTS.iter().map(|c| format!("{c} = order_days.{c} + excluded.{c}")).collect();
+    format!(" ON CONFLICT ({KEY}) DO UPDATE SET {}", sets.join(", "))
+}
+
+/// Add (`sign` 1) or take out (-1) the contribution of order `id`'s facts row as it now is.
+/// Nothing happens when the order has no facts row yet.
+pub(crate) async fn apply(conn: &mut AnyConnection, id: &str, sign: i64, offset_ms: i64) -> Result<(), StoreError> {
+    let values: Vec<String> = contributions().iter().map(|e| format!("$3 * {e}")).collect();
+    let sql = format!(
+        "INSERT INTO order_days ({KEY}, {}) SELECT {}, {} FROM order_facts WHERE id = $1{}",
+        COUNTS.join(", "),
+        key_of("$2"),
+        values.join(", "),
+        upsert_tail()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(offset_ms).bind(sign).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Add the contributions of the facts rows `ids` (just inserted by an import). SQLite gets
+/// anonymous placeholders (see `insert_rows` in import.rs for why).
+pub(crate) async fn add_many(conn: &mut AnyConnection, sqlite: bool, ids: &[String], offset_ms: i64) -> Result<(), StoreError> {
+    let key = key_of(&offset_ms.to_string());
+    let sums: Vec<String> = contributions().iter().map(|e| format!("CAST(SUM({e}) AS BIGINT)")).collect();
+    for chunk in ids.chunks(1000) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| if sqlite { "?".to_string() } else { format!("${}", i + 1) }).collect();
+        let sql = format!(
+            "INSERT INTO order_days ({KEY}, {}) SELECT {key}, {} FROM order_facts WHERE id IN ({}) GROUP BY {key}{}",
+            COUNTS.join(", "),
+            sums.join(", "),
+            marks.join(", "),
+            upsert_tail()
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// What `sanfu stats rebuild` reports.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rebuilt {
+    pub orders: i64,
+    pub rows: i64,
+}
+
+impl Store {
+    /// The calendar's offset from UTC in milliseconds: the roll-ups' days are local days.
+    pub(crate) fn offset_ms(&self) -> i64 {
+        i64::from(self.offset().local_minus_utc()) * 1000
+    }
+
+    /// Recompute every roll-up from the orders' facts, in one transaction (writers wait).
+    pub async fn rebuild_rollups(&self) -> Result<Rebuilt, StoreError> {
+        let off = self.offset_ms();
+        in_tx!(self, tx => {
+            if self.backend() == Backend::Postgres {
+                // No order may change between the read and the write.
+                sqlx::query("LOCK TABLE order_facts IN SHARE MODE").execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM order_days").execute(&mut *tx).await?;
+            let sums: Vec<String> = contributions().iter().map(|e| format!("CAST(SUM({e}) AS BIGINT)")).collect();
+            let sql = format!(
+                "INSERT INTO order_days ({KEY}, {}) SELECT {}, {} FROM order_facts WHERE 1 = 1 GROUP BY {}",
+                COUNTS.join(", "),
+                key_of("$1"),
+                sums.join(", "),
+                key_of("$1"),
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(off).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('order_days_offset', $1, $2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+                .bind(off.to_string())
+                .bind(crate::db::now_ms())
+                .execute(&mut *tx)
+                .await?;
+            let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_facts").fetch_one(&mut *tx).await?;
+            let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_days").fetch_one(&mut *tx).await?;
+            Ok(Rebuilt { orders, rows })
+        })
+    }
+
+    /// At start: build the roll-ups when they were never built for this calendar's offset (a
+    /// database from before them, or a city whose zone changed).
+    pub(crate) async fn init_rollups(&self) -> Result<(), StoreError> {
+        let built: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'order_days_offset'")
+            .fetch_optional(self.pool())
+            .await?;
+        if built.as_deref() != Some(self.offset_ms().to_string().as_str()) {
+            let r = self.rebuild_rollups().await?;
+            if r.orders > 0 {
+                tracing::info!(orders = r.orders, rows = r.rows, "已按日汇总统计数据");
+            }
+        }
+        Ok(())
+    }
+}
