@@ -163,10 +163,8 @@ pub async fn intake(orders: usize, concurrency: usize, url: Option<String>, user
                     failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                if n % (orders / 5).max(1) == 0 {
-                    if let Ok(mut f) = fifths.lock() {
-                        f.push(started.elapsed().as_secs_f64());
-                    }
+                if n % (orders / 5).max(1) == 0 && let Ok(mut f) = fifths.lock() {
+                    f.push(started.elapsed().as_secs_f64());
                 }
             }
             latencies.lock().await.extend(mine);

@@ -59,7 +59,7 @@ pub fn load_split(dir: &Path) -> Result<Split> {
         if held_out.contains(&rec[row]) {
             continue;
         }
-        let words = rec[toks].split_whitespace().map(|w| sanfu_text::segment::normalize(w)).collect();
+        let words = rec[toks].split_whitespace().map(sanfu_text::segment::normalize).collect();
         train.push((words, rec[label].to_string()));
     }
     // The other raw rows too, segmented as new orders will be: the same messages as their

@@ -404,10 +404,8 @@ async fn learn(client: &Client, base: &str, password: &str) -> anyhow::Result<Kn
         k.units = u["units"].as_array().into_iter().flatten().filter_map(|x| x["code"].as_str().map(String::from)).collect();
     }
     let home = client.get(format!("{base}/")).send().await?;
-    if let Some(c) = home.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()) {
-        if let Some((_, tok)) = c.split_once('=') {
-            k.form = Some((c.to_string(), tok.to_string()));
-        }
+    if let Some(c) = home.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()) && let Some((_, tok)) = c.split_once('=') {
+        k.form = Some((c.to_string(), tok.to_string()));
     }
     Ok(k)
 }
@@ -480,10 +478,8 @@ fn make(rng: &mut StdRng, known: &Known) -> Req {
             _ => {}
         }
     }
-    if !template.starts_with("/api/") && template != "/healthz" && req.cookie.is_none() {
-        if let Some((c, _)) = &known.form {
-            req.cookie = Some(c.clone());
-        }
+    if !template.starts_with("/api/") && template != "/healthz" && req.cookie.is_none() && let Some((c, _)) = &known.form {
+        req.cookie = Some(c.clone());
     }
     if method == Method::GET || rng.random_bool(0.05) {
         return req;
@@ -499,10 +495,8 @@ fn make(rng: &mut StdRng, known: &Known) -> Req {
             let mut fields: Vec<(String, String)> = (0..rng.random_range(0..8))
                 .map(|_| (FIELDS[rng.random_range(0..FIELDS.len())].to_string(), junk(rng, known)))
                 .collect();
-            if let Some(t) = &csrf {
-                if rng.random_bool(0.8) {
-                    fields.push(("_csrf".into(), t.clone()));
-                }
+            if let Some(t) = &csrf && rng.random_bool(0.8) {
+                fields.push(("_csrf".into(), t.clone()));
             }
             let body = serde_urlencoded::to_string(&fields).unwrap_or_default();
             ("application/x-www-form-urlencoded".into(), body.into_bytes())

@@ -143,7 +143,7 @@ impl Committer {
         let Ok(mut tx) = self.pool.begin().await else { return group };
         let mut outputs = Vec::with_capacity(group.len());
         for job in &group {
-            match (job.work)(&mut *tx).await {
+            match (job.work)(&mut tx).await {
                 Ok(v) => outputs.push(v),
                 Err(_) => break,
             }
@@ -175,7 +175,7 @@ impl Committer {
             };
             let outcome = async {
                 let mut tx = self.pool.begin().await?;
-                match work(&mut *tx).await {
+                match work(&mut tx).await {
                     Ok(v) => {
                         tx.commit().await?;
                         Ok(v)

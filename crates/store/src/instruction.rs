@@ -154,10 +154,8 @@ impl Store {
         for u in &input.unit_ids {
             units.push(self.unit_ref(u).await?);
         }
-        if let Scope::Units(mine) = Store::scope_of(staff) {
-            if let Some(u) = units.iter().find(|u| !mine.contains(&u.id)) {
-                return Err(DomainError::forbidden("not_allowed_for_user", format!("“{}”不在您分管的单位中", u.name)).into());
-            }
+        if let Scope::Units(mine) = Store::scope_of(staff) && let Some(u) = units.iter().find(|u| !mine.contains(&u.id)) {
+            return Err(DomainError::forbidden("not_allowed_for_user", format!("“{}”不在您分管的单位中", u.name)).into());
         }
         let target = match input.target.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(t) => Some(self.visible_core(t, staff).await.map_err(|_| DomainError::invalid("unknown_item", format!("批示事项“{t}”不存在或无权查看")))?),
@@ -237,12 +235,10 @@ impl Store {
         if mine || staff.has(Role::Leader) && !staff.sees_all() {
             binds.push(staff.user_id.clone());
             sql.push_str(" AND (i.leader_id = $1");
-            if !mine {
-                if let Scope::Units(units) = Store::scope_of(staff) {
-                    let (clause, _) = crate::db::in_clause(2, units.len());
-                    sql.push_str(&format!(" OR w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause} AND a.kind = 'instruction')"));
-                    binds.extend(units);
-                }
+            if !mine && let Scope::Units(units) = Store::scope_of(staff) {
+                let (clause, _) = crate::db::in_clause(2, units.len());
+                sql.push_str(&format!(" OR w.id IN (SELECT a.work_id FROM assignments a WHERE a.unit_id IN {clause} AND a.kind = 'instruction')"));
+                binds.extend(units);
             }
             sql.push(')');
         } else if let Scope::Units(units) = Store::scope_of(staff) {

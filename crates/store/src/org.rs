@@ -445,10 +445,8 @@ impl Store {
             Ok(c) => c.get(&key).cloned(),
             Err(p) => p.into_inner().get(&key).cloned(),
         };
-        if let Some(c) = hit {
-            if now < c.expires_at && now - c.cached_at < SESSION_CACHE_MS {
-                return Ok(Some((c.session_id, c.staff)));
-            }
+        if let Some(c) = hit && now < c.expires_at && now - c.cached_at < SESSION_CACHE_MS {
+            return Ok(Some((c.session_id, c.staff)));
         }
         let row: Option<(String, String, i64)> = sqlx::query_as(
             "SELECT s.id, s.user_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id

@@ -105,10 +105,8 @@ impl Vocabulary {
             if let Some(&ix) = self.index.get(k) {
                 ids.push(ix);
             }
-            if i > 0 {
-                if let Some(&ix) = self.index.get(&pair_key(keys[i - 1], *k)) {
-                    ids.push(ix);
-                }
+            if i > 0 && let Some(&ix) = self.index.get(&pair_key(keys[i - 1], *k)) {
+                ids.push(ix);
             }
         }
         counted(ids, |ix| self.idf[ix as usize])

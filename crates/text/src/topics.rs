@@ -153,7 +153,7 @@ pub fn cluster(docs: &[Vec<String>], threshold: f32) -> Vec<Cluster> {
             Cluster { members: m, label, places }
         })
         .collect();
-    out.sort_by(|a, b| b.members.len().cmp(&a.members.len()));
+    out.sort_by_key(|c| std::cmp::Reverse(c.members.len()));
     out
 }
 

@@ -150,18 +150,14 @@ fn check_cookie_write(parts: &Parts, token: &str) -> Result<(), ApiError> {
 /// The session token and whether it came from the cookie (a browser) rather than the
 /// `Authorization` header (a program).
 fn token_from(parts: &Parts) -> Option<(String, bool)> {
-    if let Some(v) = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        if let Some(t) = v.strip_prefix("Bearer ") {
-            return Some((t.trim().to_string(), false));
-        }
+    if let Some(v) = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) && let Some(t) = v.strip_prefix("Bearer ") {
+        return Some((t.trim().to_string(), false));
     }
     for v in parts.headers.get_all(COOKIE) {
         let Ok(s) = v.to_str() else { continue };
         for kv in s.split(';') {
-            if let Some((k, val)) = kv.trim().split_once('=') {
-                if k == SESSION_COOKIE && !val.is_empty() {
-                    return Some((val.to_string(), true));
-                }
+            if let Some((k, val)) = kv.trim().split_once('=') && k == SESSION_COOKIE && !val.is_empty() {
+                return Some((val.to_string(), true));
             }
         }
     }

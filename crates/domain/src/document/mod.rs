@@ -76,10 +76,8 @@ pub fn check_unclassified(secrecy: Option<&str>, texts: &[&str]) -> Result<(), D
             format!("本系统未经涉密信息系统审批，不得登记、上传或处理涉密公文（标注“{mark}”）。{CLASSIFIED_ELSEWHERE}；本系统未保存该文件的任何内容。"),
         ))
     };
-    if let Some(s) = secrecy.map(str::trim).filter(|s| !s.is_empty()) {
-        if !matches!(s, "无" | "none" | "非密" | "不涉密" | "普通") {
-            return refuse(s);
-        }
+    if let Some(s) = secrecy.map(str::trim).filter(|s| !s.is_empty()) && !matches!(s, "无" | "none" | "非密" | "不涉密" | "普通") {
+        return refuse(s);
     }
     for t in texts {
         for line in t.lines().map(str::trim).filter(|l| !l.is_empty()).take(5) {

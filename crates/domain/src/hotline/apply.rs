@@ -200,13 +200,11 @@ pub fn apply(
         }
         Action::RequestReturn { reason } => {
             guard(current, actor, "request_return")?;
-            if let Some(d) = current.deadlines.get(&DeadlineKind::Return) {
-                if now > d.due.at {
-                    return Err(DomainError::conflict(
-                        "return_window_closed",
-                        format!("已超过退单时限（{}），不能退单；如确非本单位职责，请联系热线中心", limits.return_window.label()),
-                    ));
-                }
+            if let Some(d) = current.deadlines.get(&DeadlineKind::Return) && now > d.due.at {
+                return Err(DomainError::conflict(
+                    "return_window_closed",
+                    format!("已超过退单时限（{}），不能退单；如确非本单位职责，请联系热线中心", limits.return_window.label()),
+                ));
             }
             s.state = State::ReturnRequested;
             json!({ "reason": reason, "from_state": current.state.as_str() })

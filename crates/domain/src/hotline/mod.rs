@@ -245,10 +245,8 @@ impl Snapshot {
     }
 
     pub(crate) fn meet(&mut self, kind: DeadlineKind, at: DateTime<Utc>) {
-        if let Some(d) = self.deadlines.get_mut(&kind) {
-            if d.met_at.is_none() {
-                d.met_at = Some(at);
-            }
+        if let Some(d) = self.deadlines.get_mut(&kind) && d.met_at.is_none() {
+            d.met_at = Some(at);
         }
     }
 }

@@ -243,10 +243,9 @@ pub fn apply(
             s.item.dues.retain(|k, _| k.name != "materials" || units.iter().any(|(u, reports)| *reports && u.id == k.unit_id));
             for (u, _) in units.iter().filter(|(_, reports)| *reports) {
                 let key = DueKey { name: "materials".into(), unit_id: u.id.clone(), seq: 0 };
-                if !s.item.dues.contains_key(&key) {
-                    let due = DueState::until(now, Deadline { at: due.max(now + chrono::Duration::minutes(1)), provisional: false }, false, cal, pct);
-                    s.item.dues.insert(key, due);
-                }
+                s.item.dues.entry(key).or_insert_with(|| {
+                    DueState::until(now, Deadline { at: due.max(now + chrono::Duration::minutes(1)), provisional: false }, false, cal, pct)
+                });
             }
             json!({ "topics": topics, "units": units.iter().map(|(u, r)| json!({"id": u.id, "name": u.name, "reports": r})).collect::<Vec<_>>() })
         }

@@ -154,11 +154,11 @@ fn schedule(s: &mut Snapshot, from: DateTime<Utc>, until: Deadline, cal: &Calend
     for unit in units {
         let owed: Vec<(u32, DateTime<Utc>)> =
             dues.iter().filter(|(k, _)| k.name == "report" && k.unit_id == unit).map(|(k, d)| (k.seq, d.due.at)).collect();
-        let mut next = owed.iter().map(|o| o.0).max().unwrap_or(0);
+        let first = owed.iter().map(|o| o.0).max().unwrap_or(0) + 1;
         let last = owed.iter().map(|o| o.1).max();
         // A period already reported on (or owed) is not owed twice.
-        for (_, due) in cycle.schedule(from, until.at, cal).into_iter().filter(|(_, d)| last.is_none_or(|l| d.at > l)) {
-            next += 1;
+        let periods = cycle.schedule(from, until.at, cal).into_iter().filter(|(_, d)| last.is_none_or(|l| d.at > l));
+        for (next, (_, due)) in (first..).zip(periods) {
             dues.insert(DueKey { name: "report".into(), unit_id: unit.clone(), seq: next }, DueState::until(from, due, true, cal, pct));
         }
     }

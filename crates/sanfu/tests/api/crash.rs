@@ -30,11 +30,9 @@ fn serve(url: &str, port: u16) -> Child {
 
 async fn login(client: &Client, base: &str) -> String {
     for _ in 0..300 {
-        if let Ok(r) = client.post(format!("{base}/api/auth/login")).json(&json!({"username": "operator", "password": PW})).send().await {
-            if r.status() == 200 {
-                let v: Value = r.json().await.expect("login json");
-                return v["token"].as_str().expect("token").to_string();
-            }
+        if let Ok(r) = client.post(format!("{base}/api/auth/login")).json(&json!({"username": "operator", "password": PW})).send().await && r.status() == 200 {
+            let v: Value = r.json().await.expect("login json");
+            return v["token"].as_str().expect("token").to_string();
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

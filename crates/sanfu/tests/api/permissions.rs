@@ -26,10 +26,10 @@ async fn units_see_only_their_own_orders_and_leaders_their_portfolio() {
         v["items"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_string()).collect()
     };
     let (_, l) = app.get(Some(&zjj), "/api/orders").await;
-    assert_eq!(ids(&l), [a.clone()]);
+    assert_eq!(ids(&l), std::slice::from_ref(&a));
     assert_eq!(l["total"], 1);
     let (_, l) = app.get(Some(&hb), "/api/orders").await;
-    assert_eq!(ids(&l), [b.clone()]);
+    assert_eq!(ids(&l), std::slice::from_ref(&b));
     let (_, l) = app.get(Some(&disp), "/api/orders").await;
     assert_eq!(l["total"], 3);
     let (_, l) = app.get(Some(&office), "/api/orders").await;
@@ -38,7 +38,7 @@ async fn units_see_only_their_own_orders_and_leaders_their_portfolio() {
     let (_, l) = app.get(Some(&mayor), "/api/orders").await;
     assert_eq!(l["total"], 2);
     let (_, l) = app.get(Some(&vice), "/api/orders").await;
-    assert_eq!(ids(&l), [a.clone()]);
+    assert_eq!(ids(&l), std::slice::from_ref(&a));
     assert_eq!(app.get(Some(&vice), &format!("/api/orders/{b}")).await.0, StatusCode::FORBIDDEN);
     // A unit typing another unit's order gets a refusal, for the order, its timeline and actions.
     for path in [format!("/api/orders/{b}"), format!("/api/orders/{b}/events"), format!("/api/orders/{c}")] {

@@ -229,12 +229,8 @@ impl Store {
     pub(crate) async fn printer(&self) -> Result<Arc<sanfu_print::Printer>, StoreError> {
         let fonts: FontConfig = self.json_setting(FONTS_KEY).await?;
         let slot = self.slots.get_or_default::<PrinterSlot>();
-        if let Ok(g) = slot.0.lock() {
-            if let Some((f, p)) = g.as_ref() {
-                if *f == fonts {
-                    return Ok(p.clone());
-                }
-            }
+        if let Ok(g) = slot.0.lock() && let Some((f, p)) = g.as_ref() && *f == fonts {
+            return Ok(p.clone());
         }
         let f = fonts.clone();
         let printer = tokio::task::spawn_blocking(move || sanfu_print::Printer::load(&f))

@@ -147,7 +147,7 @@ pub fn orders(n: usize, from: DateTime<Utc>, to: DateTime<Utc>, now: DateTime<Ut
                 .replace("{r}", road)
                 .replace("{s}", street_name)
                 .replace("{d}", district_name)
-                .replace("{t}", *pick(rng, TIMES))
+                .replace("{t}", pick::<&str>(rng, TIMES))
                 .replace("{n}", &rng.random_range(2..19).to_string())
         };
         let content = fill(content_t, &mut rng);

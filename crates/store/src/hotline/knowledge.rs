@@ -49,7 +49,7 @@ const COLUMNS: &str = "id, title, content, category_id, keywords, public, used, 
 /// Measured on the demo city's orders (`sanfu eval knowledge`, BENCHMARKS.md).
 fn relevance(seg: &sanfu_text::Segmenter, text: &str, mine: &std::collections::HashSet<String>, e: &Entry) -> Option<usize> {
     let norm = sanfu_text::segment::normalize(text);
-    let keywords: Vec<String> = e.keywords.split_whitespace().map(|k| sanfu_text::segment::normalize(k)).filter(|k| k.chars().count() >= 2).collect();
+    let keywords: Vec<String> = e.keywords.split_whitespace().map(sanfu_text::segment::normalize).filter(|k| k.chars().count() >= 2).collect();
     let hits = keywords.iter().filter(|k| mine.contains(seg.canonical(k)) || (k.chars().count() >= 3 && norm.contains(k.as_str()))).count();
     let theirs: std::collections::HashSet<String> = seg.words(&format!("{}\n{}", e.title, e.content)).into_iter().collect();
     let shared = theirs.iter().filter(|w| w.chars().count() >= 2 && mine.contains(*w) && !keywords.contains(*w)).count();
@@ -204,7 +204,7 @@ impl Store {
             }
         }
         // The strongest evidence first; the index's order among equals.
-        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        scored.sort_by_key(|s| std::cmp::Reverse(s.0));
         Ok(scored.into_iter().take(limit).map(|(_, e)| e).collect())
     }
 

@@ -117,10 +117,8 @@ impl Store {
     /// centre, to the unit itself, and to the leaders whose portfolio holds it.
     pub async fn cards_of_unit(&self, staff: &Staff, unit_key: &str) -> Result<Vec<Card>, StoreError> {
         let unit = self.unit(unit_key).await?.ok_or_else(|| DomainError::not_found("unknown_unit", format!("单位“{unit_key}”不存在")))?;
-        if let Scope::Units(units) = Store::scope_of(staff) {
-            if !units.contains(&unit.id) {
-                return Err(DomainError::forbidden("not_allowed_for_user", "只能查看本单位（或分管单位）收到的警告").into());
-            }
+        if let Scope::Units(units) = Store::scope_of(staff) && !units.contains(&unit.id) {
+            return Err(DomainError::forbidden("not_allowed_for_user", "只能查看本单位（或分管单位）收到的警告").into());
         }
         self.cards_where("unit_id = $1", &unit.id).await
     }

@@ -218,10 +218,8 @@ impl Store {
         let specs = self.kind_specs();
         let handed = self.handed_kinds(staff, &specs).await?;
         let p = plan(staff, &specs, handed.as_deref());
-        if let Some(o) = only {
-            if !p.queues.iter().any(|(kind, q, _, _)| queue_key(kind, q.code) == o) {
-                return Err(DomainError::invalid("unknown_queue", format!("待办队列“{}”不存在或不属于您", o.chars().take(40).collect::<String>())).into());
-            }
+        if let Some(o) = only && !p.queues.iter().any(|(kind, q, _, _)| queue_key(kind, q.code) == o) {
+            return Err(DomainError::invalid("unknown_queue", format!("待办队列“{}”不存在或不属于您", o.chars().take(40).collect::<String>())).into());
         }
         if p.queues.is_empty() {
             return Ok((Vec::new(), Vec::new()));

@@ -29,14 +29,15 @@ impl Store {
         let system = Actor { principal: Principal::System, ip: "scheduler".into() };
         let t = to_ms(now);
         loop {
-            let sql = format!(
+            let rows: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
                 "SELECT d.work_id, w.kind, d.kind, d.unit_id, d.seq, d.due_at FROM deadlines d JOIN work_items w ON w.id = d.work_id
                  WHERE d.running = 1 AND d.met_at IS NULL AND d.warned < 2
                    AND ((d.warned = 0 AND d.warn_at <= $1) OR d.due_at <= $1)
-                 ORDER BY d.due_at LIMIT 500"
-            );
-            let rows: Vec<(String, String, String, String, i64, i64)> =
-                sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(t).fetch_all(self.pool()).await?;
+                 ORDER BY d.due_at LIMIT 500",
+            )
+            .bind(t)
+            .fetch_all(self.pool())
+            .await?;
             if rows.is_empty() {
                 break;
             }

@@ -87,7 +87,7 @@ impl Store {
             conds.push(format!("w.id IN (SELECT c.work_id FROM cards c WHERE c.revoked_at IS NULL {colour})"));
         }
         if let Some(q) = some(&filter.q) {
-            binds.push(format!("%{}%", q.replace('%', "").replace('_', "")));
+            binds.push(format!("%{}%", q.replace(['%', '_'], "")));
             conds.push(format!("w.title LIKE ${}", binds.len()));
         }
         if let Scope::Units(units) = Store::scope_of(staff) {

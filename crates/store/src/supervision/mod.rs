@@ -320,12 +320,10 @@ impl Store {
             out.details["attachments"] = json!(infos.iter().map(|a| json!({"id": a.id, "name": a.name, "size": a.size})).collect::<Vec<_>>());
         }
         // The lead unit's report carries the co-units' reports made since its last one.
-        if let (Action::Report { .. }, Some(lead)) = (action, l.core.assignments.iter().find(|a| a.active && a.role == sanfu_domain::kernel::AssignmentRole::Lead)) {
-            if actor.staff().is_some_and(|s| s.unit_id == lead.unit_id) {
-                let quoted = co_reports_since_lead(tx, &l.core.id, &lead.unit_id).await?;
-                if !quoted.is_empty() {
-                    out.details["co_reports"] = json!(quoted);
-                }
+        if let (Action::Report { .. }, Some(lead)) = (action, l.core.assignments.iter().find(|a| a.active && a.role == sanfu_domain::kernel::AssignmentRole::Lead)) && actor.staff().is_some_and(|s| s.unit_id == lead.unit_id) {
+            let quoted = co_reports_since_lead(tx, &l.core.id, &lead.unit_id).await?;
+            if !quoted.is_empty() {
+                out.details["co_reports"] = json!(quoted);
             }
         }
         let s = &out.snapshot;

@@ -74,7 +74,7 @@ pub async fn register(State(st): State<AppState>, d: Desk, Query(q): Query<Regis
         circulated: circulation.iter().map(|r| fmt_time(r.sent_at, off)).collect(),
         rows,
         circulation,
-        states: opts(states.into_iter(), q.state.as_deref().unwrap_or_default()),
+        states: opts(states, q.state.as_deref().unwrap_or_default()),
         state: q.state.unwrap_or_default(),
         year: q.year.unwrap_or_default(),
         direction,

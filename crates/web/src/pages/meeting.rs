@@ -324,15 +324,11 @@ pub async fn meeting_act(State(st): State<AppState>, d: Desk, Path((key, action)
     Ok(match st.store.act_meeting(&key, &action, &input, &files, &d.actor).await {
         Ok(m) => {
             let mut msg = format!("已完成，会议现为“{}”", m.item.state_label);
-            if action == "convene" {
-                if let Some(w) = &m.quorum.warning {
-                    msg = format!("会议已召开。注意：{w}");
-                }
+            if action == "convene" && let Some(w) = &m.quorum.warning {
+                msg = format!("会议已召开。注意：{w}");
             }
-            if action == "issue" {
-                if let Some(n) = &m.minutes.number {
-                    msg = format!("纪要已印发：{n}，议定事项已转督查科督办");
-                }
+            if action == "issue" && let Some(n) = &m.minutes.number {
+                msg = format!("纪要已印发：{n}，议定事项已转督查科督办");
             }
             back(&here, Some(&msg), None)
         }

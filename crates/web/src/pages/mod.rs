@@ -175,10 +175,8 @@ fn cookie(parts: &Parts, name: &str) -> Option<String> {
     for v in parts.headers.get_all(COOKIE) {
         let Ok(s) = v.to_str() else { continue };
         for kv in s.split(';') {
-            if let Some((k, val)) = kv.trim().split_once('=') {
-                if k == name && !val.is_empty() {
-                    return Some(val.to_string());
-                }
+            if let Some((k, val)) = kv.trim().split_once('=') && k == name && !val.is_empty() {
+                return Some(val.to_string());
             }
         }
     }

@@ -23,10 +23,8 @@ impl Store {
                 .load(key)
                 .await?
                 .ok_or_else(|| DomainError::not_found("order_not_found", format!("工单“{key}”不存在")))?;
-            if let Action::Merge { master_id, .. } = action {
-                if *master_id == l.id {
-                    return Err(DomainError::invalid("merge_into_self", "不能把工单合并到它自己").into());
-                }
+            if let Action::Merge { master_id, .. } = action && *master_id == l.id {
+                return Err(DomainError::invalid("merge_into_self", "不能把工单合并到它自己").into());
             }
             let limits = self.limits_for(l.snapshot.order_type, l.snapshot.urgency).await?;
             let now = at.unwrap_or_else(Utc::now);

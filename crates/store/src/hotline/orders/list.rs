@@ -80,12 +80,10 @@ impl Store {
             Some(q) => Some((q.to_string(), self.search_ids(q, &["order", "answer"]).await?)),
             None => None,
         };
-        if let Some((_, ids)) = &searched {
-            if !ids.is_empty() {
-                let (clause, _) = in_clause(binds.len() + 1, ids.len());
-                binds.extend(ids.iter().cloned());
-                conds.push(format!("w.id IN {clause}"));
-            }
+        if let Some((_, ids)) = &searched && !ids.is_empty() {
+            let (clause, _) = in_clause(binds.len() + 1, ids.len());
+            binds.extend(ids.iter().cloned());
+            conds.push(format!("w.id IN {clause}"));
         }
         Ok((conds, binds, searched))
     }
@@ -119,10 +117,8 @@ impl Store {
             for it in &mut items {
                 if let Some((content, answer)) = texts.get(&it.id) {
                     let mut pieces = crate::search::snippet(content, &words, 80);
-                    if !pieces.iter().any(|p| p.hit) {
-                        if let Some(a) = answer {
-                            pieces = crate::search::snippet(a, &words, 80);
-                        }
+                    if !pieces.iter().any(|p| p.hit) && let Some(a) = answer {
+                        pieces = crate::search::snippet(a, &words, 80);
                     }
                     it.snippet = Some(viewer.pieces(pieces));
                 }

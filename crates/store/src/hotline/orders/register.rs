@@ -148,10 +148,8 @@ impl Store {
         if actor.is_citizen() && !matches!(o.channel, Channel::Web | Channel::Board | Channel::MayorMailbox | Channel::Open311) {
             o.channel = Channel::Web;
         }
-        if let Some(st) = actor.staff() {
-            if !st.is_hotline() {
-                return Err(DomainError::forbidden("not_allowed_for_user", "只有热线中心可以受理工单").into());
-            }
+        if let Some(st) = actor.staff() && !st.is_hotline() {
+            return Err(DomainError::forbidden("not_allowed_for_user", "只有热线中心可以受理工单").into());
         }
         if actor.is_citizen() && o.citizen_phone.is_none() && o.channel != Channel::Open311 {
             return Err(DomainError::invalid("invalid_phone", "请填写联系电话，以便承办单位联系和回访").into());

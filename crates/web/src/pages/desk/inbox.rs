@@ -44,7 +44,7 @@ pub async fn inbox(State(st): State<AppState>, d: Desk, Query(q): Query<InboxQue
         let rows = inbox.items.iter().map(|i: &InboxItem| item_row(&i.item, i.order.as_ref(), i.waiting_for, off)).collect();
         (rows, inbox.listed)
     };
-    let pages = ((total.max(1) as u32) + per_page - 1) / per_page;
+    let pages = (total.max(1) as u32).div_ceil(per_page);
     let p = InboxPage {
         nav: nav(&st, &d, "desk").await?,
         flash: q.flash.flash(),

@@ -84,13 +84,11 @@ pub async fn register(State(st): State<AppState>, d: Desk, form: Form) -> PageRe
         publish_consent: v.publish_consent,
     };
     // An unknown lead unit is refused before anything is written.
-    if !v.lead_unit.is_empty() {
-        if let Err(e) = st.store.unit_ref(&v.lead_unit).await {
-            let e = ApiError::from(e);
-            let mut r = render(&new_order_page(&st, &d, v, Some(e.message)).await?);
-            *r.status_mut() = e.status;
-            return Ok(r);
-        }
+    if !v.lead_unit.is_empty() && let Err(e) = st.store.unit_ref(&v.lead_unit).await {
+        let e = ApiError::from(e);
+        let mut r = render(&new_order_page(&st, &d, v, Some(e.message)).await?);
+        *r.status_mut() = e.status;
+        return Ok(r);
     }
     let r = match st.store.register(&input, &d.actor).await {
         Ok(r) => r,

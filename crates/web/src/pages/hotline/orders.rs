@@ -71,7 +71,7 @@ pub async fn orders(State(st): State<AppState>, d: Desk, Query(q): Query<OrdersQ
         rows: result.items.iter().map(|o| row(o, "", off)).collect(),
         total: result.total,
         page: result.page,
-        pages: ((result.total.max(1) as u32) + 19) / 20,
+        pages: (result.total.max(1) as u32).div_ceil(20),
         unit: q.unit.unwrap_or_default(),
         phone: q.phone.unwrap_or_default(),
         q: q.q.unwrap_or_default(),

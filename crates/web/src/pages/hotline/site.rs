@@ -153,7 +153,7 @@ pub async fn home(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: FormT
     let v = SubmitValues { order_type: "complaint".into(), ..Default::default() };
     let done = match (q.done, q.code) {
         (Some(n), Some(c)) => match st.store.public_view(&n, &c).await {
-            Ok(o) => Some(Submitted { limit: promise(&st, &o.order_type_label).await?, number: n, code: c, kind: o.order_type_label }),
+            Ok(o) => Some(Submitted { limit: promise(&st, o.order_type_label).await?, number: n, code: c, kind: o.order_type_label }),
             Err(_) => None,
         },
         _ => None,

@@ -25,6 +25,8 @@ enum Fmt {
 }
 
 /// `services.json` → ("services", Json).
+// The error is the finished response (an Open311 error document), returned once, on a bad request.
+#[allow(clippy::result_large_err)]
 fn split(file: &str) -> Result<(&str, Fmt), Response> {
     match file.rsplit_once('.') {
         Some((name, "json")) => Ok((name, Fmt::Json)),
@@ -178,6 +180,7 @@ fn request_json(r: &PublicRequest) -> Value {
     })
 }
 
+#[allow(clippy::result_large_err)]
 fn parse_time(v: Option<&String>, fmt: Fmt, name: &str) -> Result<Option<DateTime<Utc>>, Response> {
     match v.filter(|s| !s.is_empty()) {
         None => Ok(None),
