@@ -227,3 +227,31 @@ pub async fn shutdown_signal() {
     }
     tracing::info!("正在停止服务");
 }
+
+/// `sanfu stats check`: the statistics of the whole city and of every unit, and the ranking,
+/// for the last `months` months, from the daily roll-ups and counted again order by order;
+/// prints each difference and returns how many there were.
+pub async fn stats_check(store: &sanfu_store::Store, months: u32) -> anyhow::Result<usize> {
+    use chrono::{Datelike, Months};
+    let today = chrono::Utc::now().with_timezone(&store.offset()).date_naive();
+    let mut differ = 0;
+    let units: Vec<Option<String>> = std::iter::once(None).chain(store.units().await?.into_iter().map(|u| Some(u.id))).collect();
+    for back in 0..months {
+        let Some(first) = today.with_day(1).and_then(|d| d.checked_sub_months(Months::new(back))) else { continue };
+        let last = first.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
+        for u in &units {
+            let (a, b) = (store.report(u.as_deref(), first, last).await?, store.report_recount(u.as_deref(), first, last).await?);
+            if a.counts != b.counts {
+                differ += 1;
+                println!("{} {}：汇总 {:?}，逐单 {:?}", first.format("%Y-%m"), u.as_deref().unwrap_or("全市"), a.counts, b.counts);
+            }
+        }
+        let (a, b) = (store.ranking(first.year(), first.month()).await?, store.ranking_recount(first.year(), first.month()).await?);
+        let pairs = |r: &[sanfu_store::hotline::stats::RankRow]| r.iter().map(|x| (x.unit.id.clone(), x.counts.clone())).collect::<Vec<_>>();
+        if pairs(&a) != pairs(&b) {
+            differ += 1;
+            println!("{} 排名：汇总与逐单不一致", first.format("%Y-%m"));
+        }
+    }
+    Ok(differ)
+}

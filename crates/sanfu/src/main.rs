@@ -88,6 +88,9 @@ enum Command {
     /// 单位、分类和账号
     #[command(subcommand)]
     Org(OrgCmd),
+    /// 统计：按日汇总的重建与核对
+    #[command(subcommand)]
+    Stats(StatsCmd),
     /// 备份运行中的 SQLite 数据库（一致的快照，服务不必停止）；PostgreSQL 请用 pg_dump
     Backup {
         /// 备份文件（不能已存在）
@@ -127,6 +130,23 @@ enum Command {
     /// 用真实数据评测文本智能
     #[command(subcommand)]
     Eval(EvalCmd),
+}
+
+#[derive(Subcommand)]
+enum StatsCmd {
+    /// 由全部工单重新计算按日汇总（统计、排名、驾驶舱所用），期间写入稍候
+    Rebuild {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// 核对按日汇总与逐单重新计数是否一致（全市及每个单位，最近若干个月）
+    Check {
+        /// 核对的月数（含本月）
+        #[arg(long, default_value_t = 3)]
+        months: u32,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -384,6 +404,22 @@ async fn run() -> anyhow::Result<()> {
                 Err(sanfu_store::StoreError::Domain(e)) => bail!("{}", e.message),
                 Err(e) => return Err(e.into()),
             }
+            Ok(())
+        }
+        Command::Stats(StatsCmd::Rebuild { db }) => {
+            let store = open(&db).await?;
+            let started = std::time::Instant::now();
+            let r = store.rebuild_rollups().await?;
+            println!("已重建按日汇总：{} 件工单，{} 行，用时 {:.2} 秒", r.orders, r.rows, started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Stats(StatsCmd::Check { months, db }) => {
+            let store = open(&db).await?;
+            let differ = sanfu::stats_check(&store, months).await?;
+            if differ > 0 {
+                bail!("{differ} 处不一致，请运行 sanfu stats rebuild");
+            }
+            println!("按日汇总与逐单计数一致");
             Ok(())
         }
         Command::Org(OrgCmd::Import { file, check, db }) => {

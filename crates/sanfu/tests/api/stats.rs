@@ -251,3 +251,54 @@ async fn a_second_kinds_assignments_do_not_change_the_hotlines_figures() {
     let after = figures(&app, &disp, &zjj, &stats_path, month).await;
     assert_eq!(after, before, "the hotline's figures are the hotline's own");
 }
+
+/// The statistics read daily roll-ups; after a mixed workload (the October fixture with its
+/// return, reopening and late steps, orders taken to every state today, the demo city's own)
+/// they equal a recount from every order, for the city, each unit and the ranking — and again
+/// after `sanfu stats rebuild` recomputed them from scratch.
+#[tokio::test]
+async fn the_daily_roll_ups_equal_a_recount_from_the_orders() {
+    let app = spawn_app().await;
+    october(&app).await;
+    for (state, unit) in [("dispatched", "zjj"), ("handling", "cgj"), ("returned", "zjj"), ("answered", "jtysj"), ("callback", "zjj"), ("closed", "cgj")] {
+        app.order_in(state, unit, &format!("混合负载：{state}，小区噪音扰民，请尽快处理")).await;
+    }
+    let s = &app.store;
+    let today = chrono::Utc::now().with_timezone(&s.offset()).date_naive();
+    let units = s.units().await.unwrap();
+    let units = &units;
+    let check = |label: &'static str| async move {
+        let periods = [
+            (chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()),
+            (today - chrono::Duration::days(60), today),
+        ];
+        let mut compared = 0;
+        for (from, to) in periods {
+            for u in std::iter::once(None).chain(units.iter().map(|u| Some(u.id.as_str()))) {
+                let (a, b) = (s.report(u, from, to).await.unwrap(), s.report_recount(u, from, to).await.unwrap());
+                assert_eq!(a.counts, b.counts, "{label}: {u:?} {from}..{to}");
+                let keys = |r: &sanfu_store::hotline::stats::Report| {
+                    [&r.by_channel, &r.by_type, &r.by_category].map(|l| l.iter().map(|x| (x.key.clone(), x.count)).collect::<Vec<_>>())
+                };
+                assert_eq!(keys(&a), keys(&b), "{label}: breakdowns of {u:?}");
+                compared += usize::from(b.counts.volume > 0);
+            }
+        }
+        for (y, m) in [(2026, 10), (chrono::Datelike::year(&today), chrono::Datelike::month(&today))] {
+            let pairs = |r: Vec<sanfu_store::hotline::stats::RankRow>| r.into_iter().map(|x| (x.unit.id, x.counts, x.rank)).collect::<Vec<_>>();
+            assert_eq!(pairs(s.ranking(y, m).await.unwrap()), pairs(s.ranking_recount(y, m).await.unwrap()), "{label}: ranking {y}-{m}");
+        }
+        compared
+    };
+    let compared = check("kept with every write").await;
+    assert!(compared >= 6, "the check compared periods with orders in them ({compared})");
+    let city = s.report(None, today - chrono::Duration::days(60), today).await.unwrap();
+    assert!(city.counts.volume >= 6 && city.counts.closed >= 1 && city.counts.dispatched > city.counts.signed);
+
+    // Lost or stale roll-ups are recomputed by the rebuild.
+    sqlx::query("DELETE FROM order_days WHERE unit_id IN (SELECT id FROM units WHERE code = 'zjj')").execute(s.pool()).await.unwrap();
+    assert_ne!(s.report(Some("zjj"), today - chrono::Duration::days(60), today).await.unwrap().counts, s.report_recount(Some("zjj"), today - chrono::Duration::days(60), today).await.unwrap().counts);
+    let r = s.rebuild_rollups().await.unwrap();
+    assert!(r.orders >= 13 && r.rows > 0, "{r:?}");
+    check("after the rebuild").await;
+}

@@ -250,8 +250,18 @@ impl Store {
     }
 
     /// The statistics of `unit` (and every unit below it; `None` is the whole city) for the
-    /// local dates `from`..=`to`.
+    /// local dates `from`..=`to`, from the daily roll-ups.
     pub async fn report(&self, unit: Option<&str>, from: NaiveDate, to: NaiveDate) -> Result<Report, StoreError> {
+        self.report_from(unit, from, to, true).await
+    }
+
+    /// [`Store::report`] counted again from every order's facts row instead of the roll-ups:
+    /// what the tests and `sanfu stats check` hold the roll-ups against.
+    pub async fn report_recount(&self, unit: Option<&str>, from: NaiveDate, to: NaiveDate) -> Result<Report, StoreError> {
+        self.report_from(unit, from, to, false).await
+    }
+
+    async fn report_from(&self, unit: Option<&str>, from: NaiveDate, to: NaiveDate, rollups: bool) -> Result<Report, StoreError> {
         if to < from {
             return Err(DomainError::invalid("invalid_period", "结束日期不能早于开始日期").into());
         }
@@ -272,27 +282,12 @@ impl Store {
         let a = to_ms(self.local_midnight(from));
         let b = to_ms(self.local_midnight(to.succ_opt().unwrap_or(to)));
         let now = to_ms(Utc::now());
-        let unit_cond = |first: usize| match &scope {
-            Some(s) => format!(" AND unit_id IN {}", placeholders(first, s.len())),
-            None => String::new(),
-        };
-        // One pass over the period's facts: the counts and the three breakdowns together.
-        let sql = format!(
-            "SELECT channel, order_type, category_id, {} FROM order_facts WHERE created_at >= $2 AND created_at < $3{}
-             GROUP BY channel, order_type, category_id",
-            counts_select(),
-            unit_cond(4)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(a).bind(b);
-        for u in scope.iter().flatten() {
-            q = q.bind(u.clone());
-        }
+        // The period's rows by channel, type and category: the counts and the three breakdowns.
+        let rows = if rollups { self.period_rows(scope.as_deref(), a, b, now).await? } else { self.recount_rows(scope.as_deref(), a, b, now).await? };
         let mut counts = Counts::default();
         let mut sums: [BTreeMap<String, i64>; 3] = Default::default();
-        for row in q.fetch_all(self.pool()).await? {
-            let c = counts_of(&row, 3)?;
-            for (i, m) in sums.iter_mut().enumerate() {
-                let key: String = row.try_get(i)?;
+        for (channel, order_type, category, c) in rows {
+            for (m, key) in sums.iter_mut().zip([channel, order_type, category]) {
                 *m.entry(key).or_insert(0) += c.volume;
             }
             counts.add(&c);
@@ -303,7 +298,8 @@ impl Store {
         let breakdowns: Vec<Vec<(String, i64)>> = sums
             .into_iter()
             .map(|m| {
-                let mut v: Vec<(String, i64)> = m.into_iter().collect();
+                // A day's roll-up can hold nothing any more (its orders went to another unit).
+                let mut v: Vec<(String, i64)> = m.into_iter().filter(|(_, n)| *n > 0).collect();
                 v.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
                 v
             })
@@ -329,6 +325,40 @@ impl Store {
         Ok(Report { unit, period: Period { from, to }, rates: counts.rates(), counts, by_channel, by_type, by_category })
     }
 
+    /// The period's roll-ups, with the orders the clock has put past their signing limit.
+    async fn period_rows(&self, scope: Option<&[String]>, a: i64, b: i64, now: i64) -> Result<Vec<(String, String, String, Counts)>, StoreError> {
+        let mut rows = self.rollup_rows(scope, a, b).await?;
+        let late: i64 = self.unsigned_overdue(scope, a, b, now).await?.iter().map(|(_, n)| n).sum();
+        match rows.first_mut() {
+            Some(r) => r.3.sign_due += late,
+            None if late > 0 => rows.push((String::new(), String::new(), String::new(), Counts { sign_due: late, ..Counts::default() })),
+            None => {}
+        }
+        Ok(rows)
+    }
+
+    /// The period's rows counted from every order's facts in one pass.
+    async fn recount_rows(&self, scope: Option<&[String]>, a: i64, b: i64, now: i64) -> Result<Vec<(String, String, String, Counts)>, StoreError> {
+        let unit_cond = match scope {
+            Some(s) => format!(" AND unit_id IN {}", placeholders(4, s.len())),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT channel, order_type, category_id, {} FROM order_facts WHERE created_at >= $2 AND created_at < $3{unit_cond}
+             GROUP BY channel, order_type, category_id",
+            counts_select(),
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(a).bind(b);
+        for u in scope.into_iter().flatten() {
+            q = q.bind(u.clone());
+        }
+        let mut out = Vec::new();
+        for row in q.fetch_all(self.pool()).await? {
+            out.push((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, counts_of(&row, 3)?));
+        }
+        Ok(out)
+    }
+
     async fn return_counts(&self, scope: Option<&[String]>, a: i64, b: i64) -> Result<(i64, i64), StoreError> {
         let unit_cond = match scope {
             Some(s) => format!(" AND unit_id IN {}", placeholders(3, s.len())),
@@ -348,6 +378,15 @@ impl Store {
     /// The ranking of the units that answer hotline orders (departments, districts with their
     /// streets, zones, utilities) for one month, best first.
     pub async fn ranking(&self, year: i32, month: u32) -> Result<Vec<RankRow>, StoreError> {
+        self.ranking_from(year, month, true).await
+    }
+
+    /// [`Store::ranking`] counted again from every order's facts row (see [`Store::report_recount`]).
+    pub async fn ranking_recount(&self, year: i32, month: u32) -> Result<Vec<RankRow>, StoreError> {
+        self.ranking_from(year, month, false).await
+    }
+
+    async fn ranking_from(&self, year: i32, month: u32, rollups: bool) -> Result<Vec<RankRow>, StoreError> {
         let from = NaiveDate::from_ymd_opt(year, month, 1)
             .ok_or_else(|| DomainError::invalid("invalid_month", "月份不正确，应为 YYYY-MM"))?;
         let next = if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, month + 1, 1) }
@@ -367,16 +406,30 @@ impl Store {
                 top_of.entry(id).or_insert_with(|| t.id.clone());
             }
         }
-        let sql = format!(
-            "SELECT unit_id, {} FROM order_facts WHERE created_at >= $2 AND created_at < $3 AND unit_id IS NOT NULL GROUP BY unit_id",
-            counts_select()
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(a).bind(b).fetch_all(self.pool()).await?;
+        let per_unit: Vec<(String, Counts)> = if rollups {
+            let mut rows = self.rollup_by_unit(a, b).await?;
+            for (unit, late) in self.unsigned_overdue(None, a, b, now).await? {
+                match rows.iter_mut().find(|(u, _)| *u == unit) {
+                    Some((_, c)) => c.sign_due += late,
+                    None => rows.push((unit, Counts { sign_due: late, ..Counts::default() })),
+                }
+            }
+            rows
+        } else {
+            let sql = format!(
+                "SELECT unit_id, {} FROM order_facts WHERE created_at >= $2 AND created_at < $3 AND unit_id IS NOT NULL GROUP BY unit_id",
+                counts_select()
+            );
+            let mut out = Vec::new();
+            for r in sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(a).bind(b).fetch_all(self.pool()).await? {
+                out.push((r.try_get(0)?, counts_of(&r, 1)?));
+            }
+            out
+        };
         let mut per_top: BTreeMap<String, Counts> = BTreeMap::new();
-        for r in rows {
-            let unit: String = r.try_get(0)?;
+        for (unit, c) in per_unit {
             let Some(top) = top_of.get(&unit) else { continue };
-            per_top.entry(top.clone()).or_default().add(&counts_of(&r, 1)?);
+            per_top.entry(top.clone()).or_default().add(&c);
         }
         let ret_sql = format!(
             "SELECT unit_id, COUNT(*), {} FROM assignments WHERE kind = 'work_order' AND role IN ('lead', 'forwarded') AND assigned_at >= $1 AND assigned_at < $2 GROUP BY unit_id",
