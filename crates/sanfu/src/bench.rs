@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::Rng;
 use sanfu_store::Store;
@@ -382,7 +382,7 @@ pub async fn import(n: usize) -> anyhow::Result<()> {
 
 /// `sanfu bench read`: with `n` orders stored, the inbox and one-month statistics of the
 /// largest unit and the view of random orders, through the API.
-pub async fn read(n: usize, samples: usize) -> anyhow::Result<()> {
+pub async fn read(n: usize, samples: usize, exports: bool) -> anyhow::Result<()> {
     let target = Target::start(None, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
     let store = target.store.clone().context("no store")?;
     if n > 0 {
@@ -399,30 +399,46 @@ pub async fn read(n: usize, samples: usize) -> anyhow::Result<()> {
         .bind(&unit_id)
         .fetch_all(store.pool())
         .await?;
-    let client = reqwest::Client::new();
+    // No redirects: a page that sends the reader to the login page is a failure, not a sample.
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     let unit_token = login(&client, &target.base, &unit.code, sanfu_store::seed::DEMO_PASSWORD).await?;
     let centre = login(&client, &target.base, "dispatcher", sanfu_store::seed::DEMO_PASSWORD).await?;
+    let mayor = login(&client, &target.base, "mayor", sanfu_store::seed::DEMO_PASSWORD).await?;
     let today = Utc::now().with_timezone(&store.offset()).date_naive();
     let month_ago = today - chrono::Duration::days(30);
+    let last_month = (today.with_day(1).unwrap_or(today) - chrono::Duration::days(1)).format("%Y-%m").to_string();
     let mut results = Vec::new();
-    for (name, token) in [("inbox", &unit_token), ("order", &unit_token), ("stats_month", &centre)] {
+    for (name, token) in [
+        ("inbox", &unit_token),
+        ("order", &unit_token),
+        ("search", &centre),
+        ("stats_month", &centre),
+        ("ranking", &centre),
+        ("dashboard", &mayor),
+    ] {
         let (p50, p99) = sample(&client, &target.base, token, samples, || match name {
             "inbox" => "/api/inbox?per_page=20".to_string(),
             "order" => format!("/api/orders/{}", ids[rand::rng().random_range(0..ids.len())]),
-            _ => format!("/api/stats?unit_id={}&from={month_ago}&to={today}", unit.code),
+            // Two words, as an operator types them.
+            "search" => format!("/api/search?q={}", ["噪音 扰民", "路灯 维修", "停水 通知", "油烟 餐馆"][rand::rng().random_range(0..4)]),
+            "stats_month" => format!("/api/stats?unit_id={}&from={month_ago}&to={today}", unit.code),
+            "ranking" => format!("/api/stats/ranking?month={last_month}"),
+            _ => "/dashboard".to_string(),
         })
         .await?;
         results.push((name, p50, p99));
     }
+    let rss = rss_mb();
     // The ledgers as files, whole (no row cap): the largest unit's as Excel, the city's as CSV;
-    // their time, size, and how much the process's peak memory grew.
+    // their time, size, and how much the process's peak memory grew (with --exports).
     let mut files = Vec::new();
-    // The streamed CSV first (the peak only grows), each read chunk by chunk and not kept, so
-    // the growth is the server's.
-    for (name, path) in [
+    let exports = if exports { vec![
         ("export_city_csv", "/api/orders/export?format=csv".to_string()),
         ("export_unit_xlsx", format!("/api/orders/export?format=xlsx&unit_id={}", unit.code)),
-    ] {
+    ] } else { Vec::new() };
+    // The streamed CSV first (the peak only grows), each read chunk by chunk and not kept, so
+    // the growth is the server's.
+    for (name, path) in exports {
         let peak_before = peak_rss_mb();
         let started = Instant::now();
         let mut r = client.get(format!("{}{path}", target.base)).bearer_auth(&centre).send().await?;
@@ -434,7 +450,7 @@ pub async fn read(n: usize, samples: usize) -> anyhow::Result<()> {
         files.push((name, started.elapsed().as_secs_f64(), size as f64 / 1e6, peak_rss_mb() - peak_before));
     }
     target.stop();
-    let mut line = format!("read orders={n} largest_unit={} unit_orders={count}", unit.code);
+    let mut line = format!("read orders={n} largest_unit={} unit_orders={count} rss_mb={rss:.0}", unit.code);
     for (name, p50, p99) in results {
         line.push_str(&format!(" {name}_p50_ms={p50:.2} {name}_p99_ms={p99:.2}"));
     }
@@ -546,7 +562,8 @@ async fn sample(client: &reqwest::Client, base: &str, token: &str, samples: usiz
     for i in 0..samples {
         let p = path();
         let t = Instant::now();
-        let r = client.get(format!("{base}{p}")).bearer_auth(token).send().await?;
+        // The session as a browser sends it too, for the pages (the dashboard).
+        let r = client.get(format!("{base}{p}")).bearer_auth(token).header("cookie", format!("sanfu_session={token}")).send().await?;
         let status = r.status();
         let _ = r.bytes().await?;
         if i > 0 || samples == 1 {
@@ -598,6 +615,16 @@ fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// The process's resident memory now (VmRSS), in MB: server and bench client together, SQLite's
+/// page cache included.
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
 }

@@ -238,6 +238,9 @@ enum BenchCmd {
         orders: usize,
         #[arg(long, default_value_t = 200)]
         samples: usize,
+        /// 同时测量导出全市工单 CSV 和最大单位工单 Excel 的耗时与内存
+        #[arg(long)]
+        exports: bool,
     },
     /// 存有 N 件工单和 M 项督办事项时，督办台账和单位待办的耗时
     Supervision {
@@ -459,7 +462,7 @@ async fn run() -> anyhow::Result<()> {
                 sanfu::bench::intake(orders, concurrency, url, &username, &password, callers).await
             }
             BenchCmd::Import { orders } => sanfu::bench::import(orders).await,
-            BenchCmd::Read { orders, samples } => sanfu::bench::read(orders, samples).await,
+            BenchCmd::Read { orders, samples, exports } => sanfu::bench::read(orders, samples, exports).await,
             BenchCmd::Supervision { orders, items, samples } => sanfu::bench::supervision(orders, items, samples).await,
             BenchCmd::Print { runs } => sanfu::bench::print(runs),
             BenchCmd::Fuzz { requests, concurrency, seed, url, password } => {

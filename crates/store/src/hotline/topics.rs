@@ -30,17 +30,41 @@ pub struct HotTopic {
 /// Orders read per period at most (the newest): the clustering is in memory.
 const PER_PERIOD: i64 = 5_000;
 
+/// How long the live dashboard's topics are kept before a reader starts a fresh list.
+const KEEP: std::time::Duration = std::time::Duration::from_secs(300);
+/// Topics kept per period and scope (a reader asks for at most this many).
+const KEPT_TOPICS: usize = 50;
+
+#[derive(Clone)]
+struct Kept {
+    at: std::time::Instant,
+    topics: Vec<HotTopic>,
+    refreshing: bool,
+}
+
+/// The live topics per period (days) and scope (the units, or the whole city).
+#[derive(Default)]
+struct TopicCache(std::sync::Mutex<HashMap<(i64, Option<Vec<String>>), Kept>>);
+
 impl Store {
-    /// The topics of the `days` before `now`, busiest first (at most `limit`).
+    /// The topics of the `days` before `now`, busiest first (at most `limit`), clustered now.
     pub async fn hot_topics(&self, days: i64, now: DateTime<Utc>, limit: usize, staff: &Staff) -> Result<Vec<HotTopic>, StoreError> {
+        self.topics_for(days, now, limit, staff, false).await
+    }
+
+    /// [`Store::hot_topics`] of the days up to now as the dashboard shows them: clustered at
+    /// most five minutes ago (see `kept_topics`).
+    pub async fn hot_topics_kept(&self, days: i64, limit: usize, staff: &Staff) -> Result<Vec<HotTopic>, StoreError> {
+        self.topics_for(days, Utc::now(), limit, staff, true).await
+    }
+
+    async fn topics_for(&self, days: i64, now: DateTime<Utc>, limit: usize, staff: &Staff, keep: bool) -> Result<Vec<HotTopic>, StoreError> {
         if !(staff.sees_all() || staff.has(Role::Leader)) {
             return Err(DomainError::forbidden("not_allowed_for_user", "只有热线中心、办公室和领导可以查看热点").into());
         }
         if !(1..=366).contains(&days) {
             return Err(DomainError::invalid("invalid_period", "统计周期应为 1 到 366 天").into());
         }
-        let start = now - Duration::days(days);
-        let before = start - Duration::days(days);
         // A leader's hot topics are those of the portfolio: orders led by its units only.
         // (The mayor's portfolio is the whole tree: the city's topics, dispatched or not.)
         let every = self.units().await?;
@@ -49,6 +73,74 @@ impl Store {
             crate::org::Scope::Units(u) if every.iter().all(|x| u.contains(&x.id)) => None,
             crate::org::Scope::Units(u) => Some(u),
         };
+        // The dashboard's topics are kept for a few minutes: clustering a busy city's week
+        // takes seconds, and the topics of a week do not change by the minute. A reader gets
+        // the kept list at once; once it is old, the next reader starts a fresh one in the
+        // background and still gets the kept one.
+        let mut out = if keep {
+            self.kept_topics(days, now, units).await?
+        } else {
+            self.compute_topics(days, now, units.as_deref()).await?
+        };
+        out.truncate(limit);
+        // Key terms and places come from citizens' text: a number in them is masked for
+        // everyone but the centre, as in the text itself.
+        if !staff.is_hotline() {
+            for t in &mut out {
+                for w in t.label.iter_mut().chain(t.places.iter_mut()) {
+                    if let std::borrow::Cow::Owned(m) = sanfu_domain::privacy::mask_text(w) {
+                        *w = m;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn kept_topics(&self, days: i64, now: DateTime<Utc>, units: Option<Vec<String>>) -> Result<Vec<HotTopic>, StoreError> {
+        let cache = self.slots.get_or_default::<TopicCache>();
+        let key = (days, units.clone());
+        let kept = cache.0.lock().ok().and_then(|m| m.get(&key).cloned());
+        match kept {
+            Some(k) if k.at.elapsed() < KEEP => Ok(k.topics),
+            Some(k) => {
+                let claimed = cache.0.lock().ok().is_some_and(|mut m| {
+                    m.get_mut(&key).is_some_and(|e| {
+                        let first = !e.refreshing;
+                        e.refreshing = true;
+                        first
+                    })
+                });
+                if claimed {
+                    let store = self.clone();
+                    tokio::spawn(async move {
+                        match store.compute_topics(days, Utc::now(), units.as_deref()).await {
+                            Ok(t) => store.keep_topics(key, t),
+                            Err(e) => tracing::warn!(error = %e, "热点刷新失败"),
+                        }
+                    });
+                }
+                Ok(k.topics)
+            }
+            None => {
+                let t = self.compute_topics(days, now, units.as_deref()).await?;
+                self.keep_topics(key, t.clone());
+                Ok(t)
+            }
+        }
+    }
+
+    fn keep_topics(&self, key: (i64, Option<Vec<String>>), topics: Vec<HotTopic>) {
+        if let Ok(mut m) = self.slots.get_or_default::<TopicCache>().0.lock() {
+            m.insert(key, Kept { at: std::time::Instant::now(), topics, refreshing: false });
+        }
+    }
+
+    /// Every topic of the `days` before `now` of the orders led by `units` (all when `None`),
+    /// busiest first, at most [`KEPT_TOPICS`].
+    async fn compute_topics(&self, days: i64, now: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<HotTopic>, StoreError> {
+        let start = now - Duration::days(days);
+        let before = start - Duration::days(days);
         let unit_filter = match &units {
             None => String::new(),
             Some(u) => format!(" AND w.lead_unit_id IN ({})", (0..u.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ")),
@@ -67,7 +159,7 @@ impl Store {
                 .bind(to_ms(from))
                 .bind(to_ms(to))
                 .bind(PER_PERIOD);
-            for u in units.iter().flatten() {
+            for u in units.into_iter().flatten() {
                 q = q.bind(u);
             }
             rows.extend(q.fetch_all(self.pool()).await?);
@@ -111,18 +203,7 @@ impl Store {
             })
             .collect();
         out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (b.count - b.previous.min(b.count)).cmp(&(a.count - a.previous.min(a.count)))));
-        out.truncate(limit);
-        // Key terms and places come from citizens' text: a number in them is masked for
-        // everyone but the centre, as in the text itself.
-        if !staff.is_hotline() {
-            for t in &mut out {
-                for w in t.label.iter_mut().chain(t.places.iter_mut()) {
-                    if let std::borrow::Cow::Owned(m) = sanfu_domain::privacy::mask_text(w) {
-                        *w = m;
-                    }
-                }
-            }
-        }
+        out.truncate(KEPT_TOPICS);
         Ok(out)
     }
 }

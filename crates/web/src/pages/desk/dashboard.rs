@@ -59,8 +59,8 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     // The 三率 of the last complete month: the month under way ranks units on a handful of orders.
     let (ry, rm) = crate::routes::hotline::stats::last_month(today);
     let ranking = st.store.ranking(ry, rm).await?;
-    let week_topics = st.store.hot_topics(7, now, 8, &d.staff).await?;
-    let month_topics = st.store.hot_topics(30, now, 1, &d.staff).await?;
+    let week_topics = st.store.hot_topics_kept(7, 8, &d.staff).await?;
+    let month_topics = st.store.hot_topics_kept(30, 1, &d.staff).await?;
     let in_scope = |id: &str| units.is_none_or(|u| u.iter().any(|x| x == id));
     let rates: Vec<RankView> = ranking.iter().filter(|r| r.ranked && in_scope(&r.unit.id)).take(12).map(rank_view).collect();
     let red: i64 = open.iter().map(|o| o.red).sum();
