@@ -663,4 +663,12 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("order_days_day", "CREATE INDEX order_days_day ON order_days (day)"),
     // The orders waiting to be signed, by the moment their signing limit passes.
     ("order_facts_unsigned", "CREATE INDEX order_facts_unsigned ON order_facts (signed_at, sign_due)"),
+    // The return rate's daily roll-up (see kernel/assignment_days.rs).
+    ("assignment_days", "CREATE TABLE assignment_days (
+        kind TEXT NOT NULL,
+        unit_id TEXT NOT NULL,
+        day BIGINT NOT NULL,
+        assignments BIGINT NOT NULL,
+        returned BIGINT NOT NULL,
+        PRIMARY KEY (kind, unit_id, day))"),
 ];

@@ -113,6 +113,7 @@ pub(crate) async fn add_many(conn: &mut AnyConnection, sqlite: bool, ids: &[Stri
             q = q.bind(id);
         }
         q.execute(&mut *conn).await?;
+        crate::kernel::assignment_days::add_many(&mut *conn, chunk, &marks).await?;
     }
     Ok(())
 }
@@ -136,8 +137,9 @@ impl Store {
         in_tx!(self, tx => {
             if self.backend() == Backend::Postgres {
                 // No order may change between the read and the write.
-                sqlx::query("LOCK TABLE order_facts IN SHARE MODE").execute(&mut *tx).await?;
+                sqlx::query("LOCK TABLE order_facts, assignments IN SHARE MODE").execute(&mut *tx).await?;
             }
+            crate::kernel::assignment_days::rebuild(&mut tx, off).await?;
             sqlx::query("DELETE FROM order_days").execute(&mut *tx).await?;
             let sums: Vec<String> = contributions().iter().map(|e| format!("CAST(SUM({e}) AS BIGINT)")).collect();
             let sql = format!(
@@ -148,12 +150,6 @@ impl Store {
                 key_of("$1"),
             );
             sqlx::query(sqlx::AssertSqlSafe(sql)).bind(off).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('order_days_offset', $1, $2)
-                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
-                .bind(off.to_string())
-                .bind(crate::db::now_ms())
-                .execute(&mut *tx)
-                .await?;
             let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_facts").fetch_one(&mut *tx).await?;
             let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_days").fetch_one(&mut *tx).await?;
             Ok(Rebuilt { orders, rows })
@@ -163,7 +159,7 @@ impl Store {
     /// At start: build the roll-ups when they were never built for this calendar's offset (a
     /// database from before them, or a city whose zone changed).
     pub(crate) async fn init_rollups(&self) -> Result<(), StoreError> {
-        let built: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'order_days_offset'")
+        let built: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'rollup_offset'")
             .fetch_optional(self.pool())
             .await?;
         if built.as_deref() != Some(self.offset_ms().to_string().as_str()) {
@@ -264,6 +260,23 @@ impl Store {
              GROUP BY COALESCE(unit_id, '')"
         );
         let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(now).bind(a).bind(b);
+        for u in scope.into_iter().flatten() {
+            q = q.bind(u.clone());
+        }
+        Ok(q.fetch_all(self.pool()).await?)
+    }
+}
+
+impl Store {
+    /// Lead assignments received in the days `a`..`b` (ms, local midnights) and how many of them
+    /// ended in an approved return, per unit (of `scope`, or all), from the roll-up.
+    pub(crate) async fn returns_by_unit(&self, scope: Option<&[String]>, a: i64, b: i64) -> Result<Vec<(String, i64, i64)>, StoreError> {
+        let unit_cond = scope.map(|s| format!(" AND unit_id IN {}", marks(3, s.len()))).unwrap_or_default();
+        let sql = format!(
+            "SELECT unit_id, CAST(COALESCE(SUM(assignments), 0) AS BIGINT), CAST(COALESCE(SUM(returned), 0) AS BIGINT)
+             FROM assignment_days WHERE kind = 'work_order' AND day >= $1 AND day < $2{unit_cond} GROUP BY unit_id"
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(self.day_of(a)).bind(self.day_of(b));
         for u in scope.into_iter().flatten() {
             q = q.bind(u.clone());
         }

@@ -292,7 +292,11 @@ impl Store {
             }
             counts.add(&c);
         }
-        let (assignments, returned) = self.return_counts(scope.as_deref(), a, b).await?;
+        let (assignments, returned) = if rollups {
+            self.returns_by_unit(scope.as_deref(), a, b).await?.iter().fold((0, 0), |(n, r), x| (n + x.1, r + x.2))
+        } else {
+            self.return_counts(scope.as_deref(), a, b).await?
+        };
         counts.assignments = assignments;
         counts.returned = returned;
         let breakdowns: Vec<Vec<(String, i64)>> = sums
@@ -431,12 +435,15 @@ impl Store {
             let Some(top) = top_of.get(&unit) else { continue };
             per_top.entry(top.clone()).or_default().add(&c);
         }
-        let ret_sql = format!(
-            "SELECT unit_id, COUNT(*), {} FROM assignments WHERE kind = 'work_order' AND role IN ('lead', 'forwarded') AND assigned_at >= $1 AND assigned_at < $2 GROUP BY unit_id",
-            sum("outcome = 'returned'")
-        );
-        let rets: Vec<(String, i64, i64)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(ret_sql)).bind(a).bind(b).fetch_all(self.pool()).await?;
+        let rets: Vec<(String, i64, i64)> = if rollups {
+            self.returns_by_unit(None, a, b).await?
+        } else {
+            let ret_sql = format!(
+                "SELECT unit_id, COUNT(*), {} FROM assignments WHERE kind = 'work_order' AND role IN ('lead', 'forwarded') AND assigned_at >= $1 AND assigned_at < $2 GROUP BY unit_id",
+                sum("outcome = 'returned'")
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(ret_sql)).bind(a).bind(b).fetch_all(self.pool()).await?
+        };
         for (unit, n, r) in rets {
             if let Some(top) = top_of.get(&unit) {
                 let c = per_top.entry(top.clone()).or_default();

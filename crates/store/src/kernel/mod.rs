@@ -16,6 +16,7 @@
 //! The kinds themselves are known by their [`KindSpec`], registered at start (`kinds.rs`) or
 //! later with [`Store::register_kind`].
 
+pub(crate) mod assignment_days;
 pub mod attachments;
 pub mod cards;
 pub mod figures;

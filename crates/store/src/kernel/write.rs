@@ -101,6 +101,10 @@ async fn write_parts(
         if old_assignments.get(i) == Some(a) {
             continue;
         }
+        // The return rate's roll-up by unit and day: out with the old, in with the new.
+        if old_assignments.get(i).is_some() {
+            crate::kernel::assignment_days::apply(&mut *conn, id, i as i64, -1).await?;
+        }
         sqlx::query(
             "INSERT INTO assignments (work_id, idx, unit_id, role, active, assigned_at, signed_at, outcome, kind)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -118,6 +122,7 @@ async fn write_parts(
         .bind(spec.name)
         .execute(&mut *conn)
         .await?;
+        crate::kernel::assignment_days::apply(&mut *conn, id, i as i64, 1).await?;
     }
     let running = spec.running(new.state_code());
     let new_dues: BTreeMap<DueKey, DueState> = new.dues().into_iter().collect();
