@@ -103,15 +103,7 @@ impl Store {
             .bind(row.kind)
             .execute(&mut *conn)
             .await?;
-        if !row.terms.is_empty() {
-            sqlx::query("INSERT INTO search_docs (doc_id, kind, terms) VALUES ($1, $2, $3)")
-                .bind(&row.doc_id)
-                .bind(row.kind)
-                .bind(&row.terms)
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(())
+        Store::index_new(conn, row).await
     }
 
     /// Writes the index row of a document that has none yet (one just created).

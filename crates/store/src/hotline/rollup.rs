@@ -15,7 +15,7 @@
 use sqlx::AnyConnection;
 
 use crate::db::{Backend, Store, StoreError};
-use crate::hotline::stats::Counts;
+use crate::hotline::stats::{Counts, counts_of, placeholders};
 
 /// The roll-up's key, as stored.
 const KEY: &str = "unit_id, day, category_id, channel, order_type";
@@ -172,40 +172,6 @@ impl Store {
     }
 }
 
-/// `($start, …)` placeholders for `n` values.
-fn marks(start: usize, n: usize) -> String {
-    let v: Vec<String> = (start..start + n).map(|i| format!("${i}")).collect();
-    format!("({})", v.join(", "))
-}
-
-/// The sums of [`COUNTS`] as [`Counts`], from column `at` of a row; `sign_due` holds the orders
-/// signed so far, to which the caller adds those past their limit unsigned.
-fn counts_at(r: &sqlx::any::AnyRow, at: usize) -> Result<Counts, sqlx::Error> {
-    use sqlx::Row;
-    let g = |i: usize| r.try_get::<i64, _>(at + i);
-    Ok(Counts {
-        volume: g(0)?,
-        dispatched: g(1)?,
-        signed: g(2)?,
-        signed_on_time: g(3)?,
-        sign_due: g(4)?,
-        answered: g(5)?,
-        answered_on_time: g(6)?,
-        closed: g(7)?,
-        closed_on_time: g(8)?,
-        closed_first_time: g(9)?,
-        rated: g(10)?,
-        satisfied: g(11)?,
-        basic: g(12)?,
-        unsatisfied: g(13)?,
-        repeats: g(14)?,
-        handling_minutes: g(15)?,
-        handled: g(16)?,
-        assignments: 0,
-        returned: 0,
-    })
-}
-
 fn sums() -> String {
     COUNTS.iter().map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)")).collect::<Vec<_>>().join(", ")
 }
@@ -220,7 +186,7 @@ impl Store {
     /// of the units `scope` (every order, dispatched or not, when `None`).
     pub(crate) async fn rollup_rows(&self, scope: Option<&[String]>, a: i64, b: i64) -> Result<Vec<(String, String, String, Counts)>, StoreError> {
         use sqlx::Row;
-        let unit_cond = scope.map(|s| format!(" AND unit_id IN {}", marks(3, s.len()))).unwrap_or_default();
+        let unit_cond = scope.map(|s| format!(" AND unit_id IN {}", placeholders(3, s.len()))).unwrap_or_default();
         let sql = format!(
             "SELECT channel, order_type, category_id, {} FROM order_days WHERE day >= $1 AND day < $2{unit_cond}
              GROUP BY channel, order_type, category_id",
@@ -232,7 +198,7 @@ impl Store {
         }
         let mut out = Vec::new();
         for r in q.fetch_all(self.pool()).await? {
-            out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, counts_at(&r, 3)?));
+            out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, counts_of(&r, 3)?));
         }
         Ok(out)
     }
@@ -244,7 +210,7 @@ impl Store {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.day_of(a)).bind(self.day_of(b)).fetch_all(self.pool()).await?;
         let mut out = Vec::new();
         for r in rows {
-            out.push((r.try_get(0)?, counts_at(&r, 1)?));
+            out.push((r.try_get(0)?, counts_of(&r, 1)?));
         }
         Ok(out)
     }
@@ -253,7 +219,7 @@ impl Store {
     /// `now`, per unit (of `scope`, or all): what the clock adds to the response rate's
     /// denominator. Read from the facts through the index of the unsigned orders.
     pub(crate) async fn unsigned_overdue(&self, scope: Option<&[String]>, a: i64, b: i64, now: i64) -> Result<Vec<(String, i64)>, StoreError> {
-        let unit_cond = scope.map(|s| format!(" AND unit_id IN {}", marks(4, s.len()))).unwrap_or_default();
+        let unit_cond = scope.map(|s| format!(" AND unit_id IN {}", placeholders(4, s.len()))).unwrap_or_default();
         let sql = format!(
             "SELECT COALESCE(unit_id, ''), COUNT(*) FROM order_facts
              WHERE signed_at IS NULL AND sign_due <= $1 AND dispatched_at IS NOT NULL AND created_at >= $2 AND created_at < $3{unit_cond}
@@ -271,7 +237,7 @@ impl Store {
     /// Lead assignments received in the days `a`..`b` (ms, local midnights) and how many of them
     /// ended in an approved return, per unit (of `scope`, or all), from the roll-up.
     pub(crate) async fn returns_by_unit(&self, scope: Option<&[String]>, a: i64, b: i64) -> Result<Vec<(String, i64, i64)>, StoreError> {
-        let unit_cond = scope.map(|s| format!(" AND unit_id IN {}", marks(3, s.len()))).unwrap_or_default();
+        let unit_cond = scope.map(|s| format!(" AND unit_id IN {}", placeholders(3, s.len()))).unwrap_or_default();
         let sql = format!(
             "SELECT unit_id, CAST(COALESCE(SUM(assignments), 0) AS BIGINT), CAST(COALESCE(SUM(returned), 0) AS BIGINT)
              FROM assignment_days WHERE kind = 'work_order' AND day >= $1 AND day < $2{unit_cond} GROUP BY unit_id"

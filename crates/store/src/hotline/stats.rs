@@ -177,8 +177,9 @@ fn counts_select() -> String {
     .join(", ")
 }
 
-/// The 17 columns of [`counts_select`], starting at column `at`.
-fn counts_of(r: &AnyRow, at: usize) -> Result<Counts, sqlx::Error> {
+/// The 17 columns of [`counts_select`] (or of the roll-ups' sums, in the same order: the
+/// orders signed so far in `sign_due`), starting at column `at`.
+pub(crate) fn counts_of(r: &AnyRow, at: usize) -> Result<Counts, sqlx::Error> {
     let g = |i: usize| r.try_get::<i64, _>(at + i);
     Ok(Counts {
         volume: g(0)?,
@@ -204,7 +205,7 @@ fn counts_of(r: &AnyRow, at: usize) -> Result<Counts, sqlx::Error> {
 }
 
 /// `($start, …)` placeholders for `n` values.
-fn placeholders(start: usize, n: usize) -> String {
+pub(crate) fn placeholders(start: usize, n: usize) -> String {
     let v: Vec<String> = (start..start + n).map(|i| format!("${i}")).collect();
     format!("({})", v.join(", "))
 }
