@@ -67,3 +67,19 @@ pub fn init_logs(audit_file: Option<&std::path::Path>) -> anyhow::Result<()> {
     tracing_subscriber::registry().with(main).with(audit).init();
     Ok(())
 }
+
+/// Import the organisation template file; print every row's problem in Chinese.
+pub async fn import_org_file(store: &sanfu_store::Store, file: &std::path::Path, check: bool, actor: &sanfu_domain::Actor) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
+    let rows = sanfu_store::admin::read_table(&bytes).map_err(|e| anyhow::anyhow!(e.message))?;
+    let r = store.import_org(&rows, check, actor).await?;
+    if !r.errors.is_empty() {
+        for e in &r.errors {
+            eprintln!("第 {} 行：{}", e.line, e.message);
+        }
+        anyhow::bail!("文件有 {} 处问题，未导入任何数据", r.errors.len());
+    }
+    let verb = if check { "检查通过，可导入" } else { "已导入" };
+    println!("{verb} {} 个单位、{} 个分类、{} 个账号", r.units, r.categories, r.users);
+    Ok(())
+}

@@ -335,23 +335,6 @@ async fn open(db: &DbArgs) -> anyhow::Result<Store> {
     Store::open(&url).await.context("无法打开数据库")
 }
 
-/// Import the template file; print every row's problem in Chinese.
-async fn import_org_file(store: &Store, file: &std::path::Path, check: bool) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
-    let rows = sanfu_store::admin::read_table(&bytes).map_err(|e| anyhow::anyhow!(e.message))?;
-    let r = store.import_org(&rows, check, &cli_actor()).await?;
-    if !r.errors.is_empty() {
-        for e in &r.errors {
-            eprintln!("第 {} 行：{}", e.line, e.message);
-        }
-        bail!("文件有 {} 处问题，未导入任何数据", r.errors.len());
-    }
-    let verb = if check { "检查通过，可导入" } else { "已导入" };
-    println!("{verb} {} 个单位、{} 个分类、{} 个账号", r.units, r.categories, r.users);
-    Ok(())
-}
-
-
 fn main() -> std::process::ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -394,7 +377,7 @@ async fn run() -> anyhow::Result<()> {
                 Err(e) => return Err(e.into()),
             }
             if let Some(f) = import {
-                import_org_file(&store, &f, false).await?;
+                sanfu::cli::import_org_file(&store, &f, false, &cli_actor()).await?;
             }
             println!("下一步：sanfu serve，然后用管理员账号登录 http://127.0.0.1:8080/login");
             Ok(())
@@ -409,13 +392,7 @@ async fn run() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Stats(StatsCmd::Rebuild { db }) => {
-            let store = open(&db).await?;
-            let started = std::time::Instant::now();
-            let r = store.rebuild_rollups().await?;
-            println!("已重建按日汇总：{} 件工单，{} 行，用时 {:.2} 秒", r.orders, r.rows, started.elapsed().as_secs_f64());
-            Ok(())
-        }
+        Command::Stats(StatsCmd::Rebuild { db }) => sanfu::stats_rebuild(&open(&db).await?).await,
         Command::Stats(StatsCmd::Check { months, db }) => {
             let store = open(&db).await?;
             let differ = sanfu::stats_check(&store, months).await?;
@@ -427,7 +404,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Org(OrgCmd::Import { file, check, db }) => {
             let store = open(&db).await?;
-            import_org_file(&store, &file, check).await
+            sanfu::cli::import_org_file(&store, &file, check, &cli_actor()).await
         }
         Command::Org(OrgCmd::Template { out }) => {
             let bytes = if out.extension().is_some_and(|e| e == "csv") {

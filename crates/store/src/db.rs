@@ -62,8 +62,6 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     pub(crate) write_lock: Option<Arc<Mutex<()>>>,
-    /// The group committers' queue, started by the first grouped write.
-    pub(crate) group: Arc<std::sync::OnceLock<crate::group::Committers>>,
     calendar: Arc<RwLock<Arc<Calendar>>>,
     /// What this process keeps in memory, one slot per type, each owned by the module that
     /// fills it: units and categories (read on every request, dropped whenever this process
@@ -127,7 +125,6 @@ impl Store {
             pool,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
-            group: Arc::default(),
             calendar: Arc::new(RwLock::new(Arc::new(Calendar::empty(Default::default())))),
             slots: Arc::new(Slots::default()),
             kinds: Arc::new(RwLock::new(crate::kinds::builtin())),

@@ -37,13 +37,19 @@ const MAX_GROUP: usize = 256;
 
 /// The queue to the committers (started with the first grouped write of a store).
 #[derive(Clone)]
-pub(crate) struct Committers {
+struct Committers {
     queue: mpsc::Sender<Job>,
 }
 
+/// The store's slot for its committers.
+#[derive(Default)]
+struct CommitterSlot(std::sync::OnceLock<Committers>);
+
 impl Store {
     fn committers(&self) -> Committers {
-        self.group
+        self.slots
+            .get_or_default::<CommitterSlot>()
+            .0
             .get_or_init(|| {
                 let (queue, rx) = mpsc::channel::<Job>(4096);
                 let rx = Arc::new(Mutex::new(rx));
