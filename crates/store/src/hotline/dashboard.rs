@@ -38,12 +38,12 @@ impl Store {
         let first = today - Duration::days(days - 1);
         let start = first.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(off).single()).map(|t| t.with_timezone(&Utc));
         let Some(start) = start else { return Ok(Vec::new()) };
-        let off_ms = i64::from(off.local_minus_utc()) * 1000;
-        let (filter, binds) = unit_filter("unit_id", units, 3);
+        // From the daily roll-ups: a month is some thousand rows, not every order of it.
+        let (filter, binds) = unit_filter("unit_id", units, 2);
         let sql = format!(
-            "SELECT (created_at + $1) / 86400000, COUNT(*) FROM order_facts WHERE created_at >= $2 {filter} GROUP BY 1"
+            "SELECT day, CAST(COALESCE(SUM(volume), 0) AS BIGINT) FROM order_days WHERE day >= $1 {filter} GROUP BY day"
         );
-        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(off_ms).bind(to_ms(start));
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(self.day_of(to_ms(start)));
         for b in &binds {
             q = q.bind(b);
         }
@@ -59,12 +59,13 @@ impl Store {
     }
 
     /// Open items of `kind` by lead unit and the colour of the due date they are paced by at
-    /// `now` (the kernel keeps it on the item), the most red first.
+    /// `now` (the kernel keeps it on the item), the most red first. Read from the index of the
+    /// open items (`closed_at IS NULL`), not from every item ever registered.
     pub async fn open_by_unit(&self, kind: &str, now: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<OpenByUnit>, StoreError> {
         let (filter, binds) = unit_filter("w.lead_unit_id", units, 2);
         let sql = format!(
             "SELECT w.lead_unit_id, w.due_at, w.warn_at FROM work_items w
-             WHERE w.kind = $1 AND w.lead_unit_id IS NOT NULL AND w.due_at IS NOT NULL {filter}"
+             WHERE w.kind = $1 AND w.closed_at IS NULL AND w.lead_unit_id IS NOT NULL AND w.due_at IS NOT NULL {filter}"
         );
         let mut q = sqlx::query_as::<_, (String, i64, Option<i64>)>(sqlx::AssertSqlSafe(sql)).bind(kind);
         for b in &binds {
@@ -92,16 +93,16 @@ impl Store {
         Ok(v)
     }
 
-    /// The places with the most orders registered since `from`: the street or district that
-    /// handled them, else the lead unit.
+    /// The places with the most orders registered since the local day of `from` (whole days,
+    /// from the daily roll-ups): the street or district that handled them.
     pub async fn busiest_places(&self, from: DateTime<Utc>, units: Option<&[String]>, limit: usize) -> Result<Vec<Busiest>, StoreError> {
         let (filter, binds) = unit_filter("f.unit_id", units, 2);
         let sql = format!(
-            "SELECT u.name, COUNT(*) FROM order_facts f JOIN units u ON u.id = f.unit_id
-             WHERE f.created_at >= $1 AND u.kind IN ('district', 'street', 'zone') {filter}
-             GROUP BY u.name ORDER BY 2 DESC, 1 LIMIT {limit}"
+            "SELECT u.name, CAST(SUM(f.volume) AS BIGINT) FROM order_days f JOIN units u ON u.id = f.unit_id
+             WHERE f.day >= $1 AND u.kind IN ('district', 'street', 'zone') {filter}
+             GROUP BY u.name HAVING SUM(f.volume) > 0 ORDER BY 2 DESC, 1 LIMIT {limit}"
         );
-        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(to_ms(from));
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(self.day_of(to_ms(from)));
         for b in &binds {
             q = q.bind(b);
         }
@@ -110,14 +111,15 @@ impl Store {
 }
 
 impl Store {
-    /// The categories with the most orders registered since `from`.
+    /// The categories with the most orders registered since the local day of `from` (whole
+    /// days, from the daily roll-ups).
     pub async fn busiest_categories(&self, from: DateTime<Utc>, units: Option<&[String]>, limit: usize) -> Result<Vec<Busiest>, StoreError> {
         let (filter, binds) = unit_filter("f.unit_id", units, 2);
         let sql = format!(
-            "SELECT c.name, COUNT(*) FROM order_facts f JOIN categories c ON c.id = f.category_id
-             WHERE f.created_at >= $1 {filter} GROUP BY c.name ORDER BY 2 DESC, 1 LIMIT {limit}"
+            "SELECT c.name, CAST(SUM(f.volume) AS BIGINT) FROM order_days f JOIN categories c ON c.id = f.category_id
+             WHERE f.day >= $1 {filter} GROUP BY c.name HAVING SUM(f.volume) > 0 ORDER BY 2 DESC, 1 LIMIT {limit}"
         );
-        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(to_ms(from));
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(self.day_of(to_ms(from)));
         for b in &binds {
             q = q.bind(b);
         }
