@@ -507,19 +507,20 @@ pub fn print(runs: usize) -> anyhow::Result<()> {
 
 /// The process's peak resident memory so far (VmHWM), in MB; 0 where /proc is not there.
 fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<f64>().ok()))
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
+    status_mb("VmHWM:")
 }
 
 /// The process's resident memory now (VmRSS), in MB: server and bench client together, SQLite's
 /// page cache included.
 fn rss_mb() -> f64 {
+    status_mb("VmRSS:")
+}
+
+/// A line of /proc/self/status given in kB (`VmHWM:`, `VmRSS:`), in MB.
+fn status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
 }

@@ -74,6 +74,14 @@ fn key_of(off: &str) -> String {
     format!("COALESCE(unit_id, ''), (created_at + {off}) / 86400000, category_id, channel, order_type")
 }
 
+/// Insert the summed contributions of the facts rows that `filter` picks, grouped by the key
+/// (the day by the offset `off`, a placeholder or a literal).
+fn grouped_insert(off: &str, filter: &str) -> String {
+    let key = key_of(off);
+    let sums: Vec<String> = contributions().iter().map(|e| format!("CAST(SUM({e}) AS BIGINT)")).collect();
+    format!("INSERT INTO order_days ({KEY}, {}) SELECT {key}, {} FROM order_facts WHERE {filter} GROUP BY {key}", COUNTS.join(", "), sums.join(", "))
+}
+
 fn upsert_tail() -> String {
     let sets: Vec<String> = COUNTS.iter().map(|c| format!("{c} = order_days.{c} + excluded.{c}")).collect();
     format!(" ON CONFLICT ({KEY}) DO UPDATE SET {}", sets.join(", "))
@@ -97,17 +105,9 @@ pub(crate) async fn apply(conn: &mut AnyConnection, id: &str, sign: i64, offset_
 /// Add the contributions of the facts rows `ids` (just inserted by an import). SQLite gets
 /// anonymous placeholders (see `insert_rows` in import.rs for why).
 pub(crate) async fn add_many(conn: &mut AnyConnection, sqlite: bool, ids: &[String], offset_ms: i64) -> Result<(), StoreError> {
-    let key = key_of(&offset_ms.to_string());
-    let sums: Vec<String> = contributions().iter().map(|e| format!("CAST(SUM({e}) AS BIGINT)")).collect();
     for chunk in ids.chunks(1000) {
         let marks: Vec<String> = (0..chunk.len()).map(|i| if sqlite { "?".to_string() } else { format!("${}", i + 1) }).collect();
-        let sql = format!(
-            "INSERT INTO order_days ({KEY}, {}) SELECT {key}, {} FROM order_facts WHERE id IN ({}) GROUP BY {key}{}",
-            COUNTS.join(", "),
-            sums.join(", "),
-            marks.join(", "),
-            upsert_tail()
-        );
+        let sql = format!("{}{}", grouped_insert(&offset_ms.to_string(), &format!("id IN ({})", marks.join(", "))), upsert_tail());
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
             q = q.bind(id);
@@ -141,15 +141,7 @@ impl Store {
             }
             crate::kernel::assignment_days::rebuild(&mut tx, off).await?;
             sqlx::query("DELETE FROM order_days").execute(&mut *tx).await?;
-            let sums: Vec<String> = contributions().iter().map(|e| format!("CAST(SUM({e}) AS BIGINT)")).collect();
-            let sql = format!(
-                "INSERT INTO order_days ({KEY}, {}) SELECT {}, {} FROM order_facts WHERE 1 = 1 GROUP BY {}",
-                COUNTS.join(", "),
-                key_of("$1"),
-                sums.join(", "),
-                key_of("$1"),
-            );
-            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(off).execute(&mut *tx).await?;
+            sqlx::query(sqlx::AssertSqlSafe(grouped_insert("$1", "1 = 1"))).bind(off).execute(&mut *tx).await?;
             let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_facts").fetch_one(&mut *tx).await?;
             let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_days").fetch_one(&mut *tx).await?;
             Ok(Rebuilt { orders, rows })
