@@ -28,15 +28,21 @@ impl Target {
         if let Some(u) = url {
             return Ok(Target { base: u.trim_end_matches('/').to_string(), store: None, _dir: None, stop: None });
         }
-        let (db, dir) = match database_url {
-            Some(u) => (fresh_pg(&u).await?, None),
-            None => {
+        // SANFU_BENCH_DB names a database to keep between runs (seeded on its first): a
+        // million orders imported once, then read again with `--orders 0`.
+        let kept = std::env::var("SANFU_BENCH_DB").ok().filter(|s| !s.is_empty());
+        let (db, dir) = match (kept.clone(), database_url) {
+            (Some(k), _) => (k, None),
+            (None, Some(u)) => (fresh_pg(&u).await?, None),
+            (None, None) => {
                 let dir = tempfile::tempdir()?;
                 (format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()), Some(dir))
             }
         };
         let store = Store::open(&db).await?;
-        store.seed_demo(false).await?;
+        if kept.is_none() || store.unit("hotline").await?.is_none() {
+            store.seed_demo(false).await?;
+        }
         let app = Application::with_store("127.0.0.1:0", store.clone()).await?;
         let addr = app.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -93,7 +99,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 mod intake;
+mod topics;
 pub use intake::{Callers, intake};
+pub use topics::topics;
 
 fn bar(len: u64) -> ProgressBar {
     let pb = ProgressBar::new(len);

@@ -232,6 +232,13 @@ enum BenchCmd {
         #[arg(long, default_value_t = 100_000)]
         orders: usize,
     },
+    /// 最近两周各有 N 件工单时，重新计算本周热点的耗时
+    Topics {
+        #[arg(long, default_value_t = 50_000)]
+        per_week: usize,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// 存有 N 件工单时，最大单位的待办、工单详情和月度统计的耗时
     Read {
         #[arg(long, default_value_t = 100_000)]
@@ -439,6 +446,7 @@ async fn run() -> anyhow::Result<()> {
                 sanfu::bench::intake(orders, concurrency, url, &username, &password, callers).await
             }
             BenchCmd::Import { orders } => sanfu::bench::import(orders).await,
+            BenchCmd::Topics { per_week, runs } => sanfu::bench::topics(per_week, runs).await,
             BenchCmd::Read { orders, samples, exports } => sanfu::bench::read(orders, samples, exports).await,
             BenchCmd::Supervision { orders, items, samples } => sanfu::bench::supervision(orders, items, samples).await,
             BenchCmd::Print { runs } => sanfu::bench::print(runs),

@@ -7,7 +7,7 @@ use sanfu_calendar::Calendar;
 use sanfu_domain::DomainError;
 use sanfu_domain::kernel::KindSpec;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, ConnectOptions, Executor};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::migrations::MIGRATIONS;
@@ -86,7 +86,10 @@ impl Store {
         } else {
             return Err(StoreError::Other(format!("unsupported database URL: {url}")));
         };
-        let options = AnyConnectOptions::from_str(url)?;
+        // Statements slower than SANFU_SLOW_MS (default one second) are logged as warnings
+        // (target `sqlx::query`, shown with RUST_LOG=sqlx=warn): where a slow page spends its time.
+        let slow_ms = std::env::var("SANFU_SLOW_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+        let options = AnyConnectOptions::from_str(url)?.log_slow_statements(log::LevelFilter::Warn, Duration::from_millis(slow_ms));
         let pool = match backend {
             Backend::Sqlite => {
                 AnyPoolOptions::new()

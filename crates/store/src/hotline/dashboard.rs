@@ -62,33 +62,30 @@ impl Store {
     /// `now` (the kernel keeps it on the item), the most red first. Read from the index of the
     /// open items (`closed_at IS NULL`), not from every item ever registered.
     pub async fn open_by_unit(&self, kind: &str, now: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<OpenByUnit>, StoreError> {
-        let (filter, binds) = unit_filter("w.lead_unit_id", units, 2);
+        // An expression, not the bare column: the partial index of open items, not every item
+        // the units ever had (see `open_by_kind`).
+        let (filter, binds) = unit_filter("COALESCE(w.lead_unit_id, '')", units, 3);
+        // Counted by the database: a row per unit, not one per open item.
         let sql = format!(
-            "SELECT w.lead_unit_id, w.due_at, w.warn_at FROM work_items w
-             WHERE w.kind = $1 AND w.closed_at IS NULL AND w.lead_unit_id IS NOT NULL AND w.due_at IS NOT NULL {filter}"
+            "SELECT w.lead_unit_id, SUM(CASE WHEN w.due_at < $2 THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN w.due_at >= $2 AND w.warn_at <= $2 THEN 1 ELSE 0 END), COUNT(*)
+             FROM work_items w
+             WHERE w.kind = $1 AND w.closed_at IS NULL AND w.lead_unit_id IS NOT NULL AND w.due_at IS NOT NULL {filter}
+             GROUP BY w.lead_unit_id"
         );
-        let mut q = sqlx::query_as::<_, (String, i64, Option<i64>)>(sqlx::AssertSqlSafe(sql)).bind(kind);
+        let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(kind).bind(to_ms(now));
         for b in &binds {
             q = q.bind(b);
         }
-        let t = to_ms(now);
         let names: BTreeMap<String, String> = self.units().await?.into_iter().map(|u| (u.id, u.name)).collect();
-        let mut by: BTreeMap<String, OpenByUnit> = BTreeMap::new();
-        for (unit, due, warn) in q.fetch_all(self.pool()).await? {
-            let e = by.entry(unit.clone()).or_insert_with(|| OpenByUnit {
-                unit_name: names.get(&unit).cloned().unwrap_or_default(),
-                unit_id: unit,
-                ..Default::default()
-            });
-            if due < t {
-                e.red += 1;
-            } else if warn.is_some_and(|w| w <= t) {
-                e.yellow += 1;
-            } else {
-                e.green += 1;
-            }
-        }
-        let mut v: Vec<OpenByUnit> = by.into_values().collect();
+        let by = q.fetch_all(self.pool()).await?.into_iter().map(|(unit, red, yellow, all)| OpenByUnit {
+            unit_name: names.get(&unit).cloned().unwrap_or_default(),
+            unit_id: unit,
+            red,
+            yellow,
+            green: all - red - yellow,
+        });
+        let mut v: Vec<OpenByUnit> = by.collect();
         v.sort_by(|a, b| (b.red, b.yellow, b.green).cmp(&(a.red, a.yellow, a.green)).then(a.unit_name.cmp(&b.unit_name)));
         Ok(v)
     }

@@ -27,9 +27,6 @@ pub struct HotTopic {
     pub numbers: Vec<String>,
 }
 
-/// Orders read per period at most (the newest): the clustering is in memory.
-const PER_PERIOD: i64 = 5_000;
-
 /// How long the live dashboard's topics are kept before a reader starts a fresh list.
 const KEEP: std::time::Duration = std::time::Duration::from_secs(300);
 /// Topics kept per period and scope (a reader asks for at most this many).
@@ -143,12 +140,12 @@ impl Store {
         let before = start - Duration::days(days);
         let unit_filter = match &units {
             None => String::new(),
-            Some(u) => format!(" AND w.lead_unit_id IN ({})", (0..u.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ")),
+            Some(u) => format!(" AND w.lead_unit_id IN ({})", (0..u.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ")),
         };
         let sql = format!(
             "SELECT w.number, w.title, o.content, w.lead_unit_id, w.created_at FROM work_items w JOIN work_orders o ON o.id = w.id
              WHERE w.kind = 'work_order' AND w.created_at >= $1 AND w.created_at < $2 AND w.state NOT IN ('merged', 'withdrawn'){unit_filter}
-             ORDER BY w.created_at DESC LIMIT $3"
+             ORDER BY w.created_at DESC"
         );
         let mut rows: Vec<(String, String, String, Option<String>, i64)> = Vec::new();
         for (from, to) in [(start, now), (before, start)] {
@@ -157,8 +154,7 @@ impl Store {
             }
             let mut q = sqlx::query_as::<_, (String, String, String, Option<String>, i64)>(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(to_ms(from))
-                .bind(to_ms(to))
-                .bind(PER_PERIOD);
+                .bind(to_ms(to));
             for u in units.into_iter().flatten() {
                 q = q.bind(u);
             }
@@ -167,7 +163,14 @@ impl Store {
         let seg = self.segmenter().await?;
         let texts: Vec<String> = rows.iter().map(|r| format!("{}\n{}\n{}", r.1, r.1, r.2)).collect();
         let clusters = tokio::task::spawn_blocking(move || {
-            let docs: Vec<Vec<String>> = texts.iter().map(|t| seg.words(t)).collect();
+            // Every order of both periods, segmented on every core.
+            let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+            let chunk = texts.len().div_ceil(cores).max(1);
+            let docs: Vec<Vec<String>> = std::thread::scope(|s| {
+                let parts: Vec<_> =
+                    texts.chunks(chunk).map(|part| s.spawn(|| part.iter().map(|t| seg.words(t)).collect::<Vec<_>>())).collect();
+                parts.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+            });
             topics::cluster(&docs, topics::JOIN_SIMILARITY)
         })
         .await
