@@ -32,7 +32,7 @@ pub struct Piece {
 }
 
 /// How many matches a search of orders ranks (the newest) and keeps before its filters.
-const CANDIDATES: i64 = 5_000;
+const CANDIDATES: i64 = 2_000;
 
 impl Store {
     /// The segmenter with the city's words, built once per process (and again when the
@@ -138,7 +138,9 @@ impl Store {
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = self.fts(&words, false, kinds, CANDIDATES).await?;
+        // Orders are many: ranked among their newest matches. The rest are ranked whole.
+        let newest = kinds.contains(&"order").then_some(CANDIDATES);
+        let rows = self.fts(&words, false, kinds, CANDIDATES, newest).await?;
         // An order matched by its text and its answer appears once, at its better rank.
         let mut seen = std::collections::HashSet::new();
         Ok(rows.into_iter().filter(|id| seen.insert(id.clone())).collect())
@@ -172,14 +174,15 @@ impl Store {
         Ok(out)
     }
 
-    /// Documents of `kinds` holding any of the given words, best first: candidates for a
-    /// closer comparison.
-    pub(crate) async fn search_any(&self, words: &[String], kinds: &[&str], limit: i64) -> Result<Vec<String>, StoreError> {
-        self.fts(words, true, kinds, limit).await
+    /// Documents of `kinds` holding any of the given words, best first (among the `newest`
+    /// matching, when given): candidates for a closer comparison.
+    pub(crate) async fn search_any(&self, words: &[String], kinds: &[&str], limit: i64, newest: Option<i64>) -> Result<Vec<String>, StoreError> {
+        self.fts(words, true, kinds, limit, newest).await
     }
 
-    /// The doc ids of `kinds` holding all (or, with `any`, some) of `words`, best first.
-    async fn fts(&self, words: &[String], any: bool, kinds: &[&str], limit: i64) -> Result<Vec<String>, StoreError> {
+    /// The doc ids of `kinds` holding all (or, with `any`, some) of `words`, best first; with
+    /// `newest`, the best of the newest that many matches (the index's ids grow with time).
+    async fn fts(&self, words: &[String], any: bool, kinds: &[&str], limit: i64, newest: Option<i64>) -> Result<Vec<String>, StoreError> {
         // Words are letters and digits only: nothing in them can be read as query syntax.
         let clean: Vec<String> =
             words.iter().map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>()).filter(|w| !w.is_empty()).collect();
@@ -187,11 +190,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let kinds_sql = kinds.iter().map(|k| format!("'{}'", k.replace('\'', ""))).collect::<Vec<_>>().join(", ");
-        // Orders are ranked among their newest matches (the index's ids grow with time): two
-        // common words match tens of thousands of a city's orders, and ranking them all took
-        // 200 ms at a million; what an office looks for is the recent case, best first. The
-        // small collections (knowledge, the board) are ranked whole.
-        let newest = if kinds.contains(&"order") { CANDIDATES } else { i64::MAX };
+        // Two common words match tens of thousands of a city's orders, and ranking them all took
+        // 200 ms at a million; what an office looks for is the recent case, best first.
+        let newest = newest.unwrap_or(i64::MAX);
         let rows: Vec<(String,)> = match self.backend() {
             Backend::Sqlite => {
                 // Each word quoted: FTS5 reads it as a phrase; the phrases joined by AND or OR.
@@ -208,6 +209,10 @@ impl Store {
                 .await?
             }
             Backend::Postgres => {
+                // A GIN index has no order: PostgreSQL visits every match's row before it can
+                // take the newest (48,000 for two common words at a million orders). Windows of
+                // the newest ids were tried; its planner, underestimating how often two words
+                // meet, would not combine them with the index of ids (see BENCHMARKS §10).
                 sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     "SELECT f.doc_id FROM (SELECT d.doc_id, d.tsv FROM search_docs d WHERE d.tsv @@ to_tsquery('simple', $1)
                                           AND d.kind IN ({kinds_sql}) ORDER BY d.id DESC LIMIT $3) f

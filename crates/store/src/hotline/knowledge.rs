@@ -214,7 +214,7 @@ impl Store {
         let seg = self.segmenter().await?;
         let words = crate::search::key_words(&seg, text, 16);
         let mut out = Vec::new();
-        for id in self.search_any(&words, &["knowledge"], limit).await? {
+        for id in self.search_any(&words, &["knowledge"], limit, None).await? {
             if let Some(e) = self.entry(&id).await? {
                 out.push(e);
             }

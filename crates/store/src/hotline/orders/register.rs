@@ -44,7 +44,7 @@ impl Pending {
             .bind(repeat_of).bind(i64::from(o.publish_consent)).bind(t)
             .execute(&mut *tx).await?;
         let fixed = facts::Fixed {
-            id, created_at: now, channel: o.channel.as_str(), category_id: &o.category_id, is_repeat: repeat_of.is_some(),
+            id, created_at: now, channel: o.channel.as_str(), category_id: &o.category_id, is_repeat: repeat_of.is_some(), new: true,
         };
         facts::write(&mut *tx, &fixed, &self.fresh, &self.cal).await?;
         Store::index_new(&mut *tx, &self.index).await?;
