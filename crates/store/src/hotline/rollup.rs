@@ -211,10 +211,14 @@ impl Store {
     /// `now`, per unit (of `scope`, or all): what the clock adds to the response rate's
     /// denominator. Read from the facts through the index of the unsigned orders.
     pub(crate) async fn unsigned_overdue(&self, scope: Option<&[String]>, a: i64, b: i64, now: i64) -> Result<Vec<(String, i64)>, StoreError> {
-        let unit_cond = scope.map(|s| format!(" AND unit_id IN {}", placeholders(4, s.len()))).unwrap_or_default();
+        // The time and the unit are compared as expressions, so that the index of unsigned
+        // orders (a handful past their limit) is the only way in: PostgreSQL's plan for any
+        // parameters read the month's 82,000 facts by their time instead (16 ms against
+        // 0.03 ms at a million orders).
+        let unit_cond = scope.map(|s| format!(" AND COALESCE(unit_id, '') IN {}", placeholders(4, s.len()))).unwrap_or_default();
         let sql = format!(
             "SELECT COALESCE(unit_id, ''), COUNT(*) FROM order_facts
-             WHERE signed_at IS NULL AND sign_due <= $1 AND dispatched_at IS NOT NULL AND created_at >= $2 AND created_at < $3{unit_cond}
+             WHERE signed_at IS NULL AND sign_due <= $1 AND dispatched_at IS NOT NULL AND created_at + 0 >= $2 AND created_at + 0 < $3{unit_cond}
              GROUP BY COALESCE(unit_id, '')"
         );
         let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(now).bind(a).bind(b);
