@@ -272,6 +272,46 @@ mod tests {
     }
 
     #[test]
+    fn a_vector_close_enough_always_shares_a_probe_term() {
+        // Pseudo-random sparse unit vectors over a small vocabulary (so that many pairs are
+        // close): whenever two reach the threshold, one of the first's probe terms is in the
+        // second. A probe that dropped a needed term would fail here.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut vectors: Vec<SparseVec> = Vec::new();
+        for _ in 0..400 {
+            let mut v: FxHashMap<u32, f32> = FxHashMap::default();
+            for _ in 0..(2 + next() % 12) {
+                *v.entry((next() % 30) as u32).or_default() += 0.05 + (next() % 1000) as f32 / 1000.0;
+            }
+            let mut v: SparseVec = v.into_iter().collect();
+            v.sort_unstable_by_key(|(t, _)| *t);
+            normalize(&mut v);
+            vectors.push(v);
+        }
+        let mut close = 0;
+        for x in &vectors {
+            let probe = probe_terms(x, JOIN_SIMILARITY);
+            assert!(probe.len() <= x.len());
+            for y in &vectors {
+                if cosine(x, y) >= JOIN_SIMILARITY {
+                    close += 1;
+                    assert!(probe.iter().any(|t| y.iter().any(|(u, _)| u == t)), "{x:?} {y:?} {probe:?}");
+                }
+            }
+        }
+        assert!(close > 1_000, "too few close pairs to test: {close}");
+        // And the probe leaves terms out: it is a pruning, not the whole vector.
+        let left_out: usize = vectors.iter().map(|x| x.len() - probe_terms(x, JOIN_SIMILARITY).len()).sum();
+        assert!(left_out > 0);
+    }
+
+    #[test]
     fn similar_texts_cluster_under_their_key_terms() {
         let docs = vec![
             w("丽发新城 搅拌站 噪音 扰民 夜间"),
