@@ -50,17 +50,32 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         Scope::Units(u) => Some(u),
     };
     let units = scope.as_deref();
-    let days = st.store.daily_volume(today, 30, units).await?;
-    let open = st.store.open_by_unit("work_order", now, units).await?;
     let month_start = today.with_day(1).unwrap_or(today);
     let thirty = now - Duration::days(30);
-    let cats = st.store.busiest_categories(thirty, units, 10).await?;
-    let places = st.store.busiest_places(thirty, units, 10).await?;
     // The 三率 of the last complete month: the month under way ranks units on a handful of orders.
     let (ry, rm) = crate::routes::hotline::stats::last_month(today);
-    let ranking = st.store.ranking(ry, rm).await?;
-    let week_topics = st.store.hot_topics_kept(7, 8, &d.staff).await?;
-    let month_topics = st.store.hot_topics_kept(30, 1, &d.staff).await?;
+    // Fifteen independent reads, asked at once in two batches (no more than the SQLite pool's
+    // eight connections): the page waits for the slowest of each, not for the sum.
+    let store = &st.store;
+    let (days, open, cats, places, ranking, week_topics, month_topics) = tokio::try_join!(
+        store.daily_volume(today, 30, units),
+        store.open_by_unit("work_order", now, units),
+        store.busiest_categories(thirty, units, 10),
+        store.busiest_places(thirty, units, 10),
+        store.ranking(ry, rm),
+        store.hot_topics_kept(7, 8, &d.staff),
+        store.hot_topics_kept(30, 1, &d.staff),
+    )?;
+    let (kinds, funds, decisions, meetings, info, queues, documents, party) = tokio::try_join!(
+        store.open_by_kind(now, now - Duration::days(30), units),
+        store.funds_summary(&d.staff),
+        store.decision_figures(&d.staff),
+        store.list_meetings(&d.staff, now - Duration::hours(12), now + Duration::days(14)),
+        store.info_figures(&d.staff, now),
+        store.queue_counts(&d.staff),
+        store.document_figures(&d.staff, now),
+        store.party_figures(&d.staff, now),
+    )?;
     let in_scope = |id: &str| units.is_none_or(|u| u.iter().any(|x| x == id));
     let rates: Vec<RankView> = ranking.iter().filter(|r| r.ranked && in_scope(&r.unit.id)).take(12).map(rank_view).collect();
     let red: i64 = open.iter().map(|o| o.red).sum();
@@ -82,21 +97,16 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         .take(12)
         .map(|o| Stack { label: o.unit_name.clone(), parts: vec![(o.red as f64, "#c62828"), (o.yellow as f64, "#e0a800"), (o.green as f64, "#43a047")] })
         .collect();
-    let kinds = st.store.open_by_kind(now, now - Duration::days(30), units).await?;
-    let funds = st.store.funds_summary(&d.staff).await?;
-    let decisions = st.store.decision_figures(&d.staff).await?;
-    let meetings = st.store.list_meetings(&d.staff, now - Duration::hours(12), now + Duration::days(14)).await?;
     let off = st.store.offset();
-    let info = st.store.info_figures(&d.staff, now).await?;
-    let waiting = st.store.queue_counts(&d.staff).await?.into_iter().filter(|c| c.count > 0).collect();
+    let waiting = queues.into_iter().filter(|c| c.count > 0).collect();
     let p = DashboardPage {
         waiting,
         decisions,
         meetings_at: meetings.iter().map(|m| fmt_time(m.starts_at, off)).collect(),
-        documents: st.store.document_figures(&d.staff, now).await?,
+        documents,
         adoption: info.adoption_rate.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "—".into()),
         info,
-        party: st.store.party_figures(&d.staff, now).await?,
+        party,
         meetings,
         kinds,
         funds,
