@@ -29,6 +29,9 @@ impl Default for PublicLimits {
     }
 }
 
+/// How long an idempotency key may stay claimed without a number before a retry may take it.
+const STALE_CLAIM_MS: i64 = 10 * 60 * 1000;
+
 impl Store {
     /// Count one more attempt under each key, in one transaction, and return the counts
     /// (this attempt included) in the window of `window_ms` that each key is in.
@@ -87,7 +90,15 @@ impl Store {
         let claimed = in_tx!(self, tx => {
             let n = sqlx::query("INSERT INTO idempotency (key, number, created_at) VALUES ($1, NULL, $2) ON CONFLICT (key) DO NOTHING")
                 .bind(&key).bind(now).execute(&mut *tx).await?.rows_affected();
-            Ok(n == 1)
+            if n == 1 {
+                return Ok(true);
+            }
+            // A claim without a number filed nothing (the registration settles its key in its
+            // own transaction): one left for ten minutes belonged to a request that died with a
+            // crash, and the client's retry may take it.
+            let stale = sqlx::query("UPDATE idempotency SET created_at = $1 WHERE key = $2 AND number IS NULL AND created_at < $3")
+                .bind(now).bind(&key).bind(now - STALE_CLAIM_MS).execute(&mut *tx).await?.rows_affected();
+            Ok(stale == 1)
         })?;
         if claimed {
             if rand::random::<u8>() == 0 {

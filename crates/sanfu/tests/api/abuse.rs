@@ -88,6 +88,39 @@ async fn an_api_client_retrying_with_its_idempotency_key_files_once() {
 }
 
 #[tokio::test]
+async fn a_key_left_claimed_by_a_request_that_died_is_taken_by_its_retry() {
+    let app = spawn_app().await;
+    let op = app.login("operator").await;
+    let send = |key: &'static str| {
+        app.client.post(format!("{}/api/orders", app.base)).bearer_auth(&op).header("idempotency-key", key).json(&complaint("夜市噪声")).send()
+    };
+    // The number is written with the order, in its transaction: nothing after it is needed.
+    let first = send("op-9").await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let number = first.json::<serde_json::Value>().await.unwrap()["order"]["number"].as_str().unwrap().to_string();
+    let user: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'operator'").fetch_one(app.store.pool()).await.unwrap();
+    let key = format!("api:{user}:op-9");
+    let kept: Option<String> = sqlx::query_scalar("SELECT number FROM idempotency WHERE key = $1").bind(&key).fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(kept.as_deref(), Some(number.as_str()));
+    // A request that claimed its key and died before filing anything (a crash): its retry is
+    // refused while the claim is young, and goes through once it is ten minutes old.
+    let dead = format!("api:{user}:op-10");
+    let now = chrono::Utc::now().timestamp_millis();
+    sqlx::query("INSERT INTO idempotency (key, number, created_at) VALUES ($1, NULL, $2)").bind(&dead).bind(now - 60_000).execute(app.store.pool()).await.unwrap();
+    let before = app.counts().await;
+    let young = send("op-10").await.unwrap();
+    assert_eq!(young.status(), StatusCode::CONFLICT);
+    assert_eq!(app.counts().await, before);
+    sqlx::query("UPDATE idempotency SET created_at = $1 WHERE key = $2").bind(now - 11 * 60_000).bind(&dead).execute(app.store.pool()).await.unwrap();
+    let retry = send("op-10").await.unwrap();
+    assert_eq!(retry.status(), StatusCode::CREATED);
+    assert_eq!(app.counts().await.0, before.0 + 1, "filed once");
+    // And a key that has its number is never taken again, however old.
+    sqlx::query("UPDATE idempotency SET created_at = 0 WHERE key = $1").bind(&key).execute(app.store.pool()).await.unwrap();
+    assert_eq!(send("op-9").await.unwrap().status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
 async fn repeated_submissions_from_one_address_meet_a_question() {
     let app = spawn_app().await;
     let c = browser(41);

@@ -22,6 +22,9 @@ struct Pending {
     photos: Vec<crate::hotline::photos::Photo>,
     actor: Actor,
     repeat_of: Option<String>,
+    /// The client's idempotency key (claimed before): it gets the number in this transaction,
+    /// so that a key without a number always means no order was filed.
+    once: Option<String>,
 }
 
 impl Pending {
@@ -34,6 +37,13 @@ impl Pending {
             None => self.store.number_in(&mut *tx, &self.series, &self.format).await?,
         };
         let t = to_ms(now);
+        if let Some(key) = &self.once {
+            let settled = sqlx::query("UPDATE idempotency SET number = $1 WHERE key = $2 AND number IS NULL")
+                .bind(&number).bind(key).execute(&mut *tx).await?.rows_affected();
+            if settled != 1 {
+                return Err(DomainError::conflict("duplicate_submission", "该请求已经提交过，没有重复受理").into());
+            }
+        }
         write::insert(&mut *tx, &self.spec, id, &number, &o.subject, &self.fresh, now).await?;
         sqlx::query("INSERT INTO work_orders (id, channel, order_type, urgency, category_id, content, address, lat, lng,
                         citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days, repeat_of, publish_consent, created_at)
@@ -143,6 +153,20 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Registered, StoreError> {
+        self.register_once(input, photos, actor, now, None).await
+    }
+
+    /// [`Store::register_with_photos`] for a request that claimed an idempotency key
+    /// ([`Store::claim_once`]): the key is settled with the order's number in the order's own
+    /// transaction.
+    pub async fn register_once(
+        &self,
+        input: &OrderInput,
+        photos: &[crate::hotline::photos::Photo],
+        actor: &Actor,
+        now: DateTime<Utc>,
+        once: Option<&str>,
+    ) -> Result<Registered, StoreError> {
         let default_channel = if actor.is_citizen() { Channel::Web } else { Channel::Phone };
         let mut o = self.check_order(input, default_channel).await?;
         if actor.is_citizen() && !matches!(o.channel, Channel::Web | Channel::Board | Channel::MayorMailbox | Channel::Open311) {
@@ -190,6 +214,7 @@ impl Store {
             photos: photos.to_vec(),
             actor: actor.clone(),
             repeat_of: repeat_of.clone(),
+            once: once.map(|k| k.chars().take(200).collect()),
         });
         let number = self
             .grouped(crate::group::work(move |conn| {

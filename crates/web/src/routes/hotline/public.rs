@@ -55,7 +55,7 @@ pub async fn submit(
     // Anonymous clients' keys are theirs per address: two apps choosing the same key do not
     // block each other.
     let key = crate::idempotency::claim_key(&st, &headers, &format!("public:{ip}")).await?;
-    let result = st.store.register(&input, &citizen(ip)).await.map_err(ApiError::from);
+    let result = st.store.register_once(&input, &[], &citizen(ip), chrono::Utc::now(), key.as_deref()).await.map_err(ApiError::from);
     crate::idempotency::finish_key(&st, key, &result, |r| r.order.number.clone()).await?;
     let r = result?;
     Ok((
