@@ -32,6 +32,11 @@ impl Default for PublicLimits {
 /// How long an idempotency key may stay claimed without a number before a retry may take it.
 const STALE_CLAIM_MS: i64 = 10 * 60 * 1000;
 
+/// A one-time key as the `idempotency` table keeps it (at most 200 characters).
+pub(crate) fn stored_key(key: &str) -> String {
+    key.chars().take(200).collect()
+}
+
 impl Store {
     /// Count one more attempt under each key, in one transaction, and return the counts
     /// (this attempt included) in the window of `window_ms` that each key is in.
@@ -85,7 +90,7 @@ impl Store {
     /// Claim a one-time key for a submission. `None`: claimed now, go ahead. `Some(number)`:
     /// used before — by the order `number`, or (`None` inside) by a submission still running.
     pub async fn claim_once(&self, key: &str) -> Result<Option<Option<String>>, StoreError> {
-        let key: String = key.chars().take(200).collect();
+        let key = stored_key(key);
         let now = now_ms();
         let claimed = in_tx!(self, tx => {
             let n = sqlx::query("INSERT INTO idempotency (key, number, created_at) VALUES ($1, NULL, $2) ON CONFLICT (key) DO NOTHING")
@@ -110,18 +115,9 @@ impl Store {
         Ok(Some(number))
     }
 
-    /// The order a claimed key filed.
-    pub async fn settle_once(&self, key: &str, number: &str) -> Result<(), StoreError> {
-        let key: String = key.chars().take(200).collect();
-        in_tx!(self, tx => {
-            sqlx::query("UPDATE idempotency SET number = $1 WHERE key = $2").bind(number).bind(&key).execute(&mut *tx).await?;
-            Ok(())
-        })
-    }
-
     /// Give a key back (the submission was refused and may be corrected and sent again).
     pub async fn release_once(&self, key: &str) -> Result<(), StoreError> {
-        let key: String = key.chars().take(200).collect();
+        let key = stored_key(key);
         in_tx!(self, tx => {
             sqlx::query("DELETE FROM idempotency WHERE key = $1 AND number IS NULL").bind(&key).execute(&mut *tx).await?;
             Ok(())

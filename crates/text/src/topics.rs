@@ -152,7 +152,11 @@ pub fn cluster(docs: &[Vec<String>], threshold: f32) -> Vec<Cluster> {
     // above; a centre that grew by a merge is probed again.
     let mut order: Vec<usize> = (0..members.len()).filter(|&c| members[c].len() > 1).collect();
     order.sort_by(|&a, &b| members[b].len().cmp(&members[a].len()).then(a.cmp(&b)));
-    let rank: FxHashMap<usize, usize> = order.iter().enumerate().map(|(k, &c)| (c, k)).collect();
+    // Each cluster's place in that order (those of one text are never merged, and have none).
+    let mut rank = vec![usize::MAX; members.len()];
+    for (k, &c) in order.iter().enumerate() {
+        rank[c] = k;
+    }
     let mut by_term: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for &c in &order {
         for (t, _) in &centres[c] {
@@ -169,13 +173,13 @@ pub fn cluster(docs: &[Vec<String>], threshold: f32) -> Vec<Cluster> {
             let mut candidates: Vec<usize> = Vec::new();
             for term in probe_terms(&centres[big], MERGE_SIMILARITY) {
                 for &small in by_term.get(&term).map(Vec::as_slice).unwrap_or(&[]) {
-                    if rank[&small] > k && merged_into[small].is_none() && checked.insert(small) {
+                    if rank[small] > k && merged_into[small].is_none() && checked.insert(small) {
                         candidates.push(small);
                     }
                 }
             }
             // The smaller clusters in the order a full scan meets them.
-            candidates.sort_by_key(|c| rank[c]);
+            candidates.sort_by_key(|&c| rank[c]);
             let mut grew = false;
             for small in candidates {
                 if cosine(&centres[big], &centres[small]) >= MERGE_SIMILARITY {
@@ -193,8 +197,9 @@ pub fn cluster(docs: &[Vec<String>], threshold: f32) -> Vec<Cluster> {
             if !grew {
                 break;
             }
-            // Those checked against the centre as it was may be close to it now.
-            checked.retain(|c| merged_into[*c].is_some());
+            // Those checked against the centre as it was may be close to it now (the merged
+            // ones are passed over above).
+            checked.clear();
         }
         members[big].sort_unstable();
     }

@@ -29,13 +29,11 @@ pub(crate) async fn claim_key(st: &AppState, headers: &axum::http::HeaderMap, sc
     }
 }
 
-/// Settle or release a claimed key after the registration.
-pub(crate) async fn finish_key<T>(st: &AppState, key: Option<String>, result: &Result<T, ApiError>, number: impl Fn(&T) -> String) -> Result<(), ApiError> {
-    if let Some(k) = key {
-        match result {
-            Ok(v) => st.store.settle_once(&k, &number(v)).await?,
-            Err(_) => st.store.release_once(&k).await?,
-        }
+/// Release a claimed key if the registration was refused (a filed order wrote its number to
+/// the key in its own transaction).
+pub(crate) async fn finish_key<T>(st: &AppState, key: Option<String>, result: &Result<T, ApiError>) -> Result<(), ApiError> {
+    if let (Some(k), Err(_)) = (key, result) {
+        st.store.release_once(&k).await?;
     }
     Ok(())
 }

@@ -30,12 +30,13 @@ pub async fn topics(per_week: usize, runs: usize) -> anyhow::Result<()> {
             first = t;
         }
     }
-    target.stop();
-    times.sort_by(f64::total_cmp);
     let week: usize = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM work_items WHERE kind = 'work_order' AND created_at >= $1")
         .bind((Utc::now() - chrono::Duration::days(7)).timestamp_millis())
         .fetch_one(store.pool())
         .await? as usize;
+    // The server closes the pool when it stops: everything read before.
+    target.stop();
+    times.sort_by(f64::total_cmp);
     for (k, t) in first.iter().take(10).enumerate() {
         eprintln!("{:>2}. {:>6} (前一周 {:>6})  {}  {}", k + 1, t.count, t.previous, t.label.join("、"), t.places.join("、"));
     }

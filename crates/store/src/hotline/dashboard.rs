@@ -78,14 +78,18 @@ impl Store {
             q = q.bind(b);
         }
         let names: BTreeMap<String, String> = self.units().await?.into_iter().map(|u| (u.id, u.name)).collect();
-        let by = q.fetch_all(self.pool()).await?.into_iter().map(|(unit, red, yellow, all)| OpenByUnit {
-            unit_name: names.get(&unit).cloned().unwrap_or_default(),
-            unit_id: unit,
-            red,
-            yellow,
-            green: all - red - yellow,
-        });
-        let mut v: Vec<OpenByUnit> = by.collect();
+        let mut v: Vec<OpenByUnit> = q
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(|(unit, red, yellow, all)| OpenByUnit {
+                unit_name: names.get(&unit).cloned().unwrap_or_default(),
+                unit_id: unit,
+                red,
+                yellow,
+                green: all - red - yellow,
+            })
+            .collect();
         v.sort_by(|a, b| (b.red, b.yellow, b.green).cmp(&(a.red, a.yellow, a.green)).then(a.unit_name.cmp(&b.unit_name)));
         Ok(v)
     }

@@ -140,7 +140,7 @@ impl Store {
         let before = start - Duration::days(days);
         let unit_filter = match &units {
             None => String::new(),
-            Some(u) => format!(" AND w.lead_unit_id IN ({})", (0..u.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ")),
+            Some(u) => format!(" AND w.lead_unit_id IN {}", crate::db::in_clause(3, u.len()).0),
         };
         let sql = format!(
             "SELECT w.number, w.title, o.content, w.lead_unit_id, w.created_at FROM work_items w JOIN work_orders o ON o.id = w.id

@@ -214,7 +214,7 @@ impl Store {
             photos: photos.to_vec(),
             actor: actor.clone(),
             repeat_of: repeat_of.clone(),
-            once: once.map(|k| k.chars().take(200).collect()),
+            once: once.map(crate::throttle::stored_key),
         });
         let number = self
             .grouped(crate::group::work(move |conn| {

@@ -284,10 +284,7 @@ pub async fn submit(State(st): State<AppState>, ClientIp(ip): ClientIp, tok: For
         return refuse(&st, v, e).await;
     }
     match st.store.register_once(&input, &photos, &citizen(ip.clone()), chrono::Utc::now(), Some(&once)).await {
-        Ok(r) => {
-            st.store.settle_once(&once, &r.order.number).await?;
-            Ok(Redirect::to(&format!("/?done={}&code={}", crate::pages::enc(&r.order.number), crate::pages::enc(&r.query_code))).into_response())
-        }
+        Ok(r) => Ok(Redirect::to(&format!("/?done={}&code={}", crate::pages::enc(&r.order.number), crate::pages::enc(&r.query_code))).into_response()),
         Err(e) => {
             st.store.release_once(&once).await?;
             refuse(&st, v, ApiError::from(e)).await

@@ -18,7 +18,7 @@ type JsonOut = axum::Json<Value>;
 pub async fn register(State(st): State<AppState>, a: Authed, headers: axum::http::HeaderMap, Json(input): Json<OrderInput>) -> ApiResult<(StatusCode, JsonOut)> {
     let key = crate::idempotency::claim_key(&st, &headers, &a.staff.user_id).await?;
     let result = st.store.register_once(&input, &[], &a.actor, chrono::Utc::now(), key.as_deref()).await.map_err(ApiError::from);
-    crate::idempotency::finish_key(&st, key, &result, |r| r.order.number.clone()).await?;
+    crate::idempotency::finish_key(&st, key, &result).await?;
     let r = result?;
     Ok((StatusCode::CREATED, axum::Json(json!({ "order": r.order, "query_code": r.query_code }))))
 }

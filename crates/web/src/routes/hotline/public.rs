@@ -56,7 +56,7 @@ pub async fn submit(
     // block each other.
     let key = crate::idempotency::claim_key(&st, &headers, &format!("public:{ip}")).await?;
     let result = st.store.register_once(&input, &[], &citizen(ip), chrono::Utc::now(), key.as_deref()).await.map_err(ApiError::from);
-    crate::idempotency::finish_key(&st, key, &result, |r| r.order.number.clone()).await?;
+    crate::idempotency::finish_key(&st, key, &result).await?;
     let r = result?;
     Ok((
         StatusCode::CREATED,
