@@ -98,6 +98,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
+pub mod chaos;
 mod intake;
 mod topics;
 pub use intake::{Callers, intake};

@@ -17,6 +17,8 @@ use tokio::net::TcpListener;
 pub struct Config {
     pub listen: String,
     pub database_url: String,
+    /// A read-only replica for statistics, the dashboard, exports and search.
+    pub replica_url: Option<String>,
     pub web: sanfu_web::WebConfig,
 }
 
@@ -36,13 +38,103 @@ pub fn database_url(env_url: Option<String>, data_dir: &Path) -> anyhow::Result<
 pub struct Application {
     listener: TcpListener,
     store: Store,
-    scheduler: Option<std::time::Duration>,
+    scheduler: Option<Scheduler>,
     web: sanfu_web::WebConfig,
+}
+
+/// The lease under which one server of several runs the timed jobs.
+pub const SCHEDULER_LEASE: &str = "scheduler";
+
+/// The timed jobs — deadline warnings, the supervision sweep, hourly retraining — run every
+/// `every` by whichever server holds the scheduler lease. Each server tries to take or renew it
+/// every third of `lease` (and at least every `every`), so when the holder dies another server
+/// runs the jobs within `lease` plus one try.
+#[derive(Clone)]
+pub struct Scheduler {
+    pub every: std::time::Duration,
+    pub lease: std::time::Duration,
+    /// This server's name as a lease holder.
+    pub node: String,
+    /// How many times this server has run the jobs (for tests and the log).
+    pub runs: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Scheduler {
+    pub fn new(every: std::time::Duration) -> Scheduler {
+        Scheduler {
+            every,
+            lease: std::time::Duration::from_secs(30),
+            node: sanfu_store::lease::node_name(),
+            runs: Default::default(),
+        }
+    }
+
+    async fn run(self, store: Store) {
+        let step = self.every.min(self.lease / 3).max(std::time::Duration::from_millis(10));
+        let mut interval = tokio::time::interval(step);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut held = false;
+        let mut last_run: Option<tokio::time::Instant> = None;
+        loop {
+            interval.tick().await;
+            match store.try_lease(SCHEDULER_LEASE, &self.node, self.lease).await {
+                Ok(Some(h)) => {
+                    if h.taken || !held {
+                        tracing::info!(node = %self.node, term = h.term, "本服务器负责定时任务（时限预警、督办升级、智能派单训练）");
+                    }
+                    held = true;
+                }
+                Ok(None) => {
+                    if held {
+                        tracing::info!(node = %self.node, "定时任务已由其他服务器负责");
+                    }
+                    held = false;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "无法续租定时任务，稍后重试");
+                    held = false;
+                }
+            }
+            if !held || last_run.is_some_and(|t| t.elapsed() < self.every) {
+                continue;
+            }
+            last_run = Some(tokio::time::Instant::now());
+            self.runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            run_jobs(&store).await;
+        }
+    }
+}
+
+/// One round of the timed jobs.
+async fn run_jobs(store: &Store) {
+    match store.run_warnings(chrono::Utc::now()).await {
+        Ok(r) if r.yellow + r.red > 0 => tracing::info!(yellow = r.yellow, red = r.red, "时限预警"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "时限预警检查失败，稍后重试"),
+    }
+    // 督办升级 (催办单, 督办通知单, cards) and funds left unpaid.
+    match store.run_supervision_sweep(chrono::Utc::now()).await {
+        Ok(r) if r != Default::default() => tracing::info!(
+            reminders = r.reminders, notices = r.notices, yellow = r.yellow_cards, red = r.red_cards,
+            unpaid = r.unpaid_warnings, "督办自动升级"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "督办升级检查失败，稍后重试"),
+    }
+    // The dispatch suggestions learn from the orders handled since, hourly.
+    match store.retrain_dispatch_if_stale(3_600_000).await {
+        Ok(Some(r)) => tracing::info!(orders = r.orders, seconds = r.seconds, "智能派单已重新训练"),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "智能派单训练失败，稍后重试"),
+    }
 }
 
 impl Application {
     pub async fn build(cfg: &Config) -> anyhow::Result<Application> {
-        let store = Store::open(&cfg.database_url).await.context("无法打开数据库")?;
+        let mut store = Store::open(&cfg.database_url).await.context("无法打开数据库")?;
+        if let Some(r) = &cfg.replica_url {
+            store = store.with_replica(r).await.context("无法连接只读副本")?;
+        }
         let mut app = Self::with_store(&cfg.listen, store).await?;
         app.web = cfg.web.clone();
         Ok(app)
@@ -59,9 +151,14 @@ impl Application {
         self
     }
 
-    /// Run the deadline warnings every `every` while serving.
-    pub fn with_scheduler(mut self, every: std::time::Duration) -> Self {
-        self.scheduler = Some(every);
+    /// Run the timed jobs every `every` while serving, when this server holds the lease.
+    pub fn with_scheduler(self, every: std::time::Duration) -> Self {
+        self.with_jobs(Scheduler::new(every))
+    }
+
+    /// Run the timed jobs as `sched` says (its lease's length, its name).
+    pub fn with_jobs(mut self, sched: Scheduler) -> Self {
+        self.scheduler = Some(sched);
         self
     }
 
@@ -79,41 +176,18 @@ impl Application {
             sanfu_web::set_city(&city);
         }
         let app = sanfu_web::router_with(self.store.clone(), self.web.clone());
-        let ticker = self.scheduler.map(|every| {
-            let store = self.store.clone();
-            tokio::spawn(async move {
-                let mut interval = tokio::time::interval(every);
-                interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                loop {
-                    interval.tick().await;
-                    match store.run_warnings(chrono::Utc::now()).await {
-                        Ok(r) if r.yellow + r.red > 0 => tracing::info!(yellow = r.yellow, red = r.red, "时限预警"),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "时限预警检查失败，稍后重试"),
-                    }
-                    // 督办升级 (催办单, 督办通知单, cards) and funds left unpaid.
-                    match store.run_supervision_sweep(chrono::Utc::now()).await {
-                        Ok(r) if r != Default::default() => tracing::info!(
-                            reminders = r.reminders, notices = r.notices, yellow = r.yellow_cards, red = r.red_cards,
-                            unpaid = r.unpaid_warnings, "督办自动升级"
-                        ),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "督办升级检查失败，稍后重试"),
-                    }
-                    // The dispatch suggestions learn from the orders handled since, hourly.
-                    match store.retrain_dispatch_if_stale(3_600_000).await {
-                        Ok(Some(r)) => tracing::info!(orders = r.orders, seconds = r.seconds, "智能派单已重新训练"),
-                        Ok(None) => {}
-                        Err(e) => tracing::warn!(error = %e, "智能派单训练失败，稍后重试"),
-                    }
-                }
-            })
-        });
+        let ticker = self.scheduler.clone().map(|sched| tokio::spawn(sched.run(self.store.clone())));
         let audit = tokio::spawn(audit_stream(self.store.clone()));
+        let follow = tokio::spawn(follow_changes(self.store.clone()));
         serve(self.listener, app, shutdown).await;
         audit.abort();
+        follow.abort();
         if let Some(t) = ticker {
             t.abort();
+        }
+        if let Some(sched) = &self.scheduler {
+            // Hand the jobs over at once rather than when the lease runs out.
+            let _ = self.store.release_lease(SCHEDULER_LEASE, &sched.node).await;
         }
         self.store.close().await;
         Ok(())
@@ -161,6 +235,25 @@ async fn serve(listener: TcpListener, app: axum::Router, shutdown: impl Future<O
     }
     drop(listener);
     graceful.shutdown().await;
+}
+
+/// Every second, drop what this server keeps of what another server changed (units, settings,
+/// the calendar, the dispatch model, sessions ended).
+async fn follow_changes(store: Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match store.follow_changes().await {
+            Ok(changed) if changed.iter().any(|c| c == sanfu_store::changes::SETTINGS) => {
+                if let Ok(Some(city)) = store.city_name().await {
+                    sanfu_web::set_city(&city);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "读取配置变更失败，稍后重试"),
+        }
+    }
 }
 
 /// The audit stream: every event the database committed, one line each under the log target

@@ -27,7 +27,9 @@ struct DbArgs {
     /// SQLite 数据文件所在目录（设置了 DATABASE_URL 时不用）
     #[arg(long, default_value = "sanfu-data")]
     data: PathBuf,
-    /// PostgreSQL（postgres://…）或 SQLite（sqlite://…）数据库地址，优先于 --data
+    /// PostgreSQL（postgres://…）或 SQLite（sqlite://…）数据库地址，优先于 --data。
+    /// 主备集群可写多个主机（postgres://h1:5432,h2:5432/sanfu?target_session_attrs=read-write），
+    /// 自动连接可写的主库，主备切换后改连新的主库
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
 }
@@ -40,12 +42,20 @@ struct ServeArgs {
     /// 时限预警的检查间隔（秒）
     #[arg(long, default_value_t = 30)]
     tick_seconds: u64,
+    /// 多台服务器共用数据库时，定时任务由持有租约的一台执行；租约时长（秒），
+    /// 该服务器停止续租后由另一台在此时间内接管
+    #[arg(long, env = "SANFU_LEASE_SECONDS", default_value_t = 30)]
+    lease_seconds: u64,
     /// 经 HTTPS 反向代理访问：Cookie 加 Secure，并发送 HSTS
     #[arg(long, env = "SANFU_HTTPS")]
     https: bool,
     /// 信任反向代理的 X-Forwarded-For 作为客户端地址（仅在自己的代理之后使用）
     #[arg(long, env = "SANFU_TRUST_PROXY")]
     trust_proxy: bool,
+    /// 只读副本（PostgreSQL 热备库）地址：统计、领导驾驶舱、导出和检索从副本读取，不占主库；
+    /// 页面注明数据截至的时间
+    #[arg(long, env = "SANFU_REPLICA_URL", hide_env_values = true)]
+    replica_url: Option<String>,
     /// 审计日志单独写入此文件（每条已提交的操作一行）；不设置时与运行日志一起输出
     #[arg(long, env = "SANFU_AUDIT_LOG")]
     audit_log: Option<PathBuf>,
@@ -226,6 +236,29 @@ enum BenchCmd {
         /// 高频来电人的号码个数
         #[arg(long, default_value_t = 5)]
         frequent_callers: usize,
+    },
+    /// 主备切换测试的负载：经负载均衡持续登记工单（每件带请求编号，未确认就用同一编号重试），
+    /// 直到 --stop 文件出现；确认的工单逐行写入 --out
+    ChaosLoad {
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        stop: PathBuf,
+        #[arg(long, default_value = "operator")]
+        username: String,
+        #[arg(long, default_value = "sanfu2026")]
+        password: String,
+    },
+    /// 主备切换测试的核对：已确认的工单是否都在库中（DATABASE_URL），有无重复
+    ChaosCheck {
+        #[arg(long)]
+        acked: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// 向新数据库批量导入生成的工单
     Import {
@@ -445,6 +478,17 @@ async fn run() -> anyhow::Result<()> {
                 let callers = sanfu::bench::Callers { share: frequent_share.clamp(0.0, 1.0), phones: frequent_callers.max(1) };
                 sanfu::bench::intake(orders, concurrency, url, &username, &password, callers).await
             }
+            BenchCmd::ChaosLoad { url, clients, out, stop, username, password } => {
+                let r = sanfu::bench::chaos::load(&url, clients, &out, &stop, &username, &password).await?;
+                println!("{}", serde_json::to_string(&r)?);
+                Ok(())
+            }
+            BenchCmd::ChaosCheck { acked, db } => {
+                let url = database_url(db.database_url.clone(), &db.data)?;
+                let r = sanfu::bench::chaos::check(&url, &acked).await?;
+                println!("{}", serde_json::to_string(&r)?);
+                Ok(())
+            }
             BenchCmd::Import { orders } => sanfu::bench::import(orders).await,
             BenchCmd::Topics { per_week, runs } => sanfu::bench::topics(per_week, runs).await,
             BenchCmd::Read { orders, samples, exports } => sanfu::bench::read(orders, samples, exports).await,
@@ -505,10 +549,14 @@ async fn serve(a: ServeArgs, demo: bool) -> anyhow::Result<()> {
     let app = Application::build(&Config {
         listen: a.listen.clone(),
         database_url: url,
+        replica_url: a.replica_url.clone().filter(|u| !u.trim().is_empty()),
         web: sanfu_web::WebConfig { https: a.https, trust_proxy: a.trust_proxy },
     })
         .await?
-        .with_scheduler(std::time::Duration::from_secs(a.tick_seconds.max(1)));
+        .with_jobs(sanfu::Scheduler {
+            lease: std::time::Duration::from_secs(a.lease_seconds.max(1)),
+            ..sanfu::Scheduler::new(std::time::Duration::from_secs(a.tick_seconds.max(1)))
+        });
     if demo {
         if app.store().is_empty().await? {
             println!("正在生成演示城市“江州市”……");

@@ -115,6 +115,7 @@ impl Store {
             sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('city', $1, $2)
                          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
                 .bind(name).bind(now_ms()).execute(&mut *tx).await?;
+            crate::changes::mark(&mut tx, crate::changes::SETTINGS).await?;
             Ok(())
         })
     }

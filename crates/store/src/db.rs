@@ -28,6 +28,10 @@ pub enum StoreError {
     Raced,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+    /// The connection was lost while the transaction was committing: it may or may not have
+    /// been kept. Never retried blindly; the client retries with its idempotency key.
+    #[error("the connection was lost during the commit; its outcome is unknown")]
+    CommitUnknown,
     #[error("{0}")]
     Other(String),
 }
@@ -41,6 +45,20 @@ impl StoreError {
                 matches!(e.code().as_deref(), Some("40001" | "40P01" | "5" | "6" | "517" | "261"))
             }
             StoreError::Db(sqlx::Error::PoolTimedOut) => false,
+            _ => false,
+        }
+    }
+
+    /// The database went away or can no longer take writes (a failover: the primary died or
+    /// became a standby). Before the commit nothing was kept, so the transaction is run again
+    /// once a primary answers; at the commit the outcome is unknown ([`StoreError::CommitUnknown`]).
+    pub fn is_disconnect(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed) => true,
+            StoreError::Db(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Db(sqlx::Error::Database(e)) => e
+                .code()
+                .is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "25006")),
             _ => false,
         }
     }
@@ -60,6 +78,9 @@ impl StoreError {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// A read-only replica for the heavy reads (statistics, dashboard, exports, search), when
+    /// one is given: they then never take the primary's connections.
+    replica: Option<AnyPool>,
     backend: Backend,
     pub(crate) write_lock: Option<Arc<Mutex<()>>>,
     calendar: Arc<RwLock<Arc<Calendar>>>,
@@ -89,7 +110,14 @@ impl Store {
         // Statements slower than SANFU_SLOW_MS (default one second) are logged as warnings
         // (target `sqlx::query`, shown with RUST_LOG=sqlx=warn): where a slow page spends its time.
         let slow_ms = std::env::var("SANFU_SLOW_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
-        let options = AnyConnectOptions::from_str(url)?.log_slow_statements(log::LevelFilter::Warn, Duration::from_millis(slow_ms));
+        let slow = Duration::from_millis(slow_ms);
+        // Several PostgreSQL hosts (a primary and its standbys): the writable one.
+        let hosts = (backend == Backend::Postgres).then(|| crate::failover::split_hosts(url)).flatten().map(|urls| crate::failover::Hosts::new(urls, slow));
+        let url = match &hosts {
+            Some(h) => h.find_primary().await?,
+            None => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?.log_slow_statements(log::LevelFilter::Warn, slow);
         let pool = match backend {
             Backend::Sqlite => {
                 AnyPoolOptions::new()
@@ -117,15 +145,25 @@ impl Store {
                     .await?
             }
             Backend::Postgres => {
+                let fresh = hosts.clone();
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(30))
+                    // After a failover, connections to the old primary are not handed out again.
+                    .before_acquire(move |_conn, meta| {
+                        let ok = fresh.as_ref().is_none_or(|h| h.fresh(&meta));
+                        Box::pin(async move { Ok(ok) })
+                    })
                     .connect_with(options)
                     .await?
             }
         };
+        if let Some(h) = hosts {
+            crate::failover::watch(pool.clone(), h, url.clone());
+        }
         let store = Store {
             pool,
+            replica: None,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
             calendar: Arc::new(RwLock::new(Arc::new(Calendar::empty(Default::default())))),
@@ -133,11 +171,21 @@ impl Store {
             kinds: Arc::new(RwLock::new(crate::kinds::builtin())),
             dispatch_checked: Arc::new(std::sync::atomic::AtomicI64::new(0)),
         };
-        store.migrate().await?;
-        store.backfill_kernel().await?;
-        store.init_calendar().await?;
-        store.init_time_limits().await?;
-        store.init_rollups().await?;
+        // Several servers may start at once on one database: one at a time migrates and fills
+        // what a new database lacks, under the start-up lease.
+        store.create_leases().await?;
+        let node = crate::lease::node_name();
+        store.wait_for_lease("startup", &node, Duration::from_secs(300), Duration::from_secs(900)).await?;
+        let ready = async {
+            store.migrate().await?;
+            store.backfill_kernel().await?;
+            store.init_calendar().await?;
+            store.init_time_limits().await?;
+            store.init_rollups().await
+        }
+        .await;
+        store.release_lease("startup", &node).await?;
+        ready?;
         Ok(store)
     }
 
@@ -155,6 +203,36 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Where the heavy reads go: the replica when there is one, else the primary.
+    pub fn reader(&self) -> &AnyPool {
+        self.replica.as_ref().unwrap_or(&self.pool)
+    }
+
+    /// Serve the heavy reads from a read-only replica at `url` (a PostgreSQL hot standby).
+    pub async fn with_replica(mut self, url: &str) -> Result<Store, StoreError> {
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(30)).connect_with(options).await?;
+        self.replica = Some(pool);
+        Ok(self)
+    }
+
+    /// How far behind the primary the replica's figures are, in milliseconds: `None` without a
+    /// replica; 0 when it has replayed everything it received (or is itself a primary).
+    pub async fn replica_lag_ms(&self) -> Result<Option<i64>, StoreError> {
+        let Some(replica) = &self.replica else { return Ok(None) };
+        if self.backend != Backend::Postgres {
+            return Ok(Some(0));
+        }
+        let lag: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(CASE WHEN NOT pg_is_in_recovery() THEN 0
+                              WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                              ELSE EXTRACT(EPOCH FROM (now() - pg_last_xact_replay_timestamp())) * 1000 END AS BIGINT)",
+        )
+        .fetch_one(replica)
+        .await?;
+        Ok(Some(lag.unwrap_or(0).max(0)))
     }
 
     pub fn backend(&self) -> Backend {
@@ -198,7 +276,20 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(r) = &self.replica {
+            r.close().await;
+        }
         self.pool.close().await;
+    }
+
+    /// The leases table; two servers creating it at once on PostgreSQL can collide in its
+    /// catalogue (a unique violation), so a failure is tried again once.
+    async fn create_leases(&self) -> Result<(), StoreError> {
+        if self.pool.execute(crate::lease::LEASES_TABLE).await.is_err() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            self.pool.execute(crate::lease::LEASES_TABLE).await?;
+        }
+        Ok(())
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {

@@ -128,6 +128,10 @@ async fn insert_event(
     .bind(hash)
     .execute(&mut *conn)
     .await?;
+    // Other servers drop what they keep of this, once this transaction commits.
+    if let Some(what) = crate::changes::kept_by(e.entity_kind, e.action) {
+        crate::changes::mark(conn, what).await?;
+    }
     Ok(())
 }
 

@@ -155,7 +155,18 @@ impl Committer {
             }
         }
         let committed = if outputs.len() == group.len() {
-            tx.commit().await.is_ok()
+            match tx.commit().await.map_err(StoreError::from) {
+                Ok(()) => true,
+                // The group may have been kept: running it again could write it twice.
+                Err(e) if e.is_disconnect() => {
+                    drop(guard);
+                    for job in group {
+                        let _ = job.reply.send(Err(StoreError::CommitUnknown));
+                    }
+                    return Vec::new();
+                }
+                Err(_) => false,
+            }
         } else {
             let _ = tx.rollback().await;
             false
@@ -173,6 +184,7 @@ impl Committer {
     /// One job in a transaction of its own, retried like every other write.
     async fn alone(&self, work: &Work) -> Result<Output, StoreError> {
         let mut attempt: u32 = 0;
+        let started = std::time::Instant::now();
         loop {
             attempt += 1;
             let guard = match &self.lock {
@@ -182,10 +194,11 @@ impl Committer {
             let outcome = async {
                 let mut tx = self.pool.begin().await?;
                 match work(&mut tx).await {
-                    Ok(v) => {
-                        tx.commit().await?;
-                        Ok(v)
-                    }
+                    Ok(v) => match tx.commit().await.map_err(StoreError::from) {
+                        Ok(()) => Ok(v),
+                        Err(e) if e.is_disconnect() => Err(StoreError::CommitUnknown),
+                        Err(e) => Err(e),
+                    },
                     Err(e) => {
                         let _ = tx.rollback().await;
                         Err(e)
@@ -197,6 +210,9 @@ impl Committer {
             match outcome {
                 Err(e) if e.is_retryable() && attempt < 10 => {
                     tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 7)).await;
+                }
+                Err(e) if e.is_disconnect() && started.elapsed() < crate::tx::FAILOVER_PATIENCE => {
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
                 }
                 other => return other,
             }

@@ -671,4 +671,6 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         assignments BIGINT NOT NULL,
         returned BIGINT NOT NULL,
         PRIMARY KEY (kind, unit_id, day))"),
+    // What servers keep in memory, by version (see changes.rs).
+    ("changes", "CREATE TABLE changes (name TEXT PRIMARY KEY, version BIGINT NOT NULL)"),
 ];

@@ -166,7 +166,7 @@ impl Store {
             for id in chunk {
                 query = query.bind(id);
             }
-            out.extend(query.fetch_all(self.pool()).await?);
+            out.extend(query.fetch_all(self.reader()).await?);
         }
         let rank: std::collections::HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
         out.sort_by_key(|(id, _)| rank.get(id.as_str()).copied().unwrap_or(usize::MAX));
@@ -205,7 +205,7 @@ impl Store {
                 .bind(m)
                 .bind(limit)
                 .bind(newest)
-                .fetch_all(self.pool())
+                .fetch_all(self.reader())
                 .await?
             }
             Backend::Postgres => {
@@ -221,7 +221,7 @@ impl Store {
                 .bind(clean.join(if any { " | " } else { " & " }))
                 .bind(limit)
                 .bind(newest)
-                .fetch_all(self.pool())
+                .fetch_all(self.reader())
                 .await?
             }
         };

@@ -1,27 +1,43 @@
+/// How long a write cut off by a failover is tried again before its error is returned.
+pub(crate) const FAILOVER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Run `$body` inside a write transaction on `$store`, binding the transaction to `$tx`.
 /// The body's `?` returns from the attempt; retryable failures start the attempt again.
 macro_rules! in_tx {
     ($store:expr, $tx:ident => $body:expr) => {{
         let mut attempt: u32 = 0;
+        let started = std::time::Instant::now();
         loop {
             attempt += 1;
             let guard = $store.write_guard().await;
-            let mut $tx = $store.pool().begin().await.map_err($crate::StoreError::from)?;
-            let result: Result<_, $crate::StoreError> = async { $body }.await;
-            let outcome = match result {
-                Ok(value) => match $tx.commit().await {
-                    Ok(()) => Ok(value),
-                    Err(e) => Err($crate::StoreError::from(e)),
-                },
-                Err(e) => {
-                    let _ = $tx.rollback().await;
-                    Err(e)
+            let outcome = match $store.pool().begin().await {
+                Err(e) => Err($crate::StoreError::from(e)),
+                Ok(mut $tx) => {
+                    let result: Result<_, $crate::StoreError> = async { $body }.await;
+                    match result {
+                        Ok(value) => match $tx.commit().await {
+                            Ok(()) => Ok(value),
+                            Err(e) => match $crate::StoreError::from(e) {
+                                e if e.is_disconnect() => Err($crate::StoreError::CommitUnknown),
+                                e => Err(e),
+                            },
+                        },
+                        Err(e) => {
+                            let _ = $tx.rollback().await;
+                            Err(e)
+                        }
+                    }
                 }
             };
             drop(guard);
             match outcome {
                 Err(e) if e.is_retryable() && attempt < 10 => {
                     tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 7)).await;
+                    continue;
+                }
+                // Cut off before its commit (a failover): nothing was kept; again once a primary answers.
+                Err(e) if e.is_disconnect() && started.elapsed() < $crate::tx::FAILOVER_PATIENCE => {
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
                     continue;
                 }
                 other => break other,

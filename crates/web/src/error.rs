@@ -64,6 +64,15 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Domain(d) => d.into(),
             StoreError::Raced => ApiError::new(StatusCode::CONFLICT, "concurrent_change", "数据刚被他人修改，请刷新后重试"),
+            StoreError::CommitUnknown => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "outcome_unknown",
+                "数据库连接在保存时中断，无法确认是否已保存：请稍后用同一请求编号（Idempotency-Key）重试，或刷新查看",
+            ),
+            e if e.is_disconnect() => {
+                tracing::warn!(error = %e, "数据库暂不可用");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "数据库暂不可用（可能正在主备切换），请稍后重试")
+            }
             other => {
                 tracing::error!(error = %other, "内部错误");
                 ApiError::internal()

@@ -3,30 +3,13 @@
 //! the server answered 201 for must be there, once, with its number.
 
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::helpers::{PW, fresh_database};
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
-}
-
-fn serve(url: &str, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_sanfu"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start sanfu serve")
-}
+use crate::helpers::{PW, free_port, fresh_database, serve};
 
 async fn login(client: &Client, base: &str) -> String {
     for _ in 0..300 {
@@ -49,7 +32,7 @@ async fn no_acknowledged_order_is_lost_when_the_server_is_killed_under_load() {
     }
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = serve(&url, port);
+    let mut child = serve(&url, port, &[]);
     let client = Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
     let token = login(&client, &base).await;
 
@@ -102,7 +85,7 @@ async fn no_acknowledged_order_is_lost_when_the_server_is_killed_under_load() {
     assert!(acked.len() >= 300, "the server acknowledged only {} orders before it was killed", acked.len());
 
     // Started again on the same database: every acknowledged order is there, with its text.
-    let mut child = serve(&url, port);
+    let mut child = serve(&url, port, &[]);
     let token = login(&client, &base).await;
     for (number, subject) in &acked {
         let r = client.get(format!("{base}/api/orders/{number}")).bearer_auth(&token).send().await.expect("get");

@@ -47,7 +47,7 @@ impl Store {
         for b in &binds {
             q = q.bind(b);
         }
-        let counted: BTreeMap<i64, i64> = q.fetch_all(self.pool()).await?.into_iter().collect();
+        let counted: BTreeMap<i64, i64> = q.fetch_all(self.reader()).await?.into_iter().collect();
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
         Ok((0..days)
             .map(|i| {
@@ -79,7 +79,7 @@ impl Store {
         }
         let names: BTreeMap<String, String> = self.units().await?.into_iter().map(|u| (u.id, u.name)).collect();
         let mut v: Vec<OpenByUnit> = q
-            .fetch_all(self.pool())
+            .fetch_all(self.reader())
             .await?
             .into_iter()
             .map(|(unit, red, yellow, all)| OpenByUnit {
@@ -107,7 +107,7 @@ impl Store {
         for b in &binds {
             q = q.bind(b);
         }
-        Ok(q.fetch_all(self.pool()).await?.into_iter().map(|(label, count)| Busiest { label, count }).collect())
+        Ok(q.fetch_all(self.reader()).await?.into_iter().map(|(label, count)| Busiest { label, count }).collect())
     }
 }
 
@@ -124,7 +124,7 @@ impl Store {
         for b in &binds {
             q = q.bind(b);
         }
-        Ok(q.fetch_all(self.pool()).await?.into_iter().map(|(label, count)| Busiest { label, count }).collect())
+        Ok(q.fetch_all(self.reader()).await?.into_iter().map(|(label, count)| Busiest { label, count }).collect())
     }
 }
 

@@ -189,7 +189,7 @@ impl Store {
             q = q.bind(u.clone());
         }
         let mut out = Vec::new();
-        for r in q.fetch_all(self.pool()).await? {
+        for r in q.fetch_all(self.reader()).await? {
             out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, counts_of(&r, 3)?));
         }
         Ok(out)
@@ -199,7 +199,7 @@ impl Store {
     pub(crate) async fn rollup_by_unit(&self, a: i64, b: i64) -> Result<Vec<(String, Counts)>, StoreError> {
         use sqlx::Row;
         let sql = format!("SELECT unit_id, {} FROM order_days WHERE day >= $1 AND day < $2 AND unit_id <> '' GROUP BY unit_id", sums());
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.day_of(a)).bind(self.day_of(b)).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.day_of(a)).bind(self.day_of(b)).fetch_all(self.reader()).await?;
         let mut out = Vec::new();
         for r in rows {
             out.push((r.try_get(0)?, counts_of(&r, 1)?));
@@ -225,7 +225,7 @@ impl Store {
         for u in scope.into_iter().flatten() {
             q = q.bind(u.clone());
         }
-        Ok(q.fetch_all(self.pool()).await?)
+        Ok(q.fetch_all(self.reader()).await?)
     }
 }
 
@@ -242,6 +242,6 @@ impl Store {
         for u in scope.into_iter().flatten() {
             q = q.bind(u.clone());
         }
-        Ok(q.fetch_all(self.pool()).await?)
+        Ok(q.fetch_all(self.reader()).await?)
     }
 }

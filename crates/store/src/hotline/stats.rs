@@ -358,7 +358,7 @@ impl Store {
             q = q.bind(u.clone());
         }
         let mut out = Vec::new();
-        for row in q.fetch_all(self.pool()).await? {
+        for row in q.fetch_all(self.reader()).await? {
             out.push((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, counts_of(&row, 3)?));
         }
         Ok(out)
@@ -377,7 +377,7 @@ impl Store {
         for u in scope.iter().copied().flatten() {
             q = q.bind(u.clone());
         }
-        Ok(q.fetch_one(self.pool()).await?)
+        Ok(q.fetch_one(self.reader()).await?)
     }
 
     /// The ranking of the units that answer hotline orders (departments, districts with their
@@ -426,7 +426,7 @@ impl Store {
                 counts_select()
             );
             let mut out = Vec::new();
-            for r in sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(a).bind(b).fetch_all(self.pool()).await? {
+            for r in sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(a).bind(b).fetch_all(self.reader()).await? {
                 out.push((r.try_get(0)?, counts_of(&r, 1)?));
             }
             out
@@ -443,7 +443,7 @@ impl Store {
                 "SELECT unit_id, COUNT(*), {} FROM assignments WHERE kind = 'work_order' AND role IN ('lead', 'forwarded') AND assigned_at >= $1 AND assigned_at < $2 GROUP BY unit_id",
                 sum("outcome = 'returned'")
             );
-            sqlx::query_as(sqlx::AssertSqlSafe(ret_sql)).bind(a).bind(b).fetch_all(self.pool()).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(ret_sql)).bind(a).bind(b).fetch_all(self.reader()).await?
         };
         for (unit, n, r) in rets {
             if let Some(top) = top_of.get(&unit) {

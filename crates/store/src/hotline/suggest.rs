@@ -176,6 +176,7 @@ impl Store {
                 .bind(&data)
                 .execute(&mut *tx)
                 .await?;
+            crate::changes::mark(&mut tx, crate::changes::DISPATCH_MODEL).await?;
             Ok(())
         })?;
         let Stored { category, unit } = stored;
@@ -220,6 +221,11 @@ impl Store {
             return Ok(None);
         }
         self.train_dispatch().await
+    }
+
+    /// Another server trained a model: the next suggestion loads it.
+    pub(crate) fn forget_dispatch_model(&self) {
+        self.slots.set::<DispatchModel>(None);
     }
 
     /// The model in use, loaded from the database the first time.

@@ -158,7 +158,7 @@ impl Store {
             for u in units.into_iter().flatten() {
                 q = q.bind(u);
             }
-            rows.extend(q.fetch_all(self.pool()).await?);
+            rows.extend(q.fetch_all(self.reader()).await?);
         }
         let seg = self.segmenter().await?;
         let texts: Vec<String> = rows.iter().map(|r| format!("{}\n{}\n{}", r.1, r.1, r.2)).collect();

@@ -45,7 +45,7 @@ impl Store {
         for b in &binds {
             q = q.bind(b);
         }
-        let open = q.fetch_all(self.pool()).await?;
+        let open = q.fetch_all(self.reader()).await?;
         let sql = format!(
             "SELECT w.kind, COUNT(*) FROM cards c JOIN work_items w ON w.id = c.work_id
              WHERE c.issued_at >= $1 AND c.revoked_at IS NULL{card_filter} GROUP BY w.kind"
@@ -54,7 +54,7 @@ impl Store {
         for b in &binds {
             q = q.bind(b);
         }
-        let cards = q.fetch_all(self.pool()).await?;
+        let cards = q.fetch_all(self.reader()).await?;
         Ok(self
             .kind_specs()
             .iter()

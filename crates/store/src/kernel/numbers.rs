@@ -96,6 +96,14 @@ impl Store {
         }
     }
 
+    /// Another server set a format.
+    pub(crate) fn forget_number_formats(&self) {
+        match self.slots.get_or_default::<FormatCache>().write() {
+            Ok(mut c) => c.clear(),
+            Err(p) => p.into_inner().clear(),
+        }
+    }
+
     /// The format of a series: the administrator's, else the kind's own.
     pub async fn number_format(&self, spec: &KindSpec, code: &str) -> Result<String, StoreError> {
         let key = setting_key(spec.name, code);

@@ -45,7 +45,7 @@ impl Store {
             for b in &binds {
                 q = q.bind(b);
             }
-            q.fetch_one(self.pool()).await?
+            q.fetch_one(self.reader()).await?
         };
         Ok(OrderExport { conds, binds, full: full && staff.is_hotline(), after: None, done, total })
     }
@@ -76,7 +76,7 @@ impl Store {
         if let Some((_, id)) = &e.after {
             r = r.bind(id);
         }
-        let rows = r.fetch_all(self.pool()).await?;
+        let rows = r.fetch_all(self.reader()).await?;
         e.done = rows.len() < BATCH;
         let viewer = Viewer { full: e.full };
         let mut out = Vec::with_capacity(rows.len());
@@ -136,7 +136,7 @@ impl Store {
              WHERE w.kind = 'work_order' ORDER BY w.number LIMIT $1",
         )
         .bind(n as i64)
-        .fetch_all(self.pool())
+        .fetch_all(self.reader())
         .await?)
     }
 }

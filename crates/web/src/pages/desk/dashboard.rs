@@ -7,6 +7,8 @@ use crate::pages::hotline::stats::{RankView, rank_view, today};
 #[template(path = "dashboard.html")]
 pub(crate) struct DashboardPage {
     nav: Nav,
+    /// How fresh the figures are, when they come from a replica.
+    freshness: Option<String>,
     /// What waits on the reader, queue by queue (the dashboard is a leader's home page).
     waiting: Vec<sanfu_store::kernel::inbox::QueueCount>,
     kpis: Vec<Kpi>,
@@ -111,6 +113,7 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         kinds,
         funds,
         nav: nav(&st, &d, "dashboard").await?,
+        freshness: super::freshness(&st).await,
         kpis,
         trend,
         open_chart: charts::stacked(&stacks),

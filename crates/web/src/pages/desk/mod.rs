@@ -56,6 +56,17 @@ pub struct Nav {
     pub leader: bool,
 }
 
+/// Figures read from a replica say how fresh they are (nothing when they come from the primary).
+pub(crate) async fn freshness(st: &AppState) -> Option<String> {
+    let lag = st.store.replica_lag_ms().await.ok()??;
+    let as_of = chrono::Utc::now() - chrono::Duration::milliseconds(lag);
+    Some(format!(
+        "数据来自只读副本，截至 {}（落后主库约 {:.1} 秒）",
+        as_of.with_timezone(&st.store.offset()).format("%H:%M:%S"),
+        lag as f64 / 1000.0
+    ))
+}
+
 pub(crate) async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result<Nav, PageError> {
     let counts = st.store.queue_counts(&d.staff).await?;
     Ok(Nav {

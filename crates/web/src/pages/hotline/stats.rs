@@ -6,6 +6,8 @@ use crate::pages::hotline::prelude::*;
 #[template(path = "stats.html")]
 pub(crate) struct StatsPage {
     nav: Nav,
+    /// How fresh the figures are, when they come from a replica.
+    freshness: Option<String>,
     r: Report,
     unit: String,
     from: String,
@@ -74,6 +76,7 @@ pub async fn stats(State(st): State<AppState>, d: Desk, Query(q): Query<StatsQue
     let query = format!("unit_id={}&from={from}&to={to}", enc(&unit_code));
     let p = StatsPage {
         nav: nav(&st, &d, "stats").await?,
+        freshness: crate::pages::desk::freshness(&st).await,
         so_far: to >= today,
         unit: r.unit.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
         from: from.to_string(),

@@ -1,0 +1,95 @@
+//! Two servers on one database, as behind a load balancer: a session works on both, and what
+//! one changes (a unit's name, a session ended) the other sees within seconds.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Client;
+use serde_json::{Value, json};
+
+use crate::helpers::{PW, free_port, fresh_database, serve};
+
+async fn login(client: &Client, base: &str, username: &str) -> String {
+    for _ in 0..300 {
+        if let Ok(r) = client.post(format!("{base}/api/auth/login")).json(&json!({"username": username, "password": PW})).send().await
+            && r.status() == 200
+        {
+            let v: Value = r.json().await.unwrap();
+            return v["token"].as_str().unwrap().to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not start");
+}
+
+async fn wait_up(client: &Client, base: &str) {
+    for _ in 0..300 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not start");
+}
+
+#[tokio::test]
+async fn what_one_server_changes_the_other_sees_within_seconds() {
+    let (url, _dir) = fresh_database().await;
+    {
+        let store = sanfu_store::Store::open(&url).await.expect("open");
+        store.seed_demo(false).await.expect("seed");
+        store.close().await;
+    }
+    let (pa, pb) = (free_port(), free_port());
+    let mut a = serve(&url, pa, &[]);
+    let mut b = serve(&url, pb, &[]);
+    let (base_a, base_b) = (format!("http://127.0.0.1:{pa}"), format!("http://127.0.0.1:{pb}"));
+    let client = Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
+    let admin = login(&client, &base_a, "admin").await;
+    wait_up(&client, &base_b).await;
+
+    // A session opened on one server works on the other.
+    let units_on_b = async |token: &str| client.get(format!("{base_b}/api/units")).bearer_auth(token).send().await.unwrap();
+    let r = units_on_b(&admin).await;
+    assert_eq!(r.status(), 200, "the session from server A works on server B");
+    let before: Value = r.json().await.unwrap();
+    assert!(before.to_string().contains("东湖区"), "B has read (and keeps) the units: {before}");
+
+    // A unit renamed on A is seen on B.
+    let r = client
+        .put(format!("{base_a}/api/admin/units/donghu"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "东湖新区人民政府"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let renamed = Instant::now();
+    loop {
+        let v: Value = units_on_b(&admin).await.json().await.unwrap();
+        if v.to_string().contains("东湖新区人民政府") {
+            break;
+        }
+        assert!(renamed.elapsed() < Duration::from_secs(5), "server B still shows the old name: {v}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A session ended on A is refused by B, although B has just trusted it.
+    let operator = login(&client, &base_a, "operator").await;
+    let r = client.get(format!("{base_b}/api/inbox")).bearer_auth(&operator).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = client.post(format!("{base_a}/api/auth/logout")).bearer_auth(&operator).send().await.unwrap();
+    assert!(r.status().is_success(), "logout: {}", r.status());
+    let out = Instant::now();
+    loop {
+        let r = client.get(format!("{base_b}/api/inbox")).bearer_auth(&operator).send().await.unwrap();
+        if r.status() == 401 {
+            break;
+        }
+        assert!(out.elapsed() < Duration::from_secs(3), "server B still takes the ended session");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for c in [&mut a, &mut b] {
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+}
