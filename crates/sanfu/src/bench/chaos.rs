@@ -58,6 +58,10 @@ pub async fn load(base: &str, clients: usize, out: &Path, stop: &Path, user: &st
                         Ok(resp) if resp.status().is_success() => {
                             resp.json::<Value>().await.ok().and_then(|v| v["order"]["number"].as_str().map(str::to_string))
                         }
+                        // The first attempt was kept (its answer was lost): the key says its number.
+                        Ok(resp) if resp.status() == reqwest::StatusCode::CONFLICT => {
+                            resp.json::<Value>().await.ok().and_then(|v| filed_number(v["message"].as_str().unwrap_or("")))
+                        }
                         _ => None,
                     };
                     if let Some(n) = number {
@@ -87,6 +91,13 @@ pub async fn load(base: &str, clients: usize, out: &Path, stop: &Path, user: &st
     }
     total.seconds = started.elapsed().as_secs_f64();
     Ok(total)
+}
+
+/// The number in a 409 `duplicate_submission` answer ("该请求已经提交过，工单编号 N，…").
+fn filed_number(message: &str) -> Option<String> {
+    let rest = message.split_once("工单编号")?.1.trim_start();
+    let n: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    (!n.is_empty()).then_some(n)
 }
 
 /// What the database holds of the acknowledged orders.

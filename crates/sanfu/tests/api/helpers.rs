@@ -67,6 +67,16 @@ pub async fn spawn_app() -> TestApp {
     start(url, store, dir).await
 }
 
+/// The demo city with its heavy reads on a replica: the same database, reached through a
+/// second pool (as a hot standby that has replayed everything would answer).
+pub async fn spawn_app_with_replica() -> TestApp {
+    let (url, dir) = fresh_database().await;
+    let store = open_store(&url).await;
+    store.seed_demo(false).await.expect("seed demo city");
+    let store = store.with_replica(&url).await.expect("replica");
+    start(url, store, dir).await
+}
+
 /// A new installation: an empty database, no city, no account.
 pub async fn spawn_empty() -> TestApp {
     let (url, dir) = fresh_database().await;

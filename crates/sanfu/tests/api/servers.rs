@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::helpers::{PW, free_port, fresh_database, serve};
+use crate::helpers::{PW, free_port, fresh_database, serve, spawn_app, spawn_app_with_replica};
 
 async fn login(client: &Client, base: &str, username: &str) -> String {
     for _ in 0..300 {
@@ -92,4 +92,26 @@ async fn what_one_server_changes_the_other_sees_within_seconds() {
         c.kill().unwrap();
         c.wait().unwrap();
     }
+}
+
+#[tokio::test]
+async fn figures_read_from_a_replica_say_how_fresh_they_are() {
+    let app = spawn_app_with_replica().await;
+    let op = app.login("operator").await;
+    app.register(&op, serde_json::json!({"order_type": "complaint", "category_id": "0203", "content": "副本测试：小区路灯损坏多日无人维修，夜间出行不便。"})).await;
+    for path in ["/dashboard", "/stats"] {
+        let (s, html) = app.page("mayor", path).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(html.contains("数据来自只读副本，截至"), "{path} says where its figures come from and how fresh they are");
+        assert!(html.contains("落后主库约 0.0 秒"), "{path}: a replica that has replayed everything is not behind");
+    }
+    // Search reads from the replica too and finds what was just registered.
+    let (s, v) = app.get(Some(&op), "/api/search?q=副本测试").await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v.to_string().contains("副本测试"), "{v}");
+
+    // Without a replica the pages say nothing of it: their figures are the primary's.
+    let plain = spawn_app().await;
+    let (_, html) = plain.page("mayor", "/dashboard").await;
+    assert!(!html.contains("只读副本"));
 }
