@@ -12,7 +12,8 @@ ROUNDS=${ROUNDS:-10}
 out="$CLUSTER_DIR/chaos"
 rm -rf "$out"; mkdir -p "$out"
 now() { date +%s.%N; }
-since() { echo "$(now) - $1" | bc; }
+since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
+max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
 
 "$SANFU_BIN" bench chaos-load --url "http://127.0.0.1:$PROXY_PORT" --clients "${CLIENTS:-8}" \
   --out "$out/acked.tsv" --stop "$out/stop" > "$out/load.json" 2> "$out/load.log" &
@@ -46,8 +47,7 @@ for round in $(seq 1 "$ROUNDS"); do
   start_sanfu "$i" serve
   wait_http "http://127.0.0.1:${SANFU_PORTS[$((i-1))]}/healthz" 120
   fail_over; b=$took
-  longest_failover=$(echo "if ($a > $longest_failover) $a else $longest_failover" | bc)
-  longest_failover=$(echo "if ($b > $longest_failover) $b else $longest_failover" | bc)
+  longest_failover=$(max "$(max "$a" "$b")" "$longest_failover")
   echo "round $round: primary back after ${a}s and ${b}s; sanfu$i killed and restarted; $(wc -l < "$out/acked.tsv") orders acknowledged so far" >&2
 done
 sleep 3

@@ -81,6 +81,8 @@ pub struct Store {
     /// A read-only replica for the heavy reads (statistics, dashboard, exports, search), when
     /// one is given: they then never take the primary's connections.
     replica: Option<AnyPool>,
+    /// The hosts of a multi-host URL (a primary and its standbys), when there are several.
+    pub(crate) hosts: Option<Arc<crate::failover::Hosts>>,
     backend: Backend,
     pub(crate) write_lock: Option<Arc<Mutex<()>>>,
     calendar: Arc<RwLock<Arc<Calendar>>>,
@@ -146,9 +148,20 @@ impl Store {
             }
             Backend::Postgres => {
                 let fresh = hosts.clone();
+                let checked = hosts.clone();
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(30))
+                    // A new connection goes to the primary of the newest timeline, or is refused.
+                    .after_connect(move |conn, _meta| {
+                        let checked = checked.clone();
+                        Box::pin(async move {
+                            match checked {
+                                Some(h) => h.check_new(conn).await,
+                                None => Ok(()),
+                            }
+                        })
+                    })
                     // After a failover, connections to the old primary are not handed out again.
                     .before_acquire(move |_conn, meta| {
                         let ok = fresh.as_ref().is_none_or(|h| h.fresh(&meta));
@@ -158,12 +171,13 @@ impl Store {
                     .await?
             }
         };
-        if let Some(h) = hosts {
-            crate::failover::watch(pool.clone(), h, url.clone());
+        if let Some(h) = &hosts {
+            crate::failover::watch(pool.clone(), h.clone(), url.clone());
         }
         let store = Store {
             pool,
             replica: None,
+            hosts,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
             calendar: Arc::new(RwLock::new(Arc::new(Calendar::empty(Default::default())))),

@@ -12,12 +12,13 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sqlx::any::AnyConnectOptions;
 use sqlx::pool::PoolConnectionMetadata;
 use sqlx::{AnyPool, ConnectOptions, Connection};
+
 
 use crate::db::StoreError;
 
@@ -60,29 +61,69 @@ pub(crate) struct Hosts {
     epoch: Instant,
     /// When the pool was last pointed at another host, in nanoseconds after `epoch`.
     switched: AtomicU64,
+    /// The highest timeline seen on a primary. A promotion starts a new timeline; an old primary
+    /// that comes back up still believing it is the primary (until its keeper hears from the
+    /// monitor and demotes it) is on an older one, and is never written to.
+    timeline: AtomicU32,
+}
+
+/// What a host says of itself: whether it takes writes, and on which timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Role {
+    writable: bool,
+    timeline: u32,
 }
 
 impl Hosts {
     pub(crate) fn new(urls: Vec<String>, slow: Duration) -> Arc<Hosts> {
-        Arc::new(Hosts { urls, slow, epoch: Instant::now(), switched: AtomicU64::new(0) })
+        Arc::new(Hosts { urls, slow, epoch: Instant::now(), switched: AtomicU64::new(0), timeline: AtomicU32::new(0) })
     }
 
     pub(crate) fn options(&self, url: &str) -> Result<AnyConnectOptions, StoreError> {
         Ok(AnyConnectOptions::from_str(url)?.log_slow_statements(log::LevelFilter::Warn, self.slow))
     }
 
-    /// The first host that answers and is not in recovery.
+    /// A writable host on the newest timeline seen: the primary, not a stale one.
+    fn is_current_primary(&self, r: Role) -> bool {
+        r.writable && r.timeline >= self.timeline.load(Ordering::Relaxed)
+    }
+
+    /// Of the hosts that answer and take writes, the one on the newest timeline.
     pub(crate) async fn find_primary(&self) -> Result<String, StoreError> {
         let mut seen = Vec::new();
+        let mut best: Option<(u32, &String)> = None;
         for url in &self.urls {
-            match tokio::time::timeout(Duration::from_secs(3), is_primary(&self.options(url)?)).await {
-                Ok(Ok(true)) => return Ok(url.clone()),
-                Ok(Ok(false)) => seen.push(format!("{}：只读（备库）", host_of(url))),
+            match tokio::time::timeout(Duration::from_secs(3), probe_url(&self.options(url)?)).await {
+                Ok(Ok(r)) if r.writable => {
+                    seen.push(format!("{}：可写（时间线 {}）", host_of(url), r.timeline));
+                    if best.is_none_or(|(t, _)| r.timeline > t) {
+                        best = Some((r.timeline, url));
+                    }
+                }
+                Ok(Ok(_)) => seen.push(format!("{}：只读（备库）", host_of(url))),
                 Ok(Err(e)) => seen.push(format!("{}：{e}", host_of(url))),
                 Err(_) => seen.push(format!("{}：连接超时", host_of(url))),
             }
         }
-        Err(StoreError::Other(format!("没有可写的数据库主节点（{}）", seen.join("；"))))
+        match best {
+            Some((t, url)) if t >= self.timeline.load(Ordering::Relaxed) => {
+                self.timeline.fetch_max(t, Ordering::Relaxed);
+                Ok(url.clone())
+            }
+            _ => Err(StoreError::Other(format!("没有可写的数据库主节点（{}）", seen.join("；")))),
+        }
+    }
+
+    /// Every new connection of the pool is checked: a standby, or a primary on an older timeline
+    /// than the newest seen (an old primary back up before its demotion), is refused.
+    pub(crate) async fn check_new(&self, conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+        let r = probe(conn).await?;
+        if self.is_current_primary(r) {
+            self.timeline.fetch_max(r.timeline, Ordering::Relaxed);
+            Ok(())
+        } else {
+            Err(sqlx::Error::Protocol(format!("该数据库节点不是当前主库（可写：{}，时间线 {}）", r.writable, r.timeline)))
+        }
     }
 
     /// Whether a pooled connection may be handed out: not if it was opened before the last switch.
@@ -92,19 +133,36 @@ impl Hosts {
         born >= switched
     }
 
+    /// Whether the pool was pointed at another host after `t`.
+    pub(crate) fn switched_after(&self, t: Instant) -> bool {
+        let switched = self.switched.load(Ordering::Relaxed);
+        switched > 0 && self.epoch + Duration::from_nanos(switched) > t
+    }
+
     fn mark_switch(&self) {
         let nanos = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
         self.switched.store(nanos, Ordering::Relaxed);
     }
 }
 
-async fn is_primary(options: &AnyConnectOptions) -> Result<bool, sqlx::Error> {
+/// Whether the host takes writes, and its timeline (the first eight hex digits of the name of
+/// the WAL file being written; a standby has none).
+async fn probe(conn: &mut sqlx::AnyConnection) -> Result<Role, sqlx::Error> {
+    let (recovery, wal): (i64, String) = sqlx::query_as(
+        "SELECT CAST(CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END AS BIGINT),
+                CASE WHEN pg_is_in_recovery() THEN '' ELSE pg_walfile_name(pg_current_wal_lsn()) END",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let timeline = wal.get(..8).and_then(|t| u32::from_str_radix(t, 16).ok()).unwrap_or(0);
+    Ok(Role { writable: recovery == 0, timeline })
+}
+
+async fn probe_url(options: &AnyConnectOptions) -> Result<Role, sqlx::Error> {
     let mut conn = options.connect().await?;
-    let (recovery,): (i64,) = sqlx::query_as("SELECT CAST(CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END AS BIGINT)")
-        .fetch_one(&mut conn)
-        .await?;
+    let r = probe(&mut conn).await;
     let _ = conn.close().await;
-    Ok(recovery == 0)
+    r
 }
 
 /// Every second: is the pool's host still the primary? If not, find the one that is and point
@@ -119,7 +177,15 @@ pub(crate) fn watch(pool: AnyPool, hosts: Arc<Hosts>, mut current: String) {
                 return;
             }
             let ok = match hosts.options(&current) {
-                Ok(o) => matches!(tokio::time::timeout(Duration::from_secs(2), is_primary(&o)).await, Ok(Ok(true))),
+                Ok(o) => match tokio::time::timeout(Duration::from_secs(2), probe_url(&o)).await {
+                    Ok(Ok(r)) => hosts.is_current_primary(r),
+                    Ok(Err(_)) => false,
+                    // Slow to answer is not dead: look again before going elsewhere.
+                    Err(_) => {
+                        let again = tokio::time::timeout(Duration::from_secs(3), probe_url(&o)).await;
+                        matches!(again, Ok(Ok(r)) if hosts.is_current_primary(r))
+                    }
+                },
                 Err(_) => false,
             };
             if ok {

@@ -34,8 +34,8 @@ impl Default for PublicLimits {
 /// key's number first (in its own transaction) wins and the other is rolled back, so a retry
 /// that takes the claim of a request still running can never file twice. Short, then, so that a
 /// request cut off by a server's crash or a database failover holds its client up for seconds,
-/// not minutes (as long as a write waits for a new primary: `FAILOVER_PATIENCE`).
-const STALE_CLAIM_MS: i64 = 30 * 1000;
+/// not minutes.
+const STALE_CLAIM_MS: i64 = 10 * 1000;
 
 /// A one-time key as the `idempotency` table keeps it (at most 200 characters).
 pub(crate) fn stored_key(key: &str) -> String {
@@ -104,7 +104,7 @@ impl Store {
                 return Ok(true);
             }
             // A claim without a number filed nothing (the registration settles its key in its
-            // own transaction): one left for half a minute belonged to a request that died with
+            // own transaction): one left for ten seconds belonged to a request that died with
             // a crash or was cut off by a failover, and the client's retry may take it.
             let stale = sqlx::query("UPDATE idempotency SET created_at = $1 WHERE key = $2 AND number IS NULL AND created_at < $3")
                 .bind(now).bind(&key).bind(now - STALE_CLAIM_MS).execute(&mut *tx).await?.rows_affected();

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde_json::{Value, json};
 
+const SUBJECT: &str = "主备切换测试";
+
 /// What the load saw.
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct LoadReport {
@@ -34,7 +36,9 @@ pub async fn load(base: &str, clients: usize, out: &Path, stop: &Path, user: &st
         }
     };
     let file = Arc::new(std::sync::Mutex::new(std::fs::File::create(out).with_context(|| format!("cannot write {}", out.display()))?));
-    let run = sanfu_store::new_id();
+    // This run's orders are told from earlier runs' by a tag in their subject.
+    let id = sanfu_store::new_id();
+    let run = id[id.len() - 8..].to_string();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients.max(1) {
@@ -45,7 +49,7 @@ pub async fn load(base: &str, clients: usize, out: &Path, stop: &Path, user: &st
             while !stop.exists() {
                 i += 1;
                 let key = format!("chaos-{run}-{c}-{i}");
-                let subject = format!("主备切换测试 {c}-{i} 小区路灯不亮");
+                let subject = format!("{SUBJECT} {run} {c}-{i} 小区路灯不亮");
                 let body = json!({"order_type": "complaint", "category_id": "0203", "subject": subject,
                                   "content": "小区路灯损坏多日无人维修，夜间出行不便，请尽快修复。",
                                   "citizen_phone": format!("138{:08}", (c * 1_000_000 + i) % 100_000_000)});
@@ -116,8 +120,12 @@ pub struct CheckReport {
 pub async fn check(url: &str, acked: &Path) -> anyhow::Result<CheckReport> {
     let store = sanfu_store::Store::open(url).await.context("无法打开数据库")?;
     let text = std::fs::read_to_string(acked).with_context(|| format!("cannot read {}", acked.display()))?;
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT number, title FROM work_items WHERE kind = 'work_order' AND title LIKE '主备切换测试%'").fetch_all(store.pool()).await?;
+    // The run's tag, from the first acknowledged subject ("主备切换测试 TAG c-i …").
+    let tag = text.lines().next().and_then(|l| l.split('\t').nth(2)).and_then(|s| s.split(' ').nth(1)).unwrap_or("").to_string();
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT number, title FROM work_items WHERE kind = 'work_order' AND title LIKE $1")
+        .bind(format!("{SUBJECT} {tag} %"))
+        .fetch_all(store.pool())
+        .await?;
     let mut by_number = std::collections::HashMap::new();
     let mut by_title: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (n, t) in &rows {

@@ -73,8 +73,35 @@ async fn what_one_server_changes_the_other_sees_within_seconds() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    // A session ended on A is refused by B, although B has just trusted it.
+    // The city's dictionary changed on A: B's search knows the new synonym.
     let operator = login(&client, &base_a, "operator").await;
+    let r = client
+        .post(format!("{base_a}/api/orders"))
+        .bearer_auth(&operator)
+        .json(&json!({"order_type": "complaint", "category_id": "0203", "content": "两台服务器测试：小区自来水发黄一个月，无法饮用。"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let search_b = async |q: &str| -> String {
+        client.get(format!("{base_b}/api/search")).query(&[("q", q)]).bearer_auth(&operator).send().await.unwrap().text().await.unwrap()
+    };
+    assert!(!search_b("供水").await.contains("两台服务器测试"), "no synonym yet");
+    let r = client
+        .put(format!("{base_a}/api/admin/synonyms"))
+        .bearer_auth(&admin)
+        .json(&json!({"groups": [["自来水", "供水"]]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let changed = Instant::now();
+    while !search_b("供水").await.contains("两台服务器测试") {
+        assert!(changed.elapsed() < Duration::from_secs(10), "server B does not know the synonym set on A");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // A session ended on A is refused by B, although B has just trusted it.
     let r = client.get(format!("{base_b}/api/inbox")).bearer_auth(&operator).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let r = client.post(format!("{base_a}/api/auth/logout")).bearer_auth(&operator).send().await.unwrap();

@@ -420,7 +420,7 @@ impl Store {
         in_tx!(self, tx => {
             Store::index_in(&mut tx, &index).await?;
             let number = match &ahead {
-                Some(n) => n.clone(),
+                Some(a) => a.take(self, &mut tx, &series, &format).await?,
                 None => self.number_in(&mut tx, &series, &format).await?,
             };
             write::insert(&mut tx, &spec, &id, &number, &title, item, now).await?;

@@ -185,7 +185,7 @@ impl Store {
     /// Before the item's transaction: a number taken in a transaction of its own, when the
     /// series may skip and the database is PostgreSQL; `None` means take it with
     /// [`Store::number_in`] inside the item's transaction.
-    pub(crate) async fn number_ahead(&self, s: &Series, format: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) async fn number_ahead(&self, s: &Series, format: &str) -> Result<Option<Ahead>, StoreError> {
         if s.gapless || self.backend() == Backend::Sqlite {
             return Ok(None);
         }
@@ -193,14 +193,55 @@ impl Store {
         // It commits without waiting for the disk: the item's own commit, later in the same
         // write-ahead log, makes both durable together.
         sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
-        let n = next(&mut tx, &s.counter()).await?;
+        let counter = s.counter();
+        let n = next(&mut tx, &counter).await?;
         tx.commit().await?;
-        Ok(Some(format_number(format, s, n)))
+        Ok(Some(Ahead { number: format_number(format, s, n), value: n, counter, at: std::time::Instant::now() }))
     }
 
     /// Inside the item's transaction.
     pub(crate) async fn number_in(&self, conn: &mut AnyConnection, s: &Series, format: &str) -> Result<String, StoreError> {
         Ok(format_number(format, s, next(conn, &s.counter()).await?))
+    }
+}
+
+/// A number taken ahead of its item's transaction.
+#[derive(Debug, Clone)]
+pub(crate) struct Ahead {
+    number: String,
+    value: i64,
+    counter: String,
+    at: std::time::Instant,
+}
+
+impl Ahead {
+    /// The number, in the item's transaction. Its counter's step was committed without waiting
+    /// for the standby: if the primary died since and the item's write is being run again on the
+    /// new primary, that step may be missing there, and the new primary would issue the number
+    /// a second time. When this process saw the failover, a fresh number is taken; otherwise
+    /// (one host behind a virtual address) the counter is moved up to the number where it is
+    /// behind — an update that matches no row (and locks none) in the usual case.
+    pub(crate) async fn take(&self, store: &Store, conn: &mut AnyConnection, s: &Series, format: &str) -> Result<String, StoreError> {
+        // Taken on a primary that has since failed over: the new primary may issue the same
+        // number to another item before this transaction could move its counter, so a number
+        // is taken afresh, here, on the new primary.
+        if store.hosts.as_ref().is_some_and(|h| h.switched_after(self.at)) {
+            return store.number_in(conn, s, format).await;
+        }
+        let moved = sqlx::query("UPDATE counters SET value = $1 WHERE name = $2 AND value < $1")
+            .bind(self.value)
+            .bind(&self.counter)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if moved == 0 {
+            sqlx::query("INSERT INTO counters (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(&self.counter)
+                .bind(self.value)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(self.number.clone())
     }
 }
 

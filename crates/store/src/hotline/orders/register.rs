@@ -11,7 +11,7 @@ struct Pending {
     spec: Arc<sanfu_domain::kernel::KindSpec>,
     series: crate::kernel::numbers::Series,
     format: String,
-    ahead: Option<String>,
+    ahead: Option<crate::kernel::numbers::Ahead>,
     id: String,
     code_hash: String,
     o: CheckedOrder,
@@ -33,7 +33,7 @@ impl Pending {
     async fn write(&self, tx: &mut sqlx::AnyConnection) -> Result<String, StoreError> {
         let (o, id, now, repeat_of, actor) = (&self.o, &self.id, self.now, &self.repeat_of, &self.actor);
         let number = match &self.ahead {
-            Some(n) => n.clone(),
+            Some(a) => a.take(&self.store, &mut *tx, &self.series, &self.format).await?,
             None => self.store.number_in(&mut *tx, &self.series, &self.format).await?,
         };
         let t = to_ms(now);
