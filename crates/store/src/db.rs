@@ -116,7 +116,7 @@ impl Store {
         // Several PostgreSQL hosts (a primary and its standbys): the writable one.
         let hosts = (backend == Backend::Postgres).then(|| crate::failover::split_hosts(url)).flatten().map(|urls| crate::failover::Hosts::new(urls, slow));
         let url = match &hosts {
-            Some(h) => h.find_primary().await?,
+            Some(h) => h.find_primary().await.map_err(StoreError::Other)?,
             None => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?.log_slow_statements(log::LevelFilter::Warn, slow);
@@ -188,7 +188,7 @@ impl Store {
         // Several servers may start at once on one database: one at a time migrates and fills
         // what a new database lacks, under the start-up lease.
         store.create_leases().await?;
-        let node = crate::lease::node_name();
+        let node = format!("startup:{}", new_id());
         store.wait_for_lease("startup", &node, Duration::from_secs(300), Duration::from_secs(900)).await?;
         let ready = async {
             store.migrate().await?;
@@ -299,9 +299,9 @@ impl Store {
     /// The leases table; two servers creating it at once on PostgreSQL can collide in its
     /// catalogue (a unique violation), so a failure is tried again once.
     async fn create_leases(&self) -> Result<(), StoreError> {
-        if self.pool.execute(crate::lease::LEASES_TABLE).await.is_err() {
+        if self.pool.execute(crate::migrations::LEASES_TABLE).await.is_err() {
             tokio::time::sleep(Duration::from_millis(100)).await;
-            self.pool.execute(crate::lease::LEASES_TABLE).await?;
+            self.pool.execute(crate::migrations::LEASES_TABLE).await?;
         }
         Ok(())
     }

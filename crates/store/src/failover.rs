@@ -8,7 +8,7 @@
 //! standby after a failover), the watcher looks for the new primary and points the pool at it,
 //! and every connection opened before the switch is dropped instead of being handed out again.
 //! Writes cut off meanwhile are retried by [`in_tx!`] while that is safe (see
-//! [`StoreError::is_disconnect`](crate::StoreError::is_disconnect)).
+//! `StoreError::is_disconnect`).
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -20,7 +20,6 @@ use sqlx::pool::PoolConnectionMetadata;
 use sqlx::{AnyPool, ConnectOptions, Connection};
 
 
-use crate::db::StoreError;
 
 /// One URL per host of a multi-host PostgreSQL URL (`None` for a URL of one host). The
 /// `target_session_attrs` parameter is Sanfu's to honour, so it is taken out.
@@ -79,7 +78,7 @@ impl Hosts {
         Arc::new(Hosts { urls, slow, epoch: Instant::now(), switched: AtomicU64::new(0), timeline: AtomicU32::new(0) })
     }
 
-    pub(crate) fn options(&self, url: &str) -> Result<AnyConnectOptions, StoreError> {
+    pub(crate) fn options(&self, url: &str) -> Result<AnyConnectOptions, sqlx::Error> {
         Ok(AnyConnectOptions::from_str(url)?.log_slow_statements(log::LevelFilter::Warn, self.slow))
     }
 
@@ -89,11 +88,12 @@ impl Hosts {
     }
 
     /// Of the hosts that answer and take writes, the one on the newest timeline.
-    pub(crate) async fn find_primary(&self) -> Result<String, StoreError> {
+    pub(crate) async fn find_primary(&self) -> Result<String, String> {
         let mut seen = Vec::new();
         let mut best: Option<(u32, &String)> = None;
         for url in &self.urls {
-            match tokio::time::timeout(Duration::from_secs(3), probe_url(&self.options(url)?)).await {
+            let options = self.options(url).map_err(|e| e.to_string())?;
+            match tokio::time::timeout(Duration::from_secs(3), probe_url(&options)).await {
                 Ok(Ok(r)) if r.writable => {
                     seen.push(format!("{}：可写（时间线 {}）", host_of(url), r.timeline));
                     if best.is_none_or(|(t, _)| r.timeline > t) {
@@ -110,7 +110,7 @@ impl Hosts {
                 self.timeline.fetch_max(t, Ordering::Relaxed);
                 Ok(url.clone())
             }
-            _ => Err(StoreError::Other(format!("没有可写的数据库主节点（{}）", seen.join("；")))),
+            _ => Err(format!("没有可写的数据库主节点（{}）", seen.join("；"))),
         }
     }
 

@@ -22,13 +22,6 @@ pub struct Held {
     pub taken: bool,
 }
 
-/// The leases table, made before the migrations (they run under a lease).
-pub(crate) const LEASES_TABLE: &str = "CREATE TABLE IF NOT EXISTS leases (
-    name TEXT PRIMARY KEY,
-    holder TEXT NOT NULL,
-    expires_at BIGINT NOT NULL,
-    term BIGINT NOT NULL)";
-
 impl Store {
     /// The database's clock in milliseconds, as SQL.
     fn db_now(&self) -> &'static str {

@@ -17,6 +17,7 @@ pub mod admin;
 mod db;
 pub mod events;
 pub mod failover;
+mod follow;
 pub mod desk;
 pub mod hotline;
 pub mod info;

@@ -674,3 +674,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     // What servers keep in memory, by version (see changes.rs).
     ("changes", "CREATE TABLE changes (name TEXT PRIMARY KEY, version BIGINT NOT NULL)"),
 ];
+
+/// The leases table (see lease.rs), made before the migrations: they run under a lease.
+pub(crate) const LEASES_TABLE: &str = "CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    term BIGINT NOT NULL)";

@@ -9,18 +9,7 @@ use std::time::Duration;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::helpers::{PW, free_port, fresh_database, serve};
-
-async fn login(client: &Client, base: &str) -> String {
-    for _ in 0..300 {
-        if let Ok(r) = client.post(format!("{base}/api/auth/login")).json(&json!({"username": "operator", "password": PW})).send().await && r.status() == 200 {
-            let v: Value = r.json().await.expect("login json");
-            return v["token"].as_str().expect("token").to_string();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not start");
-}
+use crate::helpers::{free_port, fresh_database, login_at, serve};
 
 #[tokio::test]
 async fn no_acknowledged_order_is_lost_when_the_server_is_killed_under_load() {
@@ -34,7 +23,7 @@ async fn no_acknowledged_order_is_lost_when_the_server_is_killed_under_load() {
     let base = format!("http://127.0.0.1:{port}");
     let mut child = serve(&url, port, &[]);
     let client = Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
-    let token = login(&client, &base).await;
+    let token = login_at(&client, &base, "operator").await;
 
     let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -86,7 +75,7 @@ async fn no_acknowledged_order_is_lost_when_the_server_is_killed_under_load() {
 
     // Started again on the same database: every acknowledged order is there, with its text.
     let mut child = serve(&url, port, &[]);
-    let token = login(&client, &base).await;
+    let token = login_at(&client, &base, "operator").await;
     for (number, subject) in &acked {
         let r = client.get(format!("{base}/api/orders/{number}")).bearer_auth(&token).send().await.expect("get");
         assert_eq!(r.status(), 200, "acknowledged order {number} is lost");

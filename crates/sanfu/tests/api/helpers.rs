@@ -373,3 +373,17 @@ pub fn serve(url: &str, port: u16, args: &[&str]) -> std::process::Child {
         .spawn()
         .expect("start sanfu serve")
 }
+
+/// A token for `username` from the server at `base`, waiting for it to start.
+pub async fn login_at(client: &Client, base: &str, username: &str) -> String {
+    for _ in 0..300 {
+        if let Ok(r) = client.post(format!("{base}/api/auth/login")).json(&json!({"username": username, "password": PW})).send().await
+            && r.status() == 200
+        {
+            let v: Value = r.json().await.expect("login json");
+            return v["token"].as_str().expect("token").to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not start");
+}

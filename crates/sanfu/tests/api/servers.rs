@@ -6,20 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::helpers::{PW, free_port, fresh_database, serve, spawn_app, spawn_app_with_replica};
-
-async fn login(client: &Client, base: &str, username: &str) -> String {
-    for _ in 0..300 {
-        if let Ok(r) = client.post(format!("{base}/api/auth/login")).json(&json!({"username": username, "password": PW})).send().await
-            && r.status() == 200
-        {
-            let v: Value = r.json().await.unwrap();
-            return v["token"].as_str().unwrap().to_string();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not start");
-}
+use crate::helpers::{free_port, fresh_database, login_at, serve, spawn_app, spawn_app_with_replica};
 
 async fn wait_up(client: &Client, base: &str) {
     for _ in 0..300 {
@@ -44,7 +31,7 @@ async fn what_one_server_changes_the_other_sees_within_seconds() {
     let mut b = serve(&url, pb, &[]);
     let (base_a, base_b) = (format!("http://127.0.0.1:{pa}"), format!("http://127.0.0.1:{pb}"));
     let client = Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
-    let admin = login(&client, &base_a, "admin").await;
+    let admin = login_at(&client, &base_a, "admin").await;
     wait_up(&client, &base_b).await;
 
     // A session opened on one server works on the other.
@@ -74,7 +61,7 @@ async fn what_one_server_changes_the_other_sees_within_seconds() {
     }
 
     // The city's dictionary changed on A: B's search knows the new synonym.
-    let operator = login(&client, &base_a, "operator").await;
+    let operator = login_at(&client, &base_a, "operator").await;
     let r = client
         .post(format!("{base_a}/api/orders"))
         .bearer_auth(&operator)
