@@ -45,7 +45,8 @@ pub struct Application {
 /// The lease under which one server of several runs the timed jobs.
 pub const SCHEDULER_LEASE: &str = "scheduler";
 
-/// The timed jobs — deadline warnings, the supervision sweep, hourly retraining — run every
+/// The timed jobs — deadline warnings, the supervision sweep, a search rebuild left undone,
+/// hourly retraining — run every
 /// `every` by whichever server holds the scheduler lease. Each server tries to take or renew it
 /// every third of `lease` (and at least every `every`), so when the holder dies another server
 /// runs the jobs within `lease` plus one try.
@@ -120,6 +121,13 @@ async fn run_jobs(store: &Store) {
         ),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "督办升级检查失败，稍后重试"),
+    }
+    // The search index after a dictionary change, if the server where it was made did not
+    // finish it (it died, or failed).
+    match store.rebuild_search_if_stale().await {
+        Ok(Some(n)) => tracing::info!(documents = n, "检索索引已按新词表重建"),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "重建检索索引失败，稍后重试"),
     }
     // The dispatch suggestions learn from the orders handled since, hourly.
     match store.retrain_dispatch_if_stale(3_600_000).await {

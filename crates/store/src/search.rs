@@ -248,11 +248,43 @@ impl Store {
     pub fn rebuild_search_in_background(&self) {
         let store = self.clone();
         tokio::spawn(async move {
-            match store.rebuild_search().await {
-                Ok(n) => tracing::info!(documents = n, "检索索引已按新词表重建"),
-                Err(e) => tracing::error!(error = %e, "重建检索索引失败"),
+            match store.rebuild_search_if_stale().await {
+                Ok(Some(n)) => tracing::info!(documents = n, "检索索引已按新词表重建"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "重建检索索引失败，定时任务稍后重试"),
             }
         });
+    }
+
+    /// Rebuild the index if the dictionary changed since it was last rebuilt and no other server
+    /// is rebuilding it (the `search_rebuild` lease): run where the dictionary was changed, and
+    /// by the timed jobs, so that a rebuild cut off by a server's death is done by another.
+    /// `None`: nothing to do, or another server is at it.
+    pub async fn rebuild_search_if_stale(&self) -> Result<Option<usize>, StoreError> {
+        let wanted: Option<i64> = sqlx::query_scalar("SELECT version FROM changes WHERE name = $1")
+            .bind(crate::changes::DICTIONARY)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(wanted) = wanted else { return Ok(None) };
+        let built: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'search_built_for'").fetch_optional(self.pool()).await?;
+        if built.as_deref() == Some(wanted.to_string().as_str()) {
+            return Ok(None);
+        }
+        let holder = format!("search:{}", crate::db::new_id());
+        if self.try_lease("search_rebuild", &holder, std::time::Duration::from_secs(3600)).await?.is_none() {
+            return Ok(None);
+        }
+        let done = self.rebuild_search().await;
+        if done.is_ok() {
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('search_built_for', $1, $2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+                .bind(wanted.to_string())
+                .bind(crate::db::now_ms())
+                .execute(self.pool())
+                .await?;
+        }
+        self.release_lease("search_rebuild", &holder).await?;
+        done.map(Some)
     }
 
     /// Indexes every order, answer and knowledge entry again; returns how many documents.

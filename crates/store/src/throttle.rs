@@ -35,7 +35,7 @@ impl Default for PublicLimits {
 /// that takes the claim of a request still running can never file twice. Short, then, so that a
 /// request cut off by a server's crash or a database failover holds its client up for seconds,
 /// not minutes.
-const STALE_CLAIM_MS: i64 = 10 * 1000;
+const STALE_CLAIM_MS: i64 = 5 * 1000;
 
 /// A one-time key as the `idempotency` table keeps it (at most 200 characters).
 pub(crate) fn stored_key(key: &str) -> String {
@@ -104,7 +104,7 @@ impl Store {
                 return Ok(true);
             }
             // A claim without a number filed nothing (the registration settles its key in its
-            // own transaction): one left for ten seconds belonged to a request that died with
+            // own transaction): one left for five seconds belonged to a request that died with
             // a crash or was cut off by a failover, and the client's retry may take it.
             let stale = sqlx::query("UPDATE idempotency SET created_at = $1 WHERE key = $2 AND number IS NULL AND created_at < $3")
                 .bind(now).bind(&key).bind(now - STALE_CLAIM_MS).execute(&mut *tx).await?.rows_affected();

@@ -103,15 +103,15 @@ async fn a_key_left_claimed_by_a_request_that_died_is_taken_by_its_retry() {
     let kept: Option<String> = sqlx::query_scalar("SELECT number FROM idempotency WHERE key = $1").bind(&key).fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(kept.as_deref(), Some(number.as_str()));
     // A request that claimed its key and died before filing anything (a crash): its retry is
-    // refused while the claim is young, and goes through once it is ten seconds old.
+    // refused while the claim is young, and goes through once it is five seconds old.
     let dead = format!("api:{user}:op-10");
     let now = chrono::Utc::now().timestamp_millis();
-    sqlx::query("INSERT INTO idempotency (key, number, created_at) VALUES ($1, NULL, $2)").bind(&dead).bind(now - 2_000).execute(app.store.pool()).await.unwrap();
+    sqlx::query("INSERT INTO idempotency (key, number, created_at) VALUES ($1, NULL, $2)").bind(&dead).bind(now - 1_000).execute(app.store.pool()).await.unwrap();
     let before = app.counts().await;
     let young = send("op-10").await.unwrap();
     assert_eq!(young.status(), StatusCode::CONFLICT);
     assert_eq!(app.counts().await, before);
-    sqlx::query("UPDATE idempotency SET created_at = $1 WHERE key = $2").bind(now - 11_000).bind(&dead).execute(app.store.pool()).await.unwrap();
+    sqlx::query("UPDATE idempotency SET created_at = $1 WHERE key = $2").bind(now - 6_000).bind(&dead).execute(app.store.pool()).await.unwrap();
     let retry = send("op-10").await.unwrap();
     assert_eq!(retry.status(), StatusCode::CREATED);
     assert_eq!(app.counts().await.0, before.0 + 1, "filed once");

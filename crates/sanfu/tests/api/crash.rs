@@ -9,16 +9,11 @@ use std::time::Duration;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::helpers::{free_port, fresh_database, login_at, serve};
+use crate::helpers::{free_port, login_at, seeded_database, serve};
 
 #[tokio::test]
 async fn no_acknowledged_order_is_lost_when_the_server_is_killed_under_load() {
-    let (url, _dir) = fresh_database().await;
-    {
-        let store = sanfu_store::Store::open(&url).await.expect("open");
-        store.seed_demo(false).await.expect("seed");
-        store.close().await;
-    }
+    let (url, _dir) = seeded_database().await;
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut child = serve(&url, port, &[]);

@@ -387,3 +387,13 @@ pub async fn login_at(client: &Client, base: &str, username: &str) -> String {
     }
     panic!("the server did not start");
 }
+
+/// A fresh database with the demo city in it (no orders), closed again: for servers started as
+/// processes of their own.
+pub async fn seeded_database() -> (String, Option<tempfile::TempDir>) {
+    let (url, dir) = fresh_database().await;
+    let store = open_store(&url).await;
+    store.seed_demo(false).await.expect("seed");
+    store.close().await;
+    (url, dir)
+}

@@ -131,3 +131,31 @@ async fn a_lease_is_held_by_one_until_it_expires_or_is_released() {
     assert!(store.try_lease("job", "a", ttl).await.unwrap().is_some(), "released: taken at once");
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_search_rebuild_left_undone_is_done_once_by_the_timed_jobs() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let (s, v) = app.call(reqwest::Method::PUT, Some(&admin), "/api/admin/synonyms", Some(serde_json::json!({"groups": [["自来水", "供水"]]}))).await;
+    assert_eq!(s, 200, "{v}");
+    // The server where it was set rebuilds the index (in the background) and notes for which
+    // version of the dictionary.
+    let version = async || -> i64 {
+        sqlx::query_scalar("SELECT version FROM changes WHERE name = 'dictionary'").fetch_one(app.store.pool()).await.unwrap()
+    };
+    let built = async || -> Option<String> {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'search_built_for'").fetch_optional(app.store.pool()).await.unwrap()
+    };
+    until("the index rebuilt where the dictionary was set", Duration::from_secs(30), async || built().await == Some(version().await.to_string())).await;
+    assert_eq!(app.store.rebuild_search_if_stale().await.unwrap(), None, "nothing left to do");
+    // A change whose server died before rebuilding: the timed jobs do it, once.
+    sqlx::query("UPDATE changes SET version = version + 1 WHERE name = 'dictionary'").execute(app.store.pool()).await.unwrap();
+    assert!(app.store.rebuild_search_if_stale().await.unwrap().is_some(), "rebuilt");
+    assert_eq!(app.store.rebuild_search_if_stale().await.unwrap(), None, "and not again");
+    // While another server holds the rebuild, nobody else starts one.
+    sqlx::query("UPDATE changes SET version = version + 1 WHERE name = 'dictionary'").execute(app.store.pool()).await.unwrap();
+    app.store.try_lease("search_rebuild", "another-server", Duration::from_secs(60)).await.unwrap().expect("free");
+    assert_eq!(app.store.rebuild_search_if_stale().await.unwrap(), None, "another server is at it");
+    app.store.release_lease("search_rebuild", "another-server").await.unwrap();
+    assert!(app.store.rebuild_search_if_stale().await.unwrap().is_some());
+}

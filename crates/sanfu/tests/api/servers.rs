@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::helpers::{free_port, fresh_database, login_at, serve, spawn_app, spawn_app_with_replica};
+use crate::helpers::{free_port, login_at, seeded_database, serve, spawn_app, spawn_app_with_replica};
 
 async fn wait_up(client: &Client, base: &str) {
     for _ in 0..300 {
@@ -20,12 +20,7 @@ async fn wait_up(client: &Client, base: &str) {
 
 #[tokio::test]
 async fn what_one_server_changes_the_other_sees_within_seconds() {
-    let (url, _dir) = fresh_database().await;
-    {
-        let store = sanfu_store::Store::open(&url).await.expect("open");
-        store.seed_demo(false).await.expect("seed");
-        store.close().await;
-    }
+    let (url, _dir) = seeded_database().await;
     let (pa, pb) = (free_port(), free_port());
     let mut a = serve(&url, pa, &[]);
     let mut b = serve(&url, pb, &[]);
