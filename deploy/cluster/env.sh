@@ -25,10 +25,12 @@ monitor_uri() { echo "postgres://autoctl_node@127.0.0.1:$MONITOR_PORT/pg_auto_fa
 kill_node() {
   local pids pgid pid
   pids=$(pgrep -f -- "$CLUSTER_DIR/node$1( |$)" || true)
+  # Any of them may be gone already (killed with its group a moment before): nothing here may
+  # fail the calling script.
   for pid in $pids; do
-    pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
-    [ -n "$pgid" ] && [ "$pgid" != "$$" ] && kill -9 -- "-$pgid" 2>/dev/null
-    kill -9 "$pid" 2>/dev/null
+    pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ' || true)
+    if [ -n "$pgid" ] && [ "$pgid" != "$$" ]; then kill -9 -- "-$pgid" 2>/dev/null || true; fi
+    kill -9 "$pid" 2>/dev/null || true
   done
   return 0
 }

@@ -108,7 +108,7 @@ async fn figures_read_from_a_replica_say_how_fresh_they_are() {
     let app = spawn_app_with_replica().await;
     let op = app.login("operator").await;
     app.register(&op, serde_json::json!({"order_type": "complaint", "category_id": "0203", "content": "副本测试：小区路灯损坏多日无人维修，夜间出行不便。"})).await;
-    for path in ["/dashboard", "/stats"] {
+    for path in ["/dashboard", "/stats", "/ranking"] {
         let (s, html) = app.page("mayor", path).await;
         assert_eq!(s, 200, "{path}");
         assert!(html.contains("数据来自只读副本，截至"), "{path} says where its figures come from and how fresh they are");

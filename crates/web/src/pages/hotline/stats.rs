@@ -94,6 +94,8 @@ pub async fn stats(State(st): State<AppState>, d: Desk, Query(q): Query<StatsQue
 #[template(path = "ranking.html")]
 pub(crate) struct RankingPage {
     nav: Nav,
+    /// How fresh the figures are, when they come from a replica.
+    freshness: Option<String>,
     month: String,
     rows: Vec<RankView>,
     /// Units with fewer orders than the minimum, listed apart.
@@ -156,6 +158,7 @@ pub async fn ranking(State(st): State<AppState>, d: Desk, Query(q): Query<MonthQ
         .collect();
     let p = RankingPage {
         nav: nav(&st, &d, "ranking").await?,
+        freshness: crate::pages::desk::freshness(&st).await,
         month: format!("{y:04}-{m:02}"),
         so_far: (y, m) == (today.year(), today.month()),
         this_month: format!("{:04}-{:02}", today.year(), today.month()),
