@@ -361,9 +361,33 @@ pub fn free_port() -> u16 {
     l.local_addr().expect("addr").port()
 }
 
+/// A `sanfu serve` process, killed when dropped: a test that fails half-way leaves no server
+/// running.
+pub struct Server(std::process::Child);
+
+impl std::ops::Deref for Server {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `sanfu serve` as its own process on `url`, with `args` added.
-pub fn serve(url: &str, port: u16, args: &[&str]) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_sanfu"))
+pub fn serve(url: &str, port: u16, args: &[&str]) -> Server {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sanfu"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(args)
         .env("DATABASE_URL", url)
@@ -371,7 +395,8 @@ pub fn serve(url: &str, port: u16, args: &[&str]) -> std::process::Child {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("start sanfu serve")
+        .expect("start sanfu serve");
+    Server(child)
 }
 
 /// A token for `username` from the server at `base`, waiting for it to start.

@@ -73,7 +73,7 @@ async fn three_servers_raise_each_warning_once_and_another_takes_the_jobs_over_w
     assert!(owed_now >= 5, "the demo city owes warnings: {owed_now}");
     let before = warnings(&store).await;
 
-    let mut servers: Vec<std::process::Child> =
+    let mut servers: Vec<crate::helpers::Server> =
         (0..3).map(|_| serve(&url, free_port(), &["--tick-seconds", "1", "--lease-seconds", "3"])).collect();
     until("every owed warning raised", Duration::from_secs(60), async || owed(&store).await == 0).await;
     // Every server has had time to run its jobs a few more times, had it been allowed to.
