@@ -63,6 +63,28 @@ impl StoreError {
         }
     }
 
+    /// The error of a failed commit: a lost connection there leaves the outcome unknown.
+    pub(crate) fn at_commit(e: sqlx::Error) -> StoreError {
+        match StoreError::from(e) {
+            e if e.is_disconnect() => StoreError::CommitUnknown,
+            e => e,
+        }
+    }
+
+    /// How long to wait before a write transaction that failed with this error (its `attempt`-th
+    /// try, the first begun at `started`) is run again; `None`: give the error back. A lost race
+    /// is retried at once ten times; a write cut off before its commit (a failover: nothing was
+    /// kept) again once a primary answers, for up to [`crate::tx::FAILOVER_PATIENCE`].
+    pub(crate) fn retry_after(&self, attempt: u32, started: std::time::Instant) -> Option<Duration> {
+        if self.is_retryable() && attempt < 10 {
+            Some(Duration::from_millis(u64::from(attempt) * 7))
+        } else if self.is_disconnect() && started.elapsed() < crate::tx::FAILOVER_PATIENCE {
+            Some(Duration::from_millis(250))
+        } else {
+            None
+        }
+    }
+
     /// The unique-constraint violation of either backend.
     pub fn is_unique_violation(&self) -> bool {
         match self {

@@ -155,10 +155,10 @@ impl Committer {
             }
         }
         let committed = if outputs.len() == group.len() {
-            match tx.commit().await.map_err(StoreError::from) {
+            match tx.commit().await.map_err(StoreError::at_commit) {
                 Ok(()) => true,
                 // The group may have been kept: running it again could write it twice.
-                Err(e) if e.is_disconnect() => {
+                Err(StoreError::CommitUnknown) => {
                     drop(guard);
                     for job in group {
                         let _ = job.reply.send(Err(StoreError::CommitUnknown));
@@ -194,11 +194,7 @@ impl Committer {
             let outcome = async {
                 let mut tx = self.pool.begin().await?;
                 match work(&mut tx).await {
-                    Ok(v) => match tx.commit().await.map_err(StoreError::from) {
-                        Ok(()) => Ok(v),
-                        Err(e) if e.is_disconnect() => Err(StoreError::CommitUnknown),
-                        Err(e) => Err(e),
-                    },
+                    Ok(v) => tx.commit().await.map(|()| v).map_err(StoreError::at_commit),
                     Err(e) => {
                         let _ = tx.rollback().await;
                         Err(e)
@@ -207,14 +203,9 @@ impl Committer {
             }
             .await;
             drop(guard);
-            match outcome {
-                Err(e) if e.is_retryable() && attempt < 10 => {
-                    tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 7)).await;
-                }
-                Err(e) if e.is_disconnect() && started.elapsed() < crate::tx::FAILOVER_PATIENCE => {
-                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-                }
-                other => return other,
+            match outcome.as_ref().err().and_then(|e| e.retry_after(attempt, started)) {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => return outcome,
             }
         }
     }

@@ -15,13 +15,7 @@ macro_rules! in_tx {
                 Ok(mut $tx) => {
                     let result: Result<_, $crate::StoreError> = async { $body }.await;
                     match result {
-                        Ok(value) => match $tx.commit().await {
-                            Ok(()) => Ok(value),
-                            Err(e) => match $crate::StoreError::from(e) {
-                                e if e.is_disconnect() => Err($crate::StoreError::CommitUnknown),
-                                e => Err(e),
-                            },
-                        },
+                        Ok(value) => $tx.commit().await.map(|()| value).map_err($crate::StoreError::at_commit),
                         Err(e) => {
                             let _ = $tx.rollback().await;
                             Err(e)
@@ -30,17 +24,9 @@ macro_rules! in_tx {
                 }
             };
             drop(guard);
-            match outcome {
-                Err(e) if e.is_retryable() && attempt < 10 => {
-                    tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 7)).await;
-                    continue;
-                }
-                // Cut off before its commit (a failover): nothing was kept; again once a primary answers.
-                Err(e) if e.is_disconnect() && started.elapsed() < $crate::tx::FAILOVER_PATIENCE => {
-                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-                    continue;
-                }
-                other => break other,
+            match outcome.as_ref().err().and_then(|e| e.retry_after(attempt, started)) {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => break outcome,
             }
         }
     }};
