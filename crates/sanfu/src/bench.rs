@@ -115,26 +115,56 @@ fn bar(len: u64) -> ProgressBar {
 }
 
 /// Import `records` with a progress bar; returns (imported, skipped, seconds).
+///
+/// Written as `sanfu import` writes a file: resumable, under a name of its own.
 pub async fn import_with_progress(
     store: &Store,
     records: impl Iterator<Item = anyhow::Result<ImportRecord>>,
     total: Option<u64>,
 ) -> anyhow::Result<(u64, u64, f64)> {
+    let source = format!("bench:{}", sanfu_store::new_id());
+    import_resumable(store, records, total, Some(&source)).await
+}
+
+/// The same, resumable when `source` names the import (its file's hash, see [`read_records`]):
+/// a run stopped at any moment is continued by the next from the first record not written; a
+/// file imported to the end is not imported again.
+pub async fn import_resumable(
+    store: &Store,
+    records: impl Iterator<Item = anyhow::Result<ImportRecord>>,
+    total: Option<u64>,
+    source: Option<&str>,
+) -> anyhow::Result<(u64, u64, f64)> {
     let pb = match total {
         Some(n) => bar(n),
         None => ProgressBar::new_spinner(),
     };
-    let mut imp = Importer::new(store).await?;
+    let (mut imp, resume) = match source {
+        Some(source) => Importer::resumable(store, source).await?,
+        None => (Importer::new(store).await?, None),
+    };
+    // Orders per transaction (for measuring; see BENCHMARKS §10).
+    if let Some(n) = std::env::var("SANFU_IMPORT_BATCH").ok().and_then(|v| v.parse().ok()) {
+        imp.batch_size = n;
+    }
+    let done = match &resume {
+        Some(r) if r.finished => {
+            pb.finish_and_clear();
+            eprintln!("此文件此前已导入完毕（导入 {} 条，跳过 {} 条），不再重复导入", r.imported, r.skipped);
+            return Ok((0, 0, 0.0));
+        }
+        Some(r) => {
+            eprintln!("上次导入在第 {} 条处中断（已导入 {} 条），从第 {} 条继续", r.line, r.imported, r.line + 1);
+            pb.set_position(r.line as u64);
+            r.line
+        }
+        None => 0,
+    };
     let started = Instant::now();
-    for (n, r) in records.enumerate() {
+    for (n, r) in records.enumerate().skip(done) {
         match r {
-            Ok(rec) => imp.add(n + 1, &rec).await?,
-            Err(e) => {
-                imp.summary.skipped += 1;
-                if imp.summary.errors.len() < 100 {
-                    imp.summary.errors.push(format!("第 {} 条：{e}", n + 1));
-                }
-            }
+            Ok(rec) => imp.add(n + 1, rec).await?,
+            Err(e) => imp.skip(n + 1, e.to_string()),
         }
         pb.inc(1);
     }
@@ -147,8 +177,12 @@ pub async fn import_with_progress(
     Ok((summary.imported, summary.skipped, secs))
 }
 
+/// A file's records to import, how many, and its name for resuming (a hash of its bytes).
+pub type Records = (Box<dyn Iterator<Item = anyhow::Result<ImportRecord>>>, Option<u64>, String);
+
 /// Read JSON lines or CSV (by extension) as import records.
-pub fn read_records(path: &Path) -> anyhow::Result<(Box<dyn Iterator<Item = anyhow::Result<ImportRecord>>>, Option<u64>)> {
+pub fn read_records(path: &Path) -> anyhow::Result<Records> {
+    use sha2::Digest;
     use std::io::{BufRead, Read};
     let open = || std::fs::File::open(path).with_context(|| format!("无法打开 {}", path.display()));
     // The rows, counted first (a quick pass), so that the progress bar shows count, speed and
@@ -157,17 +191,20 @@ pub fn read_records(path: &Path) -> anyhow::Result<(Box<dyn Iterator<Item = anyh
     let mut buf = vec![0u8; 1 << 20];
     let mut f = open()?;
     let mut sample = Vec::new();
+    let mut hash = sha2::Sha256::new();
     loop {
         let n = f.read(&mut buf)?;
         if n == 0 {
             break;
         }
+        hash.update(&buf[..n]);
         if sample.len() < 65_536 {
             sample.extend_from_slice(&buf[..n.min(65_536 - sample.len())]);
         }
         lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
     }
     // Excel on Chinese Windows saves CSV in GBK: decoded whole (such files are office-sized).
+    let key = format!("file:{:x}", hash.finalize());
     let gbk = matches!(std::str::from_utf8(&sample), Err(e) if e.error_len().is_some());
     let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let reader: Box<dyn BufRead> = if gbk {
@@ -184,13 +221,13 @@ pub fn read_records(path: &Path) -> anyhow::Result<(Box<dyn Iterator<Item = anyh
     if is_csv {
         let rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
         let it = rdr.into_deserialize::<CsvRecord>().map(|r| r.map_err(csv_error).and_then(CsvRecord::into_record));
-        return Ok((Box::new(it), Some(lines.saturating_sub(1))));
+        return Ok((Box::new(it), Some(lines.saturating_sub(1)), key));
     }
     let it = reader
         .lines()
         .filter(|l| !matches!(l, Ok(s) if s.trim().is_empty()))
         .map(|l| -> anyhow::Result<ImportRecord> { serde_json::from_str(&l?).map_err(|e| anyhow::anyhow!("不是有效的 JSON 记录（第 {} 列附近）", e.column())) });
-    Ok((Box::new(it), Some(lines)))
+    Ok((Box::new(it), Some(lines), key))
 }
 
 /// A CSV reading error in Chinese: what is wrong with the record (the caller names it).
@@ -265,20 +302,19 @@ impl CsvRecord {
     }
 }
 
-/// Generated history: `n` orders over the `days` before now.
-pub fn history(n: usize, days: i64, seed: u64) -> Vec<ImportRecord> {
+/// Generated history: `n` orders over the `days` before now,
+/// made one at a time as they are imported.
+pub fn history(n: usize, days: i64, seed: u64) -> impl Iterator<Item = ImportRecord> {
     let now = Utc::now();
-    sanfu_store::hotline::generate::orders(n, now - chrono::Duration::days(days), now, now, seed)
+    sanfu_store::hotline::generate::orders_iter(n, now - chrono::Duration::days(days), now, now, seed)
 }
 
 /// `sanfu bench import`: generate `n` orders over a year and import them into a fresh database.
 pub async fn import(n: usize) -> anyhow::Result<()> {
     let target = Target::start(None, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
     let store = target.store.clone().context("no store")?;
-    let gen_started = Instant::now();
-    let records = history(n, 365, 7);
-    eprintln!("generated {n} records in {:.1} s", gen_started.elapsed().as_secs_f64());
-    let (imported, skipped, secs) = import_with_progress(&store, records.into_iter().map(Ok), Some(n as u64)).await?;
+    // Generated as they are imported (the generator's own time is in the figure).
+    let (imported, skipped, secs) = import_with_progress(&store, history(n, 365, 7).map(Ok), Some(n as u64)).await?;
     target.stop();
     println!("import orders={imported} skipped={skipped} seconds={secs:.1} orders_per_s={:.0}", imported as f64 / secs);
     Ok(())
@@ -290,7 +326,7 @@ pub async fn read(n: usize, samples: usize, exports: bool) -> anyhow::Result<()>
     let target = Target::start(None, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
     let store = target.store.clone().context("no store")?;
     if n > 0 {
-        let (imported, _, secs) = import_with_progress(&store, history(n, 365, 11).into_iter().map(Ok), Some(n as u64)).await?;
+        let (imported, _, secs) = import_with_progress(&store, history(n, 365, 11).map(Ok), Some(n as u64)).await?;
         eprintln!("imported {imported} orders in {secs:.1} s");
     }
     let (unit_id, count): (String, i64) = sqlx::query_as(
@@ -373,7 +409,7 @@ pub async fn supervision(orders: usize, items: usize, samples: usize) -> anyhow:
     let target = Target::start(None, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
     let store = target.store.clone().context("no store")?;
     if orders > 0 {
-        let (imported, _, secs) = import_with_progress(&store, history(orders, 365, 11).into_iter().map(Ok), Some(orders as u64)).await?;
+        let (imported, _, secs) = import_with_progress(&store, history(orders, 365, 11).map(Ok), Some(orders as u64)).await?;
         eprintln!("imported {imported} orders in {secs:.1} s");
     }
     let units: Vec<String> = store.units().await?.into_iter().filter(|u| u.kind.can_handle()).map(|u| u.name).collect();

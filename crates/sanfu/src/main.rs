@@ -363,8 +363,8 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Import { file, db } => {
             let store = open(&db).await?;
-            let (records, total) = sanfu::bench::read_records(&file)?;
-            let (imported, skipped, secs) = sanfu::bench::import_with_progress(&store, records, total).await?;
+            let (records, total, source) = sanfu::bench::read_records(&file)?;
+            let (imported, skipped, secs) = sanfu::bench::import_resumable(&store, records, total, Some(&source)).await?;
             println!("import orders={imported} skipped={skipped} seconds={secs:.1} orders_per_s={:.0}", imported as f64 / secs.max(1e-9));
             Ok(())
         }

@@ -673,6 +673,18 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         PRIMARY KEY (kind, unit_id, day))"),
     // What servers keep in memory, by version (see changes.rs).
     ("changes", "CREATE TABLE changes (name TEXT PRIMARY KEY, version BIGINT NOT NULL)"),
+    // How far each resumable import (named by its file's hash) has come: records consumed.
+    ("import_progress", "CREATE TABLE import_progress (
+        source TEXT PRIMARY KEY,
+        line BIGINT NOT NULL,
+        imported BIGINT NOT NULL,
+        skipped BIGINT NOT NULL,
+        started_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        finished_at BIGINT)"),
+    // Equal phone lookups are served by work_orders_caller (phone, category, time), of which
+    // this is the first column: one index fewer to write with every order.
+    ("work_orders_phone_drop", "DROP INDEX work_orders_phone"),
 ];
 
 /// The leases table (see lease.rs), made before the migrations: they run under a lease.

@@ -90,6 +90,70 @@ async fn historical_orders_are_imported_with_their_whole_timeline_and_bad_lines_
 }
 
 #[tokio::test]
+async fn a_stopped_import_continues_where_it_stopped_and_nothing_is_imported_twice() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("history.jsonl");
+    let now = chrono::Utc::now();
+    let records = sanfu_store::hotline::generate::orders(30, now - chrono::Duration::days(60), now, now, 5);
+    let text: String = records.iter().map(|r| format!("{}\n", serde_json::to_string(r).unwrap())).collect();
+    std::fs::write(&file, text).unwrap();
+    let orders = || async {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE kind = 'work_order'").fetch_one(app.store.pool()).await.unwrap();
+        n
+    };
+    let before = orders().await;
+
+    // A first run stops (as if killed) after two batches of ten reached the disk; the five
+    // records it had read beyond them were never written.
+    let (_, _, source) = sanfu::bench::read_records(&file).unwrap();
+    let (mut imp, resume) = sanfu_store::hotline::import::Importer::resumable(&app.store, &source).await.unwrap();
+    assert!(resume.is_none());
+    imp.batch_size = 10;
+    for (n, r) in records.iter().take(25).enumerate() {
+        imp.add(n + 1, r.clone()).await.unwrap();
+    }
+    assert_eq!(imp.written().await.unwrap(), 20);
+    drop(imp);
+    assert_eq!(orders().await, before + 20);
+
+    // The same file again: it continues with the 21st record and writes each record once.
+    let out = run(&app, &["import", file.to_str().unwrap()]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("从第 21 条继续"), "{stderr}");
+    assert!(stdout.contains("import orders=10 skipped=0"), "{stdout}");
+    assert_eq!(orders().await, before + 30);
+    for r in &records {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_orders o JOIN work_items w ON w.id = o.id WHERE o.content = $1 AND w.created_at = $2")
+            .bind(&r.content)
+            .bind(r.created_at.timestamp_millis())
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "{} at {}", r.content, r.created_at);
+    }
+    let numbers: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT number) FROM work_items WHERE kind = 'work_order'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(numbers, before + 30, "every order its own number");
+    // The imported orders are found by their words like any other.
+    let disp = app.login("dispatcher").await;
+    let last = &records[29];
+    let words = last.content.split('，').next().unwrap_or(&last.content).to_string();
+    let (_, found) = app.get(Some(&disp), &format!("/api/orders?{}", serde_urlencoded::to_string([("q", &words)]).unwrap())).await;
+    assert!(found["total"].as_i64().unwrap_or(0) >= 1, "{words}: {found}");
+
+    // Once finished, the file is not imported again.
+    let out = run(&app, &["import", file.to_str().unwrap()]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stderr.contains("此前已导入完毕"), "{stderr}");
+    assert!(stdout.contains("import orders=0"), "{stdout}");
+    assert_eq!(orders().await, before + 30);
+}
+
+#[tokio::test]
 async fn the_demo_city_has_forty_units_every_role_and_orders_in_every_state() {
     let (url, _dir) = fresh_database().await;
     let store = sanfu_store::Store::open(&url).await.unwrap();

@@ -121,6 +121,11 @@ const SURNAMES: &[&str] = &["张", "王", "李", "赵", "陈", "刘", "杨", "�
 
 /// `n` orders registered between `from` and `to`, with their history as far as `now`.
 pub fn orders(n: usize, from: DateTime<Utc>, to: DateTime<Utc>, now: DateTime<Utc>, seed: u64) -> Vec<ImportRecord> {
+    orders_iter(n, from, to, now, seed).collect()
+}
+
+/// The same orders one at a time, for imports larger than memory (ten million and more).
+pub fn orders_iter(n: usize, from: DateTime<Utc>, to: DateTime<Utc>, now: DateTime<Utc>, seed: u64) -> impl Iterator<Item = ImportRecord> {
     let mut rng = StdRng::seed_from_u64(seed);
     let span = (to - from).num_seconds().max(1);
     let mut created: Vec<DateTime<Utc>> = (0..n)
@@ -133,95 +138,90 @@ pub fn orders(n: usize, from: DateTime<Utc>, to: DateTime<Utc>, now: DateTime<Ut
         .map(|t| t.min(to))
         .collect();
     created.sort();
-    let mut out = Vec::with_capacity(n);
     // A few callers call again: keep a pool of phone numbers.
     let mut phones: Vec<String> = Vec::new();
-    for created_at in created {
-        let (cat, kind, subject_t, content_t) = *pick(&mut rng, TEMPLATES);
-        let (district, district_name, streets) = *pick(&mut rng, PLACES);
-        let (_street_code, street_name) = *pick(&mut rng, streets);
-        let community = *pick(&mut rng, COMMUNITIES);
-        let road = *pick(&mut rng, ROADS);
-        let fill = |t: &str, rng: &mut StdRng| {
-            t.replace("{c}", community)
-                .replace("{r}", road)
-                .replace("{s}", street_name)
-                .replace("{d}", district_name)
-                .replace("{t}", pick::<&str>(rng, TIMES))
-                .replace("{n}", &rng.random_range(2..19).to_string())
-        };
-        let content = fill(content_t, &mut rng);
-        let subject = fill(subject_t, &mut rng);
-        let phone = if !phones.is_empty() && rng.random_bool(0.06) {
-            pick(&mut rng, &phones).clone()
-        } else {
-            let p = format!("1{}{:09}", pick(&mut rng, &["35", "38", "39", "50", "58", "77", "86", "89"]), rng.random_range(0..1_000_000_000u64))
-                .chars()
-                .take(11)
-                .collect::<String>();
-            phones.push(p.clone());
-            p
-        };
-        let channel = *pick(&mut rng, &["phone", "phone", "phone", "phone", "web", "board", "mayor_mailbox"]);
-        let urgent = kind == "help" && rng.random_bool(0.05);
-        let mut r = ImportRecord {
-            channel: Some(channel.into()),
-            order_type: kind.into(),
-            urgency: Some(if urgent { "urgent" } else { "normal" }.into()),
-            category: cat.into(),
-            subject: Some(subject),
-            content,
-            address: Some(format!("{district_name}{street_name}{road}{}号{community}", rng.random_range(1..300))),
-            citizen_name: Some(format!("{}{}", pick(&mut rng, SURNAMES), pick(&mut rng, &["先生", "女士"]))),
-            citizen_phone: Some(phone),
-            confidential: kind == "report" && rng.random_bool(0.3),
-            created_at,
-            ..Default::default()
-        };
-        let upto = |t: DateTime<Utc>| if t <= now { Some(t) } else { None };
-        if kind == "inquiry" && rng.random_bool(0.3) {
-            r.closed_at = upto(created_at + Duration::minutes(rng.random_range(3..15)));
-            r.answer = Some("已根据知识库政策解答，诉求人表示清楚。".into());
-            out.push(r);
-            continue;
-        }
-        let Some(dispatched) = upto(created_at + Duration::minutes(rng.random_range(5..120))) else {
-            out.push(r);
-            continue;
-        };
-        r.unit = Some(unit_for(cat, district, &mut rng));
-        r.dispatched_at = Some(dispatched);
-        let sign_after = if rng.random_bool(0.85) { rng.random_range(5..100) } else { rng.random_range(120..1500) };
-        let Some(signed) = upto(dispatched + Duration::minutes(sign_after)) else {
-            out.push(r);
-            continue;
-        };
-        r.signed_at = Some(signed);
-        let days = match kind {
-            "inquiry" | "praise" => rng.random_range(0..4),
-            "help" => rng.random_range(1..8),
-            _ => rng.random_range(2..18),
-        };
-        let answer_after = if urgent { Duration::minutes(rng.random_range(20..150)) } else { Duration::days(days) + Duration::hours(rng.random_range(1..8)) };
-        let Some(answered) = upto(signed + answer_after) else {
-            out.push(r);
-            continue;
-        };
-        r.answered_at = Some(answered);
-        r.answer = Some((*pick(&mut rng, ANSWERS)).into());
-        let Some(reviewed) = upto(answered + Duration::hours(rng.random_range(1..24))) else {
-            out.push(r);
-            continue;
-        };
-        r.reviewed_at = Some(reviewed);
-        let Some(closed) = upto(reviewed + Duration::hours(rng.random_range(1..48))) else {
-            out.push(r);
-            continue;
-        };
-        r.closed_at = Some(closed);
-        let x: f64 = rng.random();
-        r.satisfaction = Some(if x < 0.72 { "satisfied" } else if x < 0.92 { "basic" } else { "unsatisfied" }.into());
-        out.push(r);
+    created.into_iter().map(move |created_at| one(&mut rng, &mut phones, created_at, now))
+}
+
+/// One order registered at `created_at`, with its history as far as `now`.
+fn one(rng: &mut StdRng, phones: &mut Vec<String>, created_at: DateTime<Utc>, now: DateTime<Utc>) -> ImportRecord {
+    let (cat, kind, subject_t, content_t) = *pick(rng, TEMPLATES);
+    let (district, district_name, streets) = *pick(rng, PLACES);
+    let (_street_code, street_name) = *pick(rng, streets);
+    let community = *pick(rng, COMMUNITIES);
+    let road = *pick(rng, ROADS);
+    let fill = |t: &str, rng: &mut StdRng| {
+        t.replace("{c}", community)
+            .replace("{r}", road)
+            .replace("{s}", street_name)
+            .replace("{d}", district_name)
+            .replace("{t}", pick::<&str>(rng, TIMES))
+            .replace("{n}", &rng.random_range(2..19).to_string())
+    };
+    let content = fill(content_t, rng);
+    let subject = fill(subject_t, rng);
+    let phone = if !phones.is_empty() && rng.random_bool(0.06) {
+        pick(rng, phones).clone()
+    } else {
+        let p = format!("1{}{:09}", pick(rng, &["35", "38", "39", "50", "58", "77", "86", "89"]), rng.random_range(0..1_000_000_000u64))
+            .chars()
+            .take(11)
+            .collect::<String>();
+        phones.push(p.clone());
+        p
+    };
+    let channel = *pick(rng, &["phone", "phone", "phone", "phone", "web", "board", "mayor_mailbox"]);
+    let urgent = kind == "help" && rng.random_bool(0.05);
+    let mut r = ImportRecord {
+        channel: Some(channel.into()),
+        order_type: kind.into(),
+        urgency: Some(if urgent { "urgent" } else { "normal" }.into()),
+        category: cat.into(),
+        subject: Some(subject),
+        content,
+        address: Some(format!("{district_name}{street_name}{road}{}号{community}", rng.random_range(1..300))),
+        citizen_name: Some(format!("{}{}", pick(rng, SURNAMES), pick(rng, &["先生", "女士"]))),
+        citizen_phone: Some(phone),
+        confidential: kind == "report" && rng.random_bool(0.3),
+        created_at,
+        ..Default::default()
+    };
+    let upto = |t: DateTime<Utc>| if t <= now { Some(t) } else { None };
+    if kind == "inquiry" && rng.random_bool(0.3) {
+        r.closed_at = upto(created_at + Duration::minutes(rng.random_range(3..15)));
+        r.answer = Some("已根据知识库政策解答，诉求人表示清楚。".into());
+        return r;
     }
-    out
+    let Some(dispatched) = upto(created_at + Duration::minutes(rng.random_range(5..120))) else {
+        return r;
+    };
+    r.unit = Some(unit_for(cat, district, rng));
+    r.dispatched_at = Some(dispatched);
+    let sign_after = if rng.random_bool(0.85) { rng.random_range(5..100) } else { rng.random_range(120..1500) };
+    let Some(signed) = upto(dispatched + Duration::minutes(sign_after)) else {
+        return r;
+    };
+    r.signed_at = Some(signed);
+    let days = match kind {
+        "inquiry" | "praise" => rng.random_range(0..4),
+        "help" => rng.random_range(1..8),
+        _ => rng.random_range(2..18),
+    };
+    let answer_after = if urgent { Duration::minutes(rng.random_range(20..150)) } else { Duration::days(days) + Duration::hours(rng.random_range(1..8)) };
+    let Some(answered) = upto(signed + answer_after) else {
+        return r;
+    };
+    r.answered_at = Some(answered);
+    r.answer = Some((*pick(rng, ANSWERS)).into());
+    let Some(reviewed) = upto(answered + Duration::hours(rng.random_range(1..24))) else {
+        return r;
+    };
+    r.reviewed_at = Some(reviewed);
+    let Some(closed) = upto(reviewed + Duration::hours(rng.random_range(1..48))) else {
+        return r;
+    };
+    r.closed_at = Some(closed);
+    let x: f64 = rng.random();
+    r.satisfaction = Some(if x < 0.72 { "satisfied" } else if x < 0.92 { "basic" } else { "unsatisfied" }.into());
+    r
 }
