@@ -154,6 +154,70 @@ async fn a_stopped_import_continues_where_it_stopped_and_nothing_is_imported_twi
 }
 
 #[tokio::test]
+async fn an_import_killed_midway_is_finished_by_the_next_run_with_every_record_once() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("year.jsonl");
+    let now = chrono::Utc::now();
+    let records = sanfu_store::hotline::generate::orders(12_000, now - chrono::Duration::days(300), now, now, 9);
+    let text: String = records.iter().map(|r| format!("{}\n", serde_json::to_string(r).unwrap())).collect();
+    std::fs::write(&file, text).unwrap();
+    let count = || async {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE kind = 'work_order'").fetch_one(app.store.pool()).await.unwrap();
+        n
+    };
+    let before = count().await;
+
+    // Killed (SIGKILL) as soon as its first batch of 5,000 is committed.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sanfu"))
+        .args(["import", file.to_str().unwrap()])
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let consumed = loop {
+        let line: Option<i64> = sqlx::query_scalar("SELECT line FROM import_progress").fetch_optional(app.store.pool()).await.unwrap();
+        if let Some(l) = line.filter(|l| *l > 0) {
+            break l;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "no batch committed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = count().await - before;
+    assert!(left >= consumed && left < 12_000, "killed midway: {left} stored, {consumed} recorded");
+
+    let out = run(&app, &["import", file.to_str().unwrap()]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("处中断"), "{stderr}");
+    assert_eq!(count().await, before + 12_000, "{stdout}");
+    let doubled: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT o.content, w.created_at FROM work_orders o JOIN work_items w ON w.id = o.id
+         GROUP BY o.content, w.created_at, o.citizen_phone HAVING COUNT(*) > 1) t",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(doubled, 0, "a record stored twice");
+    let numbers: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT number) FROM work_items WHERE kind = 'work_order'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(numbers, before + 12_000);
+    // Its statistics count every order once: the roll-ups equal a recount.
+    let (rolled, facts): (i64, i64) = (
+        sqlx::query_scalar("SELECT CAST(COALESCE(SUM(volume), 0) AS BIGINT) FROM order_days").fetch_one(app.store.pool()).await.unwrap(),
+        sqlx::query_scalar("SELECT COUNT(*) FROM order_facts").fetch_one(app.store.pool()).await.unwrap(),
+    );
+    assert_eq!(rolled, facts);
+}
+
+#[tokio::test]
 async fn the_demo_city_has_forty_units_every_role_and_orders_in_every_state() {
     let (url, _dir) = fresh_database().await;
     let store = sanfu_store::Store::open(&url).await.unwrap();
