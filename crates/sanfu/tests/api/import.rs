@@ -13,6 +13,20 @@ fn run(app: &TestApp, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `n` generated orders of the `days` before now, written as JSON lines into `dir`.
+fn generated_file(dir: &std::path::Path, n: usize, days: i64, seed: u64) -> (std::path::PathBuf, Vec<sanfu_store::hotline::import::ImportRecord>) {
+    let now = chrono::Utc::now();
+    let records = sanfu_store::hotline::generate::orders(n, now - chrono::Duration::days(days), now, now, seed);
+    let text: String = records.iter().map(|r| format!("{}\n", serde_json::to_string(r).unwrap())).collect();
+    let file = dir.join("history.jsonl");
+    std::fs::write(&file, text).unwrap();
+    (file, records)
+}
+
+async fn order_count(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE kind = 'work_order'").fetch_one(app.store.pool()).await.unwrap()
+}
+
 #[tokio::test]
 async fn historical_orders_are_imported_with_their_whole_timeline_and_bad_lines_are_named() {
     let app = spawn_app().await;
@@ -93,15 +107,8 @@ async fn historical_orders_are_imported_with_their_whole_timeline_and_bad_lines_
 async fn a_stopped_import_continues_where_it_stopped_and_nothing_is_imported_twice() {
     let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("history.jsonl");
-    let now = chrono::Utc::now();
-    let records = sanfu_store::hotline::generate::orders(30, now - chrono::Duration::days(60), now, now, 5);
-    let text: String = records.iter().map(|r| format!("{}\n", serde_json::to_string(r).unwrap())).collect();
-    std::fs::write(&file, text).unwrap();
-    let orders = || async {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE kind = 'work_order'").fetch_one(app.store.pool()).await.unwrap();
-        n
-    };
+    let (file, records) = generated_file(dir.path(), 30, 60, 5);
+    let orders = || order_count(&app);
     let before = orders().await;
 
     // A first run stops (as if killed) after two batches of ten reached the disk; the five
@@ -157,15 +164,8 @@ async fn a_stopped_import_continues_where_it_stopped_and_nothing_is_imported_twi
 async fn an_import_killed_midway_is_finished_by_the_next_run_with_every_record_once() {
     let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("year.jsonl");
-    let now = chrono::Utc::now();
-    let records = sanfu_store::hotline::generate::orders(12_000, now - chrono::Duration::days(300), now, now, 9);
-    let text: String = records.iter().map(|r| format!("{}\n", serde_json::to_string(r).unwrap())).collect();
-    std::fs::write(&file, text).unwrap();
-    let count = || async {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE kind = 'work_order'").fetch_one(app.store.pool()).await.unwrap();
-        n
-    };
+    let (file, _) = generated_file(dir.path(), 12_000, 300, 9);
+    let count = || order_count(&app);
     let before = count().await;
 
     // Killed (SIGKILL) as soon as its first batch of 5,000 is committed.
