@@ -123,26 +123,23 @@ pub async fn import_with_progress(
     total: Option<u64>,
 ) -> anyhow::Result<(u64, u64, f64)> {
     let source = format!("bench:{}", sanfu_store::new_id());
-    import_resumable(store, records, total, Some(&source)).await
+    import_resumable(store, records, total, &source).await
 }
 
-/// The same, resumable when `source` names the import (its file's hash, see [`read_records`]):
-/// a run stopped at any moment is continued by the next from the first record not written; a
+/// The same, resumable: `source` names the import (its file's hash, see [`read_records`]); a
+/// run stopped at any moment is continued by the next from the first record not written; a
 /// file imported to the end is not imported again.
 pub async fn import_resumable(
     store: &Store,
     records: impl Iterator<Item = anyhow::Result<ImportRecord>>,
     total: Option<u64>,
-    source: Option<&str>,
+    source: &str,
 ) -> anyhow::Result<(u64, u64, f64)> {
     let pb = match total {
         Some(n) => bar(n),
         None => ProgressBar::new_spinner(),
     };
-    let (mut imp, resume) = match source {
-        Some(source) => Importer::resumable(store, source).await?,
-        None => (Importer::new(store).await?, None),
-    };
+    let (mut imp, resume) = Importer::resumable(store, source).await?;
     // Orders per transaction (for measuring; see BENCHMARKS §10).
     if let Some(n) = std::env::var("SANFU_IMPORT_BATCH").ok().and_then(|v| v.parse().ok()) {
         imp.batch_size = n;
@@ -203,8 +200,8 @@ pub fn read_records(path: &Path) -> anyhow::Result<Records> {
         }
         lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
     }
-    // Excel on Chinese Windows saves CSV in GBK: decoded whole (such files are office-sized).
     let key = format!("file:{:x}", hash.finalize());
+    // Excel on Chinese Windows saves CSV in GBK: decoded whole (such files are office-sized).
     let gbk = matches!(std::str::from_utf8(&sample), Err(e) if e.error_len().is_some());
     let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let reader: Box<dyn BufRead> = if gbk {

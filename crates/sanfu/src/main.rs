@@ -364,7 +364,7 @@ async fn run() -> anyhow::Result<()> {
         Command::Import { file, db } => {
             let store = open(&db).await?;
             let (records, total, source) = sanfu::bench::read_records(&file)?;
-            let (imported, skipped, secs) = sanfu::bench::import_resumable(&store, records, total, Some(&source)).await?;
+            let (imported, skipped, secs) = sanfu::bench::import_resumable(&store, records, total, &source).await?;
             println!("import orders={imported} skipped={skipped} seconds={secs:.1} orders_per_s={:.0}", imported as f64 / secs.max(1e-9));
             Ok(())
         }
