@@ -48,22 +48,6 @@ pub(crate) fn digest(prev: &str, entity: &str, seq: i64, at: i64, action: &str, 
     out.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The first event of an entity created in the caller's transaction: its chain starts here,
-/// in two statements instead of four (a head that exists already is a unique violation).
-pub async fn append_first(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<i64, StoreError> {
-    let at = e.at.unwrap_or_else(now_ms);
-    let details = e.details.to_string();
-    let actor_id = e.actor.user_id().map(str::to_string);
-    let hash = digest("", e.entity_id, 1, at, e.action, actor_id.as_deref().unwrap_or(e.actor.role_str()), &details);
-    sqlx::query("INSERT INTO event_heads (entity_id, seq, last_hash) VALUES ($1, 1, $2)")
-        .bind(e.entity_id)
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await?;
-    insert_event(conn, &e, 1, at, actor_id, &details, "", &hash).await?;
-    Ok(1)
-}
-
 /// Append one event inside the caller's transaction. Two transactions appending to the same
 /// entity at once cannot both win the head's version check: the loser is retried.
 pub async fn append(conn: &mut AnyConnection, e: NewEvent<'_>) -> Result<i64, StoreError> {

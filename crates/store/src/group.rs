@@ -7,6 +7,11 @@
 //! the commit does, the whole group is rolled back and every piece is run again alone, each in
 //! its own transaction: one bad write never fails its neighbours, and gets its own error.
 //!
+//! A piece of work may also leave rows in the group's [`Batch`] instead of writing them (new
+//! orders, their events, facts and search words): once every piece has run, the committer writes
+//! them many to a statement, a handful of statements for the whole group instead of several for
+//! each registration, and then commits.
+//!
 //! SQLite has one writer: one committer, holding the store's write lock for the group.
 //! PostgreSQL takes several writers at once: a committer per core shares the queue, each with
 //! its own group.
@@ -19,13 +24,14 @@ use std::sync::Arc;
 use sqlx::AnyConnection;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use crate::batch::Batch;
 use crate::db::{Backend, Store, StoreError};
 
 /// A future that borrows the connection it writes on.
 pub type WriteFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
 type Output = Box<dyn Any + Send>;
-type Work = Box<dyn for<'a> Fn(&'a mut AnyConnection) -> WriteFuture<'a, Output> + Send + Sync>;
+type Work = Box<dyn for<'a> Fn(&'a mut AnyConnection, &'a mut Batch) -> WriteFuture<'a, Output> + Send + Sync>;
 
 struct Job {
     work: Work,
@@ -62,7 +68,12 @@ impl Store {
                 for _ in 0..lanes {
                     // The committer holds the pool, not the store: when the last store handle
                     // is gone the queue closes and the committer ends.
-                    let c = Committer { pool: self.pool().clone(), lock: self.write_lock.clone(), rx: rx.clone() };
+                    let c = Committer {
+                        pool: self.pool().clone(),
+                        sqlite: self.backend() == Backend::Sqlite,
+                        lock: self.write_lock.clone(),
+                        rx: rx.clone(),
+                    };
                     tokio::spawn(c.run());
                 }
                 Committers { queue }
@@ -72,15 +83,16 @@ impl Store {
 
     /// Run `work` in a transaction shared with the other writes waiting at the same moment,
     /// and answer when that transaction is on disk. `work` may run more than once (alone,
-    /// after its group's commit failed), each time from the start in a fresh transaction.
+    /// after its group's commit failed), each time from the start in a fresh transaction and
+    /// with an empty batch. The rows it leaves in the batch are written before the commit.
     pub(crate) async fn grouped<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'a> Fn(&'a mut AnyConnection) -> WriteFuture<'a, T> + Send + Sync + 'static,
+        F: for<'a> Fn(&'a mut AnyConnection, &'a mut Batch) -> WriteFuture<'a, T> + Send + Sync + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let work: Work = Box::new(move |conn| {
-            let fut = work(conn);
+        let work: Work = Box::new(move |conn, rows| {
+            let fut = work(conn, rows);
             Box::pin(async move { fut.await.map(|v| Box::new(v) as Output) })
         });
         self.committers()
@@ -97,13 +109,14 @@ impl Store {
 /// lifetime spelled out).
 pub(crate) fn work<T, F>(f: F) -> F
 where
-    F: for<'a> Fn(&'a mut AnyConnection) -> WriteFuture<'a, T>,
+    F: for<'a> Fn(&'a mut AnyConnection, &'a mut Batch) -> WriteFuture<'a, T>,
 {
     f
 }
 
 struct Committer {
     pool: sqlx::AnyPool,
+    sqlite: bool,
     lock: Option<Arc<Mutex<()>>>,
     rx: Arc<Mutex<mpsc::Receiver<Job>>>,
 }
@@ -148,13 +161,15 @@ impl Committer {
         };
         let Ok(mut tx) = self.pool.begin().await else { return group };
         let mut outputs = Vec::with_capacity(group.len());
+        let mut rows = Batch::default();
         for job in &group {
-            match (job.work)(&mut tx).await {
+            match (job.work)(&mut tx, &mut rows).await {
                 Ok(v) => outputs.push(v),
                 Err(_) => break,
             }
         }
-        let committed = if outputs.len() == group.len() {
+        let all_ran = outputs.len() == group.len() && rows.write(&mut tx, self.sqlite).await.is_ok();
+        let committed = if all_ran {
             match tx.commit().await.map_err(StoreError::at_commit) {
                 Ok(()) => true,
                 // The group may have been kept: running it again could write it twice.
@@ -193,7 +208,12 @@ impl Committer {
             };
             let outcome = async {
                 let mut tx = self.pool.begin().await?;
-                match work(&mut tx).await {
+                let mut rows = Batch::default();
+                let done = match work(&mut tx, &mut rows).await {
+                    Ok(v) => rows.write(&mut tx, self.sqlite).await.map(|()| v),
+                    Err(e) => Err(e),
+                };
+                match done {
                     Ok(v) => tx.commit().await.map(|()| v).map_err(StoreError::at_commit),
                     Err(e) => {
                         let _ = tx.rollback().await;

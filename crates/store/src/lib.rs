@@ -10,6 +10,7 @@
 #[macro_use]
 mod tx;
 mod group;
+mod batch;
 pub mod apikeys;
 pub mod calendar;
 pub mod changes;

@@ -16,8 +16,6 @@ pub(crate) struct Fixed<'a> {
     pub channel: &'a str,
     pub category_id: &'a str,
     pub is_repeat: bool,
-    /// A new order: it has no row yet, so nothing to take out of the roll-ups.
-    pub new: bool,
 }
 
 /// The unit answerable for the order: the current lead, else the last lead that neither
@@ -47,9 +45,7 @@ pub(crate) async fn write(conn: &mut AnyConnection, f: &Fixed<'_>, s: &Snapshot,
     };
     // The order's day loses what the row counted for and gains what it counts for now.
     let off = i64::from(cal.offset().local_minus_utc()) * 1000;
-    if !f.new {
-        crate::hotline::rollup::apply(&mut *conn, f.id, -1, off).await?;
-    }
+    crate::hotline::rollup::apply(&mut *conn, f.id, -1, off).await?;
     sqlx::query(
         "INSERT INTO order_facts (id, unit_id, created_at, channel, order_type, category_id, state, dispatched_at,
             sign_due, signed_at, answer_due, answered_at, close_due, closed_at, satisfaction, reopen_count,

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod dashboard;
 mod facts;
+mod new_order;
 pub mod generate;
 pub mod import;
 pub mod knowledge;

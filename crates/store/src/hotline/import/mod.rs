@@ -23,7 +23,8 @@ use crate::db::{Store, StoreError, new_id};
 mod rows;
 mod write;
 
-use rows::{Batch, stage_all};
+use crate::batch::Batch;
+use rows::stage_all;
 use write::{Conn, IMPORT_CACHE_KIB, Progress, write_batch};
 
 /// One historical order.

@@ -128,7 +128,6 @@ pub(super) async fn write_transition(
         channel: &l.row.channel,
         category_id: &l.row.category_id,
         is_repeat: l.row.repeat_of.is_some(),
-        new: false,
     };
     facts::write(&mut *conn, &fixed, s, cal).await?;
     events::append(

@@ -18,7 +18,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Store, StoreError, float_text, from_ms, in_clause, new_id, to_ms};
+use crate::db::{Store, StoreError, from_ms, in_clause, new_id, to_ms};
 use crate::events::{self, Event, NewEvent};
 use crate::hotline::facts;
 use crate::kernel::write::{self, due_state};

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::batch::{Batch, NewEventRow, Owned, i, s};
+use crate::hotline::new_order::{self, NewOrder};
 
 /// A registration checked and ready to write, owned so that the group committer may run it
 /// (again, alone, if its group's commit failed).
@@ -28,10 +30,11 @@ struct Pending {
 }
 
 impl Pending {
-    /// The order, its item, deadlines, statistics row, search words, photos and event; the
-    /// order's number.
-    async fn write(&self, tx: &mut sqlx::AnyConnection) -> Result<String, StoreError> {
-        let (o, id, now, repeat_of, actor) = (&self.o, &self.id, self.now, &self.repeat_of, &self.actor);
+    /// The order's number (and the client's key settled with it), here; the order, its item,
+    /// statistics row, search words, photos and first event staged in the group's `rows`, which
+    /// the committer writes with the other registrations' before the commit.
+    async fn write(&self, tx: &mut sqlx::AnyConnection, rows: &mut Batch) -> Result<String, StoreError> {
+        let (o, id, now, actor) = (&self.o, &self.id, self.now, &self.actor);
         let number = match &self.ahead {
             Some(a) => a.take(&self.store, &mut *tx, &self.series, &self.format).await?,
             None => self.store.number_in(&mut *tx, &self.series, &self.format).await?,
@@ -44,39 +47,45 @@ impl Pending {
                 return Err(DomainError::conflict("duplicate_submission", "该请求已经提交过，没有重复受理").into());
             }
         }
-        write::insert(&mut *tx, &self.spec, id, &number, &o.subject, &self.fresh, now).await?;
-        sqlx::query("INSERT INTO work_orders (id, channel, order_type, urgency, category_id, content, address, lat, lng,
-                        citizen_name, citizen_phone, confidential, query_code_hash, reopen_count, extension_days, repeat_of, publish_consent, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), CAST($9 AS DOUBLE PRECISION), $10, $11, $12, $13, 0, 0, $14, $15, $16)")
-            .bind(id).bind(o.channel.as_str()).bind(o.order_type.as_str()).bind(o.urgency.as_str())
-            .bind(&o.category_id).bind(&o.content).bind(&o.address).bind(float_text(o.lat)).bind(float_text(o.lng))
-            .bind(&o.citizen_name).bind(&o.citizen_phone).bind(i64::from(o.confidential)).bind(&self.code_hash)
-            .bind(repeat_of).bind(i64::from(o.publish_consent)).bind(t)
-            .execute(&mut *tx).await?;
-        let fixed = facts::Fixed {
-            id, created_at: now, channel: o.channel.as_str(), category_id: &o.category_id, is_repeat: repeat_of.is_some(), new: true,
-        };
-        facts::write(&mut *tx, &fixed, &self.fresh, &self.cal).await?;
-        Store::index_new(&mut *tx, &self.index).await?;
         let mut photo_names = Vec::new();
         for p in &self.photos {
-            sqlx::query("INSERT INTO photos (id, work_id, name, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(new_id()).bind(id).bind(&p.name).bind(p.content_type).bind(p.data.len() as i64)
-                .bind(p.data.clone()).bind(t)
-                .execute(&mut *tx).await?;
+            rows.photos.push(vec![
+                s(new_id()), s(id), s(&p.name), s(p.content_type), i(p.data.len() as i64), Owned::B(p.data.clone()), i(t),
+            ]);
             photo_names.push(json!({ "name": p.name, "size": p.data.len() }));
         }
-        events::append_first(&mut *tx, NewEvent {
-            entity_id: id, entity_kind: "work_order", action: "register", actor,
-            from_state: None, to_state: Some(State::Registered.as_str()),
+        let register = NewEventRow {
+            at: t,
+            action: "register",
+            actor: actor.clone(),
+            from: None,
+            to: State::Registered.as_str(),
             // No personal data here: the event log is read more widely than the order.
             details: json!({
                 "number": number, "channel": o.channel.as_str(), "order_type": o.order_type.as_str(),
                 "urgency": o.urgency.as_str(), "category_id": o.category_id, "confidential": o.confidential,
-                "publish_consent": o.publish_consent, "repeat_of": repeat_of, "photos": photo_names,
+                "publish_consent": o.publish_consent, "repeat_of": self.repeat_of, "photos": photo_names,
             }),
-            at: Some(t),
-        }).await?;
+        };
+        let order = NewOrder {
+            id,
+            number: &number,
+            subject: &o.subject,
+            channel: o.channel,
+            category_id: &o.category_id,
+            content: &o.content,
+            address: o.address.as_deref(),
+            lat: o.lat,
+            lng: o.lng,
+            citizen_name: o.citizen_name.as_deref(),
+            citizen_phone: o.citizen_phone.as_deref(),
+            confidential: o.confidential,
+            query_code_hash: &self.code_hash,
+            publish_consent: o.publish_consent,
+            repeat_of: self.repeat_of.as_deref(),
+            created_at: now,
+        };
+        new_order::stage(rows, &self.spec, &self.cal, now, &order, &self.fresh, vec![register], vec![self.index.clone()]);
         Ok(number)
     }
 }
@@ -217,9 +226,9 @@ impl Store {
             once: once.map(crate::throttle::stored_key),
         });
         let number = self
-            .grouped(crate::group::work(move |conn| {
+            .grouped(crate::group::work(move |conn, rows| {
                 let p = pending.clone();
-                Box::pin(async move { p.write(conn).await })
+                Box::pin(async move { p.write(conn, rows).await })
             }))
             .await?;
         // What was just written, without reading it back.
