@@ -1,8 +1,6 @@
 //! TF-IDF vectors over words and adjacent word pairs: the features the classifier, the
 //! near-duplicate finder and the topic clusters share.
 
-use std::collections::HashMap;
-
 use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
@@ -45,32 +43,48 @@ fn term_key(t: &str) -> u64 {
     }
 }
 
-/// The terms of a document: its words and each pair of adjacent words ("路灯 不亮").
-pub fn terms(words: &[String]) -> Vec<String> {
-    let mut out = Vec::with_capacity(words.len() * 2);
-    out.extend(words.iter().cloned());
-    for pair in words.windows(2) {
-        out.push(format!("{} {}", pair[0], pair[1]));
-    }
-    out
-}
-
 impl Vocabulary {
-    /// Learns the terms that occur in at least `min_df` documents, with smoothed IDF
-    /// (ln((1+n)/(1+df)) + 1, as scikit-learn computes it).
-    pub fn learn<'a>(docs: impl IntoIterator<Item = &'a [String]>, min_df: u32) -> Vocabulary {
-        let mut df: HashMap<String, u32> = HashMap::new();
-        let mut n = 0u32;
-        for words in docs {
-            n += 1;
-            let mut seen: Vec<String> = terms(words);
-            seen.sort_unstable();
-            seen.dedup();
-            for t in seen {
-                *df.entry(t).or_default() += 1;
+    /// Learns the terms (words, and pairs of adjacent words such as "路灯 不亮") that occur in at
+    /// least `min_df` documents, with smoothed IDF (ln((1+n)/(1+df)) + 1, as scikit-learn
+    /// computes it).
+    ///
+    /// Terms are counted by their keys ([`word_key`], [`pair_key`]), as [`Vocabulary::vector`]
+    /// finds them; only the terms kept get their text made (a busy city's week is millions of
+    /// term occurrences, and most pairs occur once).
+    pub fn learn<'a, S: AsRef<str> + 'a>(docs: impl IntoIterator<Item = &'a [S]>, min_df: u32) -> Vocabulary {
+        let docs: Vec<&[S]> = docs.into_iter().collect();
+        // Per term: documents holding it, the last document counted, and where it first occurs.
+        let mut df: FxHashMap<u64, (u32, u32, (u32, u32, bool))> = FxHashMap::default();
+        let n = docs.len() as u32;
+        let mut keys: Vec<u64> = Vec::new();
+        for (d, words) in docs.iter().enumerate() {
+            let d = d as u32;
+            keys.clear();
+            keys.extend(words.iter().map(|w| word_key(w.as_ref())));
+            for (i, &k) in keys.iter().enumerate() {
+                let mut count = |key: u64, pair: bool| {
+                    let e = df.entry(key).or_insert((0, u32::MAX, (d, i as u32, pair)));
+                    if e.1 != d {
+                        e.0 += 1;
+                        e.1 = d;
+                    }
+                };
+                count(k, false);
+                if i > 0 {
+                    count(pair_key(keys[i - 1], k), true);
+                }
             }
         }
-        let mut kept: Vec<(String, u32)> = df.into_iter().filter(|(_, d)| *d >= min_df).collect();
+        let mut kept: Vec<(String, u32)> = df
+            .into_values()
+            .filter(|(c, _, _)| *c >= min_df)
+            .map(|(c, _, (d, i, pair))| {
+                let words = docs[d as usize];
+                let w = words[i as usize].as_ref();
+                let text = if pair { format!("{} {w}", words[i as usize - 1].as_ref()) } else { w.to_string() };
+                (text, c)
+            })
+            .collect();
         kept.sort_unstable();
         let idf = kept.iter().map(|(_, d)| ((1.0 + n as f32) / (1.0 + *d as f32)).ln() + 1.0).collect();
         let terms: Vec<String> = kept.into_iter().map(|(t, _)| t).collect();
@@ -176,5 +190,14 @@ mod tests {
         let weight = |t: &str| x.iter().find(|(i, _)| *i == v.get(t).unwrap()).unwrap().1;
         assert!(weight("夜间") > weight("路灯"), "a term in one document outweighs one in two");
         assert!(cosine(&x, &v.vector(&w("路灯 不亮"))) > cosine(&x, &v.vector(&w("噪声 扰民"))));
+    }
+
+    #[test]
+    fn a_term_counts_once_per_document_and_rarer_ones_are_left_out() {
+        let docs = [w("路灯 不亮 路灯 不亮"), w("路灯 不亮"), w("噪声 扰民")];
+        let v = Vocabulary::learn(docs.iter().map(|d| d.as_slice()), 2);
+        assert_eq!(v.terms, ["不亮", "路灯", "路灯 不亮"], "不亮 路灯 and the third document's terms are in one document only");
+        let idf = (4.0f32 / 3.0).ln() + 1.0;
+        assert!(v.idf.iter().all(|x| (x - idf).abs() < 1e-6), "each in two of three documents: {:?}", v.idf);
     }
 }

@@ -90,7 +90,7 @@ fn probe_terms(x: &SparseVec, threshold: f32) -> Vec<u32> {
 /// ([`probe_terms`]: exact, no centre that could reach the threshold is skipped), and a large
 /// cluster's centre is recomputed each time it has grown by an eighth rather than at every
 /// text, so that a busy city's week (50,000 orders) clusters in about a second.
-pub fn cluster(docs: &[Vec<String>], threshold: f32) -> Vec<Cluster> {
+pub fn cluster<S: AsRef<str>>(docs: &[Vec<S>], threshold: f32) -> Vec<Cluster> {
     let vocab = Vocabulary::learn(docs.iter().map(|d| d.as_slice()), 2);
     let xs: Vec<SparseVec> = docs.iter().map(|d| vocab.vector(d)).collect();
     let mut sums: Vec<FxHashMap<u32, f32>> = Vec::new();
@@ -211,7 +211,7 @@ pub fn cluster(docs: &[Vec<String>], threshold: f32) -> Vec<Cluster> {
             let label = label(&vocab, &sum, m.len());
             let mut places: FxHashMap<&str, usize> = FxHashMap::default();
             for &i in &m {
-                let distinct: FxHashSet<&str> = docs[i].iter().map(String::as_str).filter(|w| is_place(w)).collect();
+                let distinct: FxHashSet<&str> = docs[i].iter().map(AsRef::as_ref).filter(|w| is_place(w)).collect();
                 for w in distinct {
                     *places.entry(w).or_default() += 1;
                 }

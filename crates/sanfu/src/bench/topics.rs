@@ -8,7 +8,8 @@ use chrono::Utc;
 use super::{Target, import_with_progress};
 
 /// With `per_week` orders in each of the last two weeks stored (the week before is the
-/// comparison), the week's hot topics computed `runs` times without the dashboard's keeping.
+/// comparison), the week's hot topics computed `runs` times without the dashboard's keeping of
+/// the topics (the orders' words are kept between runs, as between the dashboard's refreshes).
 pub async fn topics(per_week: usize, runs: usize) -> anyhow::Result<()> {
     let target = Target::start(None, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
     let store = target.store.clone().context("no store")?;
@@ -36,16 +37,22 @@ pub async fn topics(per_week: usize, runs: usize) -> anyhow::Result<()> {
         .await? as usize;
     // The server closes the pool when it stops: everything read before.
     target.stop();
+    // The first run segments every order; later runs (the dashboard's refreshes) only the
+    // orders they have not seen.
+    let cold = times[0];
+    let mut warm = times[1..].to_vec();
+    warm.sort_by(f64::total_cmp);
     times.sort_by(f64::total_cmp);
     for (k, t) in first.iter().take(10).enumerate() {
         eprintln!("{:>2}. {:>6} (前一周 {:>6})  {}  {}", k + 1, t.count, t.previous, t.label.join("、"), t.places.join("、"));
     }
     let clustered: usize = first.iter().map(|t| t.count).sum();
     println!(
-        "topics week_orders={week} topics={} in_topics={clustered} median_s={:.2} max_s={:.2}",
+        "topics week_orders={week} topics={} in_topics={clustered} median_s={:.2} max_s={:.2} first_s={cold:.2} later_median_s={:.2}",
         first.len(),
         times[times.len() / 2],
-        times[times.len() - 1]
+        times[times.len() - 1],
+        warm.get(warm.len() / 2).copied().unwrap_or(cold)
     );
     Ok(())
 }

@@ -20,3 +20,4 @@ pub mod similar;
 pub mod stats;
 pub mod suggest;
 pub mod topics;
+mod topic_words;

@@ -162,15 +162,12 @@ impl Store {
         }
         let seg = self.segmenter().await?;
         let texts: Vec<String> = rows.iter().map(|r| format!("{}\n{}\n{}", r.1, r.1, r.2)).collect();
+        let numbers: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        let kept = self.slots.get_or_default::<super::topic_words::TopicWords>();
         let clusters = tokio::task::spawn_blocking(move || {
-            // Every order of both periods, segmented on every core.
-            let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-            let chunk = texts.len().div_ceil(cores).max(1);
-            let docs: Vec<Vec<String>> = std::thread::scope(|s| {
-                let parts: Vec<_> =
-                    texts.chunks(chunk).map(|part| s.spawn(|| part.iter().map(|t| seg.words(t)).collect::<Vec<_>>())).collect();
-                parts.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-            });
+            // Every order of both periods: the words of those seen by an earlier refresh as
+            // they were kept, the others segmented on every core.
+            let docs = kept.words(&numbers, &texts, &seg);
             topics::cluster(&docs, topics::JOIN_SIMILARITY)
         })
         .await

@@ -1,0 +1,129 @@
+//! The words of the orders that hot topics were clustered from, kept between refreshes: each
+//! refresh of a period's topics reads every order of the period and the one before, and
+//! segmenting them all again was a quarter of its time (jieba's dictionary and routes). A
+//! refresh segments only the orders it has not seen, or whose text has changed since.
+//!
+//! The words are kept as ids into one vocabulary, for at most [`KEPT_ORDERS`] orders (two busy
+//! weeks several times over, some tens of megabytes); a refresh that would keep more first lets
+//! go of the orders it did not read.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use sanfu_text::Segmenter;
+
+/// Orders whose words are kept.
+const KEPT_ORDERS: usize = 250_000;
+/// Distinct words kept before the vocabulary is started afresh.
+const KEPT_WORDS: usize = 1_000_000;
+
+#[derive(Default)]
+pub(super) struct TopicWords(Mutex<Kept>);
+
+#[derive(Default)]
+struct Kept {
+    ids: HashMap<Arc<str>, u32>,
+    words: Vec<Arc<str>>,
+    /// Order number → the hash of the text its words were taken from, and the words.
+    orders: HashMap<String, (u64, Box<[u32]>)>,
+}
+
+impl Kept {
+    fn id(&mut self, w: &str) -> u32 {
+        if let Some(&id) = self.ids.get(w) {
+            return id;
+        }
+        let word: Arc<str> = Arc::from(w);
+        let id = self.words.len() as u32;
+        self.words.push(word.clone());
+        self.ids.insert(word, id);
+        id
+    }
+}
+
+fn text_hash(text: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// Segment `texts` on every core.
+fn segment_all(texts: &[&str], seg: &Segmenter) -> Vec<Vec<String>> {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let chunk = texts.len().div_ceil(cores).max(1);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = texts.chunks(chunk).map(|part| s.spawn(|| part.iter().map(|t| seg.words(t)).collect::<Vec<_>>())).collect();
+        parts.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
+impl TopicWords {
+    /// The words of each text (`numbers[i]` is the order of `texts[i]`), from what is kept where
+    /// the text is unchanged, segmented now otherwise.
+    pub(super) fn words(&self, numbers: &[String], texts: &[String], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
+        if texts.len() > KEPT_ORDERS {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            return segment_all(&refs, seg).into_iter().map(|d| d.into_iter().map(Arc::from).collect()).collect();
+        }
+        let hashes: Vec<u64> = texts.iter().map(|t| text_hash(t)).collect();
+        let missing: Vec<usize> = match self.0.lock() {
+            Ok(k) => (0..texts.len()).filter(|&i| k.orders.get(&numbers[i]).is_none_or(|(h, _)| *h != hashes[i])).collect(),
+            Err(_) => (0..texts.len()).collect(),
+        };
+        let refs: Vec<&str> = missing.iter().map(|&i| texts[i].as_str()).collect();
+        let fresh = segment_all(&refs, seg);
+        let mut kept = match self.0.lock() {
+            Ok(k) => k,
+            Err(p) => {
+                // A refresh panicked while holding the words: start afresh.
+                let mut k = p.into_inner();
+                *k = Kept::default();
+                k
+            }
+        };
+        if kept.words.len() > KEPT_WORDS {
+            *kept = Kept::default();
+        }
+        if kept.orders.len() + fresh.len() > KEPT_ORDERS {
+            let read: std::collections::HashSet<&str> = numbers.iter().map(String::as_str).collect();
+            kept.orders.retain(|n, _| read.contains(n.as_str()));
+        }
+        for (&i, words) in missing.iter().zip(fresh) {
+            let ids: Box<[u32]> = words.iter().map(|w| kept.id(w)).collect();
+            kept.orders.insert(numbers[i].clone(), (hashes[i], ids));
+        }
+        numbers
+            .iter()
+            .map(|n| match kept.orders.get(n) {
+                Some((_, ids)) => ids.iter().map(|&id| kept.words[id as usize].clone()).collect(),
+                None => Vec::new(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(docs: &[Vec<Arc<str>>]) -> Vec<Vec<String>> {
+        docs.iter().map(|d| d.iter().map(|w| w.to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn kept_words_are_those_of_the_text_as_it_is_now() {
+        let seg = Segmenter::new();
+        let kept = TopicWords::default();
+        let numbers = vec!["20261201000001".to_string(), "20261201000002".to_string()];
+        let mut texts = vec!["小区路灯不亮，晚上出行不便".to_string(), "工地夜间施工噪声扰民".to_string()];
+        let first = plain(&kept.words(&numbers, &texts, &seg));
+        assert_eq!(first, texts.iter().map(|t| seg.words(t)).collect::<Vec<_>>(), "as segmented afresh");
+        assert_eq!(plain(&kept.words(&numbers, &texts, &seg)), first, "read again from what was kept");
+        texts[1] = "小区门口垃圾无人清运".to_string();
+        let changed = plain(&kept.words(&numbers, &texts, &seg));
+        assert_eq!(changed[0], first[0]);
+        assert_eq!(changed[1], seg.words(&texts[1]), "a changed text is segmented again");
+        assert_eq!(kept.0.lock().map(|k| k.orders.len()).unwrap_or(0), 2);
+    }
+}
