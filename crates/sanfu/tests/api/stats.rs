@@ -254,7 +254,8 @@ async fn a_second_kinds_assignments_do_not_change_the_hotlines_figures() {
 
 /// The statistics read daily roll-ups; after a mixed workload (the October fixture with its
 /// return, reopening and late steps, orders taken to every state today, the demo city's own)
-/// they equal a recount from every order, for the city, each unit and the ranking — and again
+/// they equal a recount from every order, for the city, each unit, the ranking and the daily
+/// volumes — and again
 /// after `sanfu stats rebuild` recomputed them from scratch.
 #[tokio::test]
 async fn the_daily_roll_ups_equal_a_recount_from_the_orders() {
@@ -284,6 +285,10 @@ async fn the_daily_roll_ups_equal_a_recount_from_the_orders() {
                 compared += usize::from(b.counts.volume > 0);
             }
         }
+        // The dashboard's daily volumes read the roll-up per unit and day.
+        let days = s.daily_volume(today, 61, None).await.unwrap();
+        let volume = s.report_recount(None, today - chrono::Duration::days(60), today).await.unwrap().counts.volume;
+        assert_eq!(days.iter().map(|d| d.count).sum::<i64>(), volume, "{label}: daily volumes");
         for (y, m) in [(2026, 10), (chrono::Datelike::year(&today), chrono::Datelike::month(&today))] {
             let pairs = |r: Vec<sanfu_store::hotline::stats::RankRow>| r.into_iter().map(|x| (x.unit.id, x.counts, x.rank)).collect::<Vec<_>>();
             assert_eq!(pairs(s.ranking(y, m).await.unwrap()), pairs(s.ranking_recount(y, m).await.unwrap()), "{label}: ranking {y}-{m}");
@@ -296,7 +301,12 @@ async fn the_daily_roll_ups_equal_a_recount_from_the_orders() {
     assert!(city.counts.volume >= 6 && city.counts.closed >= 1 && city.counts.dispatched > city.counts.signed);
 
     // Lost or stale roll-ups are recomputed by the rebuild.
-    sqlx::query("DELETE FROM order_days WHERE unit_id IN (SELECT id FROM units WHERE code = 'zjj')").execute(s.pool()).await.unwrap();
+    for table in ["order_days", "unit_days"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE unit_id IN (SELECT id FROM units WHERE code = 'zjj')")))
+            .execute(s.pool())
+            .await
+            .unwrap();
+    }
     assert_ne!(s.report(Some("zjj"), today - chrono::Duration::days(60), today).await.unwrap().counts, s.report_recount(Some("zjj"), today - chrono::Duration::days(60), today).await.unwrap().counts);
     let r = s.rebuild_rollups().await.unwrap();
     assert!(r.orders >= 13 && r.rows > 0, "{r:?}");

@@ -38,10 +38,10 @@ impl Store {
         let first = today - Duration::days(days - 1);
         let start = first.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(off).single()).map(|t| t.with_timezone(&Utc));
         let Some(start) = start else { return Ok(Vec::new()) };
-        // From the daily roll-ups: a month is some thousand rows, not every order of it.
+        // From the roll-up per unit and day: a month is a row per unit and day, not every order.
         let (filter, binds) = unit_filter("unit_id", units, 2);
         let sql = format!(
-            "SELECT day, CAST(COALESCE(SUM(volume), 0) AS BIGINT) FROM order_days WHERE day >= $1 {filter} GROUP BY day"
+            "SELECT day, CAST(COALESCE(SUM(volume), 0) AS BIGINT) FROM unit_days WHERE day >= $1 {filter} GROUP BY day"
         );
         let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(self.day_of(to_ms(start)));
         for b in &binds {
@@ -95,11 +95,11 @@ impl Store {
     }
 
     /// The places with the most orders registered since the local day of `from` (whole days,
-    /// from the daily roll-ups): the street or district that handled them.
+    /// from the roll-up per unit and day): the street or district that handled them.
     pub async fn busiest_places(&self, from: DateTime<Utc>, units: Option<&[String]>, limit: usize) -> Result<Vec<Busiest>, StoreError> {
         let (filter, binds) = unit_filter("f.unit_id", units, 2);
         let sql = format!(
-            "SELECT u.name, CAST(SUM(f.volume) AS BIGINT) FROM order_days f JOIN units u ON u.id = f.unit_id
+            "SELECT u.name, CAST(SUM(f.volume) AS BIGINT) FROM unit_days f JOIN units u ON u.id = f.unit_id
              WHERE f.day >= $1 AND u.kind IN ('district', 'street', 'zone') {filter}
              GROUP BY u.name HAVING SUM(f.volume) > 0 ORDER BY 2 DESC, 1 LIMIT {limit}"
         );

@@ -3,6 +3,10 @@
 //! dashboard add up. A month of the largest unit is then some thousand small rows, not every
 //! order of the month.
 //!
+//! A second, coarser roll-up (`unit_days`) keeps the same counts per unit and day only: the
+//! ranking, the daily volumes and the busiest places read a month of it (a row per unit and
+//! day, whatever the number of orders) instead of a month of `order_days`.
+//!
 //! Every change of an order's `order_facts` row takes the row's old contribution out of its
 //! day and puts the new one in, in the same transaction (so the roll-ups never disagree with
 //! the orders); imports add a batch's rows at once; `sanfu stats rebuild` recomputes the table
@@ -17,8 +21,9 @@ use sqlx::AnyConnection;
 use crate::db::{Backend, Store, StoreError};
 use crate::hotline::stats::{Counts, counts_of, placeholders};
 
-/// The roll-up's key, as stored.
-const KEY: &str = "unit_id, day, category_id, channel, order_type";
+/// The roll-ups: each table with the columns of its key beyond the unit and the day (named as
+/// in `order_facts`).
+const ROLLUPS: [(&str, &str); 2] = [("order_days", ", category_id, channel, order_type"), ("unit_days", "")];
 
 /// The rolled-up counts, in the order [`contributions`] gives them.
 pub(crate) const COUNTS: [&str; 17] = [
@@ -68,37 +73,43 @@ fn contributions() -> [String; 17] {
     ]
 }
 
-/// The key of a facts row; `$off` is the placeholder of the calendar's offset in ms (the day
-/// is the local day's number since 1970-01-01).
-fn key_of(off: &str) -> String {
-    format!("COALESCE(unit_id, ''), (created_at + {off}) / 86400000, category_id, channel, order_type")
+/// The key of a facts row in a roll-up with the `extra` key columns; `$off` is the placeholder
+/// of the calendar's offset in ms (the day is the local day's number since 1970-01-01).
+fn key_of(off: &str, extra: &str) -> String {
+    format!("COALESCE(unit_id, ''), (created_at + {off}) / 86400000{extra}")
 }
 
-/// Insert the summed contributions of the facts rows that `filter` picks, grouped by the key
-/// (the day by the offset `off`, a placeholder or a literal).
-fn grouped_insert(off: &str, filter: &str) -> String {
-    let key = key_of(off);
+/// Insert into roll-up `table` the summed contributions of the facts rows that `filter` picks,
+/// grouped by its key (the day by the offset `off`, a placeholder or a literal).
+fn grouped_insert(table: &str, extra: &str, off: &str, filter: &str) -> String {
+    let key = key_of(off, extra);
     let sums: Vec<String> = contributions().iter().map(|e| format!("CAST(SUM({e}) AS BIGINT)")).collect();
-    format!("INSERT INTO order_days ({KEY}, {}) SELECT {key}, {} FROM order_facts WHERE {filter} GROUP BY {key}", COUNTS.join(", "), sums.join(", "))
+    format!(
+        "INSERT INTO {table} (unit_id, day{extra}, {}) SELECT {key}, {} FROM order_facts WHERE {filter} GROUP BY {key}",
+        COUNTS.join(", "),
+        sums.join(", ")
+    )
 }
 
-fn upsert_tail() -> String {
-    let sets: Vec<String> = COUNTS.iter().map(|c| format!("{c} = order_days.{c} + excluded.{c}")).collect();
-    format!(" ON CONFLICT ({KEY}) DO UPDATE SET {}", sets.join(", "))
+fn upsert_tail(table: &str, extra: &str) -> String {
+    let sets: Vec<String> = COUNTS.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect();
+    format!(" ON CONFLICT (unit_id, day{extra}) DO UPDATE SET {}", sets.join(", "))
 }
 
 /// Add (`sign` 1) or take out (-1) the contribution of order `id`'s facts row as it now is.
 /// Nothing happens when the order has no facts row yet.
 pub(crate) async fn apply(conn: &mut AnyConnection, id: &str, sign: i64, offset_ms: i64) -> Result<(), StoreError> {
     let values: Vec<String> = contributions().iter().map(|e| format!("$3 * {e}")).collect();
-    let sql = format!(
-        "INSERT INTO order_days ({KEY}, {}) SELECT {}, {} FROM order_facts WHERE id = $1{}",
-        COUNTS.join(", "),
-        key_of("$2"),
-        values.join(", "),
-        upsert_tail()
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(offset_ms).bind(sign).execute(&mut *conn).await?;
+    for (table, extra) in ROLLUPS {
+        let sql = format!(
+            "INSERT INTO {table} (unit_id, day{extra}, {}) SELECT {}, {} FROM order_facts WHERE id = $1{}",
+            COUNTS.join(", "),
+            key_of("$2", extra),
+            values.join(", "),
+            upsert_tail(table, extra)
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(offset_ms).bind(sign).execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -107,12 +118,15 @@ pub(crate) async fn apply(conn: &mut AnyConnection, id: &str, sign: i64, offset_
 pub(crate) async fn add_many(conn: &mut AnyConnection, sqlite: bool, ids: &[String], offset_ms: i64) -> Result<(), StoreError> {
     for chunk in ids.chunks(1000) {
         let marks: Vec<String> = (0..chunk.len()).map(|i| if sqlite { "?".to_string() } else { format!("${}", i + 1) }).collect();
-        let sql = format!("{}{}", grouped_insert(&offset_ms.to_string(), &format!("id IN ({})", marks.join(", "))), upsert_tail());
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
+        for (table, extra) in ROLLUPS {
+            let filter = format!("id IN ({})", marks.join(", "));
+            let sql = format!("{}{}", grouped_insert(table, extra, &offset_ms.to_string(), &filter), upsert_tail(table, extra));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(&mut *conn).await?;
         }
-        q.execute(&mut *conn).await?;
         crate::kernel::assignment_days::add_many(&mut *conn, chunk, &marks).await?;
     }
     Ok(())
@@ -140,8 +154,10 @@ impl Store {
                 sqlx::query("LOCK TABLE order_facts, assignments IN SHARE MODE").execute(&mut *tx).await?;
             }
             crate::kernel::assignment_days::rebuild(&mut tx, off).await?;
-            sqlx::query("DELETE FROM order_days").execute(&mut *tx).await?;
-            sqlx::query(sqlx::AssertSqlSafe(grouped_insert("$1", "1 = 1"))).bind(off).execute(&mut *tx).await?;
+            for (table, extra) in ROLLUPS {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *tx).await?;
+                sqlx::query(sqlx::AssertSqlSafe(grouped_insert(table, extra, "$1", "1 = 1"))).bind(off).execute(&mut *tx).await?;
+            }
             let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_facts").fetch_one(&mut *tx).await?;
             let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_days").fetch_one(&mut *tx).await?;
             Ok(Rebuilt { orders, rows })
@@ -198,7 +214,7 @@ impl Store {
     /// The roll-ups of the days `a`..`b` per unit (dispatched orders only).
     pub(crate) async fn rollup_by_unit(&self, a: i64, b: i64) -> Result<Vec<(String, Counts)>, StoreError> {
         use sqlx::Row;
-        let sql = format!("SELECT unit_id, {} FROM order_days WHERE day >= $1 AND day < $2 AND unit_id <> '' GROUP BY unit_id", sums());
+        let sql = format!("SELECT unit_id, {} FROM unit_days WHERE day >= $1 AND day < $2 AND unit_id <> '' GROUP BY unit_id", sums());
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.day_of(a)).bind(self.day_of(b)).fetch_all(self.reader()).await?;
         let mut out = Vec::new();
         for r in rows {
