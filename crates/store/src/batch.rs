@@ -57,6 +57,9 @@ pub(crate) struct Batch {
     events: Vec<Vec<Owned>>,
     heads: Vec<Vec<Owned>>,
     search: Vec<Vec<Owned>>,
+    /// Counters to move up to at least a number taken ahead of the transaction (see
+    /// `kernel::numbers::Ahead`).
+    floors: Vec<(String, i64)>,
     /// The calendar's offset from UTC in ms, for the facts' local days in the roll-ups.
     pub(crate) offset_ms: i64,
     /// Orders staged.
@@ -84,6 +87,7 @@ impl Batch {
         self.events.append(&mut other.events);
         self.heads.append(&mut other.heads);
         self.search.append(&mut other.search);
+        self.floors.append(&mut other.floors);
         if other.count > 0 {
             self.offset_ms = other.offset_ms;
         }
@@ -108,6 +112,11 @@ impl Batch {
         self.heads.push(vec![s(entity_id), i(n), s(prev)]);
     }
 
+    /// Counter `name` is to be at least `value` when the rows are written.
+    pub(crate) fn counter_floor(&mut self, name: &str, value: i64) {
+        self.floors.push((name.to_string(), value));
+    }
+
     /// A new document's search words (none: nothing to find it by).
     pub(crate) fn search(&mut self, row: crate::search::IndexRow) {
         if !row.terms.is_empty() {
@@ -117,6 +126,14 @@ impl Batch {
 
     /// Every row, in the caller's transaction.
     pub(crate) async fn write(&self, conn: &mut AnyConnection, sqlite: bool) -> Result<(), StoreError> {
+        let mut floors: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+        for (name, value) in &self.floors {
+            let f = floors.entry(name.as_str()).or_insert(*value);
+            *f = (*f).max(*value);
+        }
+        for (name, value) in floors {
+            crate::kernel::numbers::raise(&mut *conn, name, value).await?;
+        }
         insert_rows(&mut *conn, sqlite, "work_items", ITEM_COLS, &self.items).await?;
         insert_rows(&mut *conn, sqlite, "work_orders", ORDER_COLS, &self.orders).await?;
         insert_rows(&mut *conn, sqlite, "photos", PHOTO_COLS, &self.photos).await?;

@@ -228,21 +228,47 @@ impl Ahead {
         if store.hosts.as_ref().is_some_and(|h| h.switched_after(self.at)) {
             return store.number_in(conn, s, format).await;
         }
-        let moved = sqlx::query("UPDATE counters SET value = $1 WHERE name = $2 AND value < $1")
-            .bind(self.value)
-            .bind(&self.counter)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        if moved == 0 {
-            sqlx::query("INSERT INTO counters (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-                .bind(&self.counter)
-                .bind(self.value)
-                .execute(&mut *conn)
-                .await?;
-        }
+        raise(conn, &self.counter, self.value).await?;
         Ok(self.number.clone())
     }
+
+    /// [`Ahead::take`] in a group commit: the counter is moved up once for the whole group by
+    /// the group's rows ([`crate::batch::Batch::write`]), not once for each number. (A number
+    /// taken afresh in the same group that collides with one whose counter is not moved up
+    /// yet fails the group on the items' unique number, and each is then taken alone.)
+    pub(crate) async fn take_grouped(
+        &self,
+        store: &Store,
+        conn: &mut AnyConnection,
+        s: &Series,
+        format: &str,
+        rows: &mut crate::batch::Batch,
+    ) -> Result<String, StoreError> {
+        if store.hosts.as_ref().is_some_and(|h| h.switched_after(self.at)) {
+            return store.number_in(conn, s, format).await;
+        }
+        rows.counter_floor(&self.counter, self.value);
+        Ok(self.number.clone())
+    }
+}
+
+/// Move counter `name` up to `value` where it is behind: an update that matches no row (and
+/// locks none) in the usual case, where the number was taken ahead on this same database.
+pub(crate) async fn raise(conn: &mut AnyConnection, name: &str, value: i64) -> Result<(), StoreError> {
+    let moved = sqlx::query("UPDATE counters SET value = $1 WHERE name = $2 AND value < $1")
+        .bind(value)
+        .bind(name)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if moved == 0 {
+        sqlx::query("INSERT INTO counters (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(value)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn next(conn: &mut AnyConnection, name: &str) -> Result<i64, StoreError> {

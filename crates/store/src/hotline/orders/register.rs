@@ -36,7 +36,7 @@ impl Pending {
     async fn write(&self, tx: &mut sqlx::AnyConnection, rows: &mut Batch) -> Result<String, StoreError> {
         let (o, id, now, actor) = (&self.o, &self.id, self.now, &self.actor);
         let number = match &self.ahead {
-            Some(a) => a.take(&self.store, &mut *tx, &self.series, &self.format).await?,
+            Some(a) => a.take_grouped(&self.store, &mut *tx, &self.series, &self.format, rows).await?,
             None => self.store.number_in(&mut *tx, &self.series, &self.format).await?,
         };
         let t = to_ms(now);
