@@ -225,30 +225,23 @@ impl Ahead {
         // Taken on a primary that has since failed over: the new primary may issue the same
         // number to another item before this transaction could move its counter, so a number
         // is taken afresh, here, on the new primary.
-        if store.hosts.as_ref().is_some_and(|h| h.switched_after(self.at)) {
+        if self.stale(store) {
             return store.number_in(conn, s, format).await;
         }
         raise(conn, &self.counter, self.value).await?;
         Ok(self.number.clone())
     }
 
-    /// [`Ahead::take`] in a group commit: the counter is moved up once for the whole group by
-    /// the group's rows ([`crate::batch::Batch::write`]), not once for each number. (A number
-    /// taken afresh in the same group that collides with one whose counter is not moved up
-    /// yet fails the group on the items' unique number, and each is then taken alone.)
-    pub(crate) async fn take_grouped(
-        &self,
-        store: &Store,
-        conn: &mut AnyConnection,
-        s: &Series,
-        format: &str,
-        rows: &mut crate::batch::Batch,
-    ) -> Result<String, StoreError> {
-        if store.hosts.as_ref().is_some_and(|h| h.switched_after(self.at)) {
-            return store.number_in(conn, s, format).await;
-        }
-        rows.counter_floor(&self.counter, self.value);
-        Ok(self.number.clone())
+    /// Whether this process saw the database fail over since the number was taken: it must
+    /// then be taken afresh, in the item's transaction (see [`Ahead::take`]).
+    pub(crate) fn stale(&self, store: &Store) -> bool {
+        store.hosts.as_ref().is_some_and(|h| h.switched_after(self.at))
+    }
+
+    /// The number, and the counter that is to be at least its value when the item commits: a
+    /// group commit moves each counter up once for the whole group ([`raise`]).
+    pub(crate) fn parts(&self) -> (&str, &str, i64) {
+        (&self.number, &self.counter, self.value)
     }
 }
 

@@ -35,9 +35,16 @@ impl Pending {
     /// the committer writes with the other registrations' before the commit.
     async fn write(&self, tx: &mut sqlx::AnyConnection, rows: &mut Batch) -> Result<String, StoreError> {
         let (o, id, now, actor) = (&self.o, &self.id, self.now, &self.actor);
+        // A number taken ahead moves its counter up with the group's rows, once for the group
+        // (a number taken afresh in the same group that collides with one whose counter is not
+        // moved yet fails the group on the items' unique number, and each is then taken alone).
         let number = match &self.ahead {
-            Some(a) => a.take_grouped(&self.store, &mut *tx, &self.series, &self.format, rows).await?,
-            None => self.store.number_in(&mut *tx, &self.series, &self.format).await?,
+            Some(a) if !a.stale(&self.store) => {
+                let (number, counter, value) = a.parts();
+                rows.counter_floor(counter, value);
+                number.to_string()
+            }
+            _ => self.store.number_in(&mut *tx, &self.series, &self.format).await?,
         };
         let t = to_ms(now);
         if let Some(key) = &self.once {
