@@ -718,6 +718,40 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
             CAST(SUM(basic) AS BIGINT), CAST(SUM(unsatisfied) AS BIGINT), CAST(SUM(repeats) AS BIGINT), CAST(SUM(handling_minutes) AS BIGINT),
             CAST(SUM(handled) AS BIGINT)
         FROM order_days GROUP BY unit_id, day"),
+    // And per unit, day and category (the dashboard's busiest categories).
+    ("category_days", "CREATE TABLE category_days (
+        unit_id TEXT NOT NULL,
+        day BIGINT NOT NULL,
+        category_id TEXT NOT NULL,
+        volume BIGINT NOT NULL,
+        dispatched BIGINT NOT NULL,
+        signed BIGINT NOT NULL,
+        signed_on_time BIGINT NOT NULL,
+        dispatched_signed BIGINT NOT NULL,
+        answered BIGINT NOT NULL,
+        answered_on_time BIGINT NOT NULL,
+        closed BIGINT NOT NULL,
+        closed_on_time BIGINT NOT NULL,
+        closed_first_time BIGINT NOT NULL,
+        rated BIGINT NOT NULL,
+        satisfied BIGINT NOT NULL,
+        basic BIGINT NOT NULL,
+        unsatisfied BIGINT NOT NULL,
+        repeats BIGINT NOT NULL,
+        handling_minutes BIGINT NOT NULL,
+        handled BIGINT NOT NULL,
+        PRIMARY KEY (unit_id, day, category_id))"),
+    ("category_days_day", "CREATE INDEX category_days_day ON category_days (day)"),
+    ("category_days_fill", "INSERT INTO category_days (unit_id, day, category_id, volume, dispatched, signed, signed_on_time,
+            dispatched_signed, answered, answered_on_time, closed, closed_on_time, closed_first_time, rated, satisfied, basic,
+            unsatisfied, repeats, handling_minutes, handled)
+        SELECT unit_id, day, category_id,
+            CAST(SUM(volume) AS BIGINT), CAST(SUM(dispatched) AS BIGINT), CAST(SUM(signed) AS BIGINT), CAST(SUM(signed_on_time) AS BIGINT),
+            CAST(SUM(dispatched_signed) AS BIGINT), CAST(SUM(answered) AS BIGINT), CAST(SUM(answered_on_time) AS BIGINT), CAST(SUM(closed) AS BIGINT),
+            CAST(SUM(closed_on_time) AS BIGINT), CAST(SUM(closed_first_time) AS BIGINT), CAST(SUM(rated) AS BIGINT), CAST(SUM(satisfied) AS BIGINT),
+            CAST(SUM(basic) AS BIGINT), CAST(SUM(unsatisfied) AS BIGINT), CAST(SUM(repeats) AS BIGINT), CAST(SUM(handling_minutes) AS BIGINT),
+            CAST(SUM(handled) AS BIGINT)
+        FROM order_days GROUP BY unit_id, day, category_id"),
 ];
 
 /// The leases table (see lease.rs), made before the migrations: they run under a lease.

@@ -254,8 +254,8 @@ async fn a_second_kinds_assignments_do_not_change_the_hotlines_figures() {
 
 /// The statistics read daily roll-ups; after a mixed workload (the October fixture with its
 /// return, reopening and late steps, orders taken to every state today, the demo city's own)
-/// they equal a recount from every order, for the city, each unit, the ranking and the daily
-/// volumes — and again
+/// they equal a recount from every order, for the city, each unit, the ranking, the daily
+/// volumes and the busiest categories — and again
 /// after `sanfu stats rebuild` recomputed them from scratch.
 #[tokio::test]
 async fn the_daily_roll_ups_equal_a_recount_from_the_orders() {
@@ -289,6 +289,25 @@ async fn the_daily_roll_ups_equal_a_recount_from_the_orders() {
         let days = s.daily_volume(today, 61, None).await.unwrap();
         let volume = s.report_recount(None, today - chrono::Duration::days(60), today).await.unwrap().counts.volume;
         assert_eq!(days.iter().map(|d| d.count).sum::<i64>(), volume, "{label}: daily volumes");
+        // And its busiest categories the roll-up per unit, day and category.
+        let since = (today - chrono::Duration::days(60)).and_hms_opt(0, 0, 0).unwrap().and_local_timezone(s.offset()).unwrap();
+        let mut busiest: Vec<(String, i64)> =
+            s.busiest_categories(since.with_timezone(&chrono::Utc), None, 1000).await.unwrap().into_iter().map(|b| (b.label, b.count)).collect();
+        let mut counted: Vec<(String, i64)> = s
+            .report_recount(None, today - chrono::Duration::days(60), today)
+            .await
+            .unwrap()
+            .by_category
+            .into_iter()
+            .filter(|b| b.count > 0)
+            .map(|b| (b.label, b.count))
+            .collect();
+        // Ties in the order the test's own sort gives (the database's collation may differ).
+        for l in [&mut busiest, &mut counted] {
+            l.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        }
+        assert!(!busiest.is_empty());
+        assert_eq!(busiest, counted, "{label}: busiest categories");
         for (y, m) in [(2026, 10), (chrono::Datelike::year(&today), chrono::Datelike::month(&today))] {
             let pairs = |r: Vec<sanfu_store::hotline::stats::RankRow>| r.into_iter().map(|x| (x.unit.id, x.counts, x.rank)).collect::<Vec<_>>();
             assert_eq!(pairs(s.ranking(y, m).await.unwrap()), pairs(s.ranking_recount(y, m).await.unwrap()), "{label}: ranking {y}-{m}");
@@ -301,7 +320,7 @@ async fn the_daily_roll_ups_equal_a_recount_from_the_orders() {
     assert!(city.counts.volume >= 6 && city.counts.closed >= 1 && city.counts.dispatched > city.counts.signed);
 
     // Lost or stale roll-ups are recomputed by the rebuild.
-    for table in ["order_days", "unit_days"] {
+    for table in ["order_days", "unit_days", "category_days"] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE unit_id IN (SELECT id FROM units WHERE code = 'zjj')")))
             .execute(s.pool())
             .await

@@ -113,11 +113,11 @@ impl Store {
 
 impl Store {
     /// The categories with the most orders registered since the local day of `from` (whole
-    /// days, from the daily roll-ups).
+    /// days, from the roll-up per unit, day and category).
     pub async fn busiest_categories(&self, from: DateTime<Utc>, units: Option<&[String]>, limit: usize) -> Result<Vec<Busiest>, StoreError> {
         let (filter, binds) = unit_filter("f.unit_id", units, 2);
         let sql = format!(
-            "SELECT c.name, CAST(SUM(f.volume) AS BIGINT) FROM order_days f JOIN categories c ON c.id = f.category_id
+            "SELECT c.name, CAST(SUM(f.volume) AS BIGINT) FROM category_days f JOIN categories c ON c.id = f.category_id
              WHERE f.day >= $1 {filter} GROUP BY c.name HAVING SUM(f.volume) > 0 ORDER BY 2 DESC, 1 LIMIT {limit}"
         );
         let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(self.day_of(to_ms(from)));

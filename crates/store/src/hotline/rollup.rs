@@ -3,9 +3,10 @@
 //! dashboard add up. A month of the largest unit is then some thousand small rows, not every
 //! order of the month.
 //!
-//! A second, coarser roll-up (`unit_days`) keeps the same counts per unit and day only: the
-//! ranking, the daily volumes and the busiest places read a month of it (a row per unit and
-//! day, whatever the number of orders) instead of a month of `order_days`.
+//! Two coarser roll-ups keep the same counts per unit and day (`unit_days`: the ranking, the
+//! daily volumes and the busiest places read a month of it, a row per unit and day whatever
+//! the number of orders) and per unit, day and category (`category_days`: the busiest
+//! categories), instead of a month of `order_days`.
 //!
 //! Every change of an order's `order_facts` row takes the row's old contribution out of its
 //! day and puts the new one in, in the same transaction (so the roll-ups never disagree with
@@ -23,7 +24,8 @@ use crate::hotline::stats::{Counts, counts_of, placeholders};
 
 /// The roll-ups: each table with the columns of its key beyond the unit and the day (named as
 /// in `order_facts`).
-const ROLLUPS: [(&str, &str); 2] = [("order_days", ", category_id, channel, order_type"), ("unit_days", "")];
+const ROLLUPS: [(&str, &str); 3] =
+    [("order_days", ", category_id, channel, order_type"), ("unit_days", ""), ("category_days", ", category_id")];
 
 /// The rolled-up counts, in the order [`contributions`] gives them.
 pub(crate) const COUNTS: [&str; 17] = [
