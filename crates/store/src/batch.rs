@@ -150,6 +150,19 @@ impl Batch {
     }
 }
 
+/// Bind one value (a number as text: its placeholder is cast by the SQL).
+pub(crate) fn bind<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    v: &'q Owned,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    match v {
+        Owned::S(x) => q.bind(x.as_deref()),
+        Owned::I(x) => q.bind(*x),
+        Owned::F(x) => q.bind(crate::db::float_text(*x)),
+        Owned::B(x) => q.bind(x.as_slice()),
+    }
+}
+
 /// Multi-row INSERTs, chunked to stay under both backends' limits on bound parameters.
 ///
 /// SQLite gets anonymous `?` placeholders: for numbered or named ones the driver asks SQLite for
@@ -185,15 +198,8 @@ async fn insert_rows(conn: &mut AnyConnection, sqlite: bool, table: &str, cols: 
             sql.push(')');
         }
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for row in chunk {
-            for v in row {
-                q = match v {
-                    Owned::S(x) => q.bind(x.as_deref()),
-                    Owned::I(x) => q.bind(*x),
-                    Owned::F(x) => q.bind(crate::db::float_text(*x)),
-                    Owned::B(x) => q.bind(x.as_slice()),
-                };
-            }
+        for v in chunk.iter().flatten() {
+            q = bind(q, v);
         }
         q.execute(&mut *conn).await?;
     }

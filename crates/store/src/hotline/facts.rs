@@ -7,6 +7,7 @@ use sanfu_calendar::Calendar;
 use sanfu_domain::hotline::{AssignmentRole, DeadlineKind, Snapshot};
 use sqlx::AnyConnection;
 
+use crate::batch::{Owned, bind, i, io, s as s_, so};
 use crate::db::{StoreError, to_ms};
 
 /// What does not change over an order's life.
@@ -30,23 +31,33 @@ pub(crate) fn responsible_unit(s: &Snapshot) -> Option<&str> {
     })
 }
 
-pub(crate) async fn write(conn: &mut AnyConnection, f: &Fixed<'_>, s: &Snapshot, cal: &Calendar) -> Result<(), StoreError> {
+/// The facts row of an order as `s` has it, in the order of [`crate::batch::FACT_COLS`]: what
+/// the live write upserts and what a new order's rows stage.
+pub(crate) fn row(f: &Fixed<'_>, s: &Snapshot, cal: &Calendar) -> Vec<Owned> {
     let dl = |k: DeadlineKind| s.deadlines.get(&k);
-    let dispatched_at = s
-        .assignments
-        .iter()
-        .filter(|a| a.role != AssignmentRole::Co)
-        .map(|a| a.assigned_at)
-        .min();
+    let dispatched_at = s.assignments.iter().filter(|a| a.role != AssignmentRole::Co).map(|a| a.assigned_at).min();
     let answered_at = dl(DeadlineKind::Answer).and_then(|d| d.met_at);
     let handling_minutes = match (dispatched_at, answered_at) {
         (Some(a), Some(b)) => Some(cal.working_minutes_between(a, b).0),
         _ => None,
     };
+    vec![
+        s_(f.id), so(responsible_unit(s)), i(to_ms(f.created_at)), s_(f.channel), s_(s.order_type.as_str()), s_(f.category_id),
+        s_(s.state.as_str()), io(dispatched_at.map(to_ms)), io(dl(DeadlineKind::Sign).map(|d| to_ms(d.due.at))),
+        io(dl(DeadlineKind::Sign).and_then(|d| d.met_at).map(to_ms)), io(dl(DeadlineKind::Answer).map(|d| to_ms(d.due.at))),
+        io(answered_at.map(to_ms)), io(dl(DeadlineKind::Close).map(|d| to_ms(d.due.at))),
+        io(s.closed_at.filter(|_| s.state == sanfu_domain::hotline::State::Closed).map(to_ms)),
+        so(s.satisfaction.map(|x| x.as_str())), i(i64::from(s.reopen_count)), i(i64::from(f.is_repeat)), i(i64::from(s.escalated)),
+        io(handling_minutes),
+    ]
+}
+
+pub(crate) async fn write(conn: &mut AnyConnection, f: &Fixed<'_>, s: &Snapshot, cal: &Calendar) -> Result<(), StoreError> {
     // The order's day loses what the row counted for and gains what it counts for now.
     let off = i64::from(cal.offset().local_minus_utc()) * 1000;
     crate::hotline::rollup::apply(&mut *conn, f.id, -1, off).await?;
-    sqlx::query(
+    let row = row(f, s, cal);
+    let mut q = sqlx::query(
         "INSERT INTO order_facts (id, unit_id, created_at, channel, order_type, category_id, state, dispatched_at,
             sign_due, signed_at, answer_due, answered_at, close_due, closed_at, satisfaction, reopen_count,
             is_repeat, escalated, handling_minutes)
@@ -56,28 +67,11 @@ pub(crate) async fn write(conn: &mut AnyConnection, f: &Fixed<'_>, s: &Snapshot,
             answer_due = excluded.answer_due, answered_at = excluded.answered_at, close_due = excluded.close_due,
             closed_at = excluded.closed_at, satisfaction = excluded.satisfaction, reopen_count = excluded.reopen_count,
             escalated = excluded.escalated, handling_minutes = excluded.handling_minutes",
-    )
-    .bind(f.id)
-    .bind(responsible_unit(s))
-    .bind(to_ms(f.created_at))
-    .bind(f.channel)
-    .bind(s.order_type.as_str())
-    .bind(f.category_id)
-    .bind(s.state.as_str())
-    .bind(dispatched_at.map(to_ms))
-    .bind(dl(DeadlineKind::Sign).map(|d| to_ms(d.due.at)))
-    .bind(dl(DeadlineKind::Sign).and_then(|d| d.met_at).map(to_ms))
-    .bind(dl(DeadlineKind::Answer).map(|d| to_ms(d.due.at)))
-    .bind(answered_at.map(to_ms))
-    .bind(dl(DeadlineKind::Close).map(|d| to_ms(d.due.at)))
-    .bind(s.closed_at.filter(|_| s.state == sanfu_domain::hotline::State::Closed).map(to_ms))
-    .bind(s.satisfaction.map(|x| x.as_str()))
-    .bind(i64::from(s.reopen_count))
-    .bind(i64::from(f.is_repeat))
-    .bind(i64::from(s.escalated))
-    .bind(handling_minutes)
-    .execute(&mut *conn)
-    .await?;
+    );
+    for v in &row {
+        q = bind(q, v);
+    }
+    q.execute(&mut *conn).await?;
     crate::hotline::rollup::apply(&mut *conn, f.id, 1, off).await?;
     Ok(())
 }

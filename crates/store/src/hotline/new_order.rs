@@ -4,12 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use sanfu_calendar::Calendar;
-use sanfu_domain::hotline::{AssignmentRole, Channel, DeadlineKind, Snapshot, State};
+use sanfu_domain::hotline::{Channel, Snapshot};
 use sanfu_domain::kernel::KindSpec;
 
 use crate::batch::{Batch, NewEventRow, Owned, i, io, s, so};
 use crate::db::to_ms;
-use crate::hotline::facts::responsible_unit;
+use crate::hotline::facts;
 use crate::search::IndexRow;
 
 /// What the order's own row holds beside its snapshot.
@@ -83,23 +83,15 @@ pub(crate) fn stage(
             i(i64::from(running.contains(&k.as_str()))),
         ]);
     }
-    // The statistics facts, as `facts::write` keeps them for a live order.
-    let dl = |k| snap.deadlines.get(&k);
-    let dispatched_at = snap.assignments.iter().filter(|a| a.role != AssignmentRole::Co).map(|a| a.assigned_at).min();
-    let answered_at = dl(DeadlineKind::Answer).and_then(|d| d.met_at);
-    let handling = match (dispatched_at, answered_at) {
-        (Some(a), Some(z)) => Some(cal.working_minutes_between(a, z).0),
-        _ => None,
+    // The statistics facts, as the live write keeps them.
+    let fixed = facts::Fixed {
+        id,
+        created_at: o.created_at,
+        channel: o.channel.as_str(),
+        category_id: o.category_id,
+        is_repeat: o.repeat_of.is_some(),
     };
-    b.facts.push(vec![
-        s(id), so(responsible_unit(snap)), i(to_ms(o.created_at)), s(o.channel.as_str()), s(snap.order_type.as_str()),
-        s(o.category_id), s(snap.state.as_str()), io(dispatched_at.map(to_ms)), io(dl(DeadlineKind::Sign).map(|d| to_ms(d.due.at))),
-        io(dl(DeadlineKind::Sign).and_then(|d| d.met_at).map(to_ms)), io(dl(DeadlineKind::Answer).map(|d| to_ms(d.due.at))),
-        io(answered_at.map(to_ms)), io(dl(DeadlineKind::Close).map(|d| to_ms(d.due.at))),
-        io(snap.closed_at.filter(|_| snap.state == State::Closed).map(to_ms)),
-        so(snap.satisfaction.map(|x| x.as_str())), i(i64::from(snap.reopen_count)), i(i64::from(o.repeat_of.is_some())),
-        i(i64::from(snap.escalated)), io(handling),
-    ]);
+    b.facts.push(facts::row(&fixed, snap, cal));
     b.offset_ms = i64::from(cal.offset().local_minus_utc()) * 1000;
     b.chain(id, "work_order", events);
     for row in search {
