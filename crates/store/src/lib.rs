@@ -10,6 +10,7 @@
 #[macro_use]
 mod tx;
 mod group;
+mod kept;
 mod batch;
 pub mod apikeys;
 pub mod calendar;

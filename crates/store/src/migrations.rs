@@ -752,6 +752,13 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
             CAST(SUM(basic) AS BIGINT), CAST(SUM(unsatisfied) AS BIGINT), CAST(SUM(repeats) AS BIGINT), CAST(SUM(handling_minutes) AS BIGINT),
             CAST(SUM(handled) AS BIGINT)
         FROM order_days GROUP BY unit_id, day, category_id"),
+    // Search on PostgreSQL reads the newest matches window by window (search.rs, fts_windows):
+    // each document's tsvector also holds the lexeme of its window of 2^13 ids. PostgreSQL 15
+    // cannot change a generated column's expression, so the column (and its index) is made anew.
+    ("postgres:search_docs_tsv_drop", "ALTER TABLE search_docs DROP COLUMN tsv"),
+    ("postgres:search_docs_tsv_windows", "ALTER TABLE search_docs ADD COLUMN tsv tsvector GENERATED ALWAYS AS
+        (to_tsvector('simple', terms) || array_to_tsvector(ARRAY['#' || CAST(id >> 13 AS TEXT)])) STORED"),
+    ("postgres:search_docs_tsv_windows_index", "CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)"),
 ];
 
 /// The leases table (see lease.rs), made before the migrations: they run under a lease.

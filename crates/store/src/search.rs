@@ -34,6 +34,12 @@ pub struct Piece {
 /// How many matches a search of orders ranks (the newest) and keeps before its filters.
 const CANDIDATES: i64 = 2_000;
 
+/// On PostgreSQL, the index's documents are grouped in windows of 2^13 consecutive ids (see
+/// [`Store::fts_windows`]; the migration `postgres:search_docs_tsv_windows` writes the lexeme).
+const WINDOW_BITS: i64 = 13;
+/// The most windows one query asks for (2^18 documents).
+const MAX_WINDOWS: i64 = 32;
+
 impl Store {
     /// The segmenter with the city's words, built once per process (and again when the
     /// dictionary changes).
@@ -193,11 +199,11 @@ impl Store {
         // Two common words match tens of thousands of a city's orders, and ranking them all took
         // 200 ms at a million; what an office looks for is the recent case, best first.
         let newest = newest.unwrap_or(i64::MAX);
-        let rows: Vec<(String,)> = match self.backend() {
+        match self.backend() {
             Backend::Sqlite => {
                 // Each word quoted: FTS5 reads it as a phrase; the phrases joined by AND or OR.
                 let m = clean.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(if any { " OR " } else { " " });
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     "SELECT d.doc_id FROM (SELECT rowid AS r, bm25(search_fts) AS score FROM search_fts
                                           WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT $3) f
                      JOIN search_docs d ON d.id = f.r WHERE d.kind IN ({kinds_sql}) ORDER BY f.score LIMIT $2"
@@ -206,26 +212,83 @@ impl Store {
                 .bind(limit)
                 .bind(newest)
                 .fetch_all(self.reader())
-                .await?
+                .await?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
             }
-            Backend::Postgres => {
-                // A GIN index has no order: PostgreSQL visits every match's row before it can
-                // take the newest (48,000 for two common words at a million orders). Windows of
-                // the newest ids were tried; its planner, underestimating how often two words
-                // meet, would not combine them with the index of ids (see BENCHMARKS §10).
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT f.doc_id FROM (SELECT d.doc_id, d.tsv FROM search_docs d WHERE d.tsv @@ to_tsquery('simple', $1)
-                                          AND d.kind IN ({kinds_sql}) ORDER BY d.id DESC LIMIT $3) f
-                     ORDER BY ts_rank(f.tsv, to_tsquery('simple', $1)) DESC LIMIT $2"
+            Backend::Postgres => self.fts_windows(&clean.join(if any { " | " } else { " & " }), &kinds_sql, limit, newest).await,
+        }
+    }
+
+    /// PostgreSQL's side of [`Store::fts`]. A GIN index has no order: asked for the newest
+    /// matches, PostgreSQL visits every match's row first (48,000 for two common words at a
+    /// million orders, ~200 ms). So each document's tsvector also holds the lexeme `#n` of its
+    /// window (its id >> [`WINDOW_BITS`], kept by the column's expression), and the newest
+    /// windows are asked first, together with the words: the index then gives only the matches
+    /// inside them, and only those rows are read. Each further query takes as many older
+    /// windows as the matches found so far say should hold the rest, unless reading the rest
+    /// whole is cheaper (rare words, few matches below), as before the windows.
+    async fn fts_windows(&self, q: &str, kinds_sql: &str, limit: i64, newest: i64) -> Result<Vec<String>, StoreError> {
+        const WINDOW: i64 = 1 << WINDOW_BITS;
+        let top: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM search_docs").fetch_one(self.reader()).await?;
+        let Some(top) = top else { return Ok(Vec::new()) };
+        // (id, doc id, rank) of the matches read so far, newest windows first.
+        let mut found: Vec<(i64, String, f64)> = Vec::new();
+        let mut hi = top >> WINDOW_BITS;
+        // Asked for every match (a whole ranking), the windows would only add queries.
+        let mut width = if newest == i64::MAX { MAX_WINDOWS + 1 } else { 2 };
+        for round in 0.. {
+            if hi < 0 || found.len() as i64 >= newest {
+                break;
+            }
+            let lo = hi - width + 1;
+            if lo <= 0 || width > MAX_WINDOWS || round == 4 {
+                // The rest of the index, newest first, as many as are still wanted.
+                let rows: Vec<(i64, String, f64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT f.id, f.doc_id, CAST(ts_rank(f.tsv, to_tsquery('simple', $1)) AS DOUBLE PRECISION)
+                     FROM (SELECT d.id, d.doc_id, d.tsv FROM search_docs d WHERE d.tsv @@ to_tsquery('simple', $1)
+                           AND d.kind IN ({kinds_sql}) AND d.id < $2 ORDER BY d.id DESC LIMIT $3) f"
                 )))
-                .bind(clean.join(if any { " | " } else { " & " }))
-                .bind(limit)
-                .bind(newest)
+                .bind(q)
+                .bind((hi + 1) * WINDOW)
+                .bind(newest - found.len() as i64)
                 .fetch_all(self.reader())
-                .await?
+                .await?;
+                found.extend(rows);
+                break;
             }
-        };
-        Ok(rows.into_iter().map(|(id,)| id).collect())
+            // Window lexemes are quoted: a tsquery reads them as they are ('#' is no word).
+            let windows = (lo..=hi).map(|w| format!("'#{w}'")).collect::<Vec<_>>().join(" | ");
+            let rows: Vec<(i64, String, f64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT d.id, d.doc_id, CAST(ts_rank(d.tsv, to_tsquery('simple', $1)) AS DOUBLE PRECISION) FROM search_docs d
+                 WHERE d.tsv @@ (to_tsquery('simple', $1) && CAST($2 AS tsquery)) AND d.kind IN ({kinds_sql})"
+            )))
+            .bind(q)
+            .bind(windows)
+            .fetch_all(self.reader())
+            .await?;
+            found.extend(rows);
+            // Windows to read next: those that, at the rate of matches seen, hold what is still
+            // wanted (a quarter more) — while they cost less than reading the rest whole. The
+            // index reads every document of a window it is asked for, about a twentieth of the
+            // cost of reading a match's row (BENCHMARKS §10): rare words, few matches below, are
+            // read at once; none seen yet, they are taken for rare.
+            let read = (top - lo * WINDOW + 1) as f64;
+            let wanted = (newest - found.len() as i64) as f64;
+            let seen = found.len() as f64;
+            let (docs, below) = (wanted * read / seen.max(1.0), seen * (lo * WINDOW) as f64 / read);
+            width = if seen == 0.0 || docs / 20.0 > below {
+                MAX_WINDOWS + 1
+            } else {
+                ((docs * 1.25 / WINDOW as f64).ceil() as i64).clamp(1, MAX_WINDOWS)
+            };
+            hi = lo - 1;
+        }
+        found.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        found.truncate(newest.max(0) as usize);
+        // Best first; among equals, the newer first (the sort is stable).
+        found.sort_by(|a, b| b.2.total_cmp(&a.2));
+        found.truncate(limit.max(0) as usize);
+        Ok(found.into_iter().map(|(_, id, _)| id).collect())
     }
 
     /// The words of a query that [`snippet`] marks: segmented once for a page of results.

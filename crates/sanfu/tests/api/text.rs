@@ -119,6 +119,51 @@ async fn search_finds_orders_by_their_words_marks_them_and_keeps_to_what_the_use
     assert_eq!(numbers_of(&after), numbers_of(&before));
 }
 
+/// PostgreSQL reads the newest windows of its index first and widens to the older ones
+/// (search.rs, `fts_windows`): matches far apart in the index, in its newest window, in windows
+/// between and in the oldest, are all found, and a document written later is found too.
+#[tokio::test]
+async fn search_finds_old_matches_as_well_as_the_newest_wherever_they_lie_in_the_index() {
+    let app = spawn_app().await;
+    let topics = city(&app, 4).await;
+    let op = app.login("operator").await;
+    let sorted = |page: &Value| {
+        let mut n = numbers_of(page);
+        n.sort();
+        n
+    };
+    let (_, noise) = app.get(Some(&op), "/api/orders?q=噪声%20施工").await;
+    assert_eq!(sorted(&noise), topics[2].1);
+    let (_, lamps) = app.get(Some(&op), "/api/orders?q=路灯").await;
+    assert_eq!(sorted(&lamps), topics[0].1);
+    if app.store.backend() == sanfu_store::Backend::Postgres {
+        // The twelve orders' documents (four lamps, four water, four noise, in that order) moved
+        // to windows of 2^13 ids far apart; the column's expression writes each one's window.
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM search_docs WHERE kind = 'order' ORDER BY id").fetch_all(app.store.pool()).await.unwrap();
+        assert_eq!(ids.len(), 12);
+        let windows: [i64; 12] = [2, 3, 5, 9, 40, 41, 90, 300, 1000, 1001, 5000, 5002];
+        for (i, id) in ids.iter().enumerate().rev() {
+            sqlx::query("UPDATE search_docs SET id = $1 WHERE id = $2").bind((windows[i] << 13) + 1 + i as i64).bind(id).execute(app.store.pool()).await.unwrap();
+        }
+        let lexeme: String = sqlx::query_scalar("SELECT CAST(tsv AS TEXT) FROM search_docs ORDER BY id DESC LIMIT 1").fetch_one(app.store.pool()).await.unwrap();
+        assert!(lexeme.contains("'#5002'"), "{lexeme}");
+    }
+    // One noise order in the newest window, three far below it; no lamp in the newest windows.
+    let (_, page) = app.get(Some(&op), "/api/orders?q=噪声%20施工").await;
+    assert_eq!(sorted(&page), topics[2].1, "{page}");
+    let (_, page) = app.get(Some(&op), "/api/orders?q=路灯").await;
+    assert_eq!(sorted(&page), topics[0].1, "{page}");
+    let (_, page) = app.get(Some(&op), "/api/orders?q=停水").await;
+    assert_eq!(sorted(&page), topics[1].1, "{page}");
+    // Written after the move, a new order's document lies below them all, and is found.
+    let o = app.register(&op, order("0301", message("noise", 5))).await;
+    let (_, page) = app.get(Some(&op), "/api/orders?q=噪声%20施工").await;
+    assert_eq!(page["total"], 5, "{page}");
+    assert!(numbers_of(&page).contains(&o["order"]["number"].as_str().unwrap().to_string()));
+    let (_, page) = app.get(Some(&op), "/api/orders?q=地铁%20换乘").await;
+    assert_eq!(page["total"], 0);
+}
+
 #[tokio::test]
 async fn the_knowledge_base_is_searched_by_words() {
     let app = spawn_app().await;

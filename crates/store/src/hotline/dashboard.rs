@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::db::{Store, StoreError, to_ms};
+use crate::kernel::figures::OpenWork;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DayCount {
@@ -58,29 +59,12 @@ impl Store {
             .collect())
     }
 
-    /// Open items of `kind` by lead unit and the colour of the due date they are paced by at
-    /// `now` (the kernel keeps it on the item), the most red first. Read from the index of the
-    /// open items (`closed_at IS NULL`), not from every item ever registered.
-    pub async fn open_by_unit(&self, kind: &str, now: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<OpenByUnit>, StoreError> {
-        // An expression, not the bare column: the partial index of open items, not every item
-        // the units ever had (see `open_by_kind`).
-        let (filter, binds) = unit_filter("COALESCE(w.lead_unit_id, '')", units, 3);
-        // Counted by the database: a row per unit, not one per open item.
-        let sql = format!(
-            "SELECT w.lead_unit_id, SUM(CASE WHEN w.due_at < $2 THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN w.due_at >= $2 AND w.warn_at <= $2 THEN 1 ELSE 0 END), COUNT(*)
-             FROM work_items w
-             WHERE w.kind = $1 AND w.closed_at IS NULL AND w.lead_unit_id IS NOT NULL AND w.due_at IS NOT NULL {filter}
-             GROUP BY w.lead_unit_id"
-        );
-        let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(kind).bind(to_ms(now));
-        for b in &binds {
-            q = q.bind(b);
-        }
+    /// Open items of `kind` in `work` by lead unit (in `units`, or all) and the colour of the
+    /// due date they are paced by, the most red first.
+    pub async fn open_by_unit(&self, work: &OpenWork, kind: &str, units: Option<&[String]>) -> Result<Vec<OpenByUnit>, StoreError> {
         let names: BTreeMap<String, String> = self.units().await?.into_iter().map(|u| (u.id, u.name)).collect();
-        let mut v: Vec<OpenByUnit> = q
-            .fetch_all(self.reader())
-            .await?
+        let mut v: Vec<OpenByUnit> = work
+            .by_unit(kind, units)
             .into_iter()
             .map(|(unit, red, yellow, all)| OpenByUnit {
                 unit_name: names.get(&unit).cloned().unwrap_or_default(),

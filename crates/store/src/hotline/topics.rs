@@ -10,6 +10,7 @@ use sanfu_text::topics;
 use serde::Serialize;
 
 use crate::db::{Store, StoreError, to_ms};
+use crate::kept::{Kept, Term};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HotTopic {
@@ -28,20 +29,11 @@ pub struct HotTopic {
 }
 
 /// How long the live dashboard's topics are kept before a reader starts a fresh list.
-const KEEP: std::time::Duration = std::time::Duration::from_secs(300);
+/// Past it, they are still shown while the fresh list is made, unless a day old (a week's
+/// topics do not change by the minute; clustering a busy city's week takes seconds).
+const KEEP: Term = Term { fresh: std::time::Duration::from_secs(300), usable: std::time::Duration::from_secs(86_400) };
 /// Topics kept per period and scope (a reader asks for at most this many).
 const KEPT_TOPICS: usize = 50;
-
-#[derive(Clone)]
-struct Kept {
-    at: std::time::Instant,
-    topics: Vec<HotTopic>,
-    refreshing: bool,
-}
-
-/// The live topics per period (days) and scope (the units, or the whole city).
-#[derive(Default)]
-struct TopicCache(std::sync::Mutex<HashMap<(i64, Option<Vec<String>>), Kept>>);
 
 impl Store {
     /// The topics of the `days` before `now`, busiest first (at most `limit`), clustered now.
@@ -95,42 +87,11 @@ impl Store {
     }
 
     async fn kept_topics(&self, days: i64, now: DateTime<Utc>, units: Option<Vec<String>>) -> Result<Vec<HotTopic>, StoreError> {
-        let cache = self.slots.get_or_default::<TopicCache>();
-        let key = (days, units.clone());
-        let kept = cache.0.lock().ok().and_then(|m| m.get(&key).cloned());
-        match kept {
-            Some(k) if k.at.elapsed() < KEEP => Ok(k.topics),
-            Some(k) => {
-                let claimed = cache.0.lock().ok().is_some_and(|mut m| {
-                    m.get_mut(&key).is_some_and(|e| {
-                        let first = !e.refreshing;
-                        e.refreshing = true;
-                        first
-                    })
-                });
-                if claimed {
-                    let store = self.clone();
-                    tokio::spawn(async move {
-                        match store.compute_topics(days, Utc::now(), units.as_deref()).await {
-                            Ok(t) => store.keep_topics(key, t),
-                            Err(e) => tracing::warn!(error = %e, "热点刷新失败"),
-                        }
-                    });
-                }
-                Ok(k.topics)
-            }
-            None => {
-                let t = self.compute_topics(days, now, units.as_deref()).await?;
-                self.keep_topics(key, t.clone());
-                Ok(t)
-            }
-        }
-    }
-
-    fn keep_topics(&self, key: (i64, Option<Vec<String>>), topics: Vec<HotTopic>) {
-        if let Ok(mut m) = self.slots.get_or_default::<TopicCache>().0.lock() {
-            m.insert(key, Kept { at: std::time::Instant::now(), topics, refreshing: false });
-        }
+        let store = self.clone();
+        self.slots
+            .get_or_default::<Kept<(i64, Option<Vec<String>>), Vec<HotTopic>>>()
+            .get((days, units.clone()), KEEP, "热点", move || async move { store.compute_topics(days, now, units.as_deref()).await })
+            .await
     }
 
     /// Every topic of the `days` before `now` of the orders led by `units` (all when `None`),
