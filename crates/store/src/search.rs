@@ -283,7 +283,7 @@ impl Store {
             };
             hi = lo - 1;
         }
-        found.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        found.sort_unstable_by_key(|f| std::cmp::Reverse(f.0));
         found.truncate(newest.max(0) as usize);
         // Best first; among equals, the newer first (the sort is stable).
         found.sort_by(|a, b| b.2.total_cmp(&a.2));
