@@ -51,7 +51,9 @@ async fn what_one_server_changes_the_other_sees_within_seconds() {
         if v.to_string().contains("东湖新区人民政府") {
             break;
         }
-        assert!(renamed.elapsed() < Duration::from_secs(5), "server B still shows the old name: {v}");
+        // B reads the versions of `changes` every second; the bound is wide for a loaded machine
+        // (a full `.ci/run` once saw more than five seconds with every test running at once).
+        assert!(renamed.elapsed() < Duration::from_secs(15), "server B still shows the old name: {v}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 

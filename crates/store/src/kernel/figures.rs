@@ -63,10 +63,11 @@ impl OpenWork {
 }
 
 impl Store {
-    /// The city's open work (every kind, unit and colour), counted at most ten seconds ago (a
-    /// minute when nobody looked for a while: see [`OPEN_WORK_TERM`]). At ten million orders
-    /// the open ones are a few hundred thousand, too many to count on every view of every
-    /// leader; a view reads the kept count and says when it was made.
+    /// The city's open work (every kind, unit and colour) as kept: counted at most ten seconds
+    /// ago, or at most a minute ago while a fresh count is made behind the reader; older, it is
+    /// counted while the reader waits (see [`OPEN_WORK_TERM`]). At ten million orders the open
+    /// ones are a few hundred thousand, too many to count on every view of every leader; a view
+    /// reads the kept count and says when it was made.
     pub async fn open_work(&self) -> Result<Arc<OpenWork>, StoreError> {
         let store = self.clone();
         self.slots
