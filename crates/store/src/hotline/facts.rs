@@ -54,7 +54,7 @@ pub(crate) fn row(f: &Fixed<'_>, s: &Snapshot, cal: &Calendar) -> Vec<Owned> {
 
 pub(crate) async fn write(conn: &mut AnyConnection, f: &Fixed<'_>, s: &Snapshot, cal: &Calendar) -> Result<(), StoreError> {
     // The order's day loses what the row counted for and gains what it counts for now.
-    let off = i64::from(cal.offset().local_minus_utc()) * 1000;
+    let off = crate::hotline::rollup::offset_ms(cal.offset());
     crate::hotline::rollup::apply(&mut *conn, f.id, -1, off).await?;
     let row = row(f, s, cal);
     let mut q = sqlx::query(

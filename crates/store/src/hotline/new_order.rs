@@ -92,7 +92,7 @@ pub(crate) fn stage(
         is_repeat: o.repeat_of.is_some(),
     };
     b.facts.push(facts::row(&fixed, snap, cal));
-    b.offset_ms = i64::from(cal.offset().local_minus_utc()) * 1000;
+    b.offset_ms = crate::hotline::rollup::offset_ms(cal.offset());
     b.chain(id, "work_order", events);
     for row in search {
         b.search(row);

@@ -141,10 +141,15 @@ pub struct Rebuilt {
     pub rows: i64,
 }
 
+/// A calendar's offset from UTC in milliseconds: the roll-ups' days are local days.
+pub(crate) fn offset_ms(offset: chrono::FixedOffset) -> i64 {
+    i64::from(offset.local_minus_utc()) * 1000
+}
+
 impl Store {
-    /// The calendar's offset from UTC in milliseconds: the roll-ups' days are local days.
+    /// The calendar's offset from UTC in milliseconds (see [`offset_ms`]).
     pub(crate) fn offset_ms(&self) -> i64 {
-        i64::from(self.offset().local_minus_utc()) * 1000
+        offset_ms(self.offset())
     }
 
     /// Recompute every roll-up from the orders' facts, in one transaction (writers wait).
