@@ -116,13 +116,21 @@ fn bar(len: u64) -> ProgressBar {
 
 /// Import `records` with a progress bar; returns (imported, skipped, seconds).
 ///
-/// Written as `sanfu import` writes a file: resumable, under a name of its own.
+/// Written as `sanfu import` writes a file: resumable. `name` says which generated records
+/// these are: into a kept database (SANFU_BENCH_DB) they are imported under that name, so a run
+/// stopped part way (ten million orders take hours) is continued by the next and a finished one
+/// is not imported twice; into a fresh database, under a name of their own.
 pub async fn import_with_progress(
     store: &Store,
     records: impl Iterator<Item = anyhow::Result<ImportRecord>>,
     total: Option<u64>,
+    name: &str,
 ) -> anyhow::Result<(u64, u64, f64)> {
-    let source = format!("bench:{}", sanfu_store::new_id());
+    let source = if std::env::var("SANFU_BENCH_DB").is_ok_and(|s| !s.is_empty()) {
+        format!("bench:{name}")
+    } else {
+        format!("bench:{}", sanfu_store::new_id())
+    };
     import_resumable(store, records, total, &source).await
 }
 
@@ -311,7 +319,7 @@ pub async fn import(n: usize) -> anyhow::Result<()> {
     let target = Target::start(None, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
     let store = target.store.clone().context("no store")?;
     // Generated as they are imported (the generator's own time is in the figure).
-    let (imported, skipped, secs) = import_with_progress(&store, history(n, 365, 7).map(Ok), Some(n as u64)).await?;
+    let (imported, skipped, secs) = import_with_progress(&store, history(n, 365, 7).map(Ok), Some(n as u64), &format!("history:{n}:365:7")).await?;
     target.stop();
     println!("import orders={imported} skipped={skipped} seconds={secs:.1} orders_per_s={:.0}", imported as f64 / secs);
     Ok(())
@@ -323,7 +331,7 @@ pub async fn read(n: usize, samples: usize, exports: bool) -> anyhow::Result<()>
     let target = Target::start(None, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
     let store = target.store.clone().context("no store")?;
     if n > 0 {
-        let (imported, _, secs) = import_with_progress(&store, history(n, 365, 11).map(Ok), Some(n as u64)).await?;
+        let (imported, _, secs) = import_with_progress(&store, history(n, 365, 11).map(Ok), Some(n as u64), &format!("history:{n}:365:11")).await?;
         eprintln!("imported {imported} orders in {secs:.1} s");
     }
     let (unit_id, count): (String, i64) = sqlx::query_as(
@@ -406,7 +414,7 @@ pub async fn supervision(orders: usize, items: usize, samples: usize) -> anyhow:
     let target = Target::start(None, std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty())).await?;
     let store = target.store.clone().context("no store")?;
     if orders > 0 {
-        let (imported, _, secs) = import_with_progress(&store, history(orders, 365, 11).map(Ok), Some(orders as u64)).await?;
+        let (imported, _, secs) = import_with_progress(&store, history(orders, 365, 11).map(Ok), Some(orders as u64), &format!("history:{orders}:365:11")).await?;
         eprintln!("imported {imported} orders in {secs:.1} s");
     }
     let units: Vec<String> = store.units().await?.into_iter().filter(|u| u.kind.can_handle()).map(|u| u.name).collect();

@@ -187,9 +187,11 @@ impl Application {
         let ticker = self.scheduler.clone().map(|sched| tokio::spawn(sched.run(self.store.clone())));
         let audit = tokio::spawn(audit_stream(self.store.clone()));
         let follow = tokio::spawn(follow_changes(self.store.clone()));
+        let wal = tokio::spawn(keep_wal_small(self.store.clone()));
         serve(self.listener, app, shutdown).await;
         audit.abort();
         follow.abort();
+        wal.abort();
         if let Some(t) = ticker {
             t.abort();
         }
@@ -260,6 +262,51 @@ async fn follow_changes(store: Store) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "读取配置变更失败，稍后重试"),
+        }
+    }
+}
+
+/// SQLite: every five seconds, a write-ahead log grown past 16,384 pages (64 MB) is copied back
+/// and emptied (`Store::checkpoint_wal`), this server's writers waiting for it and it waiting at
+/// most half a second (SANFU_WAL_WAIT_MS, for measuring) for reads still reading from the log:
+/// SQLite's own checkpoints never empty it while pages are read without pause (BENCHMARKS §10).
+/// When reads keep it longer, the next tries come less often, up to one a minute, and a log
+/// grown past 1 GB is reported.
+async fn keep_wal_small(store: Store) {
+    const MIN_PAGES: i64 = 16_384;
+    const REPORT_PAGES: i64 = 262_144;
+    if store.backend() != sanfu_store::Backend::Sqlite {
+        return;
+    }
+    let wait = std::time::Duration::from_millis(std::env::var("SANFU_WAL_WAIT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(500));
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (mut skip, mut backoff, mut reported) = (0u32, 1u32, false);
+    loop {
+        tick.tick().await;
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
+        let started = std::time::Instant::now();
+        match store.checkpoint_wal(MIN_PAGES, wait).await {
+            Ok(Some(c)) if c.pages < MIN_PAGES => {}
+            Ok(Some(c)) => {
+                let ms = started.elapsed().as_millis() as u64;
+                tracing::debug!(pages = c.pages, emptied = c.emptied, ms, "wal checkpoint");
+                if c.emptied {
+                    (backoff, reported) = (1, false);
+                } else {
+                    if c.pages >= REPORT_PAGES && !reported {
+                        reported = true;
+                        tracing::warn!(pages = c.pages, "数据库预写日志已达 {} MB，读取一直未停，暂时无法清空，稍后重试", c.pages * 4 / 1024);
+                    }
+                    skip = backoff;
+                    backoff = (backoff * 2).min(12);
+                }
+            }
+            Ok(None) => return,
+            Err(e) => tracing::warn!(error = %e, "清理数据库预写日志失败，稍后重试"),
         }
     }
 }

@@ -154,7 +154,9 @@ impl Store {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
-                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            // The log's file shrinks back to 64 MB whenever it starts again (see wal.rs).
+                            conn.execute("PRAGMA journal_size_limit = 67108864").await?;
+                            sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {}", crate::wal::BUSY_TIMEOUT_MS))).execute(&mut *conn).await?;
                             // 32 MiB of page cache per connection: indexes of a million orders
                             // stay mostly in memory.
                             conn.execute("PRAGMA cache_size = -32768").await?;

@@ -11,6 +11,7 @@
 mod tx;
 mod group;
 mod kept;
+mod wal;
 mod batch;
 pub mod apikeys;
 pub mod calendar;
@@ -42,3 +43,4 @@ pub mod supervision;
 pub mod throttle;
 
 pub use db::{Backend, Store, StoreError, new_id, now_ms, from_ms, to_ms};
+pub use wal::Checkpoint;

@@ -16,7 +16,7 @@ pub async fn topics(per_week: usize, runs: usize) -> anyhow::Result<()> {
     if per_week > 0 {
         let now = Utc::now();
         let records = sanfu_store::hotline::generate::orders(2 * per_week, now - chrono::Duration::days(14), now, now, 5);
-        let (imported, _, secs) = import_with_progress(&store, records.into_iter().map(Ok), Some(2 * per_week as u64)).await?;
+        let (imported, _, secs) = import_with_progress(&store, records.into_iter().map(Ok), Some(2 * per_week as u64), &format!("topics:{per_week}")).await?;
         eprintln!("imported {imported} orders in {secs:.1} s");
     }
     let mayor: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'mayor'").fetch_one(store.pool()).await?;

@@ -30,6 +30,7 @@ mod permissions;
 mod returns_and_extensions;
 mod servers;
 mod stats;
+mod storage;
 mod supervision;
 mod text;
 mod warnings;

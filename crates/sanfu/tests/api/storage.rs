@@ -1,0 +1,55 @@
+//! The database's files on a busy server: SQLite's write-ahead log is emptied once no reader
+//! holds it, and while one does, trying waits only a moment and loses nothing.
+
+use std::time::{Duration, Instant};
+
+use sqlx::Connection;
+
+use crate::helpers::{complaint, spawn_app};
+
+#[tokio::test]
+async fn the_sqlite_wal_a_reader_kept_from_starting_again_is_emptied_once_the_reader_is_done() {
+    let app = spawn_app().await;
+    if app.store.backend() != sanfu_store::Backend::Sqlite {
+        // PostgreSQL's log is its own server's to keep.
+        assert_eq!(app.store.checkpoint_wal(0, Duration::from_millis(100)).await.unwrap(), None);
+        return;
+    }
+    let file = app.database_url.trim_start_matches("sqlite://").split('?').next().unwrap().to_string();
+    let wal = || std::fs::metadata(format!("{file}-wal")).map(|m| m.len()).unwrap_or(0);
+    let token = app.login("operator").await;
+    let (before, _) = app.counts().await;
+
+    // A reader in the middle of a long read: a connection of its own, inside a read transaction.
+    let mut reader = sqlx::SqliteConnection::connect(&app.database_url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut reader).await.unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items").fetch_one(&mut reader).await.unwrap();
+    assert_eq!(seen, before);
+    for i in 0..30 {
+        app.register(&token, complaint(&format!("小区东门路灯不亮第{i}天了，晚上出行很不方便"))).await;
+    }
+    let grown = wal();
+    assert!(grown > 0, "the registrations are in the log");
+
+    // While the reader reads from the log, it cannot be emptied: the try gives up within its wait.
+    let started = Instant::now();
+    let c = app.store.checkpoint_wal(0, Duration::from_millis(100)).await.unwrap().unwrap();
+    assert!(!c.emptied && c.pages > 0, "{c:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "waited {:?}", started.elapsed());
+    assert!(wal() >= grown);
+    // Registrations go on meanwhile.
+    app.register(&token, complaint("楼上装修噪音太大，周末早上七点就开始施工")).await;
+
+    sqlx::query("COMMIT").execute(&mut reader).await.unwrap();
+    reader.close().await.unwrap();
+    let c = app.store.checkpoint_wal(0, Duration::from_millis(100)).await.unwrap().unwrap();
+    assert!(c.emptied, "{c:?}");
+    assert_eq!(wal(), 0, "the log's file is emptied");
+
+    // Nothing was lost: every order is there, read back from the database file itself.
+    let (after, _) = app.counts().await;
+    assert_eq!(after, before + 31);
+    let mut fresh = sqlx::SqliteConnection::connect(&app.database_url).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items").fetch_one(&mut fresh).await.unwrap();
+    assert_eq!(stored, before + 31);
+}
