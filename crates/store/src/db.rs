@@ -156,14 +156,14 @@ impl Store {
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             // The log's file shrinks back to 64 MB whenever it starts again (see wal.rs).
                             conn.execute("PRAGMA journal_size_limit = 67108864").await?;
-                            sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {}", crate::wal::BUSY_TIMEOUT_MS))).execute(&mut *conn).await?;
+                            sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {}", crate::upkeep::BUSY_TIMEOUT_MS))).execute(&mut *conn).await?;
                             // 32 MiB of page cache per connection: indexes of a million orders
                             // stay mostly in memory.
                             conn.execute("PRAGMA cache_size = -32768").await?;
-                            // Table statistics for the planner, refreshed when a table has grown
-                            // (cheap: a sample of each index), as SQLite advises at every open.
+                            // ANALYZE samples each index rather than reading it whole, where
+                            // the index allows (not a unique one); it runs once per start, see
+                            // `refresh_planner_stats`.
                             conn.execute("PRAGMA analysis_limit = 400").await?;
-                            conn.execute("PRAGMA optimize = 0x10002").await?;
                             Ok(())
                         })
                     })
@@ -229,6 +229,7 @@ impl Store {
         .await;
         store.release_lease("startup", &node).await?;
         ready?;
+        store.refresh_planner_stats().await;
         Ok(store)
     }
 

@@ -11,7 +11,7 @@
 mod tx;
 mod group;
 mod kept;
-mod wal;
+mod upkeep;
 mod batch;
 pub mod apikeys;
 pub mod calendar;
@@ -43,4 +43,4 @@ pub mod supervision;
 pub mod throttle;
 
 pub use db::{Backend, Store, StoreError, new_id, now_ms, from_ms, to_ms};
-pub use wal::Checkpoint;
+pub use upkeep::Checkpoint;

@@ -53,3 +53,47 @@ async fn the_sqlite_wal_a_reader_kept_from_starting_again_is_emptied_once_the_re
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items").fetch_one(&mut fresh).await.unwrap();
     assert_eq!(stored, before + 31);
 }
+
+#[tokio::test]
+async fn the_planners_statistics_of_a_table_never_analysed_are_made_when_the_server_starts_again_not_by_a_new_connection() {
+    let app = spawn_app().await;
+    if app.store.backend() != sanfu_store::Backend::Sqlite {
+        // PostgreSQL's autovacuum keeps its own.
+        return;
+    }
+    let stat = |pool: sanfu_store::Store| async move {
+        sqlx::query_scalar::<_, String>("SELECT stat FROM sqlite_stat1 WHERE tbl = 'work_items' AND idx = 'sqlite_autoindex_work_items_1'")
+            .fetch_optional(pool.pool())
+            .await
+            .unwrap()
+    };
+    let token = app.login("operator").await;
+    for i in 0..3 {
+        app.register(&token, complaint(&format!("小区门口的垃圾{}天没人清运了", i + 2))).await;
+    }
+    // As after an import stopped before its end: the table's statistics are missing.
+    sqlx::query("DELETE FROM sqlite_stat1 WHERE tbl = 'work_items'").execute(app.store.pool()).await.unwrap();
+    // A connection opened while serving does not analyse (it held the write lock for half a
+    // minute at three million orders): every connection of the pool closed and opened again.
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        held.push(app.store.pool().acquire().await.unwrap());
+    }
+    for c in held {
+        drop(c.detach());
+    }
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        held.push(app.store.pool().acquire().await.unwrap());
+    }
+    drop(held);
+    assert_eq!(stat(app.store.clone()).await, None, "no statistics made by a new connection");
+    let (items, _) = app.counts().await;
+    let app = app.restart().await;
+    let rows: i64 = stat(app.store.clone()).await.expect("analysed at the start").split(' ').next().unwrap().parse().unwrap();
+    assert!(items >= 3);
+    assert_eq!(rows, items, "the statistics count the table's rows");
+    // And the server serves as before.
+    let token = app.login("operator").await;
+    app.register(&token, complaint("小区门口的垃圾三天没人清运了")).await;
+}

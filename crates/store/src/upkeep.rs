@@ -1,4 +1,5 @@
-//! SQLite's write-ahead log kept small on a busy server.
+//! SQLite's upkeep on a busy server: its write-ahead log kept small, its planner's statistics
+//! brought up to date once per start.
 //!
 //! SQLite copies the log back into the database as it grows (every 1,000 pages), but starts it
 //! again from its beginning only when a write begins while no reader is reading from it, and
@@ -9,7 +10,7 @@
 //! the log back and empties it when it has grown, waiting a moment for the readers of the moment
 //! while this process's writers wait for it.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::db::{Backend, Store, StoreError};
 
@@ -55,5 +56,48 @@ impl Store {
         let (busy, _, _) = done?;
         restored?;
         Ok(Some(Checkpoint { pages, emptied: busy == 0 }))
+    }
+}
+
+impl Store {
+    /// SQLite: the planner's statistics brought up to date once per start, before serving
+    /// (`PRAGMA optimize`: an ANALYZE of each table grown or shrunk tenfold since it was last
+    /// analysed, as after an import stopped before its end). Not on each new connection, where
+    /// it was: ANALYZE reads every entry of a unique index and holds the write lock meanwhile —
+    /// 29 s at three million orders, so that the pool's first connection timed out (30 s) and an
+    /// import beside a connection opened later failed on the lock (BENCHMARKS §10). A failure
+    /// (another process writing) is logged and the start goes on with the statistics as they are.
+    pub(crate) async fn refresh_planner_stats(&self) {
+        if self.backend() != Backend::Sqlite {
+            return;
+        }
+        let started = Instant::now();
+        let refreshed: Result<usize, StoreError> = async {
+            let mut conn = self.pool().acquire().await?;
+            // 0x10003: the ANALYZE statements it would run, without running them.
+            let tables: Vec<String> = sqlx::query_scalar("PRAGMA optimize = 0x10003").fetch_all(&mut *conn).await?;
+            if !tables.is_empty() {
+                let run = sqlx::query("PRAGMA optimize = 0x10002").execute(&mut *conn);
+                tokio::pin!(run);
+                // Said only when it takes a while (a large database): a new one's empty
+                // tables are analysed at every start, in milliseconds.
+                tokio::select! {
+                    done = &mut run => { done?; }
+                    () = tokio::time::sleep(Duration::from_secs(2)) => {
+                        tracing::info!(tables = tables.len(), "正在更新数据库的查询统计信息（{} 张表有较大增减），数据量大时需要几分钟", tables.len());
+                        run.await?;
+                    }
+                }
+            }
+            Ok(tables.len())
+        }
+        .await;
+        match refreshed {
+            Ok(n) if started.elapsed() >= Duration::from_secs(2) => {
+                tracing::info!(tables = n, "查询统计信息已更新，用时 {:.1} 秒", started.elapsed().as_secs_f64())
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "未能更新数据库的查询统计信息，按原有统计继续启动"),
+        }
     }
 }
