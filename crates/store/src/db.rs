@@ -12,6 +12,10 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use crate::migrations::MIGRATIONS;
 
+/// How long an SQLite connection of the store waits for a lock held by another; a WAL
+/// checkpoint waits less and gives this back (`upkeep.rs`).
+pub(crate) const BUSY_TIMEOUT_MS: u64 = 10_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -156,7 +160,7 @@ impl Store {
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             // The log's file shrinks back to 64 MB whenever it starts again (see wal.rs).
                             conn.execute("PRAGMA journal_size_limit = 67108864").await?;
-                            sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {}", crate::upkeep::BUSY_TIMEOUT_MS))).execute(&mut *conn).await?;
+                            sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"))).execute(&mut *conn).await?;
                             // 32 MiB of page cache per connection: indexes of a million orders
                             // stay mostly in memory.
                             conn.execute("PRAGMA cache_size = -32768").await?;

@@ -12,7 +12,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::db::{Backend, Store, StoreError};
+use crate::db::{BUSY_TIMEOUT_MS, Backend, Store, StoreError};
 
 /// What a checkpoint found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,9 +23,6 @@ pub struct Checkpoint {
     pub emptied: bool,
 }
 
-/// How long a connection of the store waits for a lock held by another process; given back
-/// after a checkpoint's shorter wait.
-pub(crate) const BUSY_TIMEOUT_MS: u64 = 10_000;
 
 impl Store {
     /// SQLite: when the log holds more than `min_pages` pages, copy it back into the database
