@@ -759,6 +759,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("postgres:search_docs_tsv_windows", "ALTER TABLE search_docs ADD COLUMN tsv tsvector GENERATED ALWAYS AS
         (to_tsvector('simple', terms) || array_to_tsvector(ARRAY['#' || CAST(id >> 13 AS TEXT)])) STORED"),
     ("postgres:search_docs_tsv_windows_index", "CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)"),
+    // A unit's queue counted from the index alone (kernel/inbox.rs).
+    ("work_items_lead_kind", "CREATE INDEX work_items_lead_kind ON work_items (lead_unit_id, kind, state)"),
 ];
 
 /// The leases table (see lease.rs), made before the migrations: they run under a lease.
