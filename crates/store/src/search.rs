@@ -202,11 +202,12 @@ impl Store {
         match self.backend() {
             Backend::Sqlite => {
                 // Each word quoted: FTS5 reads it as a phrase; the phrases joined by AND or OR.
+                // Equal ranks newest first, whatever plan the statistics of the moment give.
                 let m = clean.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(if any { " OR " } else { " " });
                 let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     "SELECT d.doc_id FROM (SELECT rowid AS r, bm25(search_fts) AS score FROM search_fts
                                           WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT $3) f
-                     JOIN search_docs d ON d.id = f.r WHERE d.kind IN ({kinds_sql}) ORDER BY f.score LIMIT $2"
+                     JOIN search_docs d ON d.id = f.r WHERE d.kind IN ({kinds_sql}) ORDER BY f.score, f.r DESC LIMIT $2"
                 )))
                 .bind(m)
                 .bind(limit)
