@@ -158,7 +158,7 @@ impl Store {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
-                            // The log's file shrinks back to 64 MB whenever it starts again (see wal.rs).
+                            // The log's file shrinks back to 64 MB whenever it starts again (see upkeep.rs).
                             conn.execute("PRAGMA journal_size_limit = 67108864").await?;
                             sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"))).execute(&mut *conn).await?;
                             // 32 MiB of page cache per connection: indexes of a million orders
