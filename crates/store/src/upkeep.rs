@@ -23,7 +23,6 @@ pub struct Checkpoint {
     pub emptied: bool,
 }
 
-
 impl Store {
     /// SQLite: when the log holds more than `min_pages` pages, copy it back into the database
     /// and empty its file (`PRAGMA wal_checkpoint(TRUNCATE)`), holding this process's writers
@@ -54,9 +53,7 @@ impl Store {
         restored?;
         Ok(Some(Checkpoint { pages, emptied: busy == 0 }))
     }
-}
 
-impl Store {
     /// SQLite: the planner's statistics brought up to date once per start, before serving
     /// (`PRAGMA optimize`: an ANALYZE of each table grown or shrunk tenfold since it was last
     /// analysed, as after an import stopped before its end). Not on each new connection, where
