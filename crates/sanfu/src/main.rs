@@ -444,6 +444,18 @@ async fn serve(a: ServeArgs, demo: bool) -> anyhow::Result<()> {
             println!("数据库中已有数据，跳过演示数据生成。演示账号密码为 {}", sanfu_store::seed::DEMO_PASSWORD);
         }
     }
+    // The leaders' dashboard's slowest figures (the open work, the city's hot topics) made
+    // before the first leader looks: at ten million orders they take most of a minute.
+    let store = app.store().clone();
+    tokio::spawn(async move {
+        let warm = async {
+            store.open_work().await?;
+            store.warm_hot_topics().await
+        };
+        if let Err(e) = warm.await {
+            tracing::warn!(error = %e, "驾驶舱数据预先统计失败，将在首次查看时统计");
+        }
+    });
     let addr = app.local_addr()?;
     println!("三服务 Sanfu 已启动：http://{addr}  （健康检查 http://{addr}/healthz）");
     if app.store().needs_setup().await? {

@@ -1,8 +1,11 @@
 //! Figures that take long to compute and are read often — the leaders' dashboard's hot topics
 //! and open work — kept for a term per process. A reader gets the kept value at once; the first
-//! reader after its term starts a fresh one in the background and still gets the kept one; a
-//! reader who finds nothing kept, or a value too old to show (nobody read it for a while),
-//! waits for a fresh one.
+//! reader after its term starts a fresh one in the background and still gets the kept one. A
+//! reader who finds nothing kept, or a value too old to show (nobody read it for a while), waits
+//! for a fresh one — at most as long as it says, after which it is told the figures are still
+//! being computed. One computation runs per key at a time, in the background, whoever asked
+//! first: readers arriving meanwhile wait for that one, and a reader who gives up (or whose
+//! request is dropped) does not stop it, so the next one finds it done.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -10,12 +13,17 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use tokio::sync::watch;
+
 use crate::db::StoreError;
 
+/// A computation's outcome, once it has ended (an error as its message: errors are not `Clone`).
+type Outcome<V> = Option<Result<V, String>>;
+
 struct Entry<V> {
-    at: Instant,
-    value: V,
-    refreshing: bool,
+    value: Option<(Instant, V)>,
+    /// The computation under way, if any; it sends its outcome when it ends.
+    running: Option<watch::Receiver<Outcome<V>>>,
 }
 
 /// Values by key, each with the moment it was computed (a store's slot holds one per type).
@@ -35,73 +43,106 @@ pub(crate) struct Term {
     pub usable: Duration,
 }
 
-/// What a reader found.
-enum Found<V> {
-    Fresh(V),
-    /// Past its term; `true` when this reader is the one to refresh it.
-    Old(V, bool),
-    Nothing,
-}
-
 impl<K, V> Kept<K, V>
 where
     K: Eq + Hash + Clone + Send + 'static,
-    V: Clone + Send + 'static,
+    V: Clone + Send + Sync + 'static,
 {
-    /// The value of `key`, computed by `compute` within `term` (see the module). `what` names
-    /// the figures in the log when a refresh in the background fails; the next reader then
-    /// tries again.
+    /// The value of `key`, computed by `compute` within `term`, waiting for it however long it
+    /// takes when nothing usable is kept (see the module).
     pub(crate) async fn get<F, Fut>(self: &Arc<Self>, key: K, term: Term, what: &'static str, compute: F) -> Result<V, StoreError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, StoreError>> + Send + 'static,
     {
-        let found = {
+        match self.get_within(key, term, what, None, compute).await? {
+            Some(v) => Ok(v),
+            None => Err(StoreError::Other(format!("{what}：计算未完成"))),
+        }
+    }
+
+    /// [`Kept::get`], waiting at most `wait` (`None`: however long) for a value when nothing
+    /// usable is kept: `None` when the computation, which goes on, has not ended by then. `what`
+    /// names the figures in the log when a computation fails; the next reader then tries again.
+    pub(crate) async fn get_within<F, Fut>(
+        self: &Arc<Self>,
+        key: K,
+        term: Term,
+        what: &'static str,
+        wait: Option<Duration>,
+        compute: F,
+    ) -> Result<Option<V>, StoreError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, StoreError>> + Send + 'static,
+    {
+        let mut rx = {
             let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-            match map.get_mut(&key) {
-                Some(e) if e.at.elapsed() < term.fresh => Found::Fresh(e.value.clone()),
-                Some(e) if e.at.elapsed() < term.usable => {
-                    let first = !e.refreshing;
-                    e.refreshing = true;
-                    Found::Old(e.value.clone(), first)
+            let e = map.entry(key.clone()).or_insert(Entry { value: None, running: None });
+            // A computation whose task ended without a word (it panicked) is no longer running.
+            if e.running.as_ref().is_some_and(|rx| rx.has_changed().is_err() && rx.borrow().is_none()) {
+                e.running = None;
+            }
+            let usable = match &e.value {
+                Some((at, v)) if at.elapsed() < term.fresh => return Ok(Some(v.clone())),
+                Some((at, v)) if at.elapsed() < term.usable => Some(v.clone()),
+                _ => None,
+            };
+            let rx = match &e.running {
+                Some(rx) => rx.clone(),
+                None => {
+                    let rx = self.start(key, what, compute());
+                    e.running = Some(rx.clone());
+                    rx
                 }
-                _ => Found::Nothing,
+            };
+            if usable.is_some() {
+                return Ok(usable);
             }
+            rx
         };
-        match found {
-            Found::Fresh(v) | Found::Old(v, false) => Ok(v),
-            Found::Old(v, true) => {
-                let fresh = compute();
-                let kept = self.clone();
-                tokio::spawn(async move {
-                    match fresh.await {
-                        Ok(v) => kept.put(key, v),
-                        Err(e) => {
-                            kept.release(&key);
-                            tracing::warn!(figures = what, error = %e, "驾驶舱数据刷新失败，下次读取时重试");
-                        }
-                    }
-                });
-                Ok(v)
-            }
-            Found::Nothing => {
-                let v = compute().await?;
-                self.put(key, v.clone());
-                Ok(v)
-            }
+        let ended = async {
+            // Closed without an outcome: the computation's task panicked.
+            let ended = rx.wait_for(Option::is_some).await.map(|o| o.clone());
+            ended.unwrap_or(None)
+        };
+        let outcome = match wait {
+            None => ended.await,
+            Some(d) => match tokio::time::timeout(d, ended).await {
+                Ok(o) => o,
+                Err(_) => return Ok(None),
+            },
+        };
+        match outcome {
+            Some(Ok(v)) => Ok(Some(v)),
+            Some(Err(e)) => Err(StoreError::Other(e)),
+            None => Err(StoreError::Other(format!("{what}：计算中断"))),
         }
     }
 
-    fn put(&self, key: K, value: V) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.insert(key, Entry { at: Instant::now(), value, refreshing: false });
-    }
-
-    fn release(&self, key: &K) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = map.get_mut(key) {
-            e.refreshing = false;
-        }
+    /// Runs `fresh` in the background; its value is kept when it ends.
+    fn start<Fut>(self: &Arc<Self>, key: K, what: &'static str, fresh: Fut) -> watch::Receiver<Outcome<V>>
+    where
+        Fut: Future<Output = Result<V, StoreError>> + Send + 'static,
+    {
+        let (tx, rx) = watch::channel(None);
+        let kept = self.clone();
+        tokio::spawn(async move {
+            let outcome = fresh.await.map_err(|e| {
+                tracing::warn!(figures = what, error = %e, "驾驶舱数据计算失败，下次读取时重试");
+                e.to_string()
+            });
+            {
+                let mut map = kept.0.lock().unwrap_or_else(|p| p.into_inner());
+                let e = map.entry(key).or_insert(Entry { value: None, running: None });
+                e.running = None;
+                if let Ok(v) = &outcome {
+                    e.value = Some((Instant::now(), v.clone()));
+                }
+            }
+            let _ = tx.send(Some(outcome));
+        });
+        rx
     }
 }
 
@@ -153,6 +194,48 @@ mod tests {
         let term = Term { fresh: Duration::from_millis(50), usable: Duration::from_millis(150) };
         assert_eq!(kept.get((), term, "test", || async { Ok(1) }).await.unwrap(), 1);
         tokio::time::sleep(term.usable).await;
+        assert_eq!(kept.get((), term, "test", || async { Ok(2) }).await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn readers_who_find_nothing_share_one_computation_which_goes_on_when_they_stop_waiting() {
+        use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+        let kept: Arc<Kept<(), u32>> = Arc::default();
+        let term = Term { fresh: Duration::from_secs(60), usable: Duration::from_secs(60) };
+        let runs = Arc::new(AtomicU32::new(0));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let r = runs.clone();
+        // The first reader waits 50 ms and is told the figures are not ready.
+        let first = kept.get_within((), term, "test", Some(Duration::from_millis(50)), move || async move {
+            r.fetch_add(1, SeqCst);
+            let _ = rx.await;
+            Ok(7)
+        });
+        assert_eq!(first.await.unwrap(), None);
+        // A second reader meanwhile waits for the computation under way instead of starting one.
+        let second = {
+            let (kept, r) = (kept.clone(), runs.clone());
+            tokio::spawn(async move {
+                kept.get((), term, "test", move || async move {
+                    r.fetch_add(1, SeqCst);
+                    Ok(8)
+                })
+                .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        tx.send(()).unwrap();
+        assert_eq!(second.await.unwrap().unwrap(), 7);
+        assert_eq!(runs.load(SeqCst), 1, "one computation for both readers");
+        assert_eq!(kept.get_within((), term, "test", Some(Duration::ZERO), || async { Ok(9) }).await.unwrap(), Some(7));
+    }
+
+    #[tokio::test]
+    async fn a_reader_waiting_for_a_computation_that_fails_is_told_and_the_next_one_tries_again() {
+        let kept: Arc<Kept<(), u32>> = Arc::default();
+        let term = Term { fresh: Duration::from_secs(60), usable: Duration::from_secs(60) };
+        let err = kept.get((), term, "test", || async { Err(StoreError::Other("数据库不可用".into())) }).await.unwrap_err();
+        assert!(err.to_string().contains("数据库不可用"), "{err}");
         assert_eq!(kept.get((), term, "test", || async { Ok(2) }).await.unwrap(), 2);
     }
 }

@@ -34,20 +34,60 @@ pub struct HotTopic {
 const KEEP: Term = Term { fresh: std::time::Duration::from_secs(300), usable: std::time::Duration::from_secs(86_400) };
 /// Topics kept per period and scope (a reader asks for at most this many).
 const KEPT_TOPICS: usize = 50;
+/// How long a dashboard waits for topics being clustered when none are kept: a small city's
+/// are ready well within it; a large one's first view shows the rest of the page at once.
+const TOPICS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The first `limit` of `topics` as `staff` may see them: key terms and places come from
+/// citizens' text, so a number in them is masked for everyone but the centre, as in the text
+/// itself.
+fn shown(topics: &mut Vec<HotTopic>, limit: usize, staff: &Staff) {
+    topics.truncate(limit);
+    if !staff.is_hotline() {
+        for t in topics.iter_mut() {
+            for w in t.label.iter_mut().chain(t.places.iter_mut()) {
+                if let std::borrow::Cow::Owned(m) = sanfu_domain::privacy::mask_text(w) {
+                    *w = m;
+                }
+            }
+        }
+    }
+}
 
 impl Store {
     /// The topics of the `days` before `now`, busiest first (at most `limit`), clustered now.
     pub async fn hot_topics(&self, days: i64, now: DateTime<Utc>, limit: usize, staff: &Staff) -> Result<Vec<HotTopic>, StoreError> {
-        self.topics_for(days, now, limit, staff, false).await
+        let units = self.topic_scope(days, staff).await?;
+        let mut out = self.compute_topics(days, now, units.as_deref()).await?;
+        shown(&mut out, limit, staff);
+        Ok(out)
     }
 
     /// [`Store::hot_topics`] of the days up to now as the dashboard shows them: clustered at
-    /// most five minutes ago (see `kept_topics`).
-    pub async fn hot_topics_kept(&self, days: i64, limit: usize, staff: &Staff) -> Result<Vec<HotTopic>, StoreError> {
-        self.topics_for(days, Utc::now(), limit, staff, true).await
+    /// most five minutes ago (see [`KEEP`]). `None` when none are kept yet and clustering them
+    /// takes longer than [`TOPICS_WAIT`]: they are being counted, and a later view shows them.
+    pub async fn hot_topics_kept(&self, days: i64, limit: usize, staff: &Staff) -> Result<Option<Vec<HotTopic>>, StoreError> {
+        let units = self.topic_scope(days, staff).await?;
+        let Some(mut out) = self.kept_topics(days, units, Some(TOPICS_WAIT)).await? else {
+            return Ok(None);
+        };
+        shown(&mut out, limit, staff);
+        Ok(Some(out))
     }
 
-    async fn topics_for(&self, days: i64, now: DateTime<Utc>, limit: usize, staff: &Staff, keep: bool) -> Result<Vec<HotTopic>, StoreError> {
+    /// Starts clustering the city's topics of the last week and month, as the dashboard of a
+    /// leader of the whole city shows them, unless they are kept: at a server's start, so that
+    /// the first leader to look does not wait for them.
+    pub async fn warm_hot_topics(&self) -> Result<(), StoreError> {
+        for days in [7, 30] {
+            self.kept_topics(days, None, Some(std::time::Duration::ZERO)).await?;
+        }
+        Ok(())
+    }
+
+    /// The units whose orders `staff` sees the topics of (`None`: the whole city), once the
+    /// request is checked.
+    async fn topic_scope(&self, days: i64, staff: &Staff) -> Result<Option<Vec<String>>, StoreError> {
         if !(staff.sees_all() || staff.has(Role::Leader)) {
             return Err(DomainError::forbidden("not_allowed_for_user", "只有热线中心、办公室和领导可以查看热点").into());
         }
@@ -57,40 +97,24 @@ impl Store {
         // A leader's hot topics are those of the portfolio: orders led by its units only.
         // (The mayor's portfolio is the whole tree: the city's topics, dispatched or not.)
         let every = self.units().await?;
-        let units = match Store::scope_of(staff) {
+        Ok(match Store::scope_of(staff) {
             crate::org::Scope::All => None,
             crate::org::Scope::Units(u) if every.iter().all(|x| u.contains(&x.id)) => None,
             crate::org::Scope::Units(u) => Some(u),
-        };
-        // The dashboard's topics are kept for a few minutes: clustering a busy city's week
-        // takes seconds, and the topics of a week do not change by the minute. A reader gets
-        // the kept list at once; once it is old, the next reader starts a fresh one in the
-        // background and still gets the kept one.
-        let mut out = if keep {
-            self.kept_topics(days, now, units).await?
-        } else {
-            self.compute_topics(days, now, units.as_deref()).await?
-        };
-        out.truncate(limit);
-        // Key terms and places come from citizens' text: a number in them is masked for
-        // everyone but the centre, as in the text itself.
-        if !staff.is_hotline() {
-            for t in &mut out {
-                for w in t.label.iter_mut().chain(t.places.iter_mut()) {
-                    if let std::borrow::Cow::Owned(m) = sanfu_domain::privacy::mask_text(w) {
-                        *w = m;
-                    }
-                }
-            }
-        }
-        Ok(out)
+        })
     }
 
-    async fn kept_topics(&self, days: i64, now: DateTime<Utc>, units: Option<Vec<String>>) -> Result<Vec<HotTopic>, StoreError> {
+    /// The dashboard's topics are kept for a few minutes: clustering a busy city's week
+    /// takes seconds (at ten million orders, most of a minute), and the topics of a week do not
+    /// change by the minute. A reader gets the kept list at once; once it is old, the next
+    /// reader starts a fresh one in the background and still gets the kept one; with none kept,
+    /// a reader waits for the one being made at most `wait`.
+    async fn kept_topics(&self, days: i64, units: Option<Vec<String>>, wait: Option<std::time::Duration>) -> Result<Option<Vec<HotTopic>>, StoreError> {
         let store = self.clone();
+        let now = Utc::now();
         self.slots
             .get_or_default::<Kept<(i64, Option<Vec<String>>), Vec<HotTopic>>>()
-            .get((days, units.clone()), KEEP, "热点", move || async move { store.compute_topics(days, now, units.as_deref()).await })
+            .get_within((days, units.clone()), KEEP, "热点", wait, move || async move { store.compute_topics(days, now, units.as_deref()).await })
             .await
     }
 

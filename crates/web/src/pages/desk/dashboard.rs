@@ -21,6 +21,9 @@ pub(crate) struct DashboardPage {
     places: String,
     month: String,
     topics: Vec<sanfu_store::hotline::topics::HotTopic>,
+    /// The week's topics are still being clustered (none kept yet, and more than the page
+    /// waits for): the rest of the page is shown, and the topics on a later view.
+    topics_pending: bool,
     topic_of_month: Option<sanfu_store::hotline::topics::HotTopic>,
     /// Every kind of work the office runs, open and late.
     kinds: Vec<sanfu_store::kernel::figures::KindFigures>,
@@ -126,8 +129,9 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         categories: charts::hbar(&cats.iter().map(|c| Bar { label: c.label.clone(), value: c.count as f64, text: c.count.to_string() }).collect::<Vec<_>>(), "#b8262c"),
         places: charts::hbar(&places.iter().map(|c| Bar { label: c.label.clone(), value: c.count as f64, text: c.count.to_string() }).collect::<Vec<_>>(), "#1f5fbf"),
         month: format!("{ry:04}-{rm:02}"),
-        topics: week_topics,
-        topic_of_month: month_topics.into_iter().next(),
+        topics_pending: week_topics.is_none(),
+        topics: week_topics.unwrap_or_default(),
+        topic_of_month: month_topics.and_then(|t| t.into_iter().next()),
     };
     Ok(render(&p))
 }
