@@ -58,13 +58,42 @@ fn segment_all(texts: &[&str], seg: &Segmenter) -> Vec<Vec<String>> {
     })
 }
 
+/// [`segment_all`], each word as one shared string per core.
+fn segment_interned(texts: &[&str], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let chunk = texts.len().div_ceil(cores).max(1);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = texts
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(|| {
+                    let mut vocab: std::collections::HashSet<Arc<str>> = std::collections::HashSet::new();
+                    let mut word = |w: String| match vocab.get(w.as_str()) {
+                        Some(a) => a.clone(),
+                        None => {
+                            let a: Arc<str> = Arc::from(w);
+                            vocab.insert(a.clone());
+                            a
+                        }
+                    };
+                    part.iter().map(|t| seg.words(t).into_iter().map(&mut word).collect::<Vec<_>>()).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
 impl TopicWords {
     /// The words of each text (`numbers[i]` is the order of `texts[i]`), from what is kept where
     /// the text is unchanged, segmented now otherwise.
     pub(super) fn words(&self, numbers: &[String], texts: &[String], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
         if texts.len() > KEPT_ORDERS {
+            // Too many to keep (a month of a province): segmented now, each core's distinct
+            // words stored once, so that a word repeated in a million orders is not a million
+            // strings.
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            return segment_all(&refs, seg).into_iter().map(|d| d.into_iter().map(Arc::from).collect()).collect();
+            return segment_interned(&refs, seg);
         }
         let hashes: Vec<u64> = texts.iter().map(|t| text_hash(t)).collect();
         let missing: Vec<usize> = match self.0.lock() {
@@ -125,5 +154,20 @@ mod tests {
         assert_eq!(changed[0], first[0]);
         assert_eq!(changed[1], seg.words(&texts[1]), "a changed text is segmented again");
         assert_eq!(kept.0.lock().map(|k| k.orders.len()).unwrap_or(0), 2);
+    }
+
+    #[test]
+    fn words_of_more_orders_than_are_kept_are_those_segmented_and_each_word_is_stored_once_per_core() {
+        let seg = Segmenter::new();
+        let texts = ["小区门口垃圾无人清运", "小区门口垃圾堆放一周", "工地夜间施工噪声扰民"];
+        let docs = segment_interned(&texts, &seg);
+        assert_eq!(plain(&docs), segment_all(&texts, &seg));
+        // A word of the first order that the second has too: within a core's share, one string.
+        let shared = docs[0].iter().find(|w| docs[1].contains(w)).expect("a word in both");
+        let again = docs[1].iter().find(|w| *w == shared).expect("in the second");
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        if texts.len().div_ceil(cores) >= 2 {
+            assert!(Arc::ptr_eq(shared, again));
+        }
     }
 }

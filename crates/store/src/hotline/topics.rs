@@ -146,13 +146,24 @@ impl Store {
             rows.extend(q.fetch_all(self.reader()).await?);
         }
         let seg = self.segmenter().await?;
-        let texts: Vec<String> = rows.iter().map(|r| format!("{}\n{}\n{}", r.1, r.1, r.2)).collect();
-        let numbers: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        // Each order's text once (the title weighs twice), its number, lead unit and time apart:
+        // a month of a province is a million texts, not to be held twice.
+        let mut texts = Vec::with_capacity(rows.len());
+        let mut numbers = Vec::with_capacity(rows.len());
+        let rows: Vec<(String, Option<String>, i64)> = rows
+            .into_iter()
+            .map(|(number, title, content, unit, at)| {
+                texts.push(format!("{title}\n{title}\n{content}"));
+                numbers.push(number.clone());
+                (number, unit, at)
+            })
+            .collect();
         let kept = self.slots.get_or_default::<super::topic_words::TopicWords>();
         let clusters = tokio::task::spawn_blocking(move || {
             // Every order of both periods: the words of those seen by an earlier refresh as
             // they were kept, the others segmented on every core.
             let docs = kept.words(&numbers, &texts, &seg);
+            drop((texts, numbers));
             topics::cluster(&docs, topics::JOIN_SIMILARITY)
         })
         .await
@@ -162,14 +173,14 @@ impl Store {
         let mut out: Vec<HotTopic> = clusters
             .into_iter()
             .filter_map(|c| {
-                let (mut now_m, old): (Vec<usize>, Vec<usize>) = c.members.iter().partition(|&&i| rows[i].4 >= cut);
+                let (mut now_m, old): (Vec<usize>, Vec<usize>) = c.members.iter().partition(|&&i| rows[i].2 >= cut);
                 if now_m.len() < 2 {
                     return None;
                 }
-                now_m.sort_by_key(|&i| std::cmp::Reverse(rows[i].4));
+                now_m.sort_by_key(|&i| std::cmp::Reverse(rows[i].2));
                 let mut units: HashMap<String, usize> = HashMap::new();
                 for &i in &now_m {
-                    if let Some(u) = &rows[i].3 {
+                    if let Some(u) = &rows[i].1 {
                         *units.entry(names.get(u).cloned().unwrap_or_default()).or_default() += 1;
                     }
                 }
