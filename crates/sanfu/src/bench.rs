@@ -354,10 +354,10 @@ pub async fn read(n: usize, samples: usize, exports: bool) -> anyhow::Result<()>
     let last_month = (today.with_day(1).unwrap_or(today) - chrono::Duration::days(1)).format("%Y-%m").to_string();
     // The dashboard's first view after the start, nothing kept yet (the page waits a moment for
     // the hot topics being clustered, then says they are being counted), and how long from then
-    // until a view shows them; the samples below come after.
+    // until a view shows the week's and the month's; the samples below come after.
     let (first_ms, mut html) = view(&client, &target.base, &mayor, "/dashboard").await?;
     let clustering = Instant::now();
-    while html.contains("topics-pending") {
+    while html.contains("topics-pending") || html.contains("month-topic-pending") {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         html = view(&client, &target.base, &mayor, "/dashboard").await?.1;
     }

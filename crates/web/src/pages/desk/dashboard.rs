@@ -24,6 +24,8 @@ pub(crate) struct DashboardPage {
     /// The week's topics are still being clustered (none kept yet, and more than the page
     /// waits for): the rest of the page is shown, and the topics on a later view.
     topics_pending: bool,
+    /// The same of the month's topic.
+    month_pending: bool,
     topic_of_month: Option<sanfu_store::hotline::topics::HotTopic>,
     /// Every kind of work the office runs, open and late.
     kinds: Vec<sanfu_store::kernel::figures::KindFigures>,
@@ -131,6 +133,7 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         month: format!("{ry:04}-{rm:02}"),
         topics_pending: week_topics.is_none(),
         topics: week_topics.unwrap_or_default(),
+        month_pending: month_topics.is_none(),
         topic_of_month: month_topics.and_then(|t| t.into_iter().next()),
     };
     Ok(render(&p))
