@@ -117,9 +117,6 @@ fn unit_filter(column: &str, units: Option<&[String]>, first: usize) -> (String,
     match units {
         None => (String::new(), Vec::new()),
         Some([]) => (" AND 1 = 0".into(), Vec::new()),
-        Some(list) => {
-            let ps: Vec<String> = (first..first + list.len()).map(|i| format!("${i}")).collect();
-            (format!(" AND {column} IN ({})", ps.join(", ")), list.to_vec())
-        }
+        Some(list) => (format!(" AND {column} IN {}", crate::db::in_clause(first, list.len()).0), list.to_vec()),
     }
 }

@@ -204,12 +204,6 @@ pub(crate) fn counts_of(r: &AnyRow, at: usize) -> Result<Counts, sqlx::Error> {
     })
 }
 
-/// `($start, …)` placeholders for `n` values.
-pub(crate) fn placeholders(start: usize, n: usize) -> String {
-    let v: Vec<String> = (start..start + n).map(|i| format!("${i}")).collect();
-    format!("({})", v.join(", "))
-}
-
 impl Store {
     fn local_midnight(&self, d: NaiveDate) -> DateTime<Utc> {
         let off = self.offset();
@@ -345,7 +339,7 @@ impl Store {
     /// The period's rows counted from every order's facts in one pass.
     async fn recount_rows(&self, scope: Option<&[String]>, a: i64, b: i64, now: i64) -> Result<Vec<(String, String, String, Counts)>, StoreError> {
         let unit_cond = match scope {
-            Some(s) => format!(" AND unit_id IN {}", placeholders(4, s.len())),
+            Some(s) => format!(" AND unit_id IN {}", crate::db::in_clause(4, s.len()).0),
             None => String::new(),
         };
         let sql = format!(
@@ -366,7 +360,7 @@ impl Store {
 
     async fn return_counts(&self, scope: Option<&[String]>, a: i64, b: i64) -> Result<(i64, i64), StoreError> {
         let unit_cond = match scope {
-            Some(s) => format!(" AND unit_id IN {}", placeholders(3, s.len())),
+            Some(s) => format!(" AND unit_id IN {}", crate::db::in_clause(3, s.len()).0),
             None => String::new(),
         };
         let sql = format!(

@@ -48,18 +48,9 @@ fn text_hash(text: &str) -> u64 {
     h.finish()
 }
 
-/// Segment `texts` on every core.
-fn segment_all(texts: &[&str], seg: &Segmenter) -> Vec<Vec<String>> {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let chunk = texts.len().div_ceil(cores).max(1);
-    std::thread::scope(|s| {
-        let parts: Vec<_> = texts.chunks(chunk).map(|part| s.spawn(|| part.iter().map(|t| seg.words(t)).collect::<Vec<_>>())).collect();
-        parts.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    })
-}
-
-/// [`segment_all`], each word as one shared string per core.
-fn segment_interned(texts: &[&str], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
+/// Segment `texts` on every core, each core's distinct words stored once (a word repeated in a
+/// million orders is not a million strings).
+fn segment_all(texts: &[&str], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let chunk = texts.len().div_ceil(cores).max(1);
     std::thread::scope(|s| {
@@ -89,11 +80,9 @@ impl TopicWords {
     /// the text is unchanged, segmented now otherwise.
     pub(super) fn words(&self, numbers: &[String], texts: &[String], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
         if texts.len() > KEPT_ORDERS {
-            // Too many to keep (a month of a province): segmented now, each core's distinct
-            // words stored once, so that a word repeated in a million orders is not a million
-            // strings.
+            // Too many to keep (a month of a province): segmented now.
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            return segment_interned(&refs, seg);
+            return segment_all(&refs, seg);
         }
         let hashes: Vec<u64> = texts.iter().map(|t| text_hash(t)).collect();
         let missing: Vec<usize> = match self.0.lock() {
@@ -157,11 +146,11 @@ mod tests {
     }
 
     #[test]
-    fn words_of_more_orders_than_are_kept_are_those_segmented_and_each_word_is_stored_once_per_core() {
+    fn segmented_words_are_the_segmenters_and_each_word_is_stored_once_per_core() {
         let seg = Segmenter::new();
         let texts = ["小区门口垃圾无人清运", "小区门口垃圾堆放一周", "工地夜间施工噪声扰民"];
-        let docs = segment_interned(&texts, &seg);
-        assert_eq!(plain(&docs), segment_all(&texts, &seg));
+        let docs = segment_all(&texts, &seg);
+        assert_eq!(plain(&docs), texts.iter().map(|t| seg.words(t)).collect::<Vec<_>>());
         // A word of the first order that the second has too: within a core's share, one string.
         let shared = docs[0].iter().find(|w| docs[1].contains(w)).expect("a word in both");
         let again = docs[1].iter().find(|w| *w == shared).expect("in the second");
