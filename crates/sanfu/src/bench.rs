@@ -518,8 +518,6 @@ pub async fn supervision(orders: usize, items: usize, samples: usize) -> anyhow:
     Ok(())
 }
 
-/// `samples` requests for the paths `path` gives, as `token`: (p50, p99) in ms, the first
-/// request (a cold cache) left out.
 /// One read of `path`, successful, in milliseconds, with what it said.
 async fn view(client: &reqwest::Client, base: &str, token: &str, path: &str) -> anyhow::Result<(f64, String)> {
     let t = Instant::now();
@@ -534,6 +532,8 @@ async fn view(client: &reqwest::Client, base: &str, token: &str, path: &str) -> 
     Ok((ms, body))
 }
 
+/// `samples` requests for the paths `path` gives, as `token`: (p50, p99) in ms, the first
+/// request (a cold cache) left out.
 async fn sample(client: &reqwest::Client, base: &str, token: &str, samples: usize, path: impl Fn() -> String) -> anyhow::Result<(f64, f64)> {
     let mut l = Vec::with_capacity(samples);
     for i in 0..samples {
