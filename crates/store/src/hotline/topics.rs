@@ -150,21 +150,21 @@ impl Store {
         // a month of a province is a million texts, not to be held twice.
         let mut texts = Vec::with_capacity(rows.len());
         let mut numbers = Vec::with_capacity(rows.len());
-        let rows: Vec<(String, Option<String>, i64)> = rows
+        let rows: Vec<(Option<String>, i64)> = rows
             .into_iter()
             .map(|(number, title, content, unit, at)| {
                 texts.push(format!("{title}\n{title}\n{content}"));
-                numbers.push(number.clone());
-                (number, unit, at)
+                numbers.push(number);
+                (unit, at)
             })
             .collect();
         let kept = self.slots.get_or_default::<super::topic_words::TopicWords>();
-        let clusters = tokio::task::spawn_blocking(move || {
+        let (clusters, numbers) = tokio::task::spawn_blocking(move || {
             // Every order of both periods: the words of those seen by an earlier refresh as
             // they were kept, the others segmented on every core.
             let docs = kept.words(&numbers, &texts, &seg);
-            drop((texts, numbers));
-            topics::cluster(&docs, topics::JOIN_SIMILARITY)
+            drop(texts);
+            (topics::cluster(&docs, topics::JOIN_SIMILARITY), numbers)
         })
         .await
         .map_err(|e| StoreError::Other(e.to_string()))?;
@@ -173,14 +173,14 @@ impl Store {
         let mut out: Vec<HotTopic> = clusters
             .into_iter()
             .filter_map(|c| {
-                let (mut now_m, old): (Vec<usize>, Vec<usize>) = c.members.iter().partition(|&&i| rows[i].2 >= cut);
+                let (mut now_m, old): (Vec<usize>, Vec<usize>) = c.members.iter().partition(|&&i| rows[i].1 >= cut);
                 if now_m.len() < 2 {
                     return None;
                 }
-                now_m.sort_by_key(|&i| std::cmp::Reverse(rows[i].2));
+                now_m.sort_by_key(|&i| std::cmp::Reverse(rows[i].1));
                 let mut units: HashMap<String, usize> = HashMap::new();
                 for &i in &now_m {
-                    if let Some(u) = &rows[i].1 {
+                    if let Some(u) = &rows[i].0 {
                         *units.entry(names.get(u).cloned().unwrap_or_default()).or_default() += 1;
                     }
                 }
@@ -194,7 +194,7 @@ impl Store {
                     rising: now_m.len() > old.len(),
                     places: c.places.into_iter().map(|(p, _)| p).collect(),
                     units,
-                    numbers: now_m.iter().take(20).map(|&i| rows[i].0.clone()).collect(),
+                    numbers: now_m.iter().take(20).map(|&i| numbers[i].clone()).collect(),
                 })
             })
             .collect();
