@@ -333,39 +333,44 @@ async fn the_daily_roll_ups_equal_a_recount_from_the_orders() {
 }
 
 /// The dashboard's figures of open work (在办, 临期, 超期, by unit and by kind) are counted for
-/// the whole city at most ten seconds before a view, and the page says when: a new order shows
-/// on a view after that, not on the view right after it is dispatched.
+/// the whole city at most ten seconds before a view, and so are its figures from the roll-ups
+/// (今日受理, the 30 days' volumes, categories and places); the page says when each was read: a
+/// new order shows on a view after that, not on the view right after it is dispatched.
 #[tokio::test]
-async fn the_dashboards_open_work_is_counted_at_most_ten_seconds_before_and_says_when() {
+async fn the_dashboards_figures_are_counted_at_most_ten_seconds_before_and_say_when() {
     let app = spawn_app().await;
     app.order_in("dispatched", "cgj", "和平路路灯不亮已经一周，请尽快维修。").await;
-    // The figure of a KPI, and the moment the open work was counted.
+    // The figures of two KPIs, and the moments the open work and the roll-ups were read.
     let read = |html: &str| {
-        let label = html.find("<div class=\"k\">在办工单</div>").expect("the KPI of open orders");
-        let value = &html[..label];
-        let value = value[..value.rfind("</div>").unwrap()].rsplit('>').next().unwrap().trim().parse::<i64>().unwrap();
-        let at = html.split("在办、临期、超期数统计于 ").nth(1).expect("when it was counted");
-        (value, at[..8].to_string())
+        let kpi = |name: &str| {
+            let label = html.find(&format!("<div class=\"k\">{name}</div>")).expect("the KPI");
+            let value = &html[..label];
+            value[..value.rfind("</div>").unwrap()].rsplit('>').next().unwrap().trim().parse::<i64>().unwrap()
+        };
+        let open_at = html.split("在办、临期、超期数统计于 ").nth(1).expect("when the open work was counted");
+        let recent_at = html.split("受理量、分类、地区统计于 ").nth(1).expect("when the roll-ups were read");
+        ((kpi("在办工单"), kpi("今日受理")), (open_at[..8].to_string(), recent_at[..8].to_string()))
     };
     let (_, html) = app.page("mayor", "/dashboard").await;
     let (before, at) = read(&html);
-    assert_eq!(before, 1, "the one dispatched order");
+    assert_eq!(before, (1, 1), "the one dispatched order, open and registered today");
     assert!(html.contains("<td><a href=\"/orders\">12345工单</a></td><td class=\"num\">1</td>"), "the kinds' table counts it too");
     app.order_in("dispatched", "water", "幸福小区停水两天了，没有任何通知。").await;
     let (_, html) = app.page("mayor", "/dashboard").await;
-    assert_eq!(read(&html), (before, at.clone()), "within ten seconds the kept count is shown, with its time");
-    // Past ten seconds a view starts a fresh count; a view after it shows the new order.
+    assert_eq!(read(&html), (before, at.clone()), "within ten seconds the kept figures are shown, with their times");
+    // Past ten seconds a view starts fresh counts; a view after them shows the new order.
     tokio::time::sleep(std::time::Duration::from_millis(10_100)).await;
     let mut seen = read(&app.page("mayor", "/dashboard").await.1);
     for _ in 0..50 {
-        if seen.0 == 2 {
+        if seen.0 == (2, 2) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         seen = read(&app.page("mayor", "/dashboard").await.1);
     }
-    assert_eq!(seen.0, 2, "the second order counted");
-    assert_ne!(seen.1, at, "and the time of the new count shown");
+    assert_eq!(seen.0, (2, 2), "the second order counted, open and registered today");
+    assert_ne!(seen.1.0, at.0, "the time of the new count of open work shown");
+    assert_ne!(seen.1.1, at.1, "and of the roll-ups'");
     let (_, html) = app.page("mayor", "/dashboard").await;
     assert!(html.contains("<td><a href=\"/orders\">12345工单</a></td><td class=\"num\">2</td>"), "in the kinds' table as well");
 }

@@ -2,12 +2,34 @@
 //! deadline colour and unit, the busiest categories and places.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::db::{Store, StoreError, to_ms};
+use crate::hotline::stats::RankRow;
+use crate::kept::{Kept, Term};
 use crate::kernel::figures::OpenWork;
+
+/// How long the dashboard's figures from the roll-ups are shown before a reader has them read
+/// again (in the background); past a minute, the reader waits for fresh ones. The same term as
+/// the open work's.
+const ROLLUP_TERM: Term = Term { fresh: std::time::Duration::from_secs(10), usable: std::time::Duration::from_secs(60) };
+
+/// The dashboard's figures of the last 30 days from the roll-ups, for one scope, as read at `at`.
+#[derive(Debug, Clone)]
+pub struct RecentFigures {
+    pub at: DateTime<Utc>,
+    /// Orders registered on each of the 30 local days up to today, oldest first.
+    pub days: Vec<DayCount>,
+    /// The ten busiest categories and places since the local day 30 days ago.
+    pub categories: Vec<Busiest>,
+    pub places: Vec<Busiest>,
+}
+
+/// The units of a scope (`None`: the whole city) and the local day the figures end on.
+type RecentKey = (Option<Vec<String>>, NaiveDate);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DayCount {
@@ -32,6 +54,41 @@ pub struct Busiest {
 }
 
 impl Store {
+    /// The dashboard's figures of the last 30 days up to `today` for the units in `units` (or
+    /// the whole city), as kept: read at most ten seconds ago, or at most a minute ago while
+    /// fresh ones are read behind the reader (see [`ROLLUP_TERM`]). Each sums a month of the
+    /// roll-ups' rows; a leader's view reads the kept ones, as it does the open work, and says
+    /// when they were read.
+    pub async fn recent_figures(&self, today: NaiveDate, units: Option<&[String]>) -> Result<Arc<RecentFigures>, StoreError> {
+        let store = self.clone();
+        let key: RecentKey = (units.map(<[String]>::to_vec), today);
+        let scope = key.0.clone();
+        self.slots
+            .get_or_default::<Kept<RecentKey, Arc<RecentFigures>>>()
+            .get(key, ROLLUP_TERM, "驾驶舱受理量", move || async move {
+                let at = Utc::now();
+                let since = store.local_midnight(today - Duration::days(30));
+                let units = scope.as_deref();
+                let (days, categories, places) = tokio::try_join!(
+                    store.daily_volume(today, 30, units),
+                    store.busiest_categories(since, units, 10),
+                    store.busiest_places(since, units, 10),
+                )?;
+                Ok(Arc::new(RecentFigures { at, days, categories, places }))
+            })
+            .await
+    }
+
+    /// The ranking of `year`-`month` ([`Store::ranking`]) as kept for the dashboards, on the
+    /// same term as [`Store::recent_figures`]: every leader's dashboard shows the same month's.
+    pub async fn ranking_kept(&self, year: i32, month: u32) -> Result<Arc<Vec<RankRow>>, StoreError> {
+        let store = self.clone();
+        self.slots
+            .get_or_default::<Kept<(i32, u32), Arc<Vec<RankRow>>>>()
+            .get((year, month), ROLLUP_TERM, "驾驶舱排名", move || async move { store.ranking(year, month).await.map(Arc::new) })
+            .await
+    }
+
     /// Orders registered on each of the `days` local days up to `today`, oldest first, for the
     /// units in `units` (their lead unit), or all orders.
     pub async fn daily_volume(&self, today: NaiveDate, days: i64, units: Option<&[String]>) -> Result<Vec<DayCount>, StoreError> {

@@ -205,7 +205,7 @@ pub(crate) fn counts_of(r: &AnyRow, at: usize) -> Result<Counts, sqlx::Error> {
 }
 
 impl Store {
-    fn local_midnight(&self, d: NaiveDate) -> DateTime<Utc> {
+    pub(crate) fn local_midnight(&self, d: NaiveDate) -> DateTime<Utc> {
         let off = self.offset();
         off.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
             .single()

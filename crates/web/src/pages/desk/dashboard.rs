@@ -14,6 +14,8 @@ pub(crate) struct DashboardPage {
     kpis: Vec<Kpi>,
     /// When the open work (在办, 临期, 超期) was counted.
     open_at: String,
+    /// When the 30 days' volumes, categories, places and the ranking were read.
+    recent_at: String,
     trend: String,
     open_chart: String,
     rates: Vec<RankView>,
@@ -60,20 +62,18 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     };
     let units = scope.as_deref();
     let month_start = today.with_day(1).unwrap_or(today);
-    let thirty = now - Duration::days(30);
     // The 三率 of the last complete month: the month under way ranks units on a handful of orders.
     let (ry, rm) = crate::routes::hotline::stats::last_month(today);
-    // Fifteen independent reads, asked at once in two batches (no more than the SQLite pool's
+    // Independent reads, asked at once in two batches (no more than the SQLite pool's
     // eight connections): the page waits for the slowest of each, not for the sum.
     let store = &st.store;
-    // The open work of every kind, counted for the whole city at most ten seconds ago.
+    // The open work of every kind, counted for the whole city at most ten seconds ago; the
+    // figures from the roll-ups and the ranking likewise read at most ten seconds ago.
     let work = store.open_work().await?;
-    let (days, open, cats, places, ranking, week_topics, month_topics) = tokio::try_join!(
-        store.daily_volume(today, 30, units),
+    let (recent, open, ranking, week_topics, month_topics) = tokio::try_join!(
+        store.recent_figures(today, units),
         store.open_by_unit(&work, "work_order", units),
-        store.busiest_categories(thirty, units, 10),
-        store.busiest_places(thirty, units, 10),
-        store.ranking(ry, rm),
+        store.ranking_kept(ry, rm),
         store.hot_topics_kept(7, 8, &d.staff),
         store.hot_topics_kept(30, 1, &d.staff),
     )?;
@@ -92,6 +92,7 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     let red: i64 = open.iter().map(|o| o.red).sum();
     let yellow: i64 = open.iter().map(|o| o.yellow).sum();
     let total_open: i64 = open.iter().map(|o| o.red + o.yellow + o.green).sum();
+    let (days, cats, places) = (&recent.days, &recent.categories, &recent.places);
     let today_n = days.last().map(|x| x.count).unwrap_or(0);
     let month_n: i64 = days.iter().filter(|x| x.day >= month_start).map(|x| x.count).sum();
     let kpi = |label, value: i64, color| Kpi { label, value: value.to_string(), color };
@@ -124,6 +125,7 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         nav: nav(&st, &d, "dashboard").await?,
         freshness: super::freshness(&st).await,
         open_at: work.at.with_timezone(&off).format("%H:%M:%S").to_string(),
+        recent_at: recent.at.with_timezone(&off).format("%H:%M:%S").to_string(),
         kpis,
         trend,
         open_chart: charts::stacked(&stacks),
