@@ -5,7 +5,8 @@
 //! for a fresh one — at most as long as it says, after which it is told the figures are still
 //! being computed. One computation runs per key at a time, in the background, whoever asked
 //! first: readers arriving meanwhile wait for that one, and a reader who gives up (or whose
-//! request is dropped) does not stop it, so the next one finds it done.
+//! request is dropped) does not stop it, so the next one finds it done. A value past its usable
+//! term is dropped at the next read of any key (figures are kept per day and portfolio).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -78,6 +79,10 @@ where
     {
         let mut rx = {
             let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            // Values nobody may be shown any more (a past day's figures, a portfolio nobody
+            // looked at for the term) go, unless they are being computed: a reader of them
+            // would wait for a fresh one anyway.
+            map.retain(|k, e| *k == key || e.running.is_some() || e.value.as_ref().is_some_and(|(at, _)| at.elapsed() < term.usable));
             let e = map.entry(key.clone()).or_insert(Entry { value: None, running: None });
             // A computation whose task ended without a word (it panicked) is no longer running.
             if e.running.as_ref().is_some_and(|rx| rx.has_changed().is_err() && rx.borrow().is_none()) {
@@ -228,6 +233,20 @@ mod tests {
         assert_eq!(second.await.unwrap().unwrap(), 7);
         assert_eq!(runs.load(SeqCst), 1, "one computation for both readers");
         assert_eq!(kept.get_within((), term, "test", Some(Duration::ZERO), || async { Ok(9) }).await.unwrap(), Some(7));
+    }
+
+    #[tokio::test]
+    async fn values_past_their_usable_term_are_dropped_as_other_keys_are_read() {
+        let kept: Arc<Kept<u32, u32>> = Arc::default();
+        let term = Term { fresh: Duration::from_millis(20), usable: Duration::from_millis(50) };
+        for day in 0..3 {
+            kept.get(day, term, "test", move || async move { Ok(day) }).await.unwrap();
+        }
+        assert_eq!(kept.0.lock().unwrap().len(), 3, "each day's figures kept while usable");
+        tokio::time::sleep(term.usable).await;
+        assert_eq!(kept.get(3, term, "test", || async { Ok(3) }).await.unwrap(), 3);
+        let left: Vec<u32> = kept.0.lock().unwrap().keys().copied().collect();
+        assert_eq!(left, vec![3], "the past days' figures are gone");
     }
 
     #[tokio::test]
