@@ -13,9 +13,9 @@ use crate::kept::{Kept, Term};
 use crate::kernel::figures::OpenWork;
 
 /// How long the dashboard's figures from the roll-ups are shown before a reader has them read
-/// again (in the background); past a minute, the reader waits for fresh ones. The same term as
-/// the open work's.
-const ROLLUP_TERM: Term = Term { fresh: std::time::Duration::from_secs(10), usable: std::time::Duration::from_secs(60) };
+/// again (in the background); past a minute, the reader waits for fresh ones: the open work's
+/// term, so that the page's figures are of the same age.
+const ROLLUP_TERM: Term = crate::kernel::figures::OPEN_WORK_TERM;
 
 /// The dashboard's figures of the last 30 days from the roll-ups, for one scope, as read at `at`.
 #[derive(Debug, Clone)]

@@ -25,7 +25,7 @@ pub struct KindFigures {
 
 /// How long the city's open work, as counted, is shown before a reader has it counted again (in
 /// the background); past a minute, the reader waits for a fresh count.
-const OPEN_WORK_TERM: Term = Term { fresh: std::time::Duration::from_secs(10), usable: std::time::Duration::from_secs(60) };
+pub(crate) const OPEN_WORK_TERM: Term = Term { fresh: std::time::Duration::from_secs(10), usable: std::time::Duration::from_secs(60) };
 
 /// Open items of one kind led by one unit (none: not handed out yet), with a due date or
 /// without, by the colour of the due date they are paced by.

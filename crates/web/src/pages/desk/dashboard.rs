@@ -14,7 +14,8 @@ pub(crate) struct DashboardPage {
     kpis: Vec<Kpi>,
     /// When the open work (在办, 临期, 超期) was counted.
     open_at: String,
-    /// When the 30 days' volumes, categories, places and the ranking were read.
+    /// When the 30 days' volumes, categories and places were read (the ranking, of the last
+    /// complete month, is kept on the same term but its time is not shown).
     recent_at: String,
     trend: String,
     open_chart: String,
