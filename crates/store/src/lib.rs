@@ -21,6 +21,7 @@ mod db;
 pub mod events;
 pub mod failover;
 mod follow;
+pub mod dashboard;
 pub mod desk;
 pub mod hotline;
 pub mod info;

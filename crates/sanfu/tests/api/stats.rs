@@ -334,13 +334,17 @@ async fn the_daily_roll_ups_equal_a_recount_from_the_orders() {
 
 /// The dashboard's figures of open work (在办, 临期, 超期, by unit and by kind) are counted for
 /// the whole city at most ten seconds before a view, and so are its figures from the roll-ups
-/// (今日受理, the 30 days' volumes, categories and places); the page says when each was read: a
-/// new order shows on a view after that, not on the view right after it is dispatched.
+/// (今日受理, the 30 days' volumes, categories and places) and those of the other kinds (here
+/// 政务信息's 待处理); the page says when each was read: a new order or report shows on a view
+/// after that, not on the view right after it is made. The reader's own queues are counted on
+/// every view.
 #[tokio::test]
 async fn the_dashboards_figures_are_counted_at_most_ten_seconds_before_and_say_when() {
     let app = spawn_app().await;
+    let yjj = app.login("yjj-head").await;
     app.order_in("dispatched", "cgj", "和平路路灯不亮已经一周，请尽快维修。").await;
-    // The figures of two KPIs, and the moments the open work and the roll-ups were read.
+    // The figures of two KPIs and the information waiting, and the moments the open work, the
+    // roll-ups and the other kinds' figures were read.
     let read = |html: &str| {
         let kpi = |name: &str| {
             let label = html.find(&format!("<div class=\"k\">{name}</div>")).expect("the KPI");
@@ -349,28 +353,42 @@ async fn the_dashboards_figures_are_counted_at_most_ten_seconds_before_and_say_w
         };
         let open_at = html.split("在办、临期、超期数统计于 ").nth(1).expect("when the open work was counted");
         let recent_at = html.split("受理量、分类、地区统计于 ").nth(1).expect("when the roll-ups were read");
-        ((kpi("在办工单"), kpi("今日受理")), (open_at[..8].to_string(), recent_at[..8].to_string()))
+        let office_at = html.split("党建统计于 ").nth(1).expect("when the other kinds' figures were read");
+        let info = html.split("；待处理 ").nth(1).expect("the information waiting on the section");
+        let info: i64 = info[..info.find(' ').unwrap()].parse().unwrap();
+        ((kpi("在办工单"), kpi("今日受理"), info), (open_at[..8].to_string(), recent_at[..8].to_string(), office_at[..8].to_string()))
+    };
+    // A unit's incident report (突发事件) waits on the information section at once.
+    let incident = async || {
+        let now = chrono::Utc::now();
+        let body = serde_json::json!({"title": "东湖区一居民楼发生火情", "category": "incident", "body": "今日一居民楼三层起火，已扑灭，无人员伤亡。",
+            "writer": "李明", "writer_phone": "0791-86001234",
+            "incident_at": now - chrono::Duration::minutes(20), "first_reported_at": now - chrono::Duration::minutes(10)});
+        let (s, v) = app.post(Some(&yjj), "/api/info", body).await;
+        assert_eq!(s, reqwest::StatusCode::CREATED, "{v}");
     };
     let (_, html) = app.page("mayor", "/dashboard").await;
     let (before, at) = read(&html);
-    assert_eq!(before, (1, 1), "the one dispatched order, open and registered today");
+    assert_eq!(before, (1, 1, 0), "the one dispatched order, open and registered today; no information waits");
     assert!(html.contains("<td><a href=\"/orders\">12345工单</a></td><td class=\"num\">1</td>"), "the kinds' table counts it too");
     app.order_in("dispatched", "water", "幸福小区停水两天了，没有任何通知。").await;
+    incident().await;
     let (_, html) = app.page("mayor", "/dashboard").await;
     assert_eq!(read(&html), (before, at.clone()), "within ten seconds the kept figures are shown, with their times");
     // Past ten seconds a view starts fresh counts; a view after them shows the new order.
     tokio::time::sleep(std::time::Duration::from_millis(10_100)).await;
     let mut seen = read(&app.page("mayor", "/dashboard").await.1);
     for _ in 0..50 {
-        if seen.0 == (2, 2) {
+        if seen.0 == (2, 2, 1) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         seen = read(&app.page("mayor", "/dashboard").await.1);
     }
-    assert_eq!(seen.0, (2, 2), "the second order counted, open and registered today");
+    assert_eq!(seen.0, (2, 2, 1), "the second order counted, open and registered today, and the report waiting");
     assert_ne!(seen.1.0, at.0, "the time of the new count of open work shown");
     assert_ne!(seen.1.1, at.1, "and of the roll-ups'");
+    assert_ne!(seen.1.2, at.2, "and of the other kinds'");
     let (_, html) = app.page("mayor", "/dashboard").await;
     assert!(html.contains("<td><a href=\"/orders\">12345工单</a></td><td class=\"num\">2</td>"), "in the kinds' table as well");
 }

@@ -96,9 +96,8 @@ impl Store {
         Ok(OpenWork { at, rows })
     }
 
-    /// Every known kind's open items in `work` (led by `units`, or all), and the cards shown
-    /// since `since`; kinds in the order they were made known, those with nothing open included.
-    pub async fn open_by_kind(&self, work: &OpenWork, since: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<KindFigures>, StoreError> {
+    /// The cards (黄牌, 红牌) shown since `since` to `units` (or to any unit), by kind.
+    pub async fn cards_by_kind(&self, since: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<(String, i64)>, StoreError> {
         let (card_filter, binds) = match units {
             None => (String::new(), Vec::new()),
             Some(list) => {
@@ -114,9 +113,14 @@ impl Store {
         for b in &binds {
             q = q.bind(b);
         }
-        let cards = q.fetch_all(self.reader()).await?;
-        Ok(self
-            .kind_specs()
+        Ok(q.fetch_all(self.reader()).await?)
+    }
+
+    /// Every known kind's open items in `work` (led by `units`, or all), with its `cards` (of
+    /// [`Store::cards_by_kind`]); kinds in the order they were made known, those with nothing
+    /// open included.
+    pub fn open_by_kind(&self, work: &OpenWork, cards: &[(String, i64)], units: Option<&[String]>) -> Vec<KindFigures> {
+        self.kind_specs()
             .iter()
             .map(|k| {
                 let mut f = KindFigures { kind: k.name, label: k.label, open: 0, yellow: 0, red: 0, cards: 0 };
@@ -128,6 +132,6 @@ impl Store {
                 f.cards = cards.iter().find(|r| r.0 == k.name).map(|r| r.1).unwrap_or(0);
                 f
             })
-            .collect())
+            .collect()
     }
 }

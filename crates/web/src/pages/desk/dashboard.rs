@@ -32,19 +32,16 @@ pub(crate) struct DashboardPage {
     topic_of_month: Option<sanfu_store::hotline::topics::HotTopic>,
     /// Every kind of work the office runs, open and late.
     kinds: Vec<sanfu_store::kernel::figures::KindFigures>,
-    /// Money arrived and not paid out, in the leader's portfolio.
-    funds: sanfu_store::supervision::FundsSummary,
-    /// Meetings' decisions by how their items stand (done, green, yellow, red), and the
-    /// meetings of the next two weeks.
-    decisions: std::collections::BTreeMap<&'static str, u32>,
-    meetings: Vec<sanfu_store::meeting::session::MeetingRow>,
+    /// Money arrived and not paid out, in
+    /// the leader's portfolio; meetings' decisions by how their items stand (done, green,
+    /// yellow, red), and the meetings of the next two weeks; documents in hand, overdue,
+    /// waiting for a signature, being read, issued this year; 政务信息 this month; 党建's
+    /// rectification lists and projects.
+    office: std::sync::Arc<sanfu_store::dashboard::OfficeFigures>,
+    /// When they were read.
+    office_at: String,
     meetings_at: Vec<String>,
-    /// Documents in hand, overdue, waiting for a signature, being read, issued this year.
-    documents: sanfu_store::document::view::DocumentFigures,
-    /// 政务信息 this month; 党建's rectification lists and projects.
-    info: sanfu_store::info::scores::InfoFigures,
     adoption: String,
-    party: sanfu_store::party::project::PartyFigures,
 }
 
 pub struct Kpi {
@@ -55,7 +52,6 @@ pub struct Kpi {
 
 pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     d.require(d.sees_dashboard(), "查看领导驾驶舱")?;
-    let now = Utc::now();
     let today = today(&st);
     let scope: Option<Vec<String>> = match Store::scope_of(&d.staff) {
         Scope::All => None,
@@ -78,16 +74,9 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         store.hot_topics_kept(7, 8, &d.staff),
         store.hot_topics_kept(30, 1, &d.staff),
     )?;
-    let (kinds, funds, decisions, meetings, info, queues, documents, party) = tokio::try_join!(
-        store.open_by_kind(&work, now - Duration::days(30), units),
-        store.funds_summary(&d.staff),
-        store.decision_figures(&d.staff),
-        store.list_meetings(&d.staff, now - Duration::hours(12), now + Duration::days(14)),
-        store.info_figures(&d.staff, now),
-        store.queue_counts(&d.staff),
-        store.document_figures(&d.staff, now),
-        store.party_figures(&d.staff, now),
-    )?;
+    // The figures of the other kinds, kept on the same term; the reader's own queues counted.
+    let (office, queues) = tokio::try_join!(store.office_figures(&d.staff), store.queue_counts(&d.staff))?;
+    let kinds = store.open_by_kind(&work, &office.cards, units);
     let in_scope = |id: &str| units.is_none_or(|u| u.iter().any(|x| x == id));
     let rates: Vec<RankView> = ranking.iter().filter(|r| r.ranked && in_scope(&r.unit.id)).take(12).map(rank_view).collect();
     let red: i64 = open.iter().map(|o| o.red).sum();
@@ -111,19 +100,16 @@ pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
         .map(|o| Stack { label: o.unit_name.clone(), parts: vec![(o.red as f64, "#c62828"), (o.yellow as f64, "#e0a800"), (o.green as f64, "#43a047")] })
         .collect();
     let off = st.store.offset();
+    let nav = nav_of(&d, "dashboard", &queues);
     let waiting = queues.into_iter().filter(|c| c.count > 0).collect();
     let p = DashboardPage {
         waiting,
-        decisions,
-        meetings_at: meetings.iter().map(|m| fmt_time(m.starts_at, off)).collect(),
-        documents,
-        adoption: info.adoption_rate.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "—".into()),
-        info,
-        party,
-        meetings,
+        meetings_at: office.meetings.iter().map(|m| fmt_time(m.starts_at, off)).collect(),
+        adoption: office.info.adoption_rate.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "—".into()),
         kinds,
-        funds,
-        nav: nav(&st, &d, "dashboard").await?,
+        office_at: office.at.with_timezone(&off).format("%H:%M:%S").to_string(),
+        office,
+        nav,
         freshness: super::freshness(&st).await,
         open_at: work.at.with_timezone(&off).format("%H:%M:%S").to_string(),
         recent_at: recent.at.with_timezone(&off).format("%H:%M:%S").to_string(),

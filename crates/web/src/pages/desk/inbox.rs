@@ -46,7 +46,7 @@ pub async fn inbox(State(st): State<AppState>, d: Desk, Query(q): Query<InboxQue
     };
     let pages = (total.max(1) as u32).div_ceil(per_page);
     let p = InboxPage {
-        nav: nav(&st, &d, "desk").await?,
+        nav: nav_of(&d, "desk", &inbox.counts),
         flash: q.flash.flash(),
         counts: inbox.counts,
         total: inbox.total,

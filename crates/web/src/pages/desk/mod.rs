@@ -38,7 +38,7 @@ pub(crate) mod prelude {
     pub(crate) use crate::AppState;
     pub(crate) use crate::error::ApiError;
     pub(crate) use crate::extract::{Authed, ClientIp, SESSION_COOKIE};
-    pub(crate) use super::{FlashQuery, Nav, Row, authed, item_row, level_label, nav, off, row};
+    pub(crate) use super::{FlashQuery, Nav, Row, authed, item_row, level_label, nav, nav_of, off, row};
 }
 /// What every staff page shows around its content.
 pub struct Nav {
@@ -69,7 +69,13 @@ pub(crate) async fn freshness(st: &AppState) -> Option<String> {
 
 pub(crate) async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result<Nav, PageError> {
     let counts = st.store.queue_counts(&d.staff).await?;
-    Ok(Nav {
+    Ok(nav_of(d, active, &counts))
+}
+
+/// The bar of a page that has read the reader's queue counts already (the inbox, the
+/// dashboard): the badge from them, not from a second count.
+pub(crate) fn nav_of(d: &Desk, active: &'static str, counts: &[QueueCount]) -> Nav {
+    Nav {
         name: d.staff.name.clone(),
         unit: d.staff.unit_name.clone(),
         role: d.staff.primary_role().label(),
@@ -81,7 +87,7 @@ pub(crate) async fn nav(st: &AppState, d: &Desk, active: &'static str) -> Result
         ranking: d.staff.sees_ranking(),
         admin: d.is_admin(),
         leader: d.staff.has(Role::Leader),
-    })
+    }
 }
 
 pub(crate) fn off(st: &AppState) -> FixedOffset {
