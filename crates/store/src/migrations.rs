@@ -761,6 +761,12 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("postgres:search_docs_tsv_windows_index", "CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)"),
     // A unit's queue counted from the index alone (kernel/inbox.rs).
     ("work_items_lead_kind", "CREATE INDEX work_items_lead_kind ON work_items (lead_unit_id, kind, state)"),
+    // A unit's queue reads its rows by `w.kind || ''` (kernel/inbox.rs, UNINDEXED_KIND). Without
+    // statistics of that expression PostgreSQL's planner took it to keep one row in two hundred,
+    // read every item of the largest unit's queue and sorted them rather than walking the index
+    // in order for the first twenty (BENCHMARKS §10); each ANALYZE gathers them, this one at once.
+    ("postgres:work_items_kind_expr", "CREATE STATISTICS work_items_kind_expr ON (kind || '') FROM work_items"),
+    ("postgres:work_items_kind_expr_analyze", "ANALYZE work_items"),
 ];
 
 /// The leases table (see lease.rs), made before the migrations: they run under a lease.

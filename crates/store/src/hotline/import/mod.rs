@@ -391,6 +391,14 @@ impl<'a> Importer<'a> {
                 .execute(&mut *conn)
                 .await?;
         }
+        // On PostgreSQL the loaded tables vacuumed, as its autovacuum would do some time later
+        // (or never, where it is off): until then no page is marked all-visible, and a count
+        // that an index could answer alone reads every row it counts from the table.
+        if self.store.backend() == crate::Backend::Postgres {
+            sqlx::query("VACUUM work_items, work_orders, assignments, deadlines, order_facts, events, event_heads, search_docs")
+                .execute(self.store.pool())
+                .await?;
+        }
         // Fresh statistics, so that the planner knows the tables have grown.
         sqlx::query("ANALYZE").execute(self.store.pool()).await?;
         Ok(self.summary)
