@@ -48,8 +48,8 @@ type OfficeKey = (String, Option<Vec<String>>);
 impl Store {
     /// The office's figures as `staff` reads them, as kept: read at most ten seconds ago, or
     /// at most a minute ago while fresh ones are read behind the reader (see [`OFFICE_TERM`]).
-    /// Fourteen statements of eight kinds' tables; a leader going back to the dashboard reads
-    /// the kept ones, and the page says when they were read. The reader's own queues (待我处理)
+    /// Some fifteen statements of six kinds' tables; a leader going back to the dashboard
+    /// reads the kept ones, and the page says when they were read. The reader's own queues (待我处理)
     /// are not among them: they are counted on every view.
     pub async fn office_figures(&self, staff: &Staff) -> Result<Arc<OfficeFigures>, StoreError> {
         let units = match Store::scope_of(staff) {

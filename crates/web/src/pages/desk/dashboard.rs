@@ -32,11 +32,10 @@ pub(crate) struct DashboardPage {
     topic_of_month: Option<sanfu_store::hotline::topics::HotTopic>,
     /// Every kind of work the office runs, open and late.
     kinds: Vec<sanfu_store::kernel::figures::KindFigures>,
-    /// Money arrived and not paid out, in
-    /// the leader's portfolio; meetings' decisions by how their items stand (done, green,
-    /// yellow, red), and the meetings of the next two weeks; documents in hand, overdue,
-    /// waiting for a signature, being read, issued this year; 政务信息 this month; 党建's
-    /// rectification lists and projects.
+    /// Each kind's cards; money arrived and not paid out, in the leader's portfolio; meetings'
+    /// decisions by how their items stand (done, green, yellow, red), and the meetings of the
+    /// next two weeks; documents in hand, overdue, waiting for a signature, being read, issued
+    /// this year; 政务信息 this month; 党建's rectification lists and projects.
     office: std::sync::Arc<sanfu_store::dashboard::OfficeFigures>,
     /// When they were read.
     office_at: String,
