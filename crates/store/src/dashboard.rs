@@ -13,7 +13,6 @@ use crate::document::view::DocumentFigures;
 use crate::info::scores::InfoFigures;
 use crate::kept::{Kept, Term};
 use crate::meeting::view::MeetingRow;
-use crate::org::Scope;
 use crate::party::project::PartyFigures;
 use crate::supervision::FundsSummary;
 
@@ -52,10 +51,7 @@ impl Store {
     /// reads the kept ones, and the page says when they were read. The reader's own queues (待我处理)
     /// are not among them: they are counted on every view.
     pub async fn office_figures(&self, staff: &Staff) -> Result<Arc<OfficeFigures>, StoreError> {
-        let units = match Store::scope_of(staff) {
-            Scope::All => None,
-            Scope::Units(u) => Some(u),
-        };
+        let units = Store::scope_of(staff).into_units();
         let key: OfficeKey = (staff.user_id.clone(), units.clone());
         let (store, staff) = (self.clone(), staff.clone());
         self.slots

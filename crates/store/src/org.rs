@@ -114,6 +114,16 @@ pub enum Scope {
     Units(Vec<String>),
 }
 
+impl Scope {
+    /// The units read, or None for all of them.
+    pub fn into_units(self) -> Option<Vec<String>> {
+        match self {
+            Scope::All => None,
+            Scope::Units(u) => Some(u),
+        }
+    }
+}
+
 /// End the live sessions of `user_id` — all, or only `session_id` — in the caller's
 /// transaction; returns how many ended.
 pub(crate) async fn end_sessions(tx: &mut sqlx::AnyConnection, user_id: &str, session_id: Option<&str>, now: i64) -> Result<u64, StoreError> {

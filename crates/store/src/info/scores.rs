@@ -109,10 +109,7 @@ impl Store {
         .await?;
         let mut board: BTreeMap<String, UnitScore> = BTreeMap::new();
         let units = self.units().await?;
-        let scope = match Store::scope_of(staff) {
-            crate::org::Scope::Units(mine) => Some(mine),
-            crate::org::Scope::All => None,
-        };
+        let scope = Store::scope_of(staff).into_units();
         for u in units.iter().filter(|u| u.kind.can_handle() && scope.as_ref().is_none_or(|m| m.contains(&u.id))) {
             let q = settings.quota(&u.code);
             let share = |v: u32| (i64::from(v) + parts - 1) / parts;

@@ -52,10 +52,7 @@ pub struct Kpi {
 pub async fn dashboard(State(st): State<AppState>, d: Desk) -> PageResult {
     d.require(d.sees_dashboard(), "查看领导驾驶舱")?;
     let today = today(&st);
-    let scope: Option<Vec<String>> = match Store::scope_of(&d.staff) {
-        Scope::All => None,
-        Scope::Units(u) => Some(u),
-    };
+    let scope = Store::scope_of(&d.staff).into_units();
     let units = scope.as_deref();
     let month_start = today.with_day(1).unwrap_or(today);
     // The 三率 of the last complete month: the month under way ranks units on a handful of orders.
