@@ -52,7 +52,16 @@ for n in 1 2; do
   echo "== node$n on $port"
   as_pg bash -c "setsid nohup pg_autoctl create postgres --pgdata '$CLUSTER_DIR/node$n' --pgport $port --hostname 127.0.0.1 \
     --name node$n --auth trust --no-ssl --dbname sanfu --monitor '$(monitor_uri)' --run >> '$CLUSTER_DIR/node$n.log' 2>&1 < /dev/null &"
-  if [ "$n" = 1 ]; then wait_state 1 single 120; else wait_state 2 secondary 180; fi
+  if [ "$n" = 1 ]; then
+    wait_state 1 single 120
+    # A standby is made by pg_basebackup, which pg_autoctl runs without --checkpoint=fast: it
+    # waited 94 s for the primary's checkpoint, spread over most of checkpoint_timeout. Checkpoints
+    # written at once (the setting is copied to the standby with the rest of the data directory).
+    psql -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+      -c "ALTER SYSTEM SET checkpoint_completion_target = 0" -c "SELECT pg_reload_conf()" >/dev/null
+  else
+    wait_state 2 secondary 180
+  fi
 done
 wait_state 1 primary 60
 show_state
