@@ -36,6 +36,10 @@ pub enum StoreError {
     /// been kept. Never retried blindly; the client retries with its idempotency key.
     #[error("the connection was lost during the commit; its outcome is unknown")]
     CommitUnknown,
+    /// The database could not be reached while a computation that several readers share (the
+    /// dashboard's kept figures) ran: told to each of them as a lost connection is.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("{0}")]
     Other(String),
 }
@@ -53,11 +57,27 @@ impl StoreError {
         }
     }
 
+    /// The same error for another reader of a computation that several share (errors are not
+    /// `Clone`): a rule's refusal, a race and a lost connection keep their kind, so that during a
+    /// failover each reader is told the database is unavailable rather than of an internal error.
+    pub(crate) fn again(&self) -> StoreError {
+        match self {
+            StoreError::Domain(d) => StoreError::Domain(d.clone()),
+            StoreError::Raced => StoreError::Raced,
+            StoreError::CommitUnknown => StoreError::CommitUnknown,
+            StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
+            e if e.is_disconnect() => StoreError::Unavailable(e.to_string()),
+            StoreError::Db(e) => StoreError::Other(format!("database: {e}")),
+            StoreError::Other(m) => StoreError::Other(m.clone()),
+        }
+    }
+
     /// The database went away or can no longer take writes (a failover: the primary died or
     /// became a standby). Before the commit nothing was kept, so the transaction is run again
     /// once a primary answers; at the commit the outcome is unknown ([`StoreError::CommitUnknown`]).
     pub fn is_disconnect(&self) -> bool {
         match self {
+            StoreError::Unavailable(_) => true,
             StoreError::Db(sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed) => true,
             StoreError::Db(sqlx::Error::PoolTimedOut) => true,
             StoreError::Db(sqlx::Error::Database(e)) => e

@@ -18,8 +18,9 @@ use tokio::sync::watch;
 
 use crate::db::StoreError;
 
-/// A computation's outcome, once it has ended (an error as its message: errors are not `Clone`).
-type Outcome<V> = Option<Result<V, String>>;
+/// A computation's outcome, once it has ended (its error shared: each reader gets it again with
+/// its kind, [`StoreError::again`]).
+type Outcome<V> = Option<Result<V, Arc<StoreError>>>;
 
 struct Entry<V> {
     value: Option<(Instant, V)>,
@@ -120,7 +121,7 @@ where
         };
         match outcome {
             Some(Ok(v)) => Ok(Some(v)),
-            Some(Err(e)) => Err(StoreError::Other(e)),
+            Some(Err(e)) => Err(e.again()),
             None => Err(StoreError::Other(format!("{what}：计算中断"))),
         }
     }
@@ -135,7 +136,7 @@ where
         tokio::spawn(async move {
             let outcome = fresh.await.map_err(|e| {
                 tracing::warn!(figures = what, error = %e, "驾驶舱数据计算失败，下次读取时重试");
-                e.to_string()
+                Arc::new(e)
             });
             {
                 let mut map = kept.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -256,5 +257,25 @@ mod tests {
         let err = kept.get((), term, "test", || async { Err(StoreError::Other("数据库不可用".into())) }).await.unwrap_err();
         assert!(err.to_string().contains("数据库不可用"), "{err}");
         assert_eq!(kept.get((), term, "test", || async { Ok(2) }).await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn readers_of_a_computation_that_lost_its_database_are_told_it_is_unavailable_and_a_refusal_stays_one() {
+        let kept: Arc<Kept<u8, u32>> = Arc::default();
+        let term = Term { fresh: Duration::from_secs(60), usable: Duration::from_secs(60) };
+        // Two readers share one computation whose connection pool gave up (a failover).
+        let failing = || async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Err::<u32, _>(StoreError::Db(sqlx::Error::PoolTimedOut))
+        };
+        let (a, b) = tokio::join!(kept.get(1, term, "test", failing), kept.get(1, term, "test", failing));
+        for e in [a.unwrap_err(), b.unwrap_err()] {
+            assert!(e.is_disconnect(), "told as a lost connection, not an internal error: {e:?}");
+        }
+        let refused = kept
+            .get(2, term, "test", || async { Err(StoreError::Domain(sanfu_domain::DomainError::forbidden("forbidden", "无权查看"))) })
+            .await
+            .unwrap_err();
+        assert!(matches!(&refused, StoreError::Domain(d) if d.message == "无权查看"), "{refused:?}");
     }
 }
