@@ -132,6 +132,7 @@ impl Store {
              WHERE w.kind = 'work_order' AND w.created_at >= $1 AND w.created_at < $2 AND w.state NOT IN ('merged', 'withdrawn'){unit_filter}
              ORDER BY w.created_at DESC"
         );
+        let started = std::time::Instant::now();
         let mut rows: Vec<(String, String, String, Option<String>, i64)> = Vec::new();
         for (from, to) in [(start, now), (before, start)] {
             if units.as_ref().is_some_and(|u| u.is_empty()) {
@@ -145,6 +146,7 @@ impl Store {
             }
             rows.extend(q.fetch_all(self.reader()).await?);
         }
+        let read_ms = started.elapsed().as_millis() as u64;
         let seg = self.segmenter().await?;
         // Each order's text once (the title weighs twice), its number, lead unit and time apart:
         // a month of a province is a million texts, not to be held twice.
@@ -162,9 +164,14 @@ impl Store {
         let (clusters, numbers) = tokio::task::spawn_blocking(move || {
             // Every order of both periods: the words of those seen by an earlier refresh as
             // they were kept, the others segmented on every core.
+            let at = std::time::Instant::now();
             let docs = kept.words(&numbers, &texts, &seg);
+            let words_ms = at.elapsed().as_millis() as u64;
             drop(texts);
-            (topics::cluster(&docs, topics::JOIN_SIMILARITY), numbers)
+            let at = std::time::Instant::now();
+            let clusters = topics::cluster(&docs, topics::JOIN_SIMILARITY);
+            tracing::debug!(orders = docs.len(), read_ms, words_ms, cluster_ms = at.elapsed().as_millis() as u64, "hot topics computed");
+            (clusters, numbers)
         })
         .await
         .map_err(|e| StoreError::Other(e.to_string()))?;
