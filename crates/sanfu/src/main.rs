@@ -281,6 +281,10 @@ async fn open(db: &DbArgs) -> anyhow::Result<Store> {
 }
 
 fn main() -> std::process::ExitCode {
+    // SQLite's allocations on mimalloc too: set before any thread starts or database opens.
+    if !sanfu_sqlite_alloc::use_mimalloc() {
+        eprintln!("提示：SQLite 未能改用 mimalloc 分配内存，仍用系统的分配器（较慢，不影响正确性）");
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -84,6 +84,12 @@ fn probe_terms(x: &SparseVec, threshold: f32) -> Vec<u32> {
     out
 }
 
+/// The dot product of a vector spread over the vocabulary with a sparse one: [`cosine`]'s sum,
+/// its products taken and added in the same order.
+fn dot_dense(dense: &[f32], v: &SparseVec) -> f32 {
+    v.iter().fold(0.0f32, |s, &(t, w)| s + dense[t as usize] * w)
+}
+
 /// Clusters texts given as their words. Clusters of one text are left out.
 ///
 /// Each text is compared only with the centres that hold one of its heavier terms
@@ -99,22 +105,33 @@ pub fn cluster<S: AsRef<str>>(docs: &[Vec<S>], threshold: f32) -> Vec<Cluster> {
     // The size of each cluster when its centre was last computed.
     let mut centred_at: Vec<usize> = Vec::new();
     let mut postings: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
-    let mut seen = FxHashSet::default();
+    // The text being placed, spread over the whole vocabulary (zero elsewhere), so that its
+    // cosine with a centre is a lookup per centre term rather than a merge of two lists: the
+    // same products added in the same order (a term missing from the text adds zero), so the
+    // same sums to the bit. And the text each cluster was last compared with.
+    let mut dense = vec![0.0f32; vocab.len()];
+    let mut compared_with: Vec<usize> = Vec::new();
     for (i, x) in xs.iter().enumerate() {
         if x.is_empty() {
             continue;
         }
-        seen.clear();
+        for &(t, w) in x {
+            dense[t as usize] = w;
+        }
         let mut best: Option<(usize, f32)> = None;
         for term in probe_terms(x, threshold) {
             for &c in postings.get(&term).map(Vec::as_slice).unwrap_or(&[]) {
-                if seen.insert(c) {
-                    let s = cosine(x, &centres[c]);
+                if compared_with[c] != i {
+                    compared_with[c] = i;
+                    let s = dot_dense(&dense, &centres[c]);
                     if s >= threshold && best.is_none_or(|(_, b)| s > b) {
                         best = Some((c, s));
                     }
                 }
             }
+        }
+        for &(t, _) in x {
+            dense[t as usize] = 0.0;
         }
         let c = match best {
             Some((c, _)) => c,
@@ -123,6 +140,7 @@ pub fn cluster<S: AsRef<str>>(docs: &[Vec<S>], threshold: f32) -> Vec<Cluster> {
                 centres.push(Vec::new());
                 members.push(Vec::new());
                 centred_at.push(0);
+                compared_with.push(usize::MAX);
                 sums.len() - 1
             }
         };
@@ -311,6 +329,18 @@ mod tests {
             }
         }
         assert!(close > 1_000, "too few close pairs to test: {close}");
+        // The clustering's dot product with a text spread over the vocabulary is the cosine to
+        // the bit, close or not.
+        let mut dense = vec![0.0f32; 30];
+        for x in &vectors {
+            for &(t, w) in x {
+                dense[t as usize] = w;
+            }
+            for y in &vectors {
+                assert_eq!(dot_dense(&dense, y).to_bits(), cosine(x, y).to_bits(), "{x:?} {y:?}");
+            }
+            dense.fill(0.0);
+        }
         // And the probe leaves terms out: it is a pruning, not the whole vector.
         let left_out: usize = vectors.iter().map(|x| x.len() - probe_terms(x, JOIN_SIMILARITY).len()).sum();
         assert!(left_out > 0);

@@ -77,20 +77,19 @@ fn segment_all(texts: &[&str], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
 
 impl TopicWords {
     /// The words of each text (`numbers[i]` is the order of `texts[i]`), from what is kept where
-    /// the text is unchanged, segmented now otherwise.
+    /// the text is unchanged, segmented now otherwise; those segmented now are kept for the next
+    /// refresh, unless the refresh has more orders than are kept (a month of a province).
     pub(super) fn words(&self, numbers: &[String], texts: &[String], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
-        if texts.len() > KEPT_ORDERS {
-            // Too many to keep (a month of a province): segmented now.
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            return segment_all(&refs, seg);
-        }
         let hashes: Vec<u64> = texts.iter().map(|t| text_hash(t)).collect();
         let missing: Vec<usize> = match self.0.lock() {
             Ok(k) => (0..texts.len()).filter(|&i| k.orders.get(&numbers[i]).is_none_or(|(h, _)| *h != hashes[i])).collect(),
             Err(_) => (0..texts.len()).collect(),
         };
         let refs: Vec<&str> = missing.iter().map(|&i| texts[i].as_str()).collect();
-        let fresh = segment_all(&refs, seg);
+        let mut docs: Vec<Option<Vec<Arc<str>>>> = vec![None; texts.len()];
+        for (&i, words) in missing.iter().zip(segment_all(&refs, seg)) {
+            docs[i] = Some(words);
+        }
         let mut kept = match self.0.lock() {
             Ok(k) => k,
             Err(p) => {
@@ -100,24 +99,30 @@ impl TopicWords {
                 k
             }
         };
-        if kept.words.len() > KEPT_WORDS {
-            *kept = Kept::default();
+        // The others' words as kept, before any are let go of below (a text whose words another
+        // refresh let go of meanwhile is segmented here).
+        for (i, doc) in docs.iter_mut().enumerate() {
+            if doc.is_none() {
+                *doc = Some(match kept.orders.get(&numbers[i]) {
+                    Some((h, ids)) if *h == hashes[i] => ids.iter().map(|&id| kept.words[id as usize].clone()).collect(),
+                    _ => seg.words(&texts[i]).into_iter().map(Arc::from).collect(),
+                });
+            }
         }
-        if kept.orders.len() + fresh.len() > KEPT_ORDERS {
-            let read: std::collections::HashSet<&str> = numbers.iter().map(String::as_str).collect();
-            kept.orders.retain(|n, _| read.contains(n.as_str()));
+        if texts.len() <= KEPT_ORDERS {
+            if kept.words.len() > KEPT_WORDS {
+                *kept = Kept::default();
+            }
+            if kept.orders.len() + missing.len() > KEPT_ORDERS {
+                let read: std::collections::HashSet<&str> = numbers.iter().map(String::as_str).collect();
+                kept.orders.retain(|n, _| read.contains(n.as_str()));
+            }
+            for &i in &missing {
+                let ids: Box<[u32]> = docs[i].iter().flatten().map(|w| kept.id(w)).collect();
+                kept.orders.insert(numbers[i].clone(), (hashes[i], ids));
+            }
         }
-        for (&i, words) in missing.iter().zip(fresh) {
-            let ids: Box<[u32]> = words.iter().map(|w| kept.id(w)).collect();
-            kept.orders.insert(numbers[i].clone(), (hashes[i], ids));
-        }
-        numbers
-            .iter()
-            .map(|n| match kept.orders.get(n) {
-                Some((_, ids)) => ids.iter().map(|&id| kept.words[id as usize].clone()).collect(),
-                None => Vec::new(),
-            })
-            .collect()
+        docs.into_iter().map(Option::unwrap_or_default).collect()
     }
 }
 
@@ -143,6 +148,26 @@ mod tests {
         assert_eq!(changed[0], first[0]);
         assert_eq!(changed[1], seg.words(&texts[1]), "a changed text is segmented again");
         assert_eq!(kept.0.lock().map(|k| k.orders.len()).unwrap_or(0), 2);
+    }
+
+    #[test]
+    fn a_refresh_that_starts_the_vocabulary_afresh_still_has_every_orders_words() {
+        let seg = Segmenter::new();
+        let kept = TopicWords::default();
+        let mut numbers = vec!["20261201000001".to_string(), "20261201000002".to_string()];
+        let mut texts = vec!["小区路灯不亮，晚上出行不便".to_string(), "工地夜间施工噪声扰民".to_string()];
+        kept.words(&numbers, &texts, &seg);
+        // The vocabulary has grown past what is kept (words of earlier refreshes' orders).
+        if let Ok(mut k) = kept.0.lock() {
+            for n in 0..=KEPT_WORDS {
+                k.id(&format!("词{n}"));
+            }
+        }
+        numbers.push("20261201000003".to_string());
+        texts.push("小区门口垃圾无人清运".to_string());
+        let docs = plain(&kept.words(&numbers, &texts, &seg));
+        assert_eq!(docs, texts.iter().map(|t| seg.words(t)).collect::<Vec<_>>(), "the kept orders' words too, not empty");
+        assert_eq!(kept.0.lock().map(|k| (k.orders.len(), k.words.len() < 100)).unwrap_or_default(), (1, true), "started afresh with the new order's");
     }
 
     #[test]
