@@ -12,7 +12,8 @@
 //!
 //! SQLite takes its allocator once per process, before it is first used
 //! (`sqlite3_config(SQLITE_CONFIG_MALLOC, …)`, <https://sqlite.org/c3ref/mem_methods.html>):
-//! [`use_mimalloc`] is called at the top of `main`, before any thread is started.
+//! [`use_mimalloc`] is called at the top of `main`, before any thread is started, and does
+//! nothing if the process has another thread already.
 
 use std::ffi::{c_int, c_void};
 
@@ -52,10 +53,17 @@ extern "C" fn x_init(_: *mut c_void) -> c_int {
 
 extern "C" fn x_shutdown(_: *mut c_void) {}
 
-/// Makes SQLite allocate through mimalloc. Call it once, at the start of the process, before
-/// any thread is started and any database opened. False when SQLite refused (already in use):
-/// it then keeps the C library's allocator, which is slower but as correct.
+/// Makes SQLite allocate through mimalloc. Call it at the start of the process, before any
+/// thread is started and any database opened. False, and nothing changed, when the process has
+/// more than its one thread by then (another could be using SQLite) or SQLite refused (already
+/// in use): SQLite then keeps the C library's allocator, which is slower but as correct.
 pub fn use_mimalloc() -> bool {
+    // sqlite3_config must not run beside any other use of SQLite: with one thread in the
+    // process, none can happen, and this thread starts none before the call returns.
+    let alone = std::fs::read_dir("/proc/self/task").map(|d| d.count() == 1).unwrap_or(false);
+    if !alone {
+        return false;
+    }
     let methods = ffi::sqlite3_mem_methods {
         xMalloc: Some(x_malloc),
         xFree: Some(x_free),
@@ -67,8 +75,8 @@ pub fn use_mimalloc() -> bool {
         pAppData: std::ptr::null_mut(),
     };
     // SAFETY: SQLITE_CONFIG_MALLOC takes a pointer to a sqlite3_mem_methods, which SQLite copies
-    // before returning; the caller promises that no other thread is using SQLite (it refuses with
-    // SQLITE_MISUSE once initialised). The functions given are sound for every pointer SQLite
-    // passes them, as each says.
+    // before returning; no other thread exists to use SQLite meanwhile (above), and SQLite
+    // refuses with SQLITE_MISUSE if this one has used it already. The functions given are sound
+    // for every pointer SQLite passes them, as each says.
     unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_MALLOC, &methods as *const ffi::sqlite3_mem_methods) == ffi::SQLITE_OK }
 }
