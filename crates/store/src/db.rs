@@ -238,6 +238,11 @@ impl Store {
             kinds: Arc::new(RwLock::new(crate::kinds::builtin())),
             dispatch_checked: Arc::new(std::sync::atomic::AtomicI64::new(0)),
         };
+        if store.backend() == Backend::Sqlite
+            && let Err(e) = crate::upkeep::forget_search_index_stats(store.pool()).await
+        {
+            tracing::warn!(error = %e, "未能删除全文索引内部表的查询统计信息，按原有统计继续启动");
+        }
         // Several servers may start at once on one database: one at a time migrates and fills
         // what a new database lacks, under the start-up lease.
         store.create_leases().await?;

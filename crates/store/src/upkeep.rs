@@ -14,6 +14,75 @@ use std::time::{Duration, Instant};
 
 use crate::db::{BUSY_TIMEOUT_MS, Backend, Store, StoreError};
 
+/// FTS5's own tables behind the search index (`search_fts_data`, `_idx`, `_docsize`, `_config`;
+/// a LIKE pattern): SQLite keeps no planner statistics of them. FTS5 reads and deletes their
+/// rows by ranges of their keys, and with statistics taken while they were small (a new
+/// database's first start: two rows) the planner read the whole table instead of the range —
+/// once for every segment of the index merged or trimmed, so that an import slowed from 4,700
+/// to 1,100 orders/s by four million orders, 59% of its writer's time in those reads
+/// (BENCHMARKS §10). A table without statistics is taken for a large one, and a range of its
+/// keys is read as a range.
+const SEARCH_INDEX_TABLES: &str = "search\\_fts\\_%";
+
+/// Whether an `ANALYZE "main"."name"` statement names one of [`SEARCH_INDEX_TABLES`].
+fn names_search_index_table(statement: &str) -> bool {
+    statement.contains("\"search_fts_")
+}
+
+/// SQLite, first thing at a start: remove the statistics of the search index's tables that an
+/// earlier version kept. A connection reads the statistics once, with the schema, and keeps
+/// them: this runs on the pool's one connection before anything else, and has it read them
+/// again (`PRAGMA writable_schema = RESET`: the schema and its statistics read afresh — else a
+/// table whose statistics are gone keeps on this connection the row count last read for it).
+pub(crate) async fn forget_search_index_stats(pool: &sqlx::AnyPool) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await?;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN ('sqlite_stat1', 'sqlite_stat4') ORDER BY name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut kept = 0;
+    for table in &tables {
+        let q = format!("SELECT COUNT(*) FROM {table} WHERE tbl LIKE '{SEARCH_INDEX_TABLES}' ESCAPE '\\'");
+        kept += sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(q)).fetch_one(&mut *conn).await?;
+    }
+    if kept == 0 {
+        return Ok(());
+    }
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    for table in &tables {
+        let q = format!("DELETE FROM {table} WHERE tbl LIKE '{SEARCH_INDEX_TABLES}' ESCAPE '\\'");
+        sqlx::query(sqlx::AssertSqlSafe(q)).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    sqlx::query("PRAGMA writable_schema = RESET").execute(&mut *conn).await?;
+    tracing::info!(rows = kept, "已删除全文索引内部表的查询统计信息（旧版本所留，按其规划会逐行扫描整张表）");
+    Ok(())
+}
+
+/// SQLite: `statements` (an ANALYZE of one table each) in one transaction.
+async fn analyze(conn: &mut sqlx::AnyConnection, statements: &[String]) -> Result<(), StoreError> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    for s in statements {
+        sqlx::query(sqlx::AssertSqlSafe(s.clone())).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// SQLite: an ANALYZE statement for every ordinary table but the search index's.
+pub(crate) async fn analyze_all(conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+         ORDER BY name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let statements: Vec<String> =
+        tables.iter().map(|t| format!("ANALYZE \"main\".\"{}\"", t.replace('"', "\"\""))).filter(|s| !names_search_index_table(s)).collect();
+    analyze(conn, &statements).await
+}
+
 /// What a checkpoint found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Checkpoint {
@@ -61,6 +130,7 @@ impl Store {
     /// 29 s at three million orders, so that the pool's first connection timed out (30 s) and an
     /// import beside a connection opened later failed on the lock (BENCHMARKS §10). A failure
     /// (another process writing) is logged and the start goes on with the statistics as they are.
+    /// The search index's own tables are left out ([`SEARCH_INDEX_TABLES`]).
     pub(crate) async fn refresh_planner_stats(&self) {
         if self.backend() != Backend::Sqlite {
             return;
@@ -69,21 +139,23 @@ impl Store {
         let refreshed: Result<usize, StoreError> = async {
             let mut conn = self.pool().acquire().await?;
             // 0x10003: the ANALYZE statements it would run, without running them.
-            let tables: Vec<String> = sqlx::query_scalar("PRAGMA optimize = 0x10003").fetch_all(&mut *conn).await?;
-            if !tables.is_empty() {
-                let run = sqlx::query("PRAGMA optimize = 0x10002").execute(&mut *conn);
-                tokio::pin!(run);
-                // Said only when it takes a while (a large database): a new one's empty
-                // tables are analysed at every start, in milliseconds.
-                tokio::select! {
-                    done = &mut run => { done?; }
-                    () = tokio::time::sleep(Duration::from_secs(2)) => {
-                        tracing::info!(tables = tables.len(), "正在更新数据库的查询统计信息（{} 张表有较大增减），数据量大时需要几分钟", tables.len());
-                        run.await?;
-                    }
+            let planned: Vec<String> = sqlx::query_scalar("PRAGMA optimize = 0x10003").fetch_all(&mut *conn).await?;
+            let statements: Vec<String> = planned.into_iter().filter(|s| !names_search_index_table(s)).collect();
+            if statements.is_empty() {
+                return Ok(0);
+            }
+            let run = analyze(&mut *conn, &statements);
+            tokio::pin!(run);
+            // Said only when it takes a while (a large database): a new one's empty
+            // tables are analysed at every start, in milliseconds.
+            tokio::select! {
+                done = &mut run => { done?; }
+                () = tokio::time::sleep(Duration::from_secs(2)) => {
+                    tracing::info!(tables = statements.len(), "正在更新数据库的查询统计信息（{} 张表有较大增减），数据量大时需要几分钟", statements.len());
+                    run.await?;
                 }
             }
-            Ok(tables.len())
+            Ok(statements.len())
         }
         .await;
         match refreshed {

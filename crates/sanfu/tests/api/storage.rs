@@ -97,3 +97,69 @@ async fn the_planners_statistics_of_a_table_never_analysed_are_made_when_the_ser
     let token = app.login("operator").await;
     app.register(&token, complaint("小区门口的垃圾三天没人清运了")).await;
 }
+
+/// FTS5 deletes the rows of a merged segment of the search index as
+/// `DELETE FROM search_fts_data WHERE id >= ? AND id <= ?`: how SQLite plans it on `store`'s
+/// connections (`conns` of them held at once, so that several are asked).
+async fn plans_of_a_search_index_delete(store: &sanfu_store::Store, conns: usize) -> Vec<String> {
+    let mut held = Vec::new();
+    for _ in 0..conns {
+        held.push(store.pool().acquire().await.unwrap());
+    }
+    let mut plans = Vec::new();
+    for c in &mut held {
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as("EXPLAIN QUERY PLAN DELETE FROM search_fts_data WHERE id >= 137438953472 AND id <= 274877906943")
+                .fetch_all(&mut **c)
+                .await
+                .unwrap();
+        plans.push(rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("; "));
+    }
+    plans
+}
+
+#[tokio::test]
+async fn the_search_index_keeps_no_planner_statistics_so_that_its_merges_read_ranges_not_the_whole_table() {
+    let app = spawn_app().await;
+    if app.store.backend() != sanfu_store::Backend::Sqlite {
+        return;
+    }
+    let kept = |store: sanfu_store::Store| async move {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl LIKE 'search_fts%'").fetch_one(store.pool()).await.unwrap()
+    };
+    let token = app.login("operator").await;
+    for i in 0..3 {
+        app.register(&token, complaint(&format!("小区门口的垃圾{}天没人清运了", i + 2))).await;
+    }
+    // The start analysed the new database's tables, the search index's two rows among them
+    // before; now its tables have no statistics, and the delete reads a range of keys.
+    assert!(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sqlite_stat1").fetch_one(app.store.pool()).await.unwrap() > 0);
+    assert_eq!(kept(app.store.clone()).await, 0, "no statistics of the search index's tables");
+    for plan in plans_of_a_search_index_delete(&app.store, 3).await {
+        assert!(plan.contains("INTEGER PRIMARY KEY"), "{plan}");
+    }
+
+    // As an earlier version left them: the index's data table counted when it had two rows.
+    // A connection that plans by them reads the whole table for every merged segment.
+    sqlx::query("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('search_fts_data', NULL, '2')").execute(app.store.pool()).await.unwrap();
+    let mut conn = app.store.pool().acquire().await.unwrap();
+    sqlx::query("ANALYZE sqlite_schema").execute(&mut *conn).await.unwrap();
+    let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as("EXPLAIN QUERY PLAN DELETE FROM search_fts_data WHERE id >= 137438953472 AND id <= 274877906943")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    assert!(rows[0].3.starts_with("SCAN search_fts_data"), "{rows:?}");
+    drop(conn);
+
+    // The next start removes them: every connection reads ranges again, and the search finds
+    // what it found.
+    let app = app.restart().await;
+    assert_eq!(kept(app.store.clone()).await, 0);
+    for plan in plans_of_a_search_index_delete(&app.store, 4).await {
+        assert!(plan.contains("INTEGER PRIMARY KEY"), "{plan}");
+    }
+    let token = app.login("operator").await;
+    let fourth = app.register(&token, complaint("小区门口的垃圾三天没人清运了，苍蝇很多")).await;
+    let (_, found) = app.get(Some(&token), "/api/search?q=苍蝇").await;
+    assert_eq!(found["items"][0]["number"], fourth["order"]["number"], "{found}");
+}

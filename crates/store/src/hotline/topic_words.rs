@@ -90,6 +90,27 @@ impl TopicWords {
         for (&i, words) in missing.iter().zip(segment_all(&refs, seg)) {
             docs[i] = Some(words);
         }
+        // The others' words as kept (copied out before any are let go of below). A text whose
+        // words another refresh let go of between the two looks is segmented with the missing
+        // ones' after, outside the lock.
+        let mut lost = Vec::new();
+        match self.0.lock() {
+            Ok(kept) => {
+                for (i, doc) in docs.iter_mut().enumerate() {
+                    if doc.is_none() {
+                        match kept.orders.get(&numbers[i]) {
+                            Some((h, ids)) if *h == hashes[i] => *doc = Some(ids.iter().map(|&id| kept.words[id as usize].clone()).collect()),
+                            _ => lost.push(i),
+                        }
+                    }
+                }
+            }
+            Err(_) => lost.extend((0..texts.len()).filter(|&i| docs[i].is_none())),
+        }
+        let refs: Vec<&str> = lost.iter().map(|&i| texts[i].as_str()).collect();
+        for (&i, words) in lost.iter().zip(segment_all(&refs, seg)) {
+            docs[i] = Some(words);
+        }
         let mut kept = match self.0.lock() {
             Ok(k) => k,
             Err(p) => {
@@ -99,25 +120,16 @@ impl TopicWords {
                 k
             }
         };
-        // The others' words as kept, before any are let go of below (a text whose words another
-        // refresh let go of meanwhile is segmented here).
-        for (i, doc) in docs.iter_mut().enumerate() {
-            if doc.is_none() {
-                *doc = Some(match kept.orders.get(&numbers[i]) {
-                    Some((h, ids)) if *h == hashes[i] => ids.iter().map(|&id| kept.words[id as usize].clone()).collect(),
-                    _ => seg.words(&texts[i]).into_iter().map(Arc::from).collect(),
-                });
-            }
-        }
+        let segmented: Vec<usize> = missing.iter().chain(&lost).copied().collect();
         if texts.len() <= KEPT_ORDERS {
             if kept.words.len() > KEPT_WORDS {
                 *kept = Kept::default();
             }
-            if kept.orders.len() + missing.len() > KEPT_ORDERS {
+            if kept.orders.len() + segmented.len() > KEPT_ORDERS {
                 let read: std::collections::HashSet<&str> = numbers.iter().map(String::as_str).collect();
                 kept.orders.retain(|n, _| read.contains(n.as_str()));
             }
-            for &i in &missing {
+            for &i in &segmented {
                 let ids: Box<[u32]> = docs[i].iter().flatten().map(|w| kept.id(w)).collect();
                 kept.orders.insert(numbers[i].clone(), (hashes[i], ids));
             }

@@ -399,8 +399,14 @@ impl<'a> Importer<'a> {
                 .execute(self.store.pool())
                 .await?;
         }
-        // Fresh statistics, so that the planner knows the tables have grown.
-        sqlx::query("ANALYZE").execute(self.store.pool()).await?;
+        // Fresh statistics, so that the planner knows the tables have grown (on SQLite none of
+        // the search index's own tables, see `upkeep::SEARCH_INDEX_TABLES`).
+        if self.store.backend() == crate::Backend::Sqlite {
+            let mut conn = self.store.pool().acquire().await?;
+            crate::upkeep::analyze_all(&mut *conn).await?;
+        } else {
+            sqlx::query("ANALYZE").execute(self.store.pool()).await?;
+        }
         Ok(self.summary)
     }
 }
