@@ -144,7 +144,7 @@ impl Store {
             if statements.is_empty() {
                 return Ok(0);
             }
-            let run = analyze(&mut *conn, &statements);
+            let run = analyze(&mut conn, &statements);
             tokio::pin!(run);
             // Said only when it takes a while (a large database): a new one's empty
             // tables are analysed at every start, in milliseconds.

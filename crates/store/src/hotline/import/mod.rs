@@ -403,7 +403,7 @@ impl<'a> Importer<'a> {
         // the search index's own tables, see `upkeep::SEARCH_INDEX_TABLES`).
         if self.store.backend() == crate::Backend::Sqlite {
             let mut conn = self.store.pool().acquire().await?;
-            crate::upkeep::analyze_all(&mut *conn).await?;
+            crate::upkeep::analyze_all(&mut conn).await?;
         } else {
             sqlx::query("ANALYZE").execute(self.store.pool()).await?;
         }
