@@ -239,7 +239,7 @@ impl Store {
             dispatch_checked: Arc::new(std::sync::atomic::AtomicI64::new(0)),
         };
         if store.backend() == Backend::Sqlite
-            && let Err(e) = crate::upkeep::forget_search_index_stats(store.pool()).await
+            && let Err(e) = store.forget_search_index_stats().await
         {
             tracing::warn!(error = %e, "未能删除全文索引内部表的查询统计信息，按原有统计继续启动");
         }

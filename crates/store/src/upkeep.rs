@@ -29,37 +29,6 @@ fn names_search_index_table(statement: &str) -> bool {
     statement.contains("\"search_fts_")
 }
 
-/// SQLite, first thing at a start: remove the statistics of the search index's tables that an
-/// earlier version kept. A connection reads the statistics once, with the schema, and keeps
-/// them: this runs on the pool's one connection before anything else, and has it read them
-/// again (`PRAGMA writable_schema = RESET`: the schema and its statistics read afresh — else a
-/// table whose statistics are gone keeps on this connection the row count last read for it).
-pub(crate) async fn forget_search_index_stats(pool: &sqlx::AnyPool) -> Result<(), StoreError> {
-    let mut conn = pool.acquire().await?;
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN ('sqlite_stat1', 'sqlite_stat4') ORDER BY name",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut kept = 0;
-    for table in &tables {
-        let q = format!("SELECT COUNT(*) FROM {table} WHERE tbl LIKE '{SEARCH_INDEX_TABLES}' ESCAPE '\\'");
-        kept += sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(q)).fetch_one(&mut *conn).await?;
-    }
-    if kept == 0 {
-        return Ok(());
-    }
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    for table in &tables {
-        let q = format!("DELETE FROM {table} WHERE tbl LIKE '{SEARCH_INDEX_TABLES}' ESCAPE '\\'");
-        sqlx::query(sqlx::AssertSqlSafe(q)).execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    sqlx::query("PRAGMA writable_schema = RESET").execute(&mut *conn).await?;
-    tracing::info!(rows = kept, "已删除全文索引内部表的查询统计信息（旧版本所留，按其规划会逐行扫描整张表）");
-    Ok(())
-}
-
 /// SQLite: `statements` (an ANALYZE of one table each) in one transaction.
 async fn analyze(conn: &mut sqlx::AnyConnection, statements: &[String]) -> Result<(), StoreError> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -121,6 +90,37 @@ impl Store {
         let (busy, _, _) = done?;
         restored?;
         Ok(Some(Checkpoint { pages, emptied: busy == 0 }))
+    }
+
+    /// SQLite, first thing at a start: remove the statistics of the search index's tables that an
+    /// earlier version kept. A connection reads the statistics once, with the schema, and keeps
+    /// them: this runs on the pool's one connection before anything else, and has it read them
+    /// again (`PRAGMA writable_schema = RESET`: the schema and its statistics read afresh — else a
+    /// table whose statistics are gone keeps on this connection the row count last read for it).
+    pub(crate) async fn forget_search_index_stats(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN ('sqlite_stat1', 'sqlite_stat4') ORDER BY name",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut kept = 0;
+        for table in &tables {
+            let q = format!("SELECT COUNT(*) FROM {table} WHERE tbl LIKE '{SEARCH_INDEX_TABLES}' ESCAPE '\\'");
+            kept += sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(q)).fetch_one(&mut *conn).await?;
+        }
+        if kept == 0 {
+            return Ok(());
+        }
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        for table in &tables {
+            let q = format!("DELETE FROM {table} WHERE tbl LIKE '{SEARCH_INDEX_TABLES}' ESCAPE '\\'");
+            sqlx::query(sqlx::AssertSqlSafe(q)).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        sqlx::query("PRAGMA writable_schema = RESET").execute(&mut *conn).await?;
+        tracing::info!(rows = kept, "已删除全文索引内部表的查询统计信息（旧版本所留，按其规划会逐行扫描整张表）");
+        Ok(())
     }
 
     /// SQLite: the planner's statistics brought up to date once per start, before serving
