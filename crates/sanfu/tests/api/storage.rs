@@ -99,8 +99,18 @@ async fn the_planners_statistics_of_a_table_never_analysed_are_made_when_the_ser
 }
 
 /// FTS5 deletes the rows of a merged segment of the search index as
-/// `DELETE FROM search_fts_data WHERE id >= ? AND id <= ?`: how SQLite plans it on `store`'s
-/// connections (`conns` of them held at once, so that several are asked).
+/// `DELETE FROM search_fts_data WHERE id >= ? AND id <= ?`: how SQLite plans it on `conn`.
+async fn plan_of_a_search_index_delete(conn: &mut sqlx::AnyConnection) -> String {
+    let rows: Vec<(i64, i64, i64, String)> =
+        sqlx::query_as("EXPLAIN QUERY PLAN DELETE FROM search_fts_data WHERE id >= 137438953472 AND id <= 274877906943")
+            .fetch_all(conn)
+            .await
+            .unwrap();
+    rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("; ")
+}
+
+/// [`plan_of_a_search_index_delete`] on `store`'s connections (`conns` of them held at once, so
+/// that several are asked).
 async fn plans_of_a_search_index_delete(store: &sanfu_store::Store, conns: usize) -> Vec<String> {
     let mut held = Vec::new();
     for _ in 0..conns {
@@ -108,12 +118,7 @@ async fn plans_of_a_search_index_delete(store: &sanfu_store::Store, conns: usize
     }
     let mut plans = Vec::new();
     for c in &mut held {
-        let rows: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as("EXPLAIN QUERY PLAN DELETE FROM search_fts_data WHERE id >= 137438953472 AND id <= 274877906943")
-                .fetch_all(&mut **c)
-                .await
-                .unwrap();
-        plans.push(rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("; "));
+        plans.push(plan_of_a_search_index_delete(c).await);
     }
     plans
 }
@@ -144,11 +149,8 @@ async fn the_search_index_keeps_no_planner_statistics_so_that_its_merges_read_ra
     sqlx::query("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('search_fts_data', NULL, '2')").execute(app.store.pool()).await.unwrap();
     let mut conn = app.store.pool().acquire().await.unwrap();
     sqlx::query("ANALYZE sqlite_schema").execute(&mut *conn).await.unwrap();
-    let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as("EXPLAIN QUERY PLAN DELETE FROM search_fts_data WHERE id >= 137438953472 AND id <= 274877906943")
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap();
-    assert!(rows[0].3.starts_with("SCAN search_fts_data"), "{rows:?}");
+    let plan = plan_of_a_search_index_delete(&mut conn).await;
+    assert!(plan.starts_with("SCAN search_fts_data"), "{plan}");
     drop(conn);
 
     // The next start removes them: every connection reads ranges again, and the search finds

@@ -75,6 +75,14 @@ fn segment_all(texts: &[&str], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
     })
 }
 
+/// The words of `texts[i]` for each `i` of `which`, segmented on every core, into `docs[i]`.
+fn segment_into(docs: &mut [Option<Vec<Arc<str>>>], which: &[usize], texts: &[String], seg: &Segmenter) {
+    let refs: Vec<&str> = which.iter().map(|&i| texts[i].as_str()).collect();
+    for (&i, words) in which.iter().zip(segment_all(&refs, seg)) {
+        docs[i] = Some(words);
+    }
+}
+
 impl TopicWords {
     /// The words of each text (`numbers[i]` is the order of `texts[i]`), from what is kept where
     /// the text is unchanged, segmented now otherwise; those segmented now are kept for the next
@@ -85,11 +93,8 @@ impl TopicWords {
             Ok(k) => (0..texts.len()).filter(|&i| k.orders.get(&numbers[i]).is_none_or(|(h, _)| *h != hashes[i])).collect(),
             Err(_) => (0..texts.len()).collect(),
         };
-        let refs: Vec<&str> = missing.iter().map(|&i| texts[i].as_str()).collect();
         let mut docs: Vec<Option<Vec<Arc<str>>>> = vec![None; texts.len()];
-        for (&i, words) in missing.iter().zip(segment_all(&refs, seg)) {
-            docs[i] = Some(words);
-        }
+        segment_into(&mut docs, &missing, texts, seg);
         // The others' words as kept (copied out before any are let go of below). A text whose
         // words another refresh let go of between the two looks is segmented with the missing
         // ones' after, outside the lock.
@@ -107,10 +112,7 @@ impl TopicWords {
             }
             Err(_) => lost.extend((0..texts.len()).filter(|&i| docs[i].is_none())),
         }
-        let refs: Vec<&str> = lost.iter().map(|&i| texts[i].as_str()).collect();
-        for (&i, words) in lost.iter().zip(segment_all(&refs, seg)) {
-            docs[i] = Some(words);
-        }
+        segment_into(&mut docs, &lost, texts, seg);
         let mut kept = match self.0.lock() {
             Ok(k) => k,
             Err(p) => {
