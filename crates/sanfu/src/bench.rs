@@ -580,13 +580,13 @@ pub fn print(runs: usize) -> anyhow::Result<()> {
 }
 
 /// The process's peak resident memory so far (VmHWM), in MB; 0 where /proc is not there.
-fn peak_rss_mb() -> f64 {
+pub(crate) fn peak_rss_mb() -> f64 {
     status_mb("VmHWM:")
 }
 
 /// The process's resident memory now (VmRSS), in MB: server and bench client together, SQLite's
 /// page cache included.
-fn rss_mb() -> f64 {
+pub(crate) fn rss_mb() -> f64 {
     status_mb("VmRSS:")
 }
 

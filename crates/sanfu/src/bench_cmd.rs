@@ -64,6 +64,9 @@ pub(crate) enum BenchCmd {
         per_week: usize,
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// 以 N 件工单为样本聚类（两周工单多于 N 件时），并与全部工单一次聚类的结果对比
+        #[arg(long)]
+        sample: Option<usize>,
     },
     /// 存有 N 件工单时，最大单位的待办、工单详情和月度统计的耗时
     Read {
@@ -123,7 +126,7 @@ pub(crate) async fn run(b: BenchCmd) -> anyhow::Result<()> {
             Ok(())
         }
         BenchCmd::Import { orders } => sanfu::bench::import(orders).await,
-        BenchCmd::Topics { per_week, runs } => sanfu::bench::topics(per_week, runs).await,
+        BenchCmd::Topics { per_week, runs, sample } => sanfu::bench::topics(per_week, runs, sample).await,
         BenchCmd::Read { orders, samples, exports } => sanfu::bench::read(orders, samples, exports).await,
         BenchCmd::Supervision { orders, items, samples } => sanfu::bench::supervision(orders, items, samples).await,
         BenchCmd::Print { runs } => sanfu::bench::print(runs),

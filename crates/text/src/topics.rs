@@ -91,12 +91,53 @@ fn dot_dense(dense: &[f32], v: &SparseVec) -> f32 {
 }
 
 /// Clusters texts given as their words. Clusters of one text are left out.
+pub fn cluster<S: AsRef<str>>(docs: &[Vec<S>], threshold: f32) -> Vec<Cluster> {
+    topics(docs, threshold).clusters
+}
+
+/// The clusters of some texts, kept with what places a further text in one of them: a period
+/// too large to hold at once is clustered from a sample, and then every one of its texts is
+/// placed in the topic it is closest to, a batch at a time ([`Topics::place`]).
+pub struct Topics {
+    /// As [`cluster`] gives them.
+    pub clusters: Vec<Cluster>,
+    vocab: Vocabulary,
+    /// Each cluster's centre: the heaviest terms of the sum of its texts' vectors.
+    centres: Vec<SparseVec>,
+    /// Term → the clusters whose centre holds it.
+    by_term: FxHashMap<u32, Vec<usize>>,
+    threshold: f32,
+}
+
+impl Topics {
+    /// The cluster (an index into [`Topics::clusters`]) whose centre a text given as its words
+    /// is closest to, if at least as close as the clustering's threshold. Words the clustered
+    /// texts did not have weigh nothing.
+    pub fn place<S: AsRef<str>>(&self, words: &[S]) -> Option<usize> {
+        let x = self.vocab.vector(words);
+        let mut best: Option<(usize, f32)> = None;
+        let mut seen = FxHashSet::default();
+        for term in probe_terms(&x, self.threshold) {
+            for &c in self.by_term.get(&term).map(Vec::as_slice).unwrap_or(&[]) {
+                if seen.insert(c) {
+                    let s = cosine(&x, &self.centres[c]);
+                    if s >= self.threshold && best.is_none_or(|(b, bs)| s > bs || (s == bs && c < b)) {
+                        best = Some((c, s));
+                    }
+                }
+            }
+        }
+        best.map(|(c, _)| c)
+    }
+}
+
+/// [`cluster`], keeping what places further texts.
 ///
 /// Each text is compared only with the centres that hold one of its heavier terms
 /// ([`probe_terms`]: exact, no centre that could reach the threshold is skipped), and a large
 /// cluster's centre is recomputed each time it has grown by an eighth rather than at every
 /// text, so that a busy city's week (50,000 orders) clusters in about a second.
-pub fn cluster<S: AsRef<str>>(docs: &[Vec<S>], threshold: f32) -> Vec<Cluster> {
+pub fn topics<S: AsRef<str>>(docs: &[Vec<S>], threshold: f32) -> Topics {
     let vocab = Vocabulary::learn(docs.iter().map(|d| d.as_slice()), 2);
     let xs: Vec<SparseVec> = docs.iter().map(|d| vocab.vector(d)).collect();
     let mut sums: Vec<FxHashMap<u32, f32>> = Vec::new();
@@ -221,7 +262,7 @@ pub fn cluster<S: AsRef<str>>(docs: &[Vec<S>], threshold: f32) -> Vec<Cluster> {
         }
         members[big].sort_unstable();
     }
-    let mut out: Vec<Cluster> = members
+    let mut out: Vec<(Cluster, SparseVec)> = members
         .into_iter()
         .zip(sums)
         .filter(|(m, _)| m.len() > 1)
@@ -237,11 +278,18 @@ pub fn cluster<S: AsRef<str>>(docs: &[Vec<S>], threshold: f32) -> Vec<Cluster> {
             let mut places: Vec<(String, usize)> = places.into_iter().map(|(w, n)| (w.to_string(), n)).collect();
             places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             places.truncate(3);
-            Cluster { members: m, label, places }
+            (Cluster { members: m, label, places }, top(&sum, CENTRE_TERMS))
         })
         .collect();
-    out.sort_by_key(|c| std::cmp::Reverse(c.members.len()));
-    out
+    out.sort_by_key(|(c, _)| std::cmp::Reverse(c.members.len()));
+    let (clusters, centres): (Vec<Cluster>, Vec<SparseVec>) = out.into_iter().unzip();
+    let mut by_term: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for (c, centre) in centres.iter().enumerate() {
+        for (t, _) in centre {
+            by_term.entry(*t).or_default().push(c);
+        }
+    }
+    Topics { clusters, vocab, centres, by_term, threshold }
 }
 
 /// Up to four terms that say what a cluster is about: those with the most weight across its
@@ -344,6 +392,33 @@ mod tests {
         // And the probe leaves terms out: it is a pruning, not the whole vector.
         let left_out: usize = vectors.iter().map(|x| x.len() - probe_terms(x, JOIN_SIMILARITY).len()).sum();
         assert!(left_out > 0);
+    }
+
+    #[test]
+    fn texts_are_placed_in_the_topic_they_are_about() {
+        let docs = vec![
+            w("丽发新城 搅拌站 噪音 扰民 夜间"),
+            w("丽发新城 附近 搅拌站 噪音 严重"),
+            w("人才 购房 补贴 申请 咨询"),
+            w("人才 新政 购房 补贴 发放"),
+            w("公交 线路 调整 建议"),
+        ];
+        let t = topics(&docs, JOIN_SIMILARITY);
+        assert_eq!(t.clusters.len(), 2, "{:?}", t.clusters);
+        // The clustered texts go back to their own topics.
+        for (c, cluster) in t.clusters.iter().enumerate() {
+            for &i in &cluster.members {
+                assert_eq!(t.place(&docs[i]), Some(c), "{:?}", docs[i]);
+            }
+        }
+        let noise = t.clusters.iter().position(|c| c.members.contains(&0)).unwrap();
+        let subsidy = 1 - noise;
+        // Texts not clustered are placed by their known words; unknown words weigh nothing.
+        assert_eq!(t.place(&w("搅拌站 噪音 凌晨 施工")), Some(noise));
+        assert_eq!(t.place(&w("购房 补贴 迟迟 未到账")), Some(subsidy));
+        assert_eq!(t.place(&w("公交 线路 调整")), None, "a text of no topic (its lone text made none)");
+        assert_eq!(t.place(&w("暖气 不热")), None);
+        assert_eq!(t.place(&Vec::<String>::new()), None);
     }
 
     #[test]

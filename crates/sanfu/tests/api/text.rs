@@ -340,6 +340,59 @@ async fn hot_topics_group_the_weeks_orders_under_their_key_terms_and_places() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 }
 
+#[tokio::test]
+async fn a_period_too_large_to_hold_at_once_has_its_topics_from_a_sample_with_every_order_counted() {
+    let app = spawn_app().await;
+    let ours = city(&app, 10).await;
+    let mayor = app.login("mayor").await;
+    let (s, exact) = app.get(Some(&mayor), "/api/hot-topics?days=7").await;
+    assert_eq!(s, StatusCode::OK, "{exact}");
+    // The orders of the week and the week before (a minute less than the server counts, so
+    // that the server's count is at least this), of which all but eight are clustered at once
+    // from now on, and read back five at a time: the topics come from a sample, each of ours
+    // with at least two of its ten orders in it.
+    let since = chrono::Utc::now() - chrono::Duration::days(14) + chrono::Duration::minutes(1);
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE kind = 'work_order' AND created_at >= $1 AND state NOT IN ('merged', 'withdrawn')")
+        .bind(since.timestamp_millis())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(held >= 30, "{held}");
+    app.store.set_topic_batches(sanfu_store::hotline::topics::TopicBatches { clustered: held as usize - 8, placed: 5 });
+    let (s, sampled) = app.get(Some(&mayor), "/api/hot-topics?days=7").await;
+    assert_eq!(s, StatusCode::OK, "{sampled}");
+    let topic_of = |v: &Value, number: &str| -> Value {
+        v["items"].as_array().unwrap().iter().find(|t| t["numbers"].as_array().unwrap().iter().any(|n| n == number)).cloned().unwrap_or_else(|| panic!("no topic holds {number}: {v}"))
+    };
+    for (topic, numbers) in &ours {
+        let (e, t) = (topic_of(&exact, &numbers[0]), topic_of(&sampled, &numbers[0]));
+        // Every one of ours is counted, and they are the topic's newest orders.
+        assert!(t["count"].as_u64().unwrap() >= 10, "{topic}: {t}");
+        let mut newest: Vec<&str> = t["numbers"].as_array().unwrap().iter().take(10).map(|n| n.as_str().unwrap()).collect();
+        newest.sort();
+        let mut registered: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        registered.sort();
+        assert_eq!(newest, registered, "{topic}: {t}");
+        // Named and placed as the whole period's topic, under the unit the orders went to.
+        assert_eq!(t["places"][0], e["places"][0], "{topic}: {t} / {e}");
+        assert_eq!(t["units"][0], e["units"][0], "{topic}: {t} / {e}");
+        let keys: &[&str] = match *topic {
+            "lamp" => &["路灯", "不亮"],
+            "water" => &["停水", "水压", "自来水"],
+            _ => &["噪声", "施工", "工地"],
+        };
+        assert!(keys.iter().any(|k| t["label"].to_string().contains(k)), "{topic}: {t}");
+    }
+    // A vice mayor's topics from a sample are of his portfolio's orders only.
+    let vm = app.login("vicemayor").await;
+    let (s, v) = app.get(Some(&vm), "/api/hot-topics?days=7").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for n in v["items"].as_array().unwrap().iter().flat_map(|t| t["numbers"].as_array().unwrap().clone()) {
+        let (s, _) = app.get(Some(&vm), &format!("/api/orders/{}", n.as_str().unwrap())).await;
+        assert_eq!(s, StatusCode::OK, "every listed order is one he may open: {n}");
+    }
+}
+
 async fn state_of(app: &TestApp, op: &str, v: Value) -> (String, Value) {
     let n = v["number"].as_str().unwrap().to_string();
     (n.clone(), app.order(op, &n).await)

@@ -42,7 +42,7 @@ impl Kept {
     }
 }
 
-fn text_hash(text: &str) -> u64 {
+pub(super) fn text_hash(text: &str) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
     text.hash(&mut h);
     h.finish()
@@ -50,7 +50,7 @@ fn text_hash(text: &str) -> u64 {
 
 /// Segment `texts` on every core, each core's distinct words stored once (a word repeated in a
 /// million orders is not a million strings).
-fn segment_all(texts: &[&str], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
+pub(super) fn segment(texts: &[&str], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let chunk = texts.len().div_ceil(cores).max(1);
     std::thread::scope(|s| {
@@ -78,7 +78,7 @@ fn segment_all(texts: &[&str], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
 /// The words of `texts[i]` for each `i` of `which`, segmented on every core, into `docs[i]`.
 fn segment_into(docs: &mut [Option<Vec<Arc<str>>>], which: &[usize], texts: &[String], seg: &Segmenter) {
     let refs: Vec<&str> = which.iter().map(|&i| texts[i].as_str()).collect();
-    for (&i, words) in which.iter().zip(segment_all(&refs, seg)) {
+    for (&i, words) in which.iter().zip(segment(&refs, seg)) {
         docs[i] = Some(words);
     }
 }
@@ -188,7 +188,7 @@ mod tests {
     fn segmented_words_are_the_segmenters_and_each_word_is_stored_once_per_core() {
         let seg = Segmenter::new();
         let texts = ["小区门口垃圾无人清运", "小区门口垃圾堆放一周", "工地夜间施工噪声扰民"];
-        let docs = segment_all(&texts, &seg);
+        let docs = segment(&texts, &seg);
         assert_eq!(plain(&docs), texts.iter().map(|t| seg.words(t)).collect::<Vec<_>>());
         // A word of the first order that the second has too: within a core's share, one string.
         let shared = docs[0].iter().find(|w| docs[1].contains(w)).expect("a word in both");

@@ -55,6 +55,12 @@ fn shown(topics: &mut Vec<HotTopic>, limit: usize, staff: &Staff) {
 }
 
 impl Store {
+    /// How many orders hot topics cluster at once and place at a time from now on (benchmarks
+    /// compare a sample's topics with all orders'; tests take the sample's path on a few).
+    pub fn set_topic_batches(&self, b: TopicBatches) {
+        self.slots.set(Some(std::sync::Arc::new(TopicBatches { clustered: b.clustered.max(1), placed: b.placed.max(1) })));
+    }
+
     /// The topics of the `days` before `now`, busiest first (at most `limit`), clustered now.
     pub async fn hot_topics(&self, days: i64, now: DateTime<Utc>, limit: usize, staff: &Staff) -> Result<Vec<HotTopic>, StoreError> {
         let units = self.topic_scope(days, staff).await?;
@@ -119,94 +125,275 @@ impl Store {
     }
 
     /// Every topic of the `days` before `now` of the orders led by `units` (all when `None`),
-    /// busiest first, at most [`KEPT_TOPICS`].
+    /// busiest first, at most [`KEPT_TOPICS`]: clustered from every order of the period and the
+    /// one before when they are at most [`TopicBatches::clustered`], else from a sample of that many,
+    /// every order then placed in the topics found, a batch at a time.
     async fn compute_topics(&self, days: i64, now: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<HotTopic>, StoreError> {
+        if units.is_some_and(|u| u.is_empty()) {
+            return Ok(Vec::new());
+        }
         let start = now - Duration::days(days);
         let before = start - Duration::days(days);
         let unit_filter = match &units {
             None => String::new(),
             Some(u) => format!(" AND w.lead_unit_id IN {}", crate::db::in_clause(3, u.len()).0),
         };
-        let sql = format!(
+        let rows_sql = format!(
             "SELECT w.number, w.title, o.content, w.lead_unit_id, w.created_at FROM work_items w JOIN work_orders o ON o.id = w.id
              WHERE w.kind = 'work_order' AND w.created_at >= $1 AND w.created_at < $2 AND w.state NOT IN ('merged', 'withdrawn'){unit_filter}
              ORDER BY w.created_at DESC"
         );
-        let started = std::time::Instant::now();
-        let mut rows: Vec<(String, String, String, Option<String>, i64)> = Vec::new();
-        for (from, to) in [(start, now), (before, start)] {
-            if units.as_ref().is_some_and(|u| u.is_empty()) {
-                break;
-            }
-            let mut q = sqlx::query_as::<_, (String, String, String, Option<String>, i64)>(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(to_ms(from))
-                .bind(to_ms(to));
+        let read = |from: DateTime<Utc>, to: DateTime<Utc>| {
+            let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(rows_sql.as_str())).bind(to_ms(from)).bind(to_ms(to));
             for u in units.into_iter().flatten() {
                 q = q.bind(u);
             }
-            rows.extend(q.fetch_all(self.reader()).await?);
-        }
-        let read_ms = started.elapsed().as_millis() as u64;
-        let seg = self.segmenter().await?;
-        // Each order's text once (the title weighs twice), its number, lead unit and time apart:
-        // a month of a province is a million texts, not to be held twice.
-        let mut texts = Vec::with_capacity(rows.len());
-        let mut numbers = Vec::with_capacity(rows.len());
-        let rows: Vec<(Option<String>, i64)> = rows
-            .into_iter()
-            .map(|(number, title, content, unit, at)| {
-                texts.push(format!("{title}\n{title}\n{content}"));
-                numbers.push(number);
-                (unit, at)
-            })
-            .collect();
-        let kept = self.slots.get_or_default::<super::topic_words::TopicWords>();
-        let (clusters, numbers) = tokio::task::spawn_blocking(move || {
-            // Every order of both periods: the words of those seen by an earlier refresh as
-            // they were kept, the others segmented on every core.
-            let at = std::time::Instant::now();
-            let docs = kept.words(&numbers, &texts, &seg);
-            let words_ms = at.elapsed().as_millis() as u64;
-            drop(texts);
-            let at = std::time::Instant::now();
-            let clusters = topics::cluster(&docs, topics::JOIN_SIMILARITY);
-            tracing::debug!(orders = docs.len(), read_ms, words_ms, cluster_ms = at.elapsed().as_millis() as u64, "hot topics computed");
-            (clusters, numbers)
-        })
-        .await
-        .map_err(|e| StoreError::Other(e.to_string()))?;
-        let names = self.unit_names().await?;
+            q.fetch_all(self.reader())
+        };
+        let started = std::time::Instant::now();
+        let batches = *self.slots.get_or_default::<TopicBatches>();
+        let survey = self.survey_orders(&unit_filter, units, before, now, batches).await?;
         let cut = to_ms(start);
-        let mut out: Vec<HotTopic> = clusters
-            .into_iter()
-            .filter_map(|c| {
-                let (mut now_m, old): (Vec<usize>, Vec<usize>) = c.members.iter().partition(|&&i| rows[i].1 >= cut);
-                if now_m.len() < 2 {
-                    return None;
-                }
-                now_m.sort_by_key(|&i| std::cmp::Reverse(rows[i].1));
-                let mut units: HashMap<String, usize> = HashMap::new();
-                for &i in &now_m {
-                    if let Some(u) = &rows[i].0 {
-                        *units.entry(names.get(u).cloned().unwrap_or_default()).or_default() += 1;
-                    }
-                }
-                let mut units: Vec<(String, usize)> = units.into_iter().collect();
-                units.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                units.truncate(3);
-                Some(HotTopic {
-                    label: c.label,
-                    count: now_m.len(),
-                    previous: old.len(),
-                    rising: now_m.len() > old.len(),
-                    places: c.places.into_iter().map(|(p, _)| p).collect(),
-                    units,
-                    numbers: now_m.iter().take(20).map(|&i| numbers[i].clone()).collect(),
-                })
+        let seg = self.segmenter().await?;
+        let kept = self.slots.get_or_default::<super::topic_words::TopicWords>();
+        let (labels, tallies) = if survey.orders <= batches.clustered {
+            let mut rows = read(start, now).await?;
+            rows.extend(read(before, start).await?);
+            let read_ms = started.elapsed().as_millis() as u64;
+            let (texts, numbers, rows) = split_rows(rows);
+            let clusters = tokio::task::spawn_blocking(move || {
+                // Every order of both periods: the words of those seen by an earlier refresh
+                // as they were kept, the others segmented on every core.
+                let at = std::time::Instant::now();
+                let docs = kept.words(&numbers, &texts, &seg);
+                let words_ms = at.elapsed().as_millis() as u64;
+                drop(texts);
+                let at = std::time::Instant::now();
+                let clusters = topics::cluster(&docs, topics::JOIN_SIMILARITY);
+                tracing::debug!(orders = docs.len(), read_ms, words_ms, cluster_ms = at.elapsed().as_millis() as u64, "hot topics computed");
+                clusters.into_iter().map(|c| (c.label, tally_members(&c.members, c.places, &numbers, &rows, cut))).collect::<Vec<_>>()
             })
-            .collect();
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+            clusters.into_iter().unzip()
+        } else {
+            // The sample's orders, read by number, newest first as above.
+            let mut sample: Vec<String> = survey.sample;
+            let in_sql = |n: usize| rows_sql.replace(" ORDER BY", &format!(" AND w.number IN {} ORDER BY", crate::db::in_clause(3 + units.map_or(0, <[String]>::len), n).0));
+            let mut rows: Vec<Row> = Vec::with_capacity(sample.len());
+            for part in sample.chunks(500) {
+                let sql = in_sql(part.len());
+                let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.as_str())).bind(to_ms(before)).bind(to_ms(now));
+                for u in units.into_iter().flatten() {
+                    q = q.bind(u);
+                }
+                for n in part {
+                    q = q.bind(n);
+                }
+                rows.extend(q.fetch_all(self.reader()).await?);
+            }
+            sample.clear();
+            rows.sort_by(|a, b| b.4.cmp(&a.4).then_with(|| a.0.cmp(&b.0)));
+            let sampled = rows.len();
+            let (texts, numbers, _) = split_rows(rows);
+            let seg2 = seg.clone();
+            let found = tokio::task::spawn_blocking(move || {
+                let docs = kept.words(&numbers, &texts, &seg2);
+                drop(texts);
+                topics::topics(&docs, topics::JOIN_SIMILARITY)
+            })
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+            let found = std::sync::Arc::new(found);
+            let mut tallies: Vec<Tally> = (0..found.clusters.len()).map(|_| Tally::default()).collect();
+            let mut places: Vec<HashMap<String, usize>> = vec![HashMap::new(); found.clusters.len()];
+            for w in survey.edges.windows(2) {
+                let rows = read(ms_time(w[1]), ms_time(w[0])).await?;
+                let (found, seg) = (found.clone(), seg.clone());
+                (tallies, places) = tokio::task::spawn_blocking(move || {
+                    let texts: Vec<String> = rows.iter().map(|(_, title, content, _, _)| format!("{title}\n{title}\n{content}")).collect();
+                    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                    for (row, words) in rows.iter().zip(super::topic_words::segment(&refs, &seg)) {
+                        if let Some(c) = found.place(&words) {
+                            tallies[c].add(&row.0, row.3.as_deref(), row.4, cut);
+                            let distinct: std::collections::HashSet<&str> = words.iter().map(AsRef::as_ref).filter(|w| topics::is_place(w)).collect();
+                            for p in distinct {
+                                *places[c].entry(p.to_string()).or_default() += 1;
+                            }
+                        }
+                    }
+                    (tallies, places)
+                })
+                .await
+                .map_err(|e| StoreError::Other(e.to_string()))?;
+            }
+            tracing::debug!(orders = survey.orders, sampled, ms = started.elapsed().as_millis() as u64, "hot topics computed from a sample");
+            for (t, p) in tallies.iter_mut().zip(places) {
+                t.places = top_places(p);
+            }
+            let labels: Vec<Vec<String>> = found.clusters.iter().map(|c| c.label.clone()).collect();
+            (labels, tallies)
+        };
+        let names = self.unit_names().await?;
+        let mut out: Vec<HotTopic> = labels.into_iter().zip(tallies).filter_map(|(label, t)| t.topic(label, &names)).collect();
         out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (b.count - b.previous.min(b.count)).cmp(&(a.count - a.previous.min(a.count)))));
         out.truncate(KEPT_TOPICS);
         Ok(out)
     }
+
+    /// How many orders of `before..now` there are, a sample of at most [`TopicBatches::clustered`] of
+    /// their numbers (those of the smallest hashes: the same orders at every refresh, and a
+    /// new order as likely as any other to be one), and the edges of windows of about
+    /// [`TopicBatches::placed`] orders each, newest first, from `now` to `before`.
+    async fn survey_orders(&self, unit_filter: &str, units: Option<&[String]>, before: DateTime<Utc>, now: DateTime<Utc>, batches: TopicBatches) -> Result<Survey, StoreError> {
+        use futures_util::TryStreamExt;
+        let sql = format!(
+            "SELECT w.number, w.created_at FROM work_items w
+             WHERE w.kind = 'work_order' AND w.created_at >= $1 AND w.created_at < $2 AND w.state NOT IN ('merged', 'withdrawn'){unit_filter}
+             ORDER BY w.created_at DESC"
+        );
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql.as_str())).bind(to_ms(before)).bind(to_ms(now));
+        for u in units.into_iter().flatten() {
+            q = q.bind(u);
+        }
+        let mut rows = q.fetch(self.reader());
+        let mut heap: std::collections::BinaryHeap<(u64, String)> = std::collections::BinaryHeap::new();
+        let mut edges = vec![to_ms(now)];
+        let mut orders = 0;
+        while let Some((number, at)) = rows.try_next().await? {
+            orders += 1;
+            if orders % batches.placed == 0 && edges.last().is_some_and(|&e| at < e) {
+                edges.push(at);
+            }
+            let h = super::topic_words::text_hash(&number);
+            if heap.len() < batches.clustered {
+                heap.push((h, number));
+            } else if heap.peek().is_some_and(|(top, _)| h < *top) {
+                heap.pop();
+                heap.push((h, number));
+            }
+        }
+        edges.push(to_ms(before));
+        Ok(Survey { orders, sample: heap.into_iter().map(|(_, n)| n).collect(), edges })
+    }
+}
+
+/// How many orders hot topics hold at once.
+#[derive(Debug, Clone, Copy)]
+pub struct TopicBatches {
+    /// Orders of a period and the one before clustered all at once (a busy city's two weeks
+    /// are 100,000); more are clustered from a sample of this many (see
+    /// [`Store::survey_orders`]) and every order is then placed in the topics found,
+    /// `placed` at a time, so that a province's month is never held at once.
+    pub clustered: usize,
+    /// Orders read and placed at a time when the topics come from a sample.
+    pub placed: usize,
+}
+
+impl Default for TopicBatches {
+    fn default() -> Self {
+        TopicBatches { clustered: 100_000, placed: 10_000 }
+    }
+}
+
+/// An order as topics read it: number, title, content, lead unit, when registered.
+type Row = (String, String, String, Option<String>, i64);
+
+struct Survey {
+    orders: usize,
+    sample: Vec<String>,
+    /// Window edges in milliseconds, newest first.
+    edges: Vec<i64>,
+}
+
+fn ms_time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Each order's text once (the title weighs twice), its number, and its lead unit and time
+/// apart: a busy period is a hundred thousand texts, not to be held twice.
+fn split_rows(rows: Vec<Row>) -> (Vec<String>, Vec<String>, Vec<(Option<String>, i64)>) {
+    let mut texts = Vec::with_capacity(rows.len());
+    let mut numbers = Vec::with_capacity(rows.len());
+    let rest = rows
+        .into_iter()
+        .map(|(number, title, content, unit, at)| {
+            texts.push(format!("{title}\n{title}\n{content}"));
+            numbers.push(number);
+            (unit, at)
+        })
+        .collect();
+    (texts, numbers, rest)
+}
+
+/// The three places most orders of a topic name.
+fn top_places(counts: HashMap<String, usize>) -> Vec<(String, usize)> {
+    let mut places: Vec<(String, usize)> = counts.into_iter().collect();
+    places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    places.truncate(3);
+    places
+}
+
+/// What is counted of a topic's orders.
+#[derive(Default)]
+struct Tally {
+    /// Orders of the period and of the period before.
+    now: usize,
+    previous: usize,
+    /// Lead unit id → orders of the period.
+    units: HashMap<String, usize>,
+    /// The period's orders, newest first, at most 20.
+    numbers: Vec<String>,
+    places: Vec<(String, usize)>,
+}
+
+impl Tally {
+    /// One more order, given newest first; `cut` is the period's start.
+    fn add(&mut self, number: &str, unit: Option<&str>, at: i64, cut: i64) {
+        if at < cut {
+            self.previous += 1;
+            return;
+        }
+        self.now += 1;
+        if let Some(u) = unit {
+            *self.units.entry(u.to_string()).or_default() += 1;
+        }
+        if self.numbers.len() < 20 {
+            self.numbers.push(number.to_string());
+        }
+    }
+
+    /// The topic as shown, unless fewer than two orders of the period are in it.
+    fn topic(self, label: Vec<String>, names: &std::collections::BTreeMap<String, String>) -> Option<HotTopic> {
+        if self.now < 2 {
+            return None;
+        }
+        let mut units: HashMap<String, usize> = HashMap::new();
+        for (u, n) in self.units {
+            *units.entry(names.get(&u).cloned().unwrap_or_default()).or_default() += n;
+        }
+        let mut units: Vec<(String, usize)> = units.into_iter().collect();
+        units.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        units.truncate(3);
+        Some(HotTopic {
+            label,
+            count: self.now,
+            previous: self.previous,
+            rising: self.now > self.previous,
+            places: self.places.into_iter().map(|(p, _)| p).collect(),
+            units,
+            numbers: self.numbers,
+        })
+    }
+}
+
+/// The tally of a cluster's `members` (indexes into `numbers` and `rows`).
+fn tally_members(members: &[usize], places: Vec<(String, usize)>, numbers: &[String], rows: &[(Option<String>, i64)], cut: i64) -> Tally {
+    let mut members = members.to_vec();
+    members.sort_by_key(|&i| std::cmp::Reverse(rows[i].1));
+    let mut t = Tally { places, ..Tally::default() };
+    for i in members {
+        t.add(&numbers[i], rows[i].0.as_deref(), rows[i].1, cut);
+    }
+    t
 }
