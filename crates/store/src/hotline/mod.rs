@@ -19,5 +19,6 @@ pub mod rollup;
 pub mod similar;
 pub mod stats;
 pub mod suggest;
+mod topic_sample;
 pub mod topics;
 mod topic_words;

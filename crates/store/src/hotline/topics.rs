@@ -126,114 +126,17 @@ impl Store {
 
     /// Every topic of the `days` before `now` of the orders led by `units` (all when `None`),
     /// busiest first, at most [`KEPT_TOPICS`]: clustered from every order of the period and the
-    /// one before when they are at most [`TopicBatches::clustered`], else from a sample of that many,
-    /// every order then placed in the topics found, a batch at a time.
+    /// one before when they are at most [`TopicBatches::clustered`], else from a sample of that
+    /// many, every order then placed in the topics found, a batch at a time.
     async fn compute_topics(&self, days: i64, now: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<HotTopic>, StoreError> {
         if units.is_some_and(|u| u.is_empty()) {
             return Ok(Vec::new());
         }
         let start = now - Duration::days(days);
-        let before = start - Duration::days(days);
-        let unit_filter = match &units {
-            None => String::new(),
-            Some(u) => format!(" AND w.lead_unit_id IN {}", crate::db::in_clause(3, u.len()).0),
-        };
-        let rows_sql = format!(
-            "SELECT w.number, w.title, o.content, w.lead_unit_id, w.created_at FROM work_items w JOIN work_orders o ON o.id = w.id
-             WHERE w.kind = 'work_order' AND w.created_at >= $1 AND w.created_at < $2 AND w.state NOT IN ('merged', 'withdrawn'){unit_filter}
-             ORDER BY w.created_at DESC"
-        );
-        let read = |from: DateTime<Utc>, to: DateTime<Utc>| {
-            let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(rows_sql.as_str())).bind(to_ms(from)).bind(to_ms(to));
-            for u in units.into_iter().flatten() {
-                q = q.bind(u);
-            }
-            q.fetch_all(self.reader())
-        };
-        let started = std::time::Instant::now();
+        let period = Period { before: start - Duration::days(days), start, now, units };
         let batches = *self.slots.get_or_default::<TopicBatches>();
-        let survey = self.survey_orders(&unit_filter, units, before, now, batches).await?;
-        let cut = to_ms(start);
-        let seg = self.segmenter().await?;
-        let kept = self.slots.get_or_default::<super::topic_words::TopicWords>();
-        let (labels, tallies) = if survey.orders <= batches.clustered {
-            let mut rows = read(start, now).await?;
-            rows.extend(read(before, start).await?);
-            let read_ms = started.elapsed().as_millis() as u64;
-            let (texts, numbers, rows) = split_rows(rows);
-            let clusters = tokio::task::spawn_blocking(move || {
-                // Every order of both periods: the words of those seen by an earlier refresh
-                // as they were kept, the others segmented on every core.
-                let at = std::time::Instant::now();
-                let docs = kept.words(&numbers, &texts, &seg);
-                let words_ms = at.elapsed().as_millis() as u64;
-                drop(texts);
-                let at = std::time::Instant::now();
-                let clusters = topics::cluster(&docs, topics::JOIN_SIMILARITY);
-                tracing::debug!(orders = docs.len(), read_ms, words_ms, cluster_ms = at.elapsed().as_millis() as u64, "hot topics computed");
-                clusters.into_iter().map(|c| (c.label, tally_members(&c.members, c.places, &numbers, &rows, cut))).collect::<Vec<_>>()
-            })
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))?;
-            clusters.into_iter().unzip()
-        } else {
-            // The sample's orders, read by number, newest first as above.
-            let mut sample: Vec<String> = survey.sample;
-            let in_sql = |n: usize| rows_sql.replace(" ORDER BY", &format!(" AND w.number IN {} ORDER BY", crate::db::in_clause(3 + units.map_or(0, <[String]>::len), n).0));
-            let mut rows: Vec<Row> = Vec::with_capacity(sample.len());
-            for part in sample.chunks(500) {
-                let sql = in_sql(part.len());
-                let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.as_str())).bind(to_ms(before)).bind(to_ms(now));
-                for u in units.into_iter().flatten() {
-                    q = q.bind(u);
-                }
-                for n in part {
-                    q = q.bind(n);
-                }
-                rows.extend(q.fetch_all(self.reader()).await?);
-            }
-            sample.clear();
-            rows.sort_by(|a, b| b.4.cmp(&a.4).then_with(|| a.0.cmp(&b.0)));
-            let sampled = rows.len();
-            let (texts, numbers, _) = split_rows(rows);
-            let seg2 = seg.clone();
-            let found = tokio::task::spawn_blocking(move || {
-                let docs = kept.words(&numbers, &texts, &seg2);
-                drop(texts);
-                topics::topics(&docs, topics::JOIN_SIMILARITY)
-            })
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))?;
-            let found = std::sync::Arc::new(found);
-            let mut tallies: Vec<Tally> = (0..found.clusters.len()).map(|_| Tally::default()).collect();
-            let mut places: Vec<HashMap<String, usize>> = vec![HashMap::new(); found.clusters.len()];
-            for w in survey.edges.windows(2) {
-                let rows = read(ms_time(w[1]), ms_time(w[0])).await?;
-                let (found, seg) = (found.clone(), seg.clone());
-                (tallies, places) = tokio::task::spawn_blocking(move || {
-                    let texts: Vec<String> = rows.iter().map(|(_, title, content, _, _)| format!("{title}\n{title}\n{content}")).collect();
-                    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-                    for (row, words) in rows.iter().zip(super::topic_words::segment(&refs, &seg)) {
-                        if let Some(c) = found.place(&words) {
-                            tallies[c].add(&row.0, row.3.as_deref(), row.4, cut);
-                            let distinct: std::collections::HashSet<&str> = words.iter().map(AsRef::as_ref).filter(|w| topics::is_place(w)).collect();
-                            for p in distinct {
-                                *places[c].entry(p.to_string()).or_default() += 1;
-                            }
-                        }
-                    }
-                    (tallies, places)
-                })
-                .await
-                .map_err(|e| StoreError::Other(e.to_string()))?;
-            }
-            tracing::debug!(orders = survey.orders, sampled, ms = started.elapsed().as_millis() as u64, "hot topics computed from a sample");
-            for (t, p) in tallies.iter_mut().zip(places) {
-                t.places = top_places(p);
-            }
-            let labels: Vec<Vec<String>> = found.clusters.iter().map(|c| c.label.clone()).collect();
-            (labels, tallies)
-        };
+        let survey = self.survey_orders(&period, batches).await?;
+        let (labels, tallies) = if survey.orders <= batches.clustered { self.topics_at_once(&period).await? } else { self.topics_from_sample(&period, survey).await? };
         let names = self.unit_names().await?;
         let mut out: Vec<HotTopic> = labels.into_iter().zip(tallies).filter_map(|(label, t)| t.topic(label, &names)).collect();
         out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (b.count - b.previous.min(b.count)).cmp(&(a.count - a.previous.min(a.count)))));
@@ -241,40 +144,32 @@ impl Store {
         Ok(out)
     }
 
-    /// How many orders of `before..now` there are, a sample of at most [`TopicBatches::clustered`] of
-    /// their numbers (those of the smallest hashes: the same orders at every refresh, and a
-    /// new order as likely as any other to be one), and the edges of windows of about
-    /// [`TopicBatches::placed`] orders each, newest first, from `now` to `before`.
-    async fn survey_orders(&self, unit_filter: &str, units: Option<&[String]>, before: DateTime<Utc>, now: DateTime<Utc>, batches: TopicBatches) -> Result<Survey, StoreError> {
-        use futures_util::TryStreamExt;
-        let sql = format!(
-            "SELECT w.number, w.created_at FROM work_items w
-             WHERE w.kind = 'work_order' AND w.created_at >= $1 AND w.created_at < $2 AND w.state NOT IN ('merged', 'withdrawn'){unit_filter}
-             ORDER BY w.created_at DESC"
-        );
-        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql.as_str())).bind(to_ms(before)).bind(to_ms(now));
-        for u in units.into_iter().flatten() {
-            q = q.bind(u);
-        }
-        let mut rows = q.fetch(self.reader());
-        let mut heap: std::collections::BinaryHeap<(u64, String)> = std::collections::BinaryHeap::new();
-        let mut edges = vec![to_ms(now)];
-        let mut orders = 0;
-        while let Some((number, at)) = rows.try_next().await? {
-            orders += 1;
-            if orders % batches.placed == 0 && edges.last().is_some_and(|&e| at < e) {
-                edges.push(at);
-            }
-            let h = super::topic_words::text_hash(&number);
-            if heap.len() < batches.clustered {
-                heap.push((h, number));
-            } else if heap.peek().is_some_and(|(top, _)| h < *top) {
-                heap.pop();
-                heap.push((h, number));
-            }
-        }
-        edges.push(to_ms(before));
-        Ok(Survey { orders, sample: heap.into_iter().map(|(_, n)| n).collect(), edges })
+    /// The topics of every order of the period and the one before, clustered at once: their
+    /// labels and tallies.
+    async fn topics_at_once(&self, period: &Period<'_>) -> Result<(Vec<Vec<String>>, Vec<Tally>), StoreError> {
+        let started = std::time::Instant::now();
+        let mut rows = period.read(self, period.start, period.now).await?;
+        rows.extend(period.read(self, period.before, period.start).await?);
+        let read_ms = started.elapsed().as_millis() as u64;
+        let (texts, numbers, rows) = split_rows(rows);
+        let seg = self.segmenter().await?;
+        let kept = self.slots.get_or_default::<super::topic_words::TopicWords>();
+        let cut = to_ms(period.start);
+        let clusters = tokio::task::spawn_blocking(move || {
+            // Every order of both periods: the words of those seen by an earlier refresh as
+            // they were kept, the others segmented on every core.
+            let at = std::time::Instant::now();
+            let docs = kept.words(&numbers, &texts, &seg);
+            let words_ms = at.elapsed().as_millis() as u64;
+            drop(texts);
+            let at = std::time::Instant::now();
+            let clusters = topics::cluster(&docs, topics::JOIN_SIMILARITY);
+            tracing::debug!(orders = docs.len(), read_ms, words_ms, cluster_ms = at.elapsed().as_millis() as u64, "hot topics computed");
+            clusters.into_iter().map(|c| (c.label, tally_members(&c.members, c.places, &numbers, &rows, cut))).collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?;
+        Ok(clusters.into_iter().unzip())
     }
 }
 
@@ -296,23 +191,51 @@ impl Default for TopicBatches {
     }
 }
 
+/// The days hot topics are counted over: `start..now`, compared with `before..start`, of the
+/// orders led by `units` (all when `None`).
+pub(super) struct Period<'a> {
+    pub(super) before: DateTime<Utc>,
+    pub(super) start: DateTime<Utc>,
+    pub(super) now: DateTime<Utc>,
+    pub(super) units: Option<&'a [String]>,
+}
+
+impl Period<'_> {
+    /// The condition on `work_items w` of the orders counted, its parameters from `$1`: the
+    /// two moments, then the units.
+    pub(super) fn condition(&self) -> String {
+        let units = match self.units {
+            None => String::new(),
+            Some(u) => format!(" AND w.lead_unit_id IN {}", crate::db::in_clause(3, u.len()).0),
+        };
+        format!("w.kind = 'work_order' AND w.created_at >= $1 AND w.created_at < $2 AND w.state NOT IN ('merged', 'withdrawn'){units}")
+    }
+
+    /// The units' parameters bound after the two moments.
+    pub(super) fn bind<'q, O>(&'q self, mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+        for u in self.units.into_iter().flatten() {
+            q = q.bind(u);
+        }
+        q
+    }
+
+    /// The orders registered in `from..to`, newest first.
+    pub(super) async fn read(&self, store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Row>, StoreError> {
+        let sql = format!(
+            "SELECT w.number, w.title, o.content, w.lead_unit_id, w.created_at FROM work_items w JOIN work_orders o ON o.id = w.id
+             WHERE {} ORDER BY w.created_at DESC",
+            self.condition()
+        );
+        Ok(self.bind(sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.as_str())).bind(to_ms(from)).bind(to_ms(to))).fetch_all(store.reader()).await?)
+    }
+}
+
 /// An order as topics read it: number, title, content, lead unit, when registered.
-type Row = (String, String, String, Option<String>, i64);
-
-struct Survey {
-    orders: usize,
-    sample: Vec<String>,
-    /// Window edges in milliseconds, newest first.
-    edges: Vec<i64>,
-}
-
-fn ms_time(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
-}
+pub(super) type Row = (String, String, String, Option<String>, i64);
 
 /// Each order's text once (the title weighs twice), its number, and its lead unit and time
 /// apart: a busy period is a hundred thousand texts, not to be held twice.
-fn split_rows(rows: Vec<Row>) -> (Vec<String>, Vec<String>, Vec<(Option<String>, i64)>) {
+pub(super) fn split_rows(rows: Vec<Row>) -> (Vec<String>, Vec<String>, Vec<(Option<String>, i64)>) {
     let mut texts = Vec::with_capacity(rows.len());
     let mut numbers = Vec::with_capacity(rows.len());
     let rest = rows
@@ -327,7 +250,7 @@ fn split_rows(rows: Vec<Row>) -> (Vec<String>, Vec<String>, Vec<(Option<String>,
 }
 
 /// The three places most orders of a topic name.
-fn top_places(counts: HashMap<String, usize>) -> Vec<(String, usize)> {
+pub(super) fn top_places(counts: HashMap<String, usize>) -> Vec<(String, usize)> {
     let mut places: Vec<(String, usize)> = counts.into_iter().collect();
     places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     places.truncate(3);
@@ -336,7 +259,7 @@ fn top_places(counts: HashMap<String, usize>) -> Vec<(String, usize)> {
 
 /// What is counted of a topic's orders.
 #[derive(Default)]
-struct Tally {
+pub(super) struct Tally {
     /// Orders of the period and of the period before.
     now: usize,
     previous: usize,
@@ -344,12 +267,12 @@ struct Tally {
     units: HashMap<String, usize>,
     /// The period's orders, newest first, at most 20.
     numbers: Vec<String>,
-    places: Vec<(String, usize)>,
+    pub(super) places: Vec<(String, usize)>,
 }
 
 impl Tally {
     /// One more order, given newest first; `cut` is the period's start.
-    fn add(&mut self, number: &str, unit: Option<&str>, at: i64, cut: i64) {
+    pub(super) fn add(&mut self, number: &str, unit: Option<&str>, at: i64, cut: i64) {
         if at < cut {
             self.previous += 1;
             return;
