@@ -94,10 +94,14 @@ impl Store {
         let cut = to_ms(period.start);
         let mut tallies: Vec<Tally> = (0..found.clusters.len()).map(|_| Tally::default()).collect();
         let mut places: Vec<HashMap<String, usize>> = vec![HashMap::new(); found.clusters.len()];
-        for w in survey.edges.windows(2) {
-            let rows = period.read(self, ms_time(w[1]), ms_time(w[0])).await?;
+        // Each window is read while the one before is placed.
+        let window = |k: usize| period.read(self, ms_time(survey.edges[k + 1]), ms_time(survey.edges[k]));
+        let windows = survey.edges.len() - 1;
+        let mut next = Some(window(0).await?);
+        for k in 0..windows {
+            let Some(rows) = next.take() else { break };
             let (found, seg) = (found.clone(), seg.clone());
-            (tallies, places) = tokio::task::spawn_blocking(move || {
+            let placing = tokio::task::spawn_blocking(move || {
                 let texts: Vec<String> = rows.iter().map(|(_, title, content, _, _)| format!("{title}\n{title}\n{content}")).collect();
                 let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
                 for (row, words) in rows.iter().zip(super::topic_words::segment(&refs, &seg)) {
@@ -110,9 +114,11 @@ impl Store {
                     }
                 }
                 (tallies, places)
-            })
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))?;
+            });
+            let reading = async { if k + 1 < windows { window(k + 1).await.map(Some) } else { Ok(None) } };
+            let (placed, read) = tokio::join!(placing, reading);
+            (tallies, places) = placed.map_err(|e| StoreError::Other(e.to_string()))?;
+            next = read?;
         }
         tracing::debug!(orders = survey.orders, sampled, sample_ms, ms = started.elapsed().as_millis() as u64, "hot topics computed from a sample");
         for (t, p) in tallies.iter_mut().zip(places) {
