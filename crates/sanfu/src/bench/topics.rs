@@ -25,7 +25,7 @@ pub async fn topics(per_week: usize, runs: usize, sample: Option<usize>) -> anyh
     let mayor: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'mayor'").fetch_one(store.pool()).await?;
     let staff = store.staff(&mayor).await?.context("mayor")?;
     if let Some(n) = sample {
-        store.set_topic_batches(TopicBatches { clustered: n, ..TopicBatches::default() });
+        store.set_topic_batches(TopicBatches { clustered: n, sample: n, ..TopicBatches::default() });
     }
     let mut times = Vec::new();
     let mut first = Vec::new();

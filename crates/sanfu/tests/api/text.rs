@@ -348,9 +348,9 @@ async fn a_period_too_large_to_hold_at_once_has_its_topics_from_a_sample_with_ev
     let (s, exact) = app.get(Some(&mayor), "/api/hot-topics?days=7").await;
     assert_eq!(s, StatusCode::OK, "{exact}");
     // The orders of the week and the week before (a minute less than the server counts, so
-    // that the server's count is at least this), of which all but eight are clustered at once
-    // from now on, and read back five at a time: the topics come from a sample, each of ours
-    // with at least two of its ten orders in it.
+    // that the server's count is at least this). From now on fewer are clustered at once: the
+    // topics come from a sample of all but eight (each of ours with at least two of its ten
+    // orders in it), and every order is read back and placed five at a time.
     let since = chrono::Utc::now() - chrono::Duration::days(14) + chrono::Duration::minutes(1);
     let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM work_items WHERE kind = 'work_order' AND created_at >= $1 AND state NOT IN ('merged', 'withdrawn')")
         .bind(since.timestamp_millis())
@@ -358,7 +358,7 @@ async fn a_period_too_large_to_hold_at_once_has_its_topics_from_a_sample_with_ev
         .await
         .unwrap();
     assert!(held >= 30, "{held}");
-    app.store.set_topic_batches(sanfu_store::hotline::topics::TopicBatches { clustered: held as usize - 8, placed: 5 });
+    app.store.set_topic_batches(sanfu_store::hotline::topics::TopicBatches { clustered: held as usize - 1, sample: held as usize - 8, placed: 5 });
     let (s, sampled) = app.get(Some(&mayor), "/api/hot-topics?days=7").await;
     assert_eq!(s, StatusCode::OK, "{sampled}");
     let topic_of = |v: &Value, number: &str| -> Value {

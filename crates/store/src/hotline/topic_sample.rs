@@ -15,7 +15,7 @@ use crate::db::{Store, StoreError, to_ms};
 /// What one pass over the numbers of a period's orders finds.
 pub(super) struct Survey {
     pub(super) orders: usize,
-    /// At most [`TopicBatches::clustered`] orders' numbers.
+    /// At most [`TopicBatches::sample`] orders' numbers.
     sample: Vec<String>,
     /// Window edges in milliseconds, newest first.
     edges: Vec<i64>,
@@ -27,7 +27,7 @@ fn ms_time(ms: i64) -> DateTime<Utc> {
 
 impl Store {
     /// How many orders of the period and the one before there are, a sample of at most
-    /// [`TopicBatches::clustered`] of their numbers (those of the smallest hashes: the same
+    /// [`TopicBatches::sample`] of their numbers (those of the smallest hashes: the same
     /// orders at every refresh, and a new order as likely as any other to be one), and the
     /// edges of windows of about [`TopicBatches::placed`] orders each, newest first, from `now`
     /// to `before`. Only numbers and moments are read, one row at a time.
@@ -44,7 +44,7 @@ impl Store {
                 edges.push(at);
             }
             let h = super::topic_words::text_hash(&number);
-            if heap.len() < batches.clustered {
+            if heap.len() < batches.sample {
                 heap.push((h, number));
             } else if heap.peek().is_some_and(|(top, _)| h < *top) {
                 heap.pop();

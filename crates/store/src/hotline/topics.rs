@@ -58,7 +58,7 @@ impl Store {
     /// How many orders hot topics cluster at once and place at a time from now on (benchmarks
     /// compare a sample's topics with all orders'; tests take the sample's path on a few).
     pub fn set_topic_batches(&self, b: TopicBatches) {
-        self.slots.set(Some(std::sync::Arc::new(TopicBatches { clustered: b.clustered.max(1), placed: b.placed.max(1) })));
+        self.slots.set(Some(std::sync::Arc::new(TopicBatches { clustered: b.clustered.max(1), sample: b.sample.max(1), placed: b.placed.max(1) })));
     }
 
     /// The topics of the `days` before `now`, busiest first (at most `limit`), clustered now.
@@ -126,8 +126,8 @@ impl Store {
 
     /// Every topic of the `days` before `now` of the orders led by `units` (all when `None`),
     /// busiest first, at most [`KEPT_TOPICS`]: clustered from every order of the period and the
-    /// one before when they are at most [`TopicBatches::clustered`], else from a sample of that
-    /// many, every order then placed in the topics found, a batch at a time.
+    /// one before when they are at most [`TopicBatches::clustered`], else from a sample, every
+    /// order then placed in the topics found, a batch at a time.
     async fn compute_topics(&self, days: i64, now: DateTime<Utc>, units: Option<&[String]>) -> Result<Vec<HotTopic>, StoreError> {
         if units.is_some_and(|u| u.is_empty()) {
             return Ok(Vec::new());
@@ -177,17 +177,19 @@ impl Store {
 #[derive(Debug, Clone, Copy)]
 pub struct TopicBatches {
     /// Orders of a period and the one before clustered all at once (a busy city's two weeks
-    /// are 100,000); more are clustered from a sample of this many (see
-    /// [`Store::survey_orders`]) and every order is then placed in the topics found,
-    /// `placed` at a time, so that a province's month is never held at once.
+    /// are 100,000). More are clustered from a sample (see [`Store::survey_orders`]) and every
+    /// order is then placed in the topics found, `placed` at a time, so that a province's
+    /// month is never held at once.
     pub clustered: usize,
+    /// Orders in the sample: a topic of a thousandth of the orders has some fifty in it.
+    pub sample: usize,
     /// Orders read and placed at a time when the topics come from a sample.
     pub placed: usize,
 }
 
 impl Default for TopicBatches {
     fn default() -> Self {
-        TopicBatches { clustered: 100_000, placed: 10_000 }
+        TopicBatches { clustered: 100_000, sample: 50_000, placed: 10_000 }
     }
 }
 
