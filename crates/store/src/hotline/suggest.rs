@@ -144,15 +144,20 @@ impl Store {
         }
         let segmenter = self.segmenter().await?;
         let trained = tokio::task::spawn_blocking(move || {
-            let docs: Vec<(Vec<String>, String, String)> = rows
+            // Each order's words once: labelled by category, then the same words by unit (a
+            // hundred thousand orders' words are some hundreds of megabytes).
+            let mut units = Vec::with_capacity(rows.len());
+            let by_category: Vec<(Vec<String>, String)> = rows
                 .into_iter()
-                .map(|(title, content, cat, unit)| (segmenter.words(&format!("{title}\n{content}")), cat, unit))
+                .map(|(title, content, cat, unit)| {
+                    units.push(unit);
+                    (segmenter.words(&format!("{title}\n{content}")), cat)
+                })
                 .collect();
             // Small cities: keep every word; larger: drop words seen fewer than three times.
-            let opts = TrainOptions { min_df: if docs.len() < 5_000 { 1 } else { 3 }, ..TrainOptions::default() };
-            let by_category: Vec<(Vec<String>, String)> = docs.iter().map(|(w, c, _)| (w.clone(), c.clone())).collect();
+            let opts = TrainOptions { min_df: if by_category.len() < 5_000 { 1 } else { 3 }, ..TrainOptions::default() };
             let category = Classifier::train(&by_category, opts);
-            let by_unit: Vec<(Vec<String>, String)> = docs.into_iter().map(|(w, _, u)| (w, u)).collect();
+            let by_unit: Vec<(Vec<String>, String)> = by_category.into_iter().zip(units).map(|((w, _), u)| (w, u)).collect();
             let unit = Classifier::train(&by_unit, opts);
             (category, unit)
         })
