@@ -50,6 +50,33 @@ pub fn is_place(word: &str) -> bool {
     n >= 3 && !GENERIC_PLACES.contains(&word) && PLACE_SUFFIXES.iter().any(|s| word.ends_with(s) && n > s.chars().count())
 }
 
+/// How many texts name each place (a text naming it twice counts once).
+#[derive(Debug, Default)]
+pub struct PlaceCounts(FxHashMap<String, usize>);
+
+impl PlaceCounts {
+    /// One more text, given as its words.
+    pub fn add<S: AsRef<str>>(&mut self, words: &[S]) {
+        let named: FxHashSet<&str> = words.iter().map(AsRef::as_ref).filter(|w| is_place(w)).collect();
+        for w in named {
+            match self.0.get_mut(w) {
+                Some(n) => *n += 1,
+                None => {
+                    self.0.insert(w.to_string(), 1);
+                }
+            }
+        }
+    }
+
+    /// The `k` places most texts name, with their counts (ties by name).
+    pub fn top(self, k: usize) -> Vec<(String, usize)> {
+        let mut places: Vec<(String, usize)> = self.0.into_iter().collect();
+        places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        places.truncate(k);
+        places
+    }
+}
+
 /// Words shaped like places that name none in particular.
 const GENERIC_PLACES: &[&str] = &[
     "有限公司", "居民区", "住宅区", "居住区", "生活区", "开发区", "风景区", "商业区", "城区", "市区", "郊区", "小区", "社区",
@@ -268,17 +295,11 @@ pub fn topics<S: AsRef<str>>(docs: &[Vec<S>], threshold: f32) -> Topics {
         .filter(|(m, _)| m.len() > 1)
         .map(|(m, sum)| {
             let label = label(&vocab, &sum, m.len());
-            let mut places: FxHashMap<&str, usize> = FxHashMap::default();
+            let mut places = PlaceCounts::default();
             for &i in &m {
-                let distinct: FxHashSet<&str> = docs[i].iter().map(AsRef::as_ref).filter(|w| is_place(w)).collect();
-                for w in distinct {
-                    *places.entry(w).or_default() += 1;
-                }
+                places.add(&docs[i]);
             }
-            let mut places: Vec<(String, usize)> = places.into_iter().map(|(w, n)| (w.to_string(), n)).collect();
-            places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            places.truncate(3);
-            (Cluster { members: m, label, places }, top(&sum, CENTRE_TERMS))
+            (Cluster { members: m, label, places: places.top(3) }, top(&sum, CENTRE_TERMS))
         })
         .collect();
     out.sort_by_key(|(c, _)| std::cmp::Reverse(c.members.len()));

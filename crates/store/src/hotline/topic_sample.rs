@@ -2,14 +2,14 @@
 //! orders): clustered from a sample, then every order of the period placed in the topics found,
 //! a window of orders at a time, so that what is held is the sample and one window.
 
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use sanfu_text::topics;
 
-use super::topics::{Period, Row, Tally, TopicBatches, split_rows, top_places};
+use super::topics::{Period, Row, Tally, TopicBatches, split_rows, topic_text};
 use crate::db::{Store, StoreError, to_ms};
 
 /// What one pass over the numbers of a period's orders finds.
@@ -93,7 +93,7 @@ impl Store {
         let found = Arc::new(found);
         let cut = to_ms(period.start);
         let mut tallies: Vec<Tally> = (0..found.clusters.len()).map(|_| Tally::default()).collect();
-        let mut places: Vec<HashMap<String, usize>> = vec![HashMap::new(); found.clusters.len()];
+        let mut places: Vec<topics::PlaceCounts> = (0..found.clusters.len()).map(|_| topics::PlaceCounts::default()).collect();
         // Each window is read while the one before is placed.
         let window = |k: usize| period.read(self, ms_time(survey.edges[k + 1]), ms_time(survey.edges[k]));
         let windows = survey.edges.len() - 1;
@@ -102,15 +102,12 @@ impl Store {
             let Some(rows) = next.take() else { break };
             let (found, seg) = (found.clone(), seg.clone());
             let placing = tokio::task::spawn_blocking(move || {
-                let texts: Vec<String> = rows.iter().map(|(_, title, content, _, _)| format!("{title}\n{title}\n{content}")).collect();
+                let texts: Vec<String> = rows.iter().map(|(_, title, content, _, _)| topic_text(title, content)).collect();
                 let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
                 for (row, words) in rows.iter().zip(super::topic_words::segment(&refs, &seg)) {
                     if let Some(c) = found.place(&words) {
                         tallies[c].add(&row.0, row.3.as_deref(), row.4, cut);
-                        let named: HashSet<&str> = words.iter().map(AsRef::as_ref).filter(|w| topics::is_place(w)).collect();
-                        for p in named {
-                            *places[c].entry(p.to_string()).or_default() += 1;
-                        }
+                        places[c].add(&words);
                     }
                 }
                 (tallies, places)
@@ -122,7 +119,7 @@ impl Store {
         }
         tracing::debug!(orders = survey.orders, sampled, sample_ms, ms = started.elapsed().as_millis() as u64, "hot topics computed from a sample");
         for (t, p) in tallies.iter_mut().zip(places) {
-            t.places = top_places(p);
+            t.places = p.top(3);
         }
         Ok((found.clusters.iter().map(|c| c.label.clone()).collect(), tallies))
     }

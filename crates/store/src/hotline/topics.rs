@@ -243,7 +243,7 @@ pub(super) fn split_rows(rows: Vec<Row>) -> (Vec<String>, Vec<String>, Vec<(Opti
     let rest = rows
         .into_iter()
         .map(|(number, title, content, unit, at)| {
-            texts.push(format!("{title}\n{title}\n{content}"));
+            texts.push(topic_text(&title, &content));
             numbers.push(number);
             (unit, at)
         })
@@ -251,12 +251,9 @@ pub(super) fn split_rows(rows: Vec<Row>) -> (Vec<String>, Vec<String>, Vec<(Opti
     (texts, numbers, rest)
 }
 
-/// The three places most orders of a topic name.
-pub(super) fn top_places(counts: HashMap<String, usize>) -> Vec<(String, usize)> {
-    let mut places: Vec<(String, usize)> = counts.into_iter().collect();
-    places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    places.truncate(3);
-    places
+/// The text of an order that topics are made of: the title weighs twice.
+pub(super) fn topic_text(title: &str, content: &str) -> String {
+    format!("{title}\n{title}\n{content}")
 }
 
 /// What is counted of a topic's orders.
