@@ -579,22 +579,4 @@ pub fn print(runs: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The process's peak resident memory so far (VmHWM), in MB; 0 where /proc is not there.
-pub(crate) fn peak_rss_mb() -> f64 {
-    status_mb("VmHWM:")
-}
-
-/// The process's resident memory now (VmRSS), in MB: server and bench client together, SQLite's
-/// page cache included.
-pub(crate) fn rss_mb() -> f64 {
-    status_mb("VmRSS:")
-}
-
-/// A line of /proc/self/status given in kB (`VmHWM:`, `VmRSS:`), in MB.
-fn status_mb(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
+pub(crate) use crate::memory::{peak_rss_mb, rss_mb};

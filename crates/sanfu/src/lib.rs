@@ -9,6 +9,7 @@ pub mod bench;
 pub mod cli;
 pub mod eval;
 pub mod fuzz;
+pub mod memory;
 
 use anyhow::Context;
 use sanfu_store::Store;

@@ -285,6 +285,12 @@ fn main() -> std::process::ExitCode {
     if !sanfu_sqlite_alloc::use_mimalloc() {
         eprintln!("提示：SQLite 未能改用 mimalloc 分配内存，仍用系统的分配器（较慢，不影响正确性）");
     }
+    // With SANFU_MEMORY_LOG=seconds, SQLite counts the memory it holds (which slows reads a
+    // little) and the memory log below tells it apart from the server's own.
+    let memory_log = sanfu::memory::log_interval();
+    if memory_log.is_some() && !sanfu_sqlite_alloc::count_memory() {
+        eprintln!("提示：SQLite 未能开启内存统计，内存日志中数据库缓存一项记为 0");
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -292,7 +298,13 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match rt.block_on(run()) {
+    let run = async {
+        if let Some(every) = memory_log {
+            sanfu::memory::spawn_log(every);
+        }
+        run().await
+    };
+    match rt.block_on(run) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             // The operator reads the message and its causes, not a backtrace.

@@ -6,6 +6,7 @@ use sqlx::sqlite::SqlitePoolOptions;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert!(sanfu_sqlite_alloc::use_mimalloc(), "SQLite takes the allocator before its first use");
+    assert!(sanfu_sqlite_alloc::count_memory(), "SQLite counts its memory when asked before its first use");
     // SAFETY: a block SQLite allocates is asked about, then given back to SQLite.
     unsafe {
         let p = libsqlite3_sys::sqlite3_malloc(100);
@@ -50,8 +51,14 @@ async fn reads_and_writes() -> Result<(), Box<dyn std::error::Error>> {
         read += r.await??;
     }
     assert_eq!(read, 2_000);
+    // Four connections' page caches of a database of about a megabyte, counted.
+    let (held, most) = sanfu_sqlite_alloc::memory_used();
+    assert!(held > 500_000 && most >= held, "SQLite holds {held} bytes, at most {most}");
     pool.close().await;
+    let (after, _) = sanfu_sqlite_alloc::memory_used();
+    assert!(after < held / 2, "closed connections free their caches: {after} of {held} bytes held");
     std::fs::remove_dir_all(&dir)?;
     assert!(!sanfu_sqlite_alloc::use_mimalloc(), "with other threads, or SQLite in use, it keeps its allocator");
+    assert!(!sanfu_sqlite_alloc::count_memory(), "nor does it start counting once in use");
     Ok(())
 }
