@@ -447,7 +447,21 @@ impl Slots {
     }
 }
 
-/// A new identifier: UUID v7, so ids sort by creation time.
+/// The server's computations that hold many orders' words at once — hot topics (a sample or a
+/// busy city's two weeks) and the dispatch classifier's training (a hundred thousand orders) —
+/// take turns: at a start, the week's and the month's topics and the training that follows them
+/// each had theirs in memory at the same time.
+#[derive(Default)]
+pub(crate) struct Heavy(Arc<tokio::sync::Mutex<()>>);
+
+impl Store {
+    /// Waits for the turn of a computation that holds many orders at once (see [`Heavy`]); the
+    /// turn ends when the guard is dropped.
+    pub(crate) async fn heavy_turn(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.slots.get_or_default::<Heavy>().0.clone().lock_owned().await
+    }
+}
+
 /// A number bound as text, for `CAST($n AS DOUBLE PRECISION)` in the SQL. sqlx's Any driver binds
 /// a missing `f64` as PostgreSQL's `float4` (sqlx-core 0.9, `any/arguments.rs`), and the
 /// connection's prepared statement keeps that parameter type, so the next present value (eight
@@ -456,6 +470,7 @@ pub(crate) fn float_text(v: Option<f64>) -> Option<String> {
     v.filter(|x| x.is_finite()).map(|x| x.to_string())
 }
 
+/// A new identifier: UUID v7, so ids sort by creation time.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }

@@ -57,18 +57,42 @@ const SHARPNESS: f32 = 4.0;
 
 impl Classifier {
     /// Learns from documents given as their words, each with its label.
-    pub fn train(docs: &[(Vec<String>, String)], opts: TrainOptions) -> Classifier {
+    pub fn train<S: AsRef<str>>(docs: &[(Vec<S>, String)], opts: TrainOptions) -> Classifier {
         let vocab = Vocabulary::learn(docs.iter().map(|(w, _)| w.as_slice()), opts.min_df);
         let xs: Vec<SparseVec> = docs.iter().map(|(w, _)| vocab.vector(w)).collect();
-        let mut labels: Vec<String> = docs.iter().map(|(_, l)| l.clone()).collect();
+        let of_docs: Vec<&str> = docs.iter().map(|(_, l)| l.as_str()).collect();
+        Classifier::train_vectors(vocab, &xs, &of_docs, opts)
+    }
+
+    /// Classifiers of the same documents under several labellings (`labellings[k][i]` is the
+    /// label of document `i` in the `k`-th), as [`Classifier::train`] would learn each: the
+    /// vocabulary and the vectors are learned once, and the words let go of before the machines
+    /// are trained (a hundred thousand orders' words are held once, and not while they train).
+    pub fn train_each<S: AsRef<str>>(words: Vec<Vec<S>>, labellings: &[Vec<String>], opts: TrainOptions) -> Vec<Classifier> {
+        let vocab = Vocabulary::learn(words.iter().map(Vec::as_slice), opts.min_df);
+        let xs: Vec<SparseVec> = words.iter().map(|w| vocab.vector(w)).collect();
+        drop(words);
+        labellings
+            .iter()
+            .map(|labels| {
+                let of_docs: Vec<&str> = labels.iter().map(String::as_str).collect();
+                Classifier::train_vectors(vocab.clone(), &xs, &of_docs, opts)
+            })
+            .collect()
+    }
+
+    /// The machines of each label over the documents' vectors `xs`, `of_docs[i]` the label of
+    /// `xs[i]`.
+    fn train_vectors(vocab: Vocabulary, xs: &[SparseVec], of_docs: &[&str], opts: TrainOptions) -> Classifier {
+        let mut labels: Vec<String> = of_docs.iter().map(|l| l.to_string()).collect();
         labels.sort_unstable();
         labels.dedup();
-        let ys: Vec<usize> = docs.iter().map(|(_, l)| labels.binary_search(l).unwrap_or(0)).collect();
+        let ys: Vec<usize> = of_docs.iter().map(|l| labels.binary_search_by(|x| x.as_str().cmp(l)).unwrap_or(0)).collect();
         let dim = vocab.len();
         let train_one = |k: usize| -> Vec<f32> {
             let y: Vec<f32> = ys.iter().map(|&c| if c == k { 1.0 } else { -1.0 }).collect();
             if !opts.nb {
-                return dual_cd(&xs, &y, dim, opts.c, opts.max_iter, k as u64 + 1);
+                return dual_cd(xs, |_, _, v| v, &y, dim, opts.c, opts.max_iter, k as u64 + 1);
             }
             // NB-SVM (Wang & Manning, 2012): each term scaled by how much likelier it is in
             // this label's documents than in the others', then the SVM on the scaled vectors;
@@ -82,15 +106,11 @@ impl Classifier {
             }
             let (sp, sq) = (p.iter().sum::<f32>(), q.iter().sum::<f32>());
             let r: Vec<f32> = p.iter().zip(&q).map(|(a, b)| ((a / sp) / (b / sq)).ln()).collect();
-            let scaled: Vec<SparseVec> = xs
-                .iter()
-                .map(|x| {
-                    let mut s: SparseVec = x.iter().map(|&(j, v)| (j, v * r[j as usize])).collect();
-                    crate::features::normalize(&mut s);
-                    s
-                })
-                .collect();
-            let mut w = dual_cd(&scaled, &y, dim, opts.c, opts.max_iter, k as u64 + 1);
+            // The scaled vectors, L2-normalised, are not made: each value is scaled where the
+            // solver reads it (a copy of a hundred thousand documents' vectors per core was the
+            // training's largest part). The same products and quotients as normalising a copy.
+            let scaled = Scaled::new(xs, &r);
+            let mut w = dual_cd(xs, |i, j, v| scaled.value(i, j, v), &y, dim, opts.c, opts.max_iter, k as u64 + 1);
             for (wj, rj) in w.iter_mut().zip(&r) {
                 *wj *= rj;
             }
@@ -116,7 +136,7 @@ impl Classifier {
                 }
             }
         });
-        Classifier { labels, vocab, weights, trained_on: docs.len() }
+        Classifier { labels, vocab, weights, trained_on: xs.len() }
     }
 
     /// After deserialising: rebuild the vocabulary's lookup table.
@@ -164,14 +184,41 @@ impl Classifier {
     }
 }
 
+/// Documents' vectors with each term scaled and each vector L2-normalised again, without a copy
+/// of them: [`Scaled::value`] gives the value a normalised copy would hold.
+struct Scaled<'a> {
+    r: &'a [f32],
+    /// Each scaled vector's length, as [`crate::features::normalize`] computes it.
+    norms: Vec<f32>,
+}
+
+impl<'a> Scaled<'a> {
+    fn new(xs: &[SparseVec], r: &'a [f32]) -> Scaled<'a> {
+        let norms = xs.iter().map(|x| x.iter().map(|&(j, v)| v * r[j as usize]).map(|s| s * s).sum::<f32>().sqrt()).collect();
+        Scaled { r, norms }
+    }
+
+    /// The value `v` of term `j` in document `i`, scaled and normalised.
+    fn value(&self, i: usize, j: u32, v: f32) -> f32 {
+        let s = v * self.r[j as usize];
+        if self.norms[i] > 0.0 { s / self.norms[i] } else { s }
+    }
+}
+
 /// L2-regularised, L2-loss (squared hinge) linear SVM in the dual, by coordinate descent, with a
-/// bias as an extra feature of value 1. Returns the weights, bias last.
-fn dual_cd(xs: &[SparseVec], y: &[f32], dim: usize, c: f32, max_iter: usize, seed: u64) -> Vec<f32> {
+/// bias as an extra feature of value 1. Returns the weights, bias last. `value(i, j, v)` is the
+/// value the solver uses for the value `v` of term `j` in document `i` (the document's own, or
+/// scaled).
+fn dual_cd(xs: &[SparseVec], value: impl Fn(usize, u32, f32) -> f32, y: &[f32], dim: usize, c: f32, max_iter: usize, seed: u64) -> Vec<f32> {
     let n = xs.len();
     let diag = 0.5 / c;
     let mut w = vec![0.0f32; dim + 1];
     let mut alpha = vec![0.0f32; n];
-    let qd: Vec<f32> = xs.iter().map(|x| x.iter().map(|(_, v)| v * v).sum::<f32>() + 1.0 + diag).collect();
+    let qd: Vec<f32> = xs
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x.iter().map(|&(j, v)| value(i, j, v)).map(|v| v * v).sum::<f32>() + 1.0 + diag)
+        .collect();
     let mut order: Vec<usize> = (0..n).collect();
     let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     for _ in 0..max_iter {
@@ -185,7 +232,7 @@ fn dual_cd(xs: &[SparseVec], y: &[f32], dim: usize, c: f32, max_iter: usize, see
         let (mut pg_max, mut pg_min) = (f32::NEG_INFINITY, f32::INFINITY);
         for &i in &order {
             let x = &xs[i];
-            let dot = x.iter().map(|&(j, v)| w[j as usize] * v).sum::<f32>() + w[dim];
+            let dot = x.iter().map(|&(j, v)| w[j as usize] * value(i, j, v)).sum::<f32>() + w[dim];
             let g = y[i] * dot - 1.0 + diag * alpha[i];
             let pg = if alpha[i] == 0.0 { g.min(0.0) } else { g };
             pg_max = pg_max.max(pg);
@@ -195,7 +242,7 @@ fn dual_cd(xs: &[SparseVec], y: &[f32], dim: usize, c: f32, max_iter: usize, see
                 alpha[i] = (alpha[i] - g / qd[i]).max(0.0);
                 let d = (alpha[i] - old) * y[i];
                 for &(j, v) in x {
-                    w[j as usize] += d * v;
+                    w[j as usize] += d * value(i, j, v);
                 }
                 w[dim] += d;
             }
@@ -213,6 +260,51 @@ mod tests {
 
     fn doc(s: &str, l: &str) -> (Vec<String>, String) {
         (s.split(' ').map(str::to_string).collect(), l.to_string())
+    }
+
+    #[test]
+    fn terms_scaled_where_the_solver_reads_them_give_the_weights_of_a_scaled_copy() {
+        let texts = ["路灯 不亮 小区 晚上", "路灯 损坏 道路 黑暗", "停水 自来水 水压 小区", "自来水 浑浊 黄色 水质", "学校 收费 补课 老师", "学位 入学 小学 户口"];
+        let words: Vec<Vec<&str>> = texts.iter().map(|t| t.split(' ').collect()).collect();
+        let vocab = Vocabulary::learn(words.iter().map(Vec::as_slice), 1);
+        let xs: Vec<SparseVec> = words.iter().map(|w| vocab.vector(w)).collect();
+        let r: Vec<f32> = (0..vocab.len()).map(|j| ((j * 7) % 11) as f32 / 5.0 - 1.0).collect();
+        let copies: Vec<SparseVec> = xs
+            .iter()
+            .map(|x| {
+                let mut s: SparseVec = x.iter().map(|&(j, v)| (j, v * r[j as usize])).collect();
+                crate::features::normalize(&mut s);
+                s
+            })
+            .collect();
+        let y = [1.0, 1.0, -1.0, -1.0, -1.0, 1.0];
+        let scaled = Scaled::new(&xs, &r);
+        let w = dual_cd(&xs, |i, j, v| scaled.value(i, j, v), &y, vocab.len(), 1.0, 200, 3);
+        assert_eq!(w, dual_cd(&copies, |_, _, v| v, &y, vocab.len(), 1.0, 200, 3), "to the bit");
+        assert!(w.iter().any(|x| *x != 0.0));
+    }
+
+    #[test]
+    fn several_labellings_of_the_same_words_train_as_each_alone() {
+        let docs = vec![
+            doc("路灯 不亮 小区 晚上", "城管"),
+            doc("路灯 损坏 道路 黑暗", "城管"),
+            doc("停水 自来水 水压 小区", "供水"),
+            doc("自来水 浑浊 黄色 水质", "供水"),
+            doc("学校 收费 补课 老师", "教育"),
+            doc("学位 入学 小学 户口", "教育"),
+        ];
+        let units: Vec<String> = ["zjj", "zjj", "sw", "sw", "jyj", "sw"].iter().map(|u| u.to_string()).collect();
+        let opts = TrainOptions { min_df: 1, ..TrainOptions::default() };
+        let by_unit: Vec<(Vec<String>, String)> = docs.iter().zip(&units).map(|((w, _), u)| (w.clone(), u.clone())).collect();
+        let (alone_category, alone_unit) = (Classifier::train(&docs, opts), Classifier::train(&by_unit, opts));
+        let categories: Vec<String> = docs.iter().map(|(_, l)| l.clone()).collect();
+        let each = Classifier::train_each(docs.into_iter().map(|(w, _)| w).collect(), &[categories, units], opts);
+        assert_eq!(each.len(), 2);
+        for (got, alone) in each.iter().zip([&alone_category, &alone_unit]) {
+            assert_eq!((&got.labels, &got.vocab.terms, &got.weights, got.trained_on), (&alone.labels, &alone.vocab.terms, &alone.weights, alone.trained_on));
+        }
+        assert_eq!(each[1].predict(&["自来水", "浑浊"]).map(|p| p.label), Some("sw".to_string()));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use sanfu_domain::{Actor, DomainError, Staff};
 use sanfu_text::{Classifier, TrainOptions};
 use serde::{Deserialize, Serialize};
+use futures_util::TryStreamExt;
 use serde_json::json;
 
 use crate::db::{Store, StoreError, new_id, now_ms};
@@ -130,40 +131,46 @@ impl Store {
     /// Trains the category and unit models on the orders that reached a unit, stores them and
     /// puts them in use. None when there are too few orders to learn from.
     pub async fn train_dispatch(&self) -> Result<Option<TrainReport>, StoreError> {
+        let _turn = self.heavy_turn().await;
         let started = std::time::Instant::now();
-        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        // Each order's text and labels, read a row at a time (the rows are not held beside the
+        // texts made of them).
+        let mut rows = sqlx::query_as::<_, (String, String, String, String)>(
             "SELECT i.title, o.content, o.category_id, i.lead_unit_id FROM work_items i JOIN work_orders o ON o.id = i.id
              WHERE i.lead_unit_id IS NOT NULL AND i.state NOT IN ('withdrawn', 'merged')
              ORDER BY i.created_at DESC LIMIT $1",
         )
         .bind(TRAIN_LIMIT)
-        .fetch_all(self.pool())
-        .await?;
-        if rows.len() < 20 {
+        .fetch(self.pool());
+        let (mut texts, mut categories, mut units) = (Vec::new(), Vec::new(), Vec::new());
+        while let Some((title, content, category, unit)) = rows.try_next().await? {
+            texts.push(format!("{title}\n{content}"));
+            categories.push(category);
+            units.push(unit);
+        }
+        drop(rows);
+        if texts.len() < 20 {
             return Ok(None);
         }
         let segmenter = self.segmenter().await?;
         let trained = tokio::task::spawn_blocking(move || {
-            // Each order's words once: labelled by category, then the same words by unit (a
-            // hundred thousand orders' words are some hundreds of megabytes).
-            let mut units = Vec::with_capacity(rows.len());
-            let by_category: Vec<(Vec<String>, String)> = rows
-                .into_iter()
-                .map(|(title, content, cat, unit)| {
-                    units.push(unit);
-                    (segmenter.words(&format!("{title}\n{content}")), cat)
-                })
-                .collect();
+            // Each order's words once, segmented on every core with each distinct word stored
+            // once per core (a hundred thousand orders' words as strings of their own were some
+            // hundreds of megabytes), labelled by category and by unit.
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let words = super::topic_words::segment(&refs, &segmenter);
+            drop(refs);
+            drop(texts);
             // Small cities: keep every word; larger: drop words seen fewer than three times.
-            let opts = TrainOptions { min_df: if by_category.len() < 5_000 { 1 } else { 3 }, ..TrainOptions::default() };
-            let category = Classifier::train(&by_category, opts);
-            let by_unit: Vec<(Vec<String>, String)> = by_category.into_iter().zip(units).map(|((w, _), u)| (w, u)).collect();
-            let unit = Classifier::train(&by_unit, opts);
-            (category, unit)
+            let opts = TrainOptions { min_df: if words.len() < 5_000 { 1 } else { 3 }, ..TrainOptions::default() };
+            let mut models = Classifier::train_each(words, &[categories, units], opts).into_iter();
+            (models.next(), models.next())
         })
         .await
         .map_err(|e| StoreError::Other(format!("training failed: {e}")))?;
-        let (category, unit) = trained;
+        let (Some(category), Some(unit)) = trained else {
+            return Err(StoreError::Other("training failed: a model is missing".into()));
+        };
         let report = TrainReport {
             orders: category.trained_on,
             categories: category.labels.len(),

@@ -135,6 +135,7 @@ impl Store {
         let start = now - Duration::days(days);
         let period = Period { before: start - Duration::days(days), start, now, units };
         let batches = *self.slots.get_or_default::<TopicBatches>();
+        let _turn = self.heavy_turn().await;
         let survey = self.survey_orders(&period, batches).await?;
         let (labels, tallies) = if survey.orders <= batches.clustered { self.topics_at_once(&period).await? } else { self.topics_from_sample(&period, survey).await? };
         let names = self.unit_names().await?;
