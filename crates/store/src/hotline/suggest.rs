@@ -156,11 +156,9 @@ impl Store {
         let trained = tokio::task::spawn_blocking(move || {
             // Each order's words once, segmented on every core with each distinct word stored
             // once per core (a hundred thousand orders' words as strings of their own were some
-            // hundreds of megabytes), labelled by category and by unit.
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            let words = super::topic_words::segment(&refs, &segmenter);
-            drop(refs);
-            drop(texts);
+            // hundreds of megabytes), the texts let go of as they are segmented; labelled by
+            // category and by unit.
+            let words = super::topic_words::segment_owned(texts, &segmenter, 10_000);
             // Small cities: keep every word; larger: drop words seen fewer than three times.
             let opts = TrainOptions { min_df: if words.len() < 5_000 { 1 } else { 3 }, ..TrainOptions::default() };
             let mut models = Classifier::train_each(words, &[categories, units], opts).into_iter();

@@ -48,31 +48,65 @@ pub(super) fn text_hash(text: &str) -> u64 {
     h.finish()
 }
 
-/// Segment `texts` on every core, each core's distinct words stored once (a word repeated in a
-/// million orders is not a million strings).
-pub(super) fn segment(texts: &[&str], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let chunk = texts.len().div_ceil(cores).max(1);
+/// Each core's distinct words, each stored once: a word repeated in a million orders is not a
+/// million strings.
+#[derive(Default)]
+struct Shared(std::collections::HashSet<Arc<str>>);
+
+impl Shared {
+    fn words(&mut self, seg: &Segmenter, text: &str) -> Vec<Arc<str>> {
+        seg.words(text)
+            .into_iter()
+            .map(|w| match self.0.get(w.as_str()) {
+                Some(a) => a.clone(),
+                None => {
+                    let a: Arc<str> = Arc::from(w);
+                    self.0.insert(a.clone());
+                    a
+                }
+            })
+            .collect()
+    }
+}
+
+/// The words of `texts`, segmented on every core (`shared[k]` the `k`-th core's words), in order.
+fn segment_with(texts: &[&str], seg: &Segmenter, shared: &mut [Shared]) -> Vec<Vec<Arc<str>>> {
+    let chunk = texts.len().div_ceil(shared.len().max(1)).max(1);
     std::thread::scope(|s| {
         let parts: Vec<_> = texts
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(|| {
-                    let mut vocab: std::collections::HashSet<Arc<str>> = std::collections::HashSet::new();
-                    let mut word = |w: String| match vocab.get(w.as_str()) {
-                        Some(a) => a.clone(),
-                        None => {
-                            let a: Arc<str> = Arc::from(w);
-                            vocab.insert(a.clone());
-                            a
-                        }
-                    };
-                    part.iter().map(|t| seg.words(t).into_iter().map(&mut word).collect::<Vec<_>>()).collect::<Vec<_>>()
-                })
-            })
+            .zip(shared.iter_mut())
+            .map(|(part, words)| s.spawn(move || part.iter().map(|t| words.words(seg, t)).collect::<Vec<_>>()))
             .collect();
         parts.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     })
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// Segment `texts` on every core, each core's distinct words stored once.
+pub(super) fn segment(texts: &[&str], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
+    let mut shared: Vec<Shared> = (0..cores()).map(|_| Shared::default()).collect();
+    segment_with(texts, seg, &mut shared)
+}
+
+/// [`segment`] of texts given up: `part` of them at a time, each let go of once segmented (the
+/// words of a hundred thousand orders are not held beside all their texts), each core's words
+/// shared across the parts.
+pub(super) fn segment_owned(texts: Vec<String>, seg: &Segmenter, part: usize) -> Vec<Vec<Arc<str>>> {
+    let mut shared: Vec<Shared> = (0..cores()).map(|_| Shared::default()).collect();
+    let mut out = Vec::with_capacity(texts.len());
+    let mut rest = texts.into_iter();
+    loop {
+        let batch: Vec<String> = rest.by_ref().take(part.max(1)).collect();
+        if batch.is_empty() {
+            return out;
+        }
+        let refs: Vec<&str> = batch.iter().map(String::as_str).collect();
+        out.extend(segment_with(&refs, seg, &mut shared));
+    }
 }
 
 /// The words of `texts[i]` for each `i` of `which`, segmented on every core, into `docs[i]`.
@@ -182,6 +216,22 @@ mod tests {
         let docs = plain(&kept.words(&numbers, &texts, &seg));
         assert_eq!(docs, texts.iter().map(|t| seg.words(t)).collect::<Vec<_>>(), "the kept orders' words too, not empty");
         assert_eq!(kept.0.lock().map(|k| (k.orders.len(), k.words.len() < 100)).unwrap_or_default(), (1, true), "started afresh with the new order's");
+    }
+
+    #[test]
+    fn texts_given_up_a_part_at_a_time_have_the_same_words_each_stored_once_per_core() {
+        let seg = Segmenter::new();
+        let texts: Vec<String> = ["小区门口垃圾无人清运", "小区门口垃圾堆放一周", "工地夜间施工噪声扰民", "小区路灯不亮，晚上出行不便", "工地夜间施工噪声扰民"]
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        let docs = segment_owned(texts.clone(), &seg, 2);
+        assert_eq!(plain(&docs), texts.iter().map(|t| seg.words(t)).collect::<Vec<_>>());
+        // Parts of two texts: the third and the fifth are each the first of their part, segmented
+        // by the first core whatever the number of cores; their common word is one string.
+        let a = docs[2].iter().find(|w| &**w == "工地").expect("a word of the third text");
+        let b = docs[4].iter().find(|w| &**w == "工地").expect("and of the fifth");
+        assert!(Arc::ptr_eq(a, b), "one string across parts");
     }
 
     #[test]
