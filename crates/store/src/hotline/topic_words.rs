@@ -229,8 +229,8 @@ mod tests {
         assert_eq!(plain(&docs), texts.iter().map(|t| seg.words(t)).collect::<Vec<_>>());
         // Parts of two texts: the third and the fifth are each the first of their part, segmented
         // by the first core whatever the number of cores; their common word is one string.
-        let a = docs[2].iter().find(|w| &**w == "工地").expect("a word of the third text");
-        let b = docs[4].iter().find(|w| &**w == "工地").expect("and of the fifth");
+        let a = docs[2].iter().find(|w| &***w == "工地").expect("a word of the third text");
+        let b = docs[4].iter().find(|w| &***w == "工地").expect("and of the fifth");
         assert!(Arc::ptr_eq(a, b), "one string across parts");
     }
 
