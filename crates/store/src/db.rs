@@ -250,6 +250,10 @@ impl Store {
         store.wait_for_lease("startup", &node, Duration::from_secs(300), Duration::from_secs(900)).await?;
         let ready = async {
             store.migrate().await?;
+            // The versions of what other servers change, noted before this one keeps anything
+            // (the calendar below, units, settings…): noted later, a change another server made
+            // meanwhile would be taken as seen, and what was kept before it kept for good.
+            store.follow_changes().await?;
             store.backfill_kernel().await?;
             store.init_calendar().await?;
             store.init_time_limits().await?;

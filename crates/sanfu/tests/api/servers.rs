@@ -18,6 +18,22 @@ async fn wait_up(client: &Client, base: &str) {
     panic!("the server did not start");
 }
 
+/// What a server keeps from its start on, and another server changes before the first look at the
+/// versions of changes (the first tick of its loop, late on a loaded machine), still reaches it:
+/// the versions are noted when the store is opened.
+#[tokio::test]
+async fn a_change_made_before_a_server_first_follows_changes_still_reaches_it() {
+    let app = spawn_app().await;
+    let b = sanfu_store::Store::open(&app.database_url).await.unwrap();
+    let name = |units: &[sanfu_store::org::Unit]| units.iter().find(|u| u.code == "donghu").map(|u| u.name.clone());
+    assert_eq!(name(&b.units().await.unwrap()).as_deref(), Some("东湖区人民政府"), "B keeps the units");
+    let patch = sanfu_store::admin::UnitPatch { name: Some("东湖新区人民政府".into()), ..Default::default() };
+    app.store.update_unit("donghu", &patch, &app.actor("admin").await).await.unwrap();
+    b.follow_changes().await.unwrap();
+    assert_eq!(name(&b.units().await.unwrap()).as_deref(), Some("东湖新区人民政府"), "B has dropped what it kept");
+    b.close().await;
+}
+
 #[tokio::test]
 async fn what_one_server_changes_the_other_sees_within_seconds() {
     let (url, _dir) = seeded_database().await;
