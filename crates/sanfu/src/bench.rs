@@ -13,6 +13,7 @@ use sanfu_store::hotline::import::{ImportRecord, Importer};
 use serde_json::{Value, json};
 
 use crate::Application;
+use crate::memory::{peak_rss_mb, rss_mb};
 
 /// A server for a benchmark: the given URL, or a fresh one in this process on a temporary
 /// database (SQLite, or a new PostgreSQL database when `DATABASE_URL` is set).
@@ -579,4 +580,3 @@ pub fn print(runs: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(crate) use crate::memory::{peak_rss_mb, rss_mb};

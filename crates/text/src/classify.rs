@@ -68,17 +68,14 @@ impl Classifier {
     /// label of document `i` in the `k`-th), as [`Classifier::train`] would learn each: the
     /// vocabulary and the vectors are learned once, and the words let go of before the machines
     /// are trained (a hundred thousand orders' words are held once, and not while they train).
-    pub fn train_each<S: AsRef<str>>(words: Vec<Vec<S>>, labellings: &[Vec<String>], opts: TrainOptions) -> Vec<Classifier> {
+    pub fn train_each<S: AsRef<str>, const N: usize>(words: Vec<Vec<S>>, labellings: &[Vec<String>; N], opts: TrainOptions) -> [Classifier; N] {
         let vocab = Vocabulary::learn(words.iter().map(Vec::as_slice), opts.min_df);
         let xs: Vec<SparseVec> = words.iter().map(|w| vocab.vector(w)).collect();
         drop(words);
-        labellings
-            .iter()
-            .map(|labels| {
-                let of_docs: Vec<&str> = labels.iter().map(String::as_str).collect();
-                Classifier::train_vectors(vocab.clone(), &xs, &of_docs, opts)
-            })
-            .collect()
+        labellings.each_ref().map(|labels| {
+            let of_docs: Vec<&str> = labels.iter().map(String::as_str).collect();
+            Classifier::train_vectors(vocab.clone(), &xs, &of_docs, opts)
+        })
     }
 
     /// The machines of each label over the documents' vectors `xs`, `of_docs[i]` the label of

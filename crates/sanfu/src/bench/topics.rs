@@ -6,7 +6,8 @@ use anyhow::Context;
 use chrono::Utc;
 use sanfu_store::hotline::topics::{HotTopic, TopicBatches};
 
-use super::{Target, import_with_progress, peak_rss_mb, rss_mb};
+use super::{Target, import_with_progress};
+use crate::memory::{peak_rss_mb, rss_mb};
 
 /// With `per_week` orders in each of the last two weeks stored (the week before is the
 /// comparison), the week's hot topics computed `runs` times without the dashboard's keeping of

@@ -161,14 +161,11 @@ impl Store {
             let words = super::topic_words::segment_owned(texts, &segmenter, 10_000);
             // Small cities: keep every word; larger: drop words seen fewer than three times.
             let opts = TrainOptions { min_df: if words.len() < 5_000 { 1 } else { 3 }, ..TrainOptions::default() };
-            let mut models = Classifier::train_each(words, &[categories, units], opts).into_iter();
-            (models.next(), models.next())
+            Classifier::train_each(words, &[categories, units], opts)
         })
         .await
         .map_err(|e| StoreError::Other(format!("training failed: {e}")))?;
-        let (Some(category), Some(unit)) = trained else {
-            return Err(StoreError::Other("training failed: a model is missing".into()));
-        };
+        let [category, unit] = trained;
         let report = TrainReport {
             orders: category.trained_on,
             categories: category.labels.len(),
