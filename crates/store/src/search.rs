@@ -204,10 +204,23 @@ impl Store {
                 // Each word quoted: FTS5 reads it as a phrase; the phrases joined by AND or OR.
                 // Equal ranks newest first, whatever plan the statistics of the moment give.
                 let m = clean.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(if any { " OR " } else { " " });
+                // A document's words are stored once each, so in a match of every word each
+                // occurs once, their BM25 weights (IDF) are the same for every match, and BM25
+                // ranks the matches by their length alone, the shorter first. That length is
+                // the count of the words in the row the join reads anyway (FTS5 counts a word
+                // with a dot or a dash inside, 3.5, as two: such texts may move by a place);
+                // bm25() reads it from FTS5's table of sizes and each match's positions, half
+                // of a search's time (BENCHMARKS §10). Matches of some of the words differ in
+                // which they hold: those keep bm25().
+                let (score, order) = if any {
+                    (", bm25(search_fts) AS score", "f.score")
+                } else {
+                    ("", "length(d.terms) - length(replace(d.terms, ' ', ''))")
+                };
                 let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT d.doc_id FROM (SELECT rowid AS r, bm25(search_fts) AS score FROM search_fts
+                    "SELECT d.doc_id FROM (SELECT rowid AS r{score} FROM search_fts
                                           WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT $3) f
-                     JOIN search_docs d ON d.id = f.r WHERE d.kind IN ({kinds_sql}) ORDER BY f.score, f.r DESC LIMIT $2"
+                     JOIN search_docs d ON d.id = f.r WHERE d.kind IN ({kinds_sql}) ORDER BY {order}, f.r DESC LIMIT $2"
                 )))
                 .bind(m)
                 .bind(limit)

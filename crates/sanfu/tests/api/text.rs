@@ -164,6 +164,47 @@ async fn search_finds_old_matches_as_well_as_the_newest_wherever_they_lie_in_the
     assert_eq!(page["total"], 0);
 }
 
+/// On SQLite a search of several words ranks its matches by each one's length, as FTS5's BM25
+/// does when every word occurs once in each (search.rs, `fts`): the API's order is BM25's,
+/// shorter texts first, and among texts of one length the newer first.
+#[tokio::test]
+async fn search_ranks_its_matches_as_bm25_does_shorter_texts_first() {
+    let app = spawn_app().await;
+    if app.store.backend() != sanfu_store::Backend::Sqlite {
+        return;
+    }
+    let op = app.login("operator").await;
+    // Twelve noise orders of lengths that do not follow the order they were written in.
+    let extra = ["", "楼上楼下的住户都有意见", "", "家里有老人和刚出生的孩子晚上根本睡不着觉", "白天也有", ""];
+    for i in 0..12 {
+        let text = format!("{}{}", message("noise", i), extra[i % extra.len()]);
+        app.register(&op, order("0301", text)).await;
+    }
+    let (s, page) = app.get(Some(&op), "/api/search?q=噪声%20施工&per_page=100").await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let found = numbers_of(&page);
+    let by_bm25: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT w.number, length(d.terms) - length(replace(d.terms, ' ', '')) FROM
+           (SELECT rowid AS r, bm25(search_fts) AS score FROM search_fts WHERE search_fts MATCH '\"噪声\" \"施工\"') f
+         JOIN search_docs d ON d.id = f.r JOIN work_items w ON w.id = d.doc_id ORDER BY f.score, f.r DESC",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(by_bm25.len(), 12);
+    let mut lengths: Vec<i64> = by_bm25.iter().map(|(_, n)| *n).collect();
+    assert!(lengths.is_sorted(), "BM25 ranks the shorter first: {lengths:?}");
+    lengths.dedup();
+    assert!(lengths.len() >= 3, "texts of several lengths: {lengths:?}");
+    let newest_first: Vec<String> = {
+        let mut n: Vec<String> = by_bm25.iter().map(|(n, _)| n.clone()).collect();
+        n.sort_by(|a, b| b.cmp(a));
+        n
+    };
+    assert_ne!(found, newest_first, "ranked, not merely the newest first");
+    assert_eq!(found, by_bm25.into_iter().map(|(n, _)| n).collect::<Vec<_>>());
+}
+
 #[tokio::test]
 async fn the_knowledge_base_is_searched_by_words() {
     let app = spawn_app().await;
