@@ -369,8 +369,8 @@ pub async fn read(n: usize, samples: usize, exports: bool) -> anyhow::Result<()>
     // asks those again, to compare with the earlier figures.
     let queries: Vec<String> = std::env::var("SANFU_BENCH_SEARCH")
         .ok()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.split(',').map(|q| q.trim().to_string()).collect())
+        .map(|s| s.split(',').map(|q| q.trim().to_string()).filter(|q| !q.is_empty()).collect::<Vec<_>>())
+        .filter(|q| !q.is_empty())
         .unwrap_or_else(|| ["噪音 扰民", "路灯 不亮", "停水 通知", "夜市 油烟"].map(String::from).to_vec());
     let mut results = Vec::new();
     for (name, token) in [
