@@ -125,7 +125,8 @@ impl Store {
         Ok(())
     }
 
-    /// The index row of a text.
+    /// The index row of a text: its words, each once (SQLite's search ranks a match of every
+    /// word by the count of them, as BM25 does only when each occurs once: see [`Store::fts`]).
     pub(crate) fn index_row(seg: &Segmenter, doc_id: &str, kind: &'static str, text: &str) -> IndexRow {
         let mut words = seg.search_words(text);
         words.sort_unstable();
