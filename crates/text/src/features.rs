@@ -52,39 +52,56 @@ impl Vocabulary {
     /// finds them; only the terms kept get their text made (a busy city's week is millions of
     /// term occurrences, and most pairs occur once).
     pub fn learn<'a, S: AsRef<str> + 'a>(docs: impl IntoIterator<Item = &'a [S]>, min_df: u32) -> Vocabulary {
-        let docs: Vec<&[S]> = docs.into_iter().collect();
-        // Per term: documents holding it, the last document counted, and where it first occurs.
-        let mut df: FxHashMap<u64, (u32, u32, (u32, u32, bool))> = FxHashMap::default();
-        let n = docs.len() as u32;
+        let docs: Vec<&'a [S]> = docs.into_iter().collect();
+        Vocabulary::learn_keyed(docs.len(), |d, keys| keys.extend(docs[d].iter().map(|w| word_key(w.as_ref()))), |d, i| docs[d][i].as_ref(), min_df)
+    }
+
+    /// [`Vocabulary::learn`] of a corpus's documents.
+    pub fn learn_corpus(corpus: &Corpus, min_df: u32) -> Vocabulary {
+        let keys = corpus.keys();
+        Vocabulary::learn_keyed(corpus.docs.len(), |d, out| corpus.keys_of(d, &keys, out), |d, i| &corpus.words[corpus.docs[d][i] as usize], min_df)
+    }
+
+    /// The terms of `n` documents, document `d`'s word keys given by `keys_of(d, into)` and its
+    /// `i`-th word by `word(d, i)`. Two passes: the first counts each term's documents by its key
+    /// alone (16 bytes a term: a hundred thousand orders have millions of distinct pairs), the
+    /// second makes the text of the terms kept where each first occurs.
+    fn learn_keyed<'a>(n: usize, keys_of: impl Fn(usize, &mut Vec<u64>), word: impl Fn(usize, usize) -> &'a str, min_df: u32) -> Vocabulary {
+        // Per term: documents holding it, and the last document counted (NAMED once its text is made).
+        const NAMED: u32 = u32::MAX;
+        let mut df: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
         let mut keys: Vec<u64> = Vec::new();
-        for (d, words) in docs.iter().enumerate() {
-            let d = d as u32;
+        for d in 0..n {
             keys.clear();
-            keys.extend(words.iter().map(|w| word_key(w.as_ref())));
-            for (i, &k) in keys.iter().enumerate() {
-                let mut count = |key: u64, pair: bool| {
-                    let e = df.entry(key).or_insert((0, u32::MAX, (d, i as u32, pair)));
-                    if e.1 != d {
-                        e.0 += 1;
-                        e.1 = d;
-                    }
-                };
-                count(k, false);
-                if i > 0 {
-                    count(pair_key(keys[i - 1], k), true);
+            keys_of(d, &mut keys);
+            each_term(&keys, |key, _, _| {
+                let e = df.entry(key).or_insert((0, NAMED));
+                if e.1 != d as u32 {
+                    e.0 += 1;
+                    e.1 = d as u32;
                 }
-            }
+            });
         }
-        let mut kept: Vec<(String, u32)> = df
-            .into_values()
-            .filter(|(c, _, _)| *c >= min_df)
-            .map(|(c, _, (d, i, pair))| {
-                let words = docs[d as usize];
-                let w = words[i as usize].as_ref();
-                let text = if pair { format!("{} {w}", words[i as usize - 1].as_ref()) } else { w.to_string() };
-                (text, c)
-            })
-            .collect();
+        let wanted = df.values().filter(|(c, _)| *c >= min_df).count();
+        let mut kept: Vec<(String, u32)> = Vec::with_capacity(wanted);
+        for d in 0..n {
+            if kept.len() == wanted {
+                break;
+            }
+            keys.clear();
+            keys_of(d, &mut keys);
+            each_term(&keys, |key, i, pair| {
+                if let Some(e) = df.get_mut(&key)
+                    && e.0 >= min_df
+                    && e.1 != NAMED
+                {
+                    e.1 = NAMED;
+                    let w = word(d, i);
+                    kept.push((if pair { format!("{} {w}", word(d, i - 1)) } else { w.to_string() }, e.0));
+                }
+            });
+        }
+        drop(df);
         kept.sort_unstable();
         let idf = kept.iter().map(|(_, d)| ((1.0 + n as f32) / (1.0 + *d as f32)).ln() + 1.0).collect();
         let terms: Vec<String> = kept.into_iter().map(|(t, _)| t).collect();
@@ -114,16 +131,94 @@ impl Vocabulary {
     /// L2-normalised. Terms not in the vocabulary are ignored.
     pub fn vector<S: AsRef<str>>(&self, words: &[S]) -> SparseVec {
         let keys: Vec<u64> = words.iter().map(|w| word_key(w.as_ref())).collect();
+        self.vector_of_keys(&keys)
+    }
+
+    /// [`Vocabulary::vector`] of each of a corpus's documents.
+    pub fn vectors(&self, corpus: &Corpus) -> Vec<SparseVec> {
+        let words = corpus.keys();
+        let mut keys = Vec::new();
+        (0..corpus.docs.len())
+            .map(|d| {
+                keys.clear();
+                corpus.keys_of(d, &words, &mut keys);
+                self.vector_of_keys(&keys)
+            })
+            .collect()
+    }
+
+    /// The vector of a document given as its words' keys.
+    fn vector_of_keys(&self, keys: &[u64]) -> SparseVec {
         let mut ids: Vec<u32> = Vec::with_capacity(keys.len() * 2);
-        for (i, k) in keys.iter().enumerate() {
-            if let Some(&ix) = self.index.get(k) {
+        each_term(keys, |key, _, _| {
+            if let Some(&ix) = self.index.get(&key) {
                 ids.push(ix);
             }
-            if i > 0 && let Some(&ix) = self.index.get(&pair_key(keys[i - 1], *k)) {
-                ids.push(ix);
-            }
-        }
+        });
         counted(ids, |ix| self.idf[ix as usize])
+    }
+}
+
+/// Each term of a document given as its words' keys, in order: each word's key, then the pair it
+/// ends (from its second word on), with the word's place and whether the term is a pair.
+fn each_term(keys: &[u64], mut f: impl FnMut(u64, usize, bool)) {
+    for (i, &k) in keys.iter().enumerate() {
+        f(k, i, false);
+        if i > 0 {
+            f(pair_key(keys[i - 1], k), i, true);
+        }
+    }
+}
+
+/// Documents' words as ids into one list of the distinct words: 4 bytes a word where a string
+/// shared by its occurrences is 16 (a hundred thousand orders are millions of words).
+#[derive(Debug, Default)]
+pub struct Corpus {
+    /// The distinct words, each once.
+    pub words: Vec<std::sync::Arc<str>>,
+    ids: std::collections::HashMap<std::sync::Arc<str>, u32>,
+    /// Each document's words, as indexes into `words`.
+    pub docs: Vec<Box<[u32]>>,
+}
+
+impl Corpus {
+    /// The ids of `words`, each word new to the corpus added to its list.
+    pub fn intern<S: AsRef<str>>(&mut self, words: &[S]) -> Box<[u32]> {
+        words
+            .iter()
+            .map(|w| {
+                let w = w.as_ref();
+                if let Some(&id) = self.ids.get(w) {
+                    return id;
+                }
+                let word: std::sync::Arc<str> = std::sync::Arc::from(w);
+                let id = self.words.len() as u32;
+                self.words.push(word.clone());
+                self.ids.insert(word, id);
+                id
+            })
+            .collect()
+    }
+
+    /// Adds a document given as its words.
+    pub fn push<S: AsRef<str>>(&mut self, words: &[S]) {
+        let ids = self.intern(words);
+        self.docs.push(ids);
+    }
+
+    /// The words of document `d`.
+    pub fn words_of(&self, d: usize) -> Vec<&str> {
+        self.docs[d].iter().map(|&w| &*self.words[w as usize]).collect()
+    }
+
+    /// Each distinct word's key ([`word_key`]), by id: each word hashed once.
+    fn keys(&self) -> Vec<u64> {
+        self.words.iter().map(|w| word_key(w)).collect()
+    }
+
+    /// Document `d`'s words' keys, from [`Corpus::keys`]'s `words`.
+    fn keys_of(&self, d: usize, words: &[u64], into: &mut Vec<u64>) {
+        into.extend(self.docs[d].iter().map(|&w| words[w as usize]));
     }
 }
 

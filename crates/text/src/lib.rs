@@ -8,5 +8,5 @@ pub mod segment;
 pub mod topics;
 
 pub use classify::{Classifier, Prediction, TrainOptions};
-pub use features::{SparseVec, Vocabulary, cosine};
+pub use features::{Corpus, SparseVec, Vocabulary, cosine};
 pub use segment::Segmenter;

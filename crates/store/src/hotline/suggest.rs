@@ -154,14 +154,15 @@ impl Store {
         }
         let segmenter = self.segmenter().await?;
         let trained = tokio::task::spawn_blocking(move || {
-            // Each order's words once, segmented on every core with each distinct word stored
-            // once per core (a hundred thousand orders' words as strings of their own were some
-            // hundreds of megabytes), the texts let go of as they are segmented; labelled by
-            // category and by unit.
-            let words = super::topic_words::segment_owned(texts, &segmenter, 10_000);
+            // Each order's words once, segmented on every core as ids into one list of the
+            // distinct words (a hundred thousand orders' words as strings of their own were some
+            // hundreds of megabytes, as shared strings 16 bytes a word), the texts let go of as
+            // they are segmented; labelled by category and by unit.
+            let corpus = super::topic_words::segment_corpus(texts, &segmenter, 10_000);
+            tracing::debug!(orders = corpus.docs.len(), words = corpus.docs.iter().map(|d| d.len()).sum::<usize>(), distinct = corpus.words.len(), "派单模型训练：分词完成");
             // Small cities: keep every word; larger: drop words seen fewer than three times.
-            let opts = TrainOptions { min_df: if words.len() < 5_000 { 1 } else { 3 }, ..TrainOptions::default() };
-            Classifier::train_each(words, &[categories, units], opts)
+            let opts = TrainOptions { min_df: if corpus.docs.len() < 5_000 { 1 } else { 3 }, ..TrainOptions::default() };
+            Classifier::train_each(corpus, &[categories, units], opts)
         })
         .await
         .map_err(|e| StoreError::Other(format!("training failed: {e}")))?;

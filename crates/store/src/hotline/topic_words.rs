@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
-use sanfu_text::Segmenter;
+use sanfu_text::{Corpus, Segmenter};
 
 /// Orders whose words are kept.
 const KEPT_ORDERS: usize = 250_000;
@@ -23,23 +23,10 @@ pub(super) struct TopicWords(Mutex<Kept>);
 
 #[derive(Default)]
 struct Kept {
-    ids: HashMap<Arc<str>, u32>,
-    words: Vec<Arc<str>>,
+    /// The kept orders' distinct words (its documents unused).
+    words: Corpus,
     /// Order number → the hash of the text its words were taken from, and the words.
     orders: HashMap<String, (u64, Box<[u32]>)>,
-}
-
-impl Kept {
-    fn id(&mut self, w: &str) -> u32 {
-        if let Some(&id) = self.ids.get(w) {
-            return id;
-        }
-        let word: Arc<str> = Arc::from(w);
-        let id = self.words.len() as u32;
-        self.words.push(word.clone());
-        self.ids.insert(word, id);
-        id
-    }
 }
 
 pub(super) fn text_hash(text: &str) -> u64 {
@@ -92,21 +79,35 @@ pub(super) fn segment(texts: &[&str], seg: &Segmenter) -> Vec<Vec<Arc<str>>> {
     segment_with(texts, seg, &mut shared)
 }
 
-/// [`segment`] of texts given up: `part` of them at a time, each let go of once segmented (the
-/// words of a hundred thousand orders are not held beside all their texts), each core's words
-/// shared across the parts.
-pub(super) fn segment_owned(texts: Vec<String>, seg: &Segmenter, part: usize) -> Vec<Vec<Arc<str>>> {
-    let mut shared: Vec<Shared> = (0..cores()).map(|_| Shared::default()).collect();
-    let mut out = Vec::with_capacity(texts.len());
+/// The words of `texts` as one corpus (each word an id of 4 bytes, each distinct word stored
+/// once), segmented on every core `part` texts at a time, each text let go of once segmented
+/// (the words of a hundred thousand orders are not held beside all their texts).
+pub(super) fn segment_corpus(texts: Vec<String>, seg: &Segmenter, part: usize) -> Corpus {
+    let corpus = Mutex::new(Corpus::default());
+    let mut docs = Vec::with_capacity(texts.len());
     let mut rest = texts.into_iter();
+    let cores = cores();
     loop {
         let batch: Vec<String> = rest.by_ref().take(part.max(1)).collect();
         if batch.is_empty() {
-            return out;
+            break;
         }
-        let refs: Vec<&str> = batch.iter().map(String::as_str).collect();
-        out.extend(segment_with(&refs, seg, &mut shared));
+        let chunk = batch.len().div_ceil(cores).max(1);
+        // Each text segmented without the lock, its words made ids under it.
+        let intern = |t: &String| {
+            let words = seg.words(t);
+            corpus.lock().unwrap_or_else(|e| e.into_inner()).intern(&words)
+        };
+        std::thread::scope(|s| {
+            let parts: Vec<_> = batch.chunks(chunk).map(|part| s.spawn(|| part.iter().map(intern).collect::<Vec<_>>())).collect();
+            for h in parts {
+                docs.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+        });
     }
+    let mut corpus = corpus.into_inner().unwrap_or_else(|e| e.into_inner());
+    corpus.docs = docs;
+    corpus
 }
 
 /// The words of `texts[i]` for each `i` of `which`, segmented on every core, into `docs[i]`.
@@ -138,7 +139,7 @@ impl TopicWords {
                 for (i, doc) in docs.iter_mut().enumerate() {
                     if doc.is_none() {
                         match kept.orders.get(&numbers[i]) {
-                            Some((h, ids)) if *h == hashes[i] => *doc = Some(ids.iter().map(|&id| kept.words[id as usize].clone()).collect()),
+                            Some((h, ids)) if *h == hashes[i] => *doc = Some(ids.iter().map(|&id| kept.words.words[id as usize].clone()).collect()),
                             _ => lost.push(i),
                         }
                     }
@@ -158,7 +159,7 @@ impl TopicWords {
         };
         let segmented: Vec<usize> = missing.iter().chain(&lost).copied().collect();
         if texts.len() <= KEPT_ORDERS {
-            if kept.words.len() > KEPT_WORDS {
+            if kept.words.words.len() > KEPT_WORDS {
                 *kept = Kept::default();
             }
             if kept.orders.len() + segmented.len() > KEPT_ORDERS {
@@ -166,7 +167,7 @@ impl TopicWords {
                 kept.orders.retain(|n, _| read.contains(n.as_str()));
             }
             for &i in &segmented {
-                let ids: Box<[u32]> = docs[i].iter().flatten().map(|w| kept.id(w)).collect();
+                let ids = kept.words.intern(docs[i].as_deref().unwrap_or_default());
                 kept.orders.insert(numbers[i].clone(), (hashes[i], ids));
             }
         }
@@ -215,23 +216,26 @@ mod tests {
         texts.push("小区门口垃圾无人清运".to_string());
         let docs = plain(&kept.words(&numbers, &texts, &seg));
         assert_eq!(docs, texts.iter().map(|t| seg.words(t)).collect::<Vec<_>>(), "the kept orders' words too, not empty");
-        assert_eq!(kept.0.lock().map(|k| (k.orders.len(), k.words.len() < 100)).unwrap_or_default(), (1, true), "started afresh with the new order's");
+        assert_eq!(kept.0.lock().map(|k| (k.orders.len(), k.words.words.len() < 100)).unwrap_or_default(), (1, true), "started afresh with the new order's");
     }
 
     #[test]
-    fn texts_given_up_a_part_at_a_time_have_the_same_words_each_stored_once_per_core() {
+    fn texts_given_up_a_part_at_a_time_are_one_corpus_of_the_segmenters_words() {
         let seg = Segmenter::new();
         let texts: Vec<String> = ["小区门口垃圾无人清运", "小区门口垃圾堆放一周", "工地夜间施工噪声扰民", "小区路灯不亮，晚上出行不便", "工地夜间施工噪声扰民"]
             .iter()
             .map(|t| t.to_string())
             .collect();
-        let docs = segment_owned(texts.clone(), &seg, 2);
-        assert_eq!(plain(&docs), texts.iter().map(|t| seg.words(t)).collect::<Vec<_>>());
-        // Parts of two texts: the third and the fifth are each the first of their part, segmented
-        // by the first core whatever the number of cores; their common word is one string.
-        let a = docs[2].iter().find(|w| &***w == "工地").expect("a word of the third text");
-        let b = docs[4].iter().find(|w| &***w == "工地").expect("and of the fifth");
-        assert!(Arc::ptr_eq(a, b), "one string across parts");
+        let corpus = segment_corpus(texts.clone(), &seg, 2);
+        let words: Vec<Vec<String>> = (0..corpus.docs.len()).map(|d| corpus.words_of(d).iter().map(|w| w.to_string()).collect()).collect();
+        assert_eq!(words, texts.iter().map(|t| seg.words(t)).collect::<Vec<_>>(), "each text's words, in order");
+        // The third and the fifth are in different parts (and segmented by different cores
+        // where there are two): the same words, the same ids.
+        assert_eq!(corpus.docs[2], corpus.docs[4]);
+        let mut distinct = corpus.words.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), corpus.words.len(), "each word stored once: {:?}", corpus.words);
     }
 
     #[test]
