@@ -3,8 +3,10 @@
 //! words, in search mode: words and their sub-words) and the words are stored in `search_docs`
 //! in the same transaction as the text they come from, so the index never disagrees with the
 //! database, whatever crashes. SQLite searches them with an FTS5 table kept by triggers
-//! (ranked by BM25); PostgreSQL with a tsvector of the same words and a GIN index (ranked by
-//! ts_rank). `sanfu search rebuild` indexes everything again, after the dictionary changed.
+//! (ranked by BM25); PostgreSQL with a tsvector of the same words and a GIN index (matches of
+//! every word ranked as BM25 ranks them on SQLite, by their count of words; matches of some of
+//! the words by ts_rank). `sanfu search rebuild` indexes everything again, after the dictionary
+//! changed.
 
 use std::sync::Arc;
 
@@ -230,7 +232,7 @@ impl Store {
                 .await?;
                 Ok(rows.into_iter().map(|(id,)| id).collect())
             }
-            Backend::Postgres => self.fts_windows(&clean.join(if any { " | " } else { " & " }), &kinds_sql, limit, newest).await,
+            Backend::Postgres => self.fts_windows(&clean.join(if any { " | " } else { " & " }), any, &kinds_sql, limit, newest).await,
         }
     }
 
@@ -242,8 +244,21 @@ impl Store {
     /// inside them, and only those rows are read. Each further query takes as many older
     /// windows as the matches found so far say should hold the rest, unless reading the rest
     /// whole is cheaper (rare words, few matches below), as before the windows.
-    async fn fts_windows(&self, q: &str, kinds_sql: &str, limit: i64, newest: i64) -> Result<Vec<String>, StoreError> {
+    ///
+    /// Matches of every word are ranked as on SQLite, the texts of fewer words first (BM25's
+    /// order there, see [`Store::fts`]); `ts_rank` would weigh how near the words are, but a
+    /// document's words are stored sorted and once each, so their positions say nothing, and it
+    /// cost most of a window's read. Matches of some of the words keep `ts_rank`.
+    async fn fts_windows(&self, q: &str, any: bool, kinds_sql: &str, limit: i64, newest: i64) -> Result<Vec<String>, StoreError> {
         const WINDOW: i64 = 1 << WINDOW_BITS;
+        // Higher is better: fewer words, or a higher ts_rank.
+        let rank = |d: &str| {
+            if any {
+                format!("CAST(ts_rank({d}.tsv, to_tsquery('simple', $1)) AS DOUBLE PRECISION)")
+            } else {
+                format!("CAST(length({d}.terms) - length(replace({d}.terms, ' ', '')) AS DOUBLE PRECISION) * -1")
+            }
+        };
         let top: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM search_docs").fetch_one(self.reader()).await?;
         let Some(top) = top else { return Ok(Vec::new()) };
         // (id, doc id, rank) of the matches read so far, newest windows first.
@@ -259,9 +274,10 @@ impl Store {
             if lo <= 0 || width > MAX_WINDOWS || round == 4 {
                 // The rest of the index, newest first, as many as are still wanted.
                 let rows: Vec<(i64, String, f64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT f.id, f.doc_id, CAST(ts_rank(f.tsv, to_tsquery('simple', $1)) AS DOUBLE PRECISION)
-                     FROM (SELECT d.id, d.doc_id, d.tsv FROM search_docs d WHERE d.tsv @@ to_tsquery('simple', $1)
-                           AND d.kind IN ({kinds_sql}) AND d.id < $2 ORDER BY d.id DESC LIMIT $3) f"
+                    "SELECT f.id, f.doc_id, {}
+                     FROM (SELECT d.id, d.doc_id, d.tsv, d.terms FROM search_docs d WHERE d.tsv @@ to_tsquery('simple', $1)
+                           AND d.kind IN ({kinds_sql}) AND d.id < $2 ORDER BY d.id DESC LIMIT $3) f",
+                    rank("f")
                 )))
                 .bind(q)
                 .bind((hi + 1) * WINDOW)
@@ -274,8 +290,9 @@ impl Store {
             // Window lexemes are quoted: a tsquery reads them as they are ('#' is no word).
             let windows = (lo..=hi).map(|w| format!("'#{w}'")).collect::<Vec<_>>().join(" | ");
             let rows: Vec<(i64, String, f64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT d.id, d.doc_id, CAST(ts_rank(d.tsv, to_tsquery('simple', $1)) AS DOUBLE PRECISION) FROM search_docs d
-                 WHERE d.tsv @@ (to_tsquery('simple', $1) && CAST($2 AS tsquery)) AND d.kind IN ({kinds_sql})"
+                "SELECT d.id, d.doc_id, {} FROM search_docs d
+                 WHERE d.tsv @@ (to_tsquery('simple', $1) && CAST($2 AS tsquery)) AND d.kind IN ({kinds_sql})",
+                rank("d")
             )))
             .bind(q)
             .bind(windows)
