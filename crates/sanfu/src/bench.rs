@@ -416,9 +416,13 @@ pub async fn read(n: usize, samples: usize, exports: bool) -> anyhow::Result<()>
     }
     target.stop();
     // The same process with the database's connections closed, their page caches freed with
-    // them (SQLite's cache is 32 MB a connection): what the server holds of its own.
+    // them (SQLite's cache is 32 MB a connection): what the server holds of its own. The
+    // connections' threads end holding the pages their caches were freed from, which the
+    // allocator keeps resident until asked (507–579 MB instead of ~130 at ten million,
+    // BENCHMARKS §10): it is asked.
     store.close().await;
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    sanfu_sqlite_alloc::give_back_freed_memory();
     let rss_own = rss_mb();
     let mut line = format!(
         "read orders={n} largest_unit={} unit_orders={count} rss_mb={rss:.0} rss_without_db_mb={rss_own:.0} dashboard_first_ms={first_ms:.0} dashboard_topics_shown_s={topics_s:.1}",
