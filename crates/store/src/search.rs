@@ -42,6 +42,12 @@ const WINDOW_BITS: i64 = 13;
 /// The most windows one query asks for (2^18 documents).
 const MAX_WINDOWS: i64 = 32;
 
+/// The count of the words of the `search_docs` row named `row` (one fewer, as the spaces between
+/// them: the same order), by which both databases rank the matches of every word of a query.
+fn word_count(row: &str) -> String {
+    format!("length({row}.terms) - length(replace({row}.terms, ' ', ''))")
+}
+
 impl Store {
     /// The segmenter with the city's words, built once per process (and again when the
     /// dictionary changes).
@@ -215,11 +221,7 @@ impl Store {
                 // bm25() reads it from FTS5's table of sizes and each match's positions, half
                 // of a search's time (BENCHMARKS §10). Matches of some of the words differ in
                 // which they hold: those keep bm25().
-                let (score, order) = if any {
-                    (", bm25(search_fts) AS score", "f.score")
-                } else {
-                    ("", "length(d.terms) - length(replace(d.terms, ' ', ''))")
-                };
+                let (score, order) = if any { (", bm25(search_fts) AS score", "f.score".to_string()) } else { ("", word_count("d")) };
                 let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     "SELECT d.doc_id FROM (SELECT rowid AS r{score} FROM search_fts
                                           WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT $3) f
@@ -256,7 +258,7 @@ impl Store {
             if any {
                 format!("CAST(ts_rank({d}.tsv, to_tsquery('simple', $1)) AS DOUBLE PRECISION)")
             } else {
-                format!("CAST(length({d}.terms) - length(replace({d}.terms, ' ', '')) AS DOUBLE PRECISION) * -1")
+                format!("CAST({} AS DOUBLE PRECISION) * -1", word_count(d))
             }
         };
         let top: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM search_docs").fetch_one(self.reader()).await?;
